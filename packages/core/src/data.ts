@@ -1,0 +1,335 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ValidationError } from './errors.js';
+
+/** A dense matrix of `{ data, shape: [rows, cols] }` in row-major order. */
+export interface TypedMatrix {
+  data: Float32Array | Float64Array;
+  shape: [number, number];
+}
+
+/** Everything an estimator accepts as a feature matrix. */
+export type MatrixLike = number[][] | tf.Tensor2D | TypedMatrix;
+
+/** Which kind of container the caller passed; outputs come back in the same kind. */
+export type InputKind = 'array' | 'tensor' | 'typed';
+
+/** Labels for a classifier. */
+export type LabelsLike = number[] | string[] | Int32Array | tf.Tensor1D;
+
+/** Targets for a regressor: one column (1-D) or several (2-D). */
+export type TargetsLike = number[] | number[][] | Float32Array | Float64Array | tf.Tensor1D | tf.Tensor2D | TypedMatrix;
+
+/** A class label as kept in `classes`. */
+export type ClassLabel = number | string;
+
+/** A validated matrix as a tensor; dispose `tensor` only when `owned` is true. */
+export interface Matrix {
+  tensor: tf.Tensor2D;
+  kind: InputKind;
+  rows: number;
+  cols: number;
+  owned: boolean;
+}
+
+function isTypedMatrix(x: unknown): x is TypedMatrix {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'data' in x &&
+    'shape' in x &&
+    (ArrayBuffer.isView((x as TypedMatrix).data) || Array.isArray((x as TypedMatrix).data))
+  );
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return `an array`;
+  if (typeof x === 'string') return `a string (${JSON.stringify(x.length > 20 ? `${x.slice(0, 20)}…` : x)})`;
+  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}`;
+  if (x instanceof tf.Tensor) return `a rank-${x.rank} ${x.dtype} tensor`;
+  return typeof x;
+}
+
+function checkFinite(values: ArrayLike<number>, cols: number, name: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) {
+      const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+      throw new ValidationError(
+        `${name} contains ${what} at row ${Math.floor(i / cols)}, column ${i % cols}: remove or impute non-finite values first.`,
+      );
+    }
+  }
+}
+
+/** Options of {@link toMatrix}. */
+export interface ToMatrixOptions {
+  /** Name used in error messages (`X`, `Z`, `validationData[0]`…). */
+  name?: string;
+  /** The feature count seen at fit time; a different count is a ValidationError. */
+  expectedFeatures?: number;
+}
+
+/**
+ * Validates `X` and returns it as a float32 tensor plus the kind the caller passed.
+ * Rejects empty input, ragged rows, non-numbers, non-finite values, wrong rank and wrong feature count;
+ * every message names the problem and where it is.
+ */
+export function toMatrix(X: unknown, options: ToMatrixOptions = {}): Matrix {
+  const name = options.name ?? 'X';
+  let kind: InputKind;
+  let rows: number;
+  let cols: number;
+  let values: Float32Array;
+  if (X instanceof tf.Tensor) {
+    if (X.isDisposed) throw new ValidationError(`${name} is a disposed tensor: pass a live tensor.`);
+    if (X.rank !== 2) {
+      throw new ValidationError(
+        `${name} must be a 2-D tensor [samples, features], got rank ${X.rank} with shape [${X.shape.join(', ')}]${X.rank === 1 ? ': reshape a single feature with tf.reshape(x, [-1, 1])' : ''}.`,
+      );
+    }
+    if (X.dtype !== 'float32' && X.dtype !== 'int32') {
+      throw new ValidationError(`${name} must be a numeric tensor (float32 or int32), got dtype ${X.dtype}.`);
+    }
+    kind = 'tensor';
+    [rows, cols] = X.shape as [number, number];
+    checkShape(rows, cols, name);
+    checkFinite(X.dataSync() as Float32Array, cols, name);
+    if (options.expectedFeatures !== undefined) checkFeatures(cols, options.expectedFeatures, name);
+    const tensor = X.dtype === 'float32' ? (X as tf.Tensor2D) : tf.cast(X as tf.Tensor2D, 'float32');
+    return { tensor, kind, rows, cols, owned: tensor !== X };
+  }
+  if (isTypedMatrix(X)) {
+    kind = 'typed';
+    const { data, shape } = X;
+    if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new ValidationError(
+        `${name}.shape must be [rows, cols] of non-negative integers, got ${JSON.stringify(shape)}.`,
+      );
+    }
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+      throw new ValidationError(`${name}.data must be a Float32Array or Float64Array, got ${describe(data)}.`);
+    }
+    [rows, cols] = shape;
+    checkShape(rows, cols, name);
+    if (data.length !== rows * cols) {
+      throw new ValidationError(
+        `${name}.data has ${data.length} values but shape [${rows}, ${cols}] needs ${rows * cols}.`,
+      );
+    }
+    checkFinite(data, cols, name);
+    values = data instanceof Float32Array ? data : Float32Array.from(data);
+  } else if (Array.isArray(X)) {
+    kind = 'array';
+    rows = X.length;
+    if (rows === 0) throw new ValidationError(`${name} is empty (0 rows): pass at least one sample.`);
+    const first = X[0];
+    if (!Array.isArray(first)) {
+      throw new ValidationError(
+        `${name} must be a 2-D array (number[][]), but row 0 is ${describe(first)}${typeof first === 'number' ? ': wrap each sample in an array, e.g. [[x0], [x1], …]' : ''}.`,
+      );
+    }
+    cols = first.length;
+    checkShape(rows, cols, name);
+    values = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const row = X[r];
+      if (!Array.isArray(row)) throw new ValidationError(`${name} row ${r} is ${describe(row)}, expected an array of numbers.`);
+      if (row.length !== cols) {
+        throw new ValidationError(
+          `${name} is ragged: row ${r} has ${row.length} values but row 0 has ${cols}; every row needs the same number of features.`,
+        );
+      }
+      for (let c = 0; c < cols; c++) {
+        const v = row[c];
+        if (typeof v !== 'number') {
+          throw new ValidationError(`${name}[${r}][${c}] is ${describe(v)}, expected a number.`);
+        }
+        if (!Number.isFinite(v)) {
+          const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+          throw new ValidationError(
+            `${name} contains ${what} at row ${r}, column ${c}: remove or impute non-finite values first.`,
+          );
+        }
+        values[r * cols + c] = v;
+      }
+    }
+  } else {
+    throw new ValidationError(
+      `${name} must be number[][], a 2-D tf.Tensor or { data: Float32Array, shape: [rows, cols] }, got ${describe(X)}.`,
+    );
+  }
+  if (options.expectedFeatures !== undefined) checkFeatures(cols, options.expectedFeatures, name);
+  return { tensor: tf.tensor2d(values, [rows, cols], 'float32'), kind, rows, cols, owned: true };
+}
+
+function checkShape(rows: number, cols: number, name: string): void {
+  if (rows === 0) throw new ValidationError(`${name} is empty (0 rows): pass at least one sample.`);
+  if (cols === 0) throw new ValidationError(`${name} has 0 features per row: pass at least one column.`);
+}
+
+function checkFeatures(cols: number, expected: number, name: string): void {
+  if (cols !== expected) {
+    throw new ValidationError(
+      `${name} has ${cols} features per row, but the estimator was fitted with ${expected}: pass data with the same columns as at fit time.`,
+    );
+  }
+}
+
+/** Disposes a matrix's tensor if this module created it. */
+export function releaseMatrix(m: Matrix): void {
+  if (m.owned) m.tensor.dispose();
+}
+
+/**
+ * Converts a result tensor to the caller's kind. The tensor is consumed: for `'tensor'` it is returned
+ * (the caller owns it), otherwise it is read and disposed.
+ */
+export function fromTensor2D(t: tf.Tensor2D, kind: InputKind): MatrixLike {
+  if (kind === 'tensor') return t;
+  const [rows, cols] = t.shape;
+  const data = t.dataSync() as Float32Array;
+  t.dispose();
+  if (kind === 'typed') return { data: new Float32Array(data), shape: [rows, cols] };
+  const out: number[][] = new Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = Array.from(data.subarray(r * cols, (r + 1) * cols));
+  return out;
+}
+
+/** Converts a 1-D result tensor to the caller's kind: tensor in → tensor out, otherwise `number[]` or Float32Array. */
+export function fromTensor1D(t: tf.Tensor1D, kind: InputKind): tf.Tensor1D | number[] | Float32Array {
+  if (kind === 'tensor') return t;
+  const data = t.dataSync() as Float32Array;
+  t.dispose();
+  return kind === 'typed' ? new Float32Array(data) : Array.from(data);
+}
+
+/** Labels encoded as class indices, with the sorted classes. */
+export interface EncodedLabels {
+  indices: Int32Array;
+  classes: ClassLabel[];
+  kind: 'number' | 'string' | 'int32' | 'tensor';
+}
+
+/** Reads labels into a plain array, validating type and length. */
+export function readLabels(y: unknown, rows: number, name = 'y'): { values: ClassLabel[]; kind: EncodedLabels['kind'] } {
+  let values: ClassLabel[];
+  let kind: EncodedLabels['kind'];
+  if (y instanceof tf.Tensor) {
+    if (y.isDisposed) throw new ValidationError(`${name} is a disposed tensor: pass a live tensor.`);
+    if (y.rank !== 1) {
+      throw new ValidationError(
+        `${name} must be 1-D (one label per sample), got shape [${y.shape.join(', ')}]; for one-hot labels use tf.argMax(y, 1).`,
+      );
+    }
+    values = Array.from(y.dataSync() as ArrayLike<number>);
+    kind = 'tensor';
+  } else if (y instanceof Int32Array) {
+    values = Array.from(y);
+    kind = 'int32';
+  } else if (Array.isArray(y)) {
+    if (y.length === 0) throw new ValidationError(`${name} is empty: pass one label per sample.`);
+    const t = typeof y[0];
+    if (t !== 'number' && t !== 'string') {
+      throw new ValidationError(`${name}[0] is ${describe(y[0])}: labels must be numbers or strings (1-D).`);
+    }
+    for (let i = 0; i < y.length; i++) {
+      if (typeof y[i] !== t) {
+        throw new ValidationError(`${name}[${i}] is ${describe(y[i])} but ${name}[0] is a ${t}: use one label type.`);
+      }
+      if (t === 'number' && !Number.isFinite(y[i])) {
+        throw new ValidationError(`${name}[${i}] is ${String(y[i])}: labels must be finite.`);
+      }
+    }
+    values = y as ClassLabel[];
+    kind = t === 'number' ? 'number' : 'string';
+  } else {
+    throw new ValidationError(
+      `${name} must be number[], string[], Int32Array or a 1-D tf.Tensor, got ${describe(y)}.`,
+    );
+  }
+  if (values.length !== rows) {
+    throw new ValidationError(
+      `X has ${rows} samples but ${name} has ${values.length} labels: pass one label per row of X.`,
+    );
+  }
+  return { values, kind };
+}
+
+/** Sorted unique classes (numbers ascending, strings in code-point order), like scikit-learn's `classes_`. */
+export function uniqueClasses(values: readonly ClassLabel[]): ClassLabel[] {
+  const set = [...new Set(values)];
+  return typeof set[0] === 'number'
+    ? (set as number[]).sort((a, b) => a - b)
+    : (set as string[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Encodes labels as indices into `classes` (computed from `y` unless given). */
+export function encodeLabels(y: unknown, rows: number, classes?: readonly ClassLabel[], name = 'y'): EncodedLabels {
+  const { values, kind } = readLabels(y, rows, name);
+  const cls = classes ? [...classes] : uniqueClasses(values);
+  const index = new Map<ClassLabel, number>(cls.map((c, i) => [c, i]));
+  const indices = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const k = index.get(values[i]!);
+    if (k === undefined) {
+      throw new ValidationError(
+        `${name}[${i}] is ${JSON.stringify(values[i])}, a class not seen at fit time (classes: ${JSON.stringify(cls)}).`,
+      );
+    }
+    indices[i] = k;
+  }
+  return { indices, classes: cls, kind };
+}
+
+/** Turns class indices back into labels, in the kind of labels the estimator was fitted with. */
+export function decodeLabels(
+  indices: ArrayLike<number>,
+  classes: readonly ClassLabel[],
+  kind: EncodedLabels['kind'],
+): number[] | string[] | Int32Array | tf.Tensor1D {
+  const labels = Array.from(indices, (i) => classes[i]!);
+  if (kind === 'string') return labels as string[];
+  if (kind === 'int32') return Int32Array.from(labels as number[]);
+  if (kind === 'tensor') return tf.tensor1d(labels as number[], 'float32');
+  return labels as number[];
+}
+
+/** Regression targets as a 2-D float32 tensor plus whether the caller passed 1-D targets. */
+export interface Targets {
+  tensor: tf.Tensor2D;
+  oneDimensional: boolean;
+  owned: boolean;
+}
+
+/** Validates regression targets: numbers only, finite, one row per sample of X. */
+export function toTargets(y: unknown, rows: number, name = 'y'): Targets {
+  let oneDimensional = false;
+  let m: Matrix;
+  if (y instanceof tf.Tensor && y.rank === 1) {
+    oneDimensional = true;
+    const arr = y.dataSync() as Float32Array;
+    m = toMatrix({ data: Float32Array.from(arr), shape: [arr.length, 1] }, { name });
+  } else if (y instanceof Float32Array || y instanceof Float64Array) {
+    oneDimensional = true;
+    m = toMatrix({ data: y, shape: [y.length, 1] }, { name });
+  } else if (Array.isArray(y) && (y.length === 0 || !Array.isArray(y[0]))) {
+    oneDimensional = true;
+    if (y.length === 0) throw new ValidationError(`${name} is empty: pass one target per sample.`);
+    const out = new Float32Array(y.length);
+    for (let i = 0; i < y.length; i++) {
+      const v = y[i];
+      if (typeof v !== 'number') throw new ValidationError(`${name}[${i}] is ${describe(v)}, expected a number.`);
+      if (!Number.isFinite(v)) throw new ValidationError(`${name}[${i}] is ${String(v)}: targets must be finite.`);
+      out[i] = v;
+    }
+    m = toMatrix({ data: out, shape: [out.length, 1] }, { name });
+  } else {
+    m = toMatrix(y, { name });
+  }
+  if (m.rows !== rows) {
+    releaseMatrix(m);
+    throw new ValidationError(`X has ${rows} samples but ${name} has ${m.rows} targets: pass one target per row of X.`);
+  }
+  return { tensor: m.tensor, oneDimensional, owned: m.owned };
+}

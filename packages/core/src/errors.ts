@@ -1,0 +1,34 @@
+/**
+ * Every error layerwise throws is one of these classes. Each message says what was wrong and what to do.
+ * @packageDocumentation
+ */
+
+/** Base class of all layerwise errors; `instanceof LayerwiseError` catches any of them. */
+export class LayerwiseError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input data or a bad hyper-parameter. Thrown before any state changes. */
+export class ValidationError extends LayerwiseError {}
+
+/** A method that needs a fitted estimator was called before `fit`. */
+export class NotFittedError extends LayerwiseError {
+  constructor(estimatorName: string, method: string) {
+    super(`This ${estimatorName} is not fitted yet: call fit() (or load a saved model) before ${method}().`);
+  }
+}
+
+/** A backend was requested that cannot be loaded or activated in this environment. */
+export class BackendUnavailableError extends LayerwiseError {}
+
+/** A saved model file is malformed, truncated, tampered with, or of an unknown version or kind. */
+export class ModelFormatError extends LayerwiseError {}
+
+/** A plugin is malformed, missing from the registry, or registered in a way that conflicts. */
+export class PluginError extends LayerwiseError {}
+
+/** An export format was requested that no registered exporter provides. */
+export class UnknownFormatError extends PluginError {}

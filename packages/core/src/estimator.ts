@@ -1,0 +1,101 @@
+import { NotFittedError } from './errors.js';
+import { type ParamSpec, validateParams } from './params.js';
+import { getDefaultRegistry, type Registry } from './registry.js';
+
+/** Options every estimator constructor takes after its parameters. */
+export interface EstimatorOptions {
+  /** The plugin registry to resolve backends, loggers and exporters from. Default: the default registry. */
+  registry?: Registry;
+}
+
+/** The estimator contract: hyper-parameters in, `fit` out, fitted state kept apart from the parameters. */
+export interface Estimator<P extends object = object> {
+  getParams(): P;
+  setParams(params: Partial<P>): this;
+  readonly isFitted: boolean;
+}
+
+/** Estimators that map X to a new representation (codes). */
+export interface Transformer<X = unknown, Z = unknown> {
+  transform(X: X): Promise<Z>;
+}
+
+/** Estimators that predict a target for X. */
+export interface Predictor<X = unknown, Y = unknown> {
+  predict(X: X): Promise<Y>;
+  score(X: X, y: unknown): Promise<number>;
+}
+
+/** A predictor of class labels. */
+export interface Classifier<X = unknown, Y = unknown, P = unknown> extends Predictor<X, Y> {
+  predictProba(X: X): Promise<P>;
+  readonly classes: ReadonlyArray<number | string>;
+}
+
+/** A predictor of real values; `score` is R². */
+export type Regressor<X = unknown, Y = unknown> = Predictor<X, Y>;
+
+/**
+ * Base class of layerwise estimators: parameter defaults, validation and copying. Subclasses keep fitted
+ * state in their own fields and report it through `isFitted`.
+ */
+export abstract class BaseEstimator<P extends object> implements Estimator<P> {
+  #params: P;
+  readonly #spec: ParamSpec<P>;
+  /** The registry this estimator resolves plugins from. */
+  readonly registry: Registry;
+
+  protected constructor(defaults: P, spec: ParamSpec<P>, params: Partial<P> = {}, options: EstimatorOptions = {}) {
+    validateParams(new.target.name, spec, params);
+    this.#spec = spec;
+    const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Partial<P>;
+    this.#params = { ...defaults, ...defined };
+    this.validateCombination(this.#params);
+    this.registry = options.registry ?? getDefaultRegistry();
+  }
+
+  /** Cross-parameter checks (override to add); throw ValidationError. */
+  protected validateCombination(_params: P): void {}
+
+  /** A copy of the hyper-parameters (arrays copied too). */
+  getParams(): P {
+    return structuredCloneParams(this.#params);
+  }
+
+  /** Sets some hyper-parameters after validating them; takes effect at the next `fit`. Returns this. */
+  setParams(params: Partial<P>): this {
+    validateParams(this.constructor.name, this.#spec, params);
+    const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Partial<P>;
+    const next = { ...this.#params, ...defined };
+    this.validateCombination(next);
+    this.#params = next;
+    return this;
+  }
+
+  /** The live parameters, for subclasses (never mutate). */
+  protected get params(): Readonly<P> {
+    return this.#params;
+  }
+
+  abstract get isFitted(): boolean;
+
+  /** Throws NotFittedError unless fitted. */
+  protected assertFitted(method: string): void {
+    if (!this.isFitted) throw new NotFittedError(this.constructor.name, method);
+  }
+}
+
+function structuredCloneParams<P extends object>(p: P): P {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) out[k] = Array.isArray(v) ? [...v] : v;
+  return out as P;
+}
+
+/**
+ * A new, unfitted estimator with the same parameters and registry (scikit-learn's `clone`).
+ */
+export function clone<E extends Estimator<object>>(estimator: E): E {
+  const Ctor = estimator.constructor as new (params: object, options?: EstimatorOptions) => E;
+  const registry = (estimator as unknown as { registry?: Registry }).registry;
+  return new Ctor(estimator.getParams(), registry ? { registry } : {});
+}

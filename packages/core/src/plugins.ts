@@ -1,0 +1,108 @@
+import type { TrainingEvent } from './events.js';
+
+/** Activation functions layerwise layers use (and exporters must map). */
+export type ActivationName = 'relu' | 'sigmoid' | 'tanh' | 'linear' | 'softmax' | 'elu' | 'softplus' | 'leakyRelu';
+
+/** All activation names, for validation. */
+export const ACTIVATIONS: readonly ActivationName[] = [
+  'relu',
+  'sigmoid',
+  'tanh',
+  'linear',
+  'softmax',
+  'elu',
+  'softplus',
+  'leakyRelu',
+];
+
+/** One dense layer: `y = activation(x · kernel + bias)`, kernel row-major `[inputSize, units]`. */
+export interface DenseLayerSpec {
+  name: string;
+  inputSize: number;
+  units: number;
+  kernel: Float32Array;
+  bias: Float32Array;
+  activation: ActivationName;
+}
+
+/**
+ * What an estimator hands to an exporter: a feed-forward stack of dense layers (weights copied out of
+ * tfjs, so exporters need no tfjs at all).
+ */
+export interface ExportableModel {
+  /** Estimator kind, e.g. `MLPClassifier`, `StackedAutoencoder`. */
+  estimator: string;
+  /** Which part of the estimator: `model`, `encoder`, `decoder`, `autoencoder`. */
+  part: string;
+  inputSize: number;
+  layers: DenseLayerSpec[];
+  /** Extra facts an exporter may record (classes, params). */
+  metadata?: Record<string, unknown>;
+}
+
+/** Fields every plugin has. */
+export interface PluginBase {
+  /** What the plugin provides. */
+  readonly kind: string;
+  /** A short unique name within its kind (`wasm`, `csv`, `onnx`…). */
+  readonly name: string;
+}
+
+/** A tfjs backend made available to estimators. */
+export interface BackendPlugin extends PluginBase {
+  readonly kind: 'backend';
+  /** Higher wins when `backend: 'auto'` (tfjs uses cpu 1, wasm 2, node 3). */
+  readonly priority: number;
+  /** Cheap check: can this backend load here? Must not throw. */
+  isAvailable(): boolean | Promise<boolean>;
+  /** Registers (once) and sets the tfjs backend, waiting until it is ready. Throws BackendUnavailableError. */
+  activate(): Promise<void>;
+}
+
+/** Receives training events. */
+export interface LoggerPlugin extends PluginBase {
+  readonly kind: 'logger';
+  /** Called for each event in order; may be async (the engine awaits it at epoch boundaries). */
+  handle(event: TrainingEvent): void | Promise<void>;
+  /** Flushes and releases files or handles. Called by `Registry.dispose()` and at the end of `fit`. */
+  close?(): void | Promise<void>;
+}
+
+/** A logger that writes to a file chosen by path, used by the estimators' `logPath` shortcut. */
+export interface LogFilePlugin extends PluginBase {
+  readonly kind: 'logFile';
+  /** File extensions this plugin writes, with the dot (`.csv`). */
+  readonly extensions: readonly string[];
+  create(path: string): LoggerPlugin;
+}
+
+/** Options passed to an exporter. */
+export interface ExportOptions {
+  /** Overwrite existing files in the target directory. Default false. */
+  overwrite?: boolean;
+  [key: string]: unknown;
+}
+
+/** What an exporter wrote. */
+export interface ExportResult {
+  format: string;
+  /** Files written (absolute or as given). */
+  files: string[];
+}
+
+/** Writes a model in another ecosystem's format. */
+export interface ExporterPlugin extends PluginBase {
+  readonly kind: 'exporter';
+  /** The `format` users ask for, e.g. `tfjs-layers`, `onnx`. */
+  readonly format: string;
+  export(model: ExportableModel, target: string, options?: ExportOptions): Promise<ExportResult>;
+}
+
+/** A plugin that configures the registry itself (binds its own typed tokens). */
+export interface SetupPlugin extends PluginBase {
+  readonly kind: 'setup';
+  setup(registry: import('./registry.js').Registry): void;
+}
+
+/** Any plugin `registry.use` accepts. */
+export type Plugin = BackendPlugin | LoggerPlugin | LogFilePlugin | ExporterPlugin | SetupPlugin;

@@ -1,0 +1,318 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Container } from 'inversify';
+import { BackendUnavailableError, PluginError, UnknownFormatError } from './errors.js';
+import type {
+  BackendPlugin,
+  ExporterPlugin,
+  LogFilePlugin,
+  LoggerPlugin,
+  Plugin,
+  SetupPlugin,
+} from './plugins.js';
+
+/** A typed key into the registry. Create one per service with {@link token}. */
+export interface Token<T> {
+  readonly id: symbol;
+  readonly description: string;
+  /** Phantom field carrying the type; never set. */
+  readonly __type?: T;
+}
+
+/** Creates a typed token. Third-party plugins create their own and bind them in a `setup` plugin. */
+export function token<T>(description: string): Token<T> {
+  return { id: Symbol.for(`layerwise:${description}`), description };
+}
+
+/** Built-in tokens. */
+export const Tokens = {
+  backend: token<BackendPlugin>('backend'),
+  logger: token<LoggerPlugin>('logger'),
+  logFile: token<LogFilePlugin>('logFile'),
+  exporter: token<ExporterPlugin>('exporter'),
+} as const;
+
+const REQUIRED: Record<string, string[]> = {
+  backend: ['priority:number', 'isAvailable:function', 'activate:function'],
+  logger: ['handle:function'],
+  logFile: ['extensions:object', 'create:function'],
+  exporter: ['format:string', 'export:function'],
+  setup: ['setup:function'],
+};
+
+/** Checks a plugin's shape and says exactly what is missing. */
+export function validatePlugin(plugin: unknown): asserts plugin is Plugin {
+  if (typeof plugin !== 'object' || plugin === null) {
+    throw new PluginError(
+      `registry.use() needs a plugin object made by a plugin factory (e.g. wasmBackend()), got ${plugin === null ? 'null' : typeof plugin}. Did you pass the factory without calling it?`,
+    );
+  }
+  const p = plugin as Record<string, unknown>;
+  const kind = p.kind;
+  if (typeof kind !== 'string' || !(kind in REQUIRED)) {
+    throw new PluginError(
+      `Could not use plugin ${JSON.stringify(p.name ?? '(unnamed)')}: "kind" must be one of ${Object.keys(REQUIRED).join(', ')}, got ${JSON.stringify(kind)}.`,
+    );
+  }
+  if (typeof p.name !== 'string' || p.name.length === 0) {
+    throw new PluginError(`Could not use ${kind} plugin: it has no "name" (a non-empty string).`);
+  }
+  const missing = REQUIRED[kind]!.filter((f) => {
+    const [field, type] = f.split(':') as [string, string];
+    return typeof p[field] !== type || p[field] === null;
+  });
+  if (missing.length > 0) {
+    throw new PluginError(
+      `Could not use ${kind} plugin "${p.name}": missing or wrong ${missing.map((m) => m.replace(':', ' (') + ')').join(', ')}.`,
+    );
+  }
+}
+
+/** Options of {@link Registry.activateBackend}. */
+export interface ActivateOptions {
+  /** Called with a message when `auto` falls back past a backend that failed. Default: `console.warn`. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The plugin registry: a dependency-injection container (inversify) behind a small typed face.
+ *
+ * ```ts
+ * const registry = new Registry().use(wasmBackend()).use(csvLogger({ path: 'train.csv' }));
+ * const scoped = registry.child().use(jsonlLogger({ path: 'one-run.jsonl' })); // parent unaffected
+ * ```
+ *
+ * Several loggers and exporters can be bound at once; backends are named and ranked by priority. A child
+ * scope sees its parent's plugins plus its own; nothing bound in a child leaks into the parent.
+ */
+export class Registry {
+  readonly #container: Container;
+  readonly #parent: Registry | undefined;
+  readonly #owned: Plugin[] = [];
+  #frozen = false;
+  #disposed = false;
+
+  constructor(parent?: Registry) {
+    this.#parent = parent;
+    this.#container = new Container(parent ? { parent: parent.#container } : undefined);
+  }
+
+  /** The parent scope, if this is a child. */
+  get parent(): Registry | undefined {
+    return this.#parent;
+  }
+
+  /** A child scope: sees this registry's plugins, adds its own without changing this one. */
+  child(): Registry {
+    this.#assertUsable('child');
+    return new Registry(this);
+  }
+
+  /** Installs a plugin (chainable). Validates its shape first; a backend or exporter name must be unique. */
+  use(plugin: Plugin): this {
+    this.#assertUsable('use');
+    if (this.#frozen) {
+      throw new PluginError(
+        `Cannot use plugin "${(plugin as Plugin | undefined)?.name}": this registry is frozen. Call registry.child() and use the plugin there.`,
+      );
+    }
+    validatePlugin(plugin);
+    switch (plugin.kind) {
+      case 'backend':
+        if (this.backends().some((b) => b.name === plugin.name)) {
+          throw new PluginError(`A backend named "${plugin.name}" is already registered: backend names must be unique.`);
+        }
+        return this.bind(Tokens.backend, plugin);
+      case 'exporter':
+        if (this.#getAll(Tokens.exporter).some((e) => e.format === plugin.format)) {
+          throw new PluginError(
+            `An exporter for format "${plugin.format}" is already registered: use a child registry to replace it.`,
+          );
+        }
+        return this.bind(Tokens.exporter, plugin);
+      case 'logger':
+        return this.bind(Tokens.logger, plugin);
+      case 'logFile':
+        return this.bind(Tokens.logFile, plugin);
+      case 'setup':
+        (plugin as SetupPlugin).setup(this);
+        this.#owned.push(plugin);
+        return this;
+    }
+  }
+
+  /** Binds a value to a typed token in this scope (several values per token are allowed). */
+  bind<T>(tok: Token<T>, value: T): this {
+    this.#assertUsable('bind');
+    this.#container.bind<T>(tok.id).toConstantValue(value);
+    if (typeof value === 'object' && value !== null && 'kind' in value) this.#owned.push(value as unknown as Plugin);
+    return this;
+  }
+
+  /** Every value bound to `tok` in this scope and its parents (parents first). */
+  getAll<T>(tok: Token<T>): T[] {
+    return this.#getAll(tok);
+  }
+
+  /** The one value bound to `tok` (the nearest scope's last binding); throws PluginError when none. */
+  get<T>(tok: Token<T>): T {
+    const v = this.tryGet(tok);
+    if (v === undefined) {
+      throw new PluginError(`Nothing is registered for "${tok.description}": registry.use() a plugin that provides it.`);
+    }
+    return v;
+  }
+
+  /** Like {@link get} but returns undefined when nothing is bound. */
+  tryGet<T>(tok: Token<T>): T | undefined {
+    const all = this.#getAll(tok);
+    return all[all.length - 1];
+  }
+
+  #getAll<T>(tok: Token<T>): T[] {
+    const own = this.#container.isCurrentBound(tok.id) ? this.#container.getAll<T>(tok.id) : [];
+    return this.#parent ? [...this.#parent.#getAll(tok), ...own] : own;
+  }
+
+  /** Backends, highest priority first. */
+  backends(): BackendPlugin[] {
+    return this.#getAll(Tokens.backend).sort((a, b) => b.priority - a.priority);
+  }
+
+  /** Loggers of this scope and its parents. */
+  loggers(): LoggerPlugin[] {
+    return this.#getAll(Tokens.logger);
+  }
+
+  /** Exporters of this scope and its parents. */
+  exporters(): ExporterPlugin[] {
+    return this.#getAll(Tokens.exporter);
+  }
+
+  /** The exporter for `format`; UnknownFormatError listing the registered formats when none. */
+  exporter(format: string): ExporterPlugin {
+    const all = this.exporters();
+    const found = [...all].reverse().find((e) => e.format === format);
+    if (!found) {
+      const formats = all.map((e) => e.format);
+      throw new UnknownFormatError(
+        `No exporter for format "${format}". Registered formats: ${formats.length ? formats.join(', ') : '(none)'}. Install the exporter package and registry.use() it (e.g. tfjsExporter() from @layerwise/exporter-tfjs, onnxExporter() from @layerwise/exporter-onnx).`,
+      );
+    }
+    return found;
+  }
+
+  /** A logger for a file path, chosen by extension among the `logFile` plugins (`.csv`, `.jsonl`). */
+  logFileLogger(path: string): LoggerPlugin {
+    const plugins = this.#getAll(Tokens.logFile);
+    const lower = path.toLowerCase();
+    const match = [...plugins].reverse().find((p) => p.extensions.some((ext) => lower.endsWith(ext)));
+    const fallback = plugins[plugins.length - 1];
+    const chosen = match ?? fallback;
+    if (!chosen) {
+      throw new PluginError(
+        `logPath "${path}" needs a file logger, but none is registered: registry.use(csvLogFile()) from @layerwise/logger-csv, or use the estimators from the "layerwise" package, whose default registry has one.`,
+      );
+    }
+    return chosen.create(path);
+  }
+
+  /**
+   * Activates a backend and returns its name. `'auto'` tries backends from the highest priority down and
+   * falls back (with one warning) past any that fail; a named backend must be registered and must load.
+   * With no backend plugins at all, the backend already set in tfjs is used.
+   */
+  async activateBackend(requested = 'auto', options: ActivateOptions = {}): Promise<string> {
+    this.#assertUsable('activateBackend');
+    const all = this.backends();
+    if (requested !== 'auto') {
+      const b = all.find((x) => x.name === requested);
+      if (!b) {
+        if (all.length === 0 && tf.getBackend() === requested) return requested;
+        throw new BackendUnavailableError(
+          `Backend "${requested}" is not registered. Registered: ${all.map((x) => x.name).join(', ') || '(none)'}. Install and use its plugin (e.g. registry.use(wasmBackend())), or pass backend: 'auto'.`,
+        );
+      }
+      // activate() throws the plugin's own BackendUnavailableError saying why it cannot load here.
+      await b.activate();
+      return b.name;
+    }
+    if (all.length === 0) {
+      await tf.ready();
+      const name = tf.getBackend();
+      if (!name) {
+        throw new BackendUnavailableError(
+          'No backend is registered: registry.use(cpuBackend()) from @layerwise/backend-cpu (or wasmBackend()), or import a tfjs backend yourself.',
+        );
+      }
+      return name;
+    }
+    const warn = options.warn ?? ((m: string) => console.warn(m));
+    const failures: string[] = [];
+    for (const b of all) {
+      let available = false;
+      try {
+        available = await b.isAvailable();
+      } catch (e) {
+        failures.push(`${b.name}: ${(e as Error).message}`);
+        continue;
+      }
+      if (!available) {
+        failures.push(`${b.name}: not available here`);
+        continue;
+      }
+      try {
+        await b.activate();
+        if (failures.length > 0 && failures.some((f) => !f.endsWith('not available here'))) {
+          warn(`layerwise: using backend "${b.name}" (skipped: ${failures.join('; ')}).`);
+        }
+        return b.name;
+      } catch (e) {
+        failures.push(`${b.name}: ${(e as Error).message}`);
+      }
+    }
+    throw new BackendUnavailableError(`No registered backend could be activated. ${failures.join('; ')}`);
+  }
+
+  /** Forbids further `use`/`bind` on this scope (children are still allowed). */
+  freeze(): this {
+    this.#frozen = true;
+    return this;
+  }
+
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
+  /** Closes this scope's loggers and unbinds everything in it; the registry cannot be used afterwards. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    for (const p of this.#owned) {
+      if (p.kind === 'logger' && p.close) await p.close();
+    }
+    this.#owned.length = 0;
+    await this.#container.unbindAllAsync();
+    this.#disposed = true;
+  }
+
+  #assertUsable(method: string): void {
+    if (this.#disposed) throw new PluginError(`registry.${method}(): this registry was disposed; create a new one.`);
+  }
+}
+
+let defaultRegistryFactory: (() => Registry) | undefined;
+let defaultRegistry: Registry | undefined;
+
+/**
+ * Sets how the default registry is built (the `layerwise` umbrella sets one with the best backend and
+ * file loggers). Estimators made without `{ registry }` use the default.
+ */
+export function setDefaultRegistryFactory(factory: () => Registry): void {
+  defaultRegistryFactory = factory;
+  defaultRegistry = undefined;
+}
+
+/** The default registry (created on first use). Without a factory it is empty: the tfjs backend already set is used. */
+export function getDefaultRegistry(): Registry {
+  if (!defaultRegistry) defaultRegistry = defaultRegistryFactory ? defaultRegistryFactory() : new Registry();
+  return defaultRegistry;
+}
