@@ -10,6 +10,8 @@ export interface FitStartEvent {
   samples: number;
   features: number;
   params: Record<string, unknown>;
+  /** The estimator's `verbose` flag: console loggers in `'auto'` mode print only when it is true. */
+  verbose: boolean;
   time: number;
 }
 
