@@ -5,8 +5,11 @@ export default mergeConfig(
   sharedConfig,
   defineConfig({
     test: {
-      include: ['packages/*/src/**/*.test.ts', 'examples/*/{src,test}/**/*.test.ts', 'bench/src/**/*.test.ts'],
-      reporters: ['default', './scripts/summary-reporter.ts'],
+      include: [
+        'packages/*/src/**/*.test.ts',
+        'examples/*/{src,test}/**/*.test.ts',
+        'bench/src/**/*.test.ts',
+      ],
     },
   }),
 );

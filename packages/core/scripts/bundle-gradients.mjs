@@ -10,7 +10,10 @@ import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const entry = join(dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'dist/register_all_gradients.js');
+const entry = join(
+  dirname(require.resolve('@tensorflow/tfjs-core/package.json')),
+  'dist/register_all_gradients.js',
+);
 const outfile = join(here, '..', 'dist', 'gradients.node.js');
 mkdirSync(dirname(outfile), { recursive: true });
 await build({

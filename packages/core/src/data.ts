@@ -17,7 +17,14 @@ export type InputKind = 'array' | 'tensor' | 'typed';
 export type LabelsLike = number[] | string[] | Int32Array | tf.Tensor1D;
 
 /** Targets for a regressor: one column (1-D) or several (2-D). */
-export type TargetsLike = number[] | number[][] | Float32Array | Float64Array | tf.Tensor1D | tf.Tensor2D | TypedMatrix;
+export type TargetsLike =
+  | number[]
+  | number[][]
+  | Float32Array
+  | Float64Array
+  | tf.Tensor1D
+  | tf.Tensor2D
+  | TypedMatrix;
 
 /** A class label as kept in `classes`. */
 export type ClassLabel = number | string;
@@ -108,7 +115,9 @@ export function toMatrix(X: unknown, options: ToMatrixOptions = {}): Matrix {
       );
     }
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-      throw new ValidationError(`${name}.data must be a Float32Array or Float64Array, got ${describe(data)}.`);
+      throw new ValidationError(
+        `${name}.data must be a Float32Array or Float64Array, got ${describe(data)}.`,
+      );
     }
     [rows, cols] = shape;
     checkShape(rows, cols, name);
@@ -134,7 +143,8 @@ export function toMatrix(X: unknown, options: ToMatrixOptions = {}): Matrix {
     values = new Float32Array(rows * cols);
     for (let r = 0; r < rows; r++) {
       const row = X[r];
-      if (!Array.isArray(row)) throw new ValidationError(`${name} row ${r} is ${describe(row)}, expected an array of numbers.`);
+      if (!Array.isArray(row))
+        throw new ValidationError(`${name} row ${r} is ${describe(row)}, expected an array of numbers.`);
       if (row.length !== cols) {
         throw new ValidationError(
           `${name} is ragged: row ${r} has ${row.length} values but row 0 has ${cols}; every row needs the same number of features.`,
@@ -212,7 +222,11 @@ export interface EncodedLabels {
 }
 
 /** Reads labels into a plain array, validating type and length. */
-export function readLabels(y: unknown, rows: number, name = 'y'): { values: ClassLabel[]; kind: EncodedLabels['kind'] } {
+export function readLabels(
+  y: unknown,
+  rows: number,
+  name = 'y',
+): { values: ClassLabel[]; kind: EncodedLabels['kind'] } {
   let values: ClassLabel[];
   let kind: EncodedLabels['kind'];
   if (y instanceof tf.Tensor) {
@@ -235,7 +249,9 @@ export function readLabels(y: unknown, rows: number, name = 'y'): { values: Clas
     }
     for (let i = 0; i < y.length; i++) {
       if (typeof y[i] !== t) {
-        throw new ValidationError(`${name}[${i}] is ${describe(y[i])} but ${name}[0] is a ${t}: use one label type.`);
+        throw new ValidationError(
+          `${name}[${i}] is ${describe(y[i])} but ${name}[0] is a ${t}: use one label type.`,
+        );
       }
       if (t === 'number' && !Number.isFinite(y[i])) {
         throw new ValidationError(`${name}[${i}] is ${String(y[i])}: labels must be finite.`);
@@ -265,7 +281,12 @@ export function uniqueClasses(values: readonly ClassLabel[]): ClassLabel[] {
 }
 
 /** Encodes labels as indices into `classes` (computed from `y` unless given). */
-export function encodeLabels(y: unknown, rows: number, classes?: readonly ClassLabel[], name = 'y'): EncodedLabels {
+export function encodeLabels(
+  y: unknown,
+  rows: number,
+  classes?: readonly ClassLabel[],
+  name = 'y',
+): EncodedLabels {
   const { values, kind } = readLabels(y, rows, name);
   const cls = classes ? [...classes] : uniqueClasses(values);
   const index = new Map<ClassLabel, number>(cls.map((c, i) => [c, i]));
@@ -319,8 +340,10 @@ export function toTargets(y: unknown, rows: number, name = 'y'): Targets {
     const out = new Float32Array(y.length);
     for (let i = 0; i < y.length; i++) {
       const v = y[i];
-      if (typeof v !== 'number') throw new ValidationError(`${name}[${i}] is ${describe(v)}, expected a number.`);
-      if (!Number.isFinite(v)) throw new ValidationError(`${name}[${i}] is ${String(v)}: targets must be finite.`);
+      if (typeof v !== 'number')
+        throw new ValidationError(`${name}[${i}] is ${describe(v)}, expected a number.`);
+      if (!Number.isFinite(v))
+        throw new ValidationError(`${name}[${i}] is ${String(v)}: targets must be finite.`);
       out[i] = v;
     }
     m = toMatrix({ data: out, shape: [out.length, 1] }, { name });
@@ -329,7 +352,9 @@ export function toTargets(y: unknown, rows: number, name = 'y'): Targets {
   }
   if (m.rows !== rows) {
     releaseMatrix(m);
-    throw new ValidationError(`X has ${rows} samples but ${name} has ${m.rows} targets: pass one target per row of X.`);
+    throw new ValidationError(
+      `X has ${rows} samples but ${name} has ${m.rows} targets: pass one target per row of X.`,
+    );
   }
   return { tensor: m.tensor, oneDimensional, owned: m.owned };
 }

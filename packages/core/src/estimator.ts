@@ -45,10 +45,17 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
   /** The registry this estimator resolves plugins from. */
   readonly registry: Registry;
 
-  protected constructor(defaults: P, spec: ParamSpec<P>, params: Partial<P> = {}, options: EstimatorOptions = {}) {
+  protected constructor(
+    defaults: P,
+    spec: ParamSpec<P>,
+    params: Partial<P> = {},
+    options: EstimatorOptions = {},
+  ) {
     validateParams(new.target.name, spec, params);
     this.#spec = spec;
-    const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Partial<P>;
+    const defined = Object.fromEntries(
+      Object.entries(params).filter(([, v]) => v !== undefined),
+    ) as Partial<P>;
     this.#params = { ...defaults, ...defined };
     this.validateCombination(this.#params);
     this.registry = options.registry ?? getDefaultRegistry();
@@ -65,7 +72,9 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
   /** Sets some hyper-parameters after validating them; takes effect at the next `fit`. Returns this. */
   setParams(params: Partial<P>): this {
     validateParams(this.constructor.name, this.#spec, params);
-    const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Partial<P>;
+    const defined = Object.fromEntries(
+      Object.entries(params).filter(([, v]) => v !== undefined),
+    ) as Partial<P>;
     const next = { ...this.#params, ...defined };
     this.validateCombination(next);
     this.#params = next;

@@ -22,14 +22,17 @@ function flatten(y: ArrayLike<number> | number[][]): { values: Float64Array; col
     const rows = y as number[][];
     const cols = rows[0]!.length;
     const values = new Float64Array(rows.length * cols);
-    rows.forEach((r, i) => values.set(r, i * cols));
+    for (let i = 0; i < rows.length; i++) values.set(rows[i]!, i * cols);
     return { values, cols };
   }
   return { values: Float64Array.from(y as ArrayLike<number>), cols: 1 };
 }
 
 /** Mean squared error over all values. */
-export function meanSquaredError(yTrue: ArrayLike<number> | number[][], yPred: ArrayLike<number> | number[][]): number {
+export function meanSquaredError(
+  yTrue: ArrayLike<number> | number[][],
+  yPred: ArrayLike<number> | number[][],
+): number {
   const a = flatten(yTrue).values;
   const b = flatten(yPred).values;
   sameLength(a, b, 'meanSquaredError');
@@ -42,7 +45,10 @@ export function meanSquaredError(yTrue: ArrayLike<number> | number[][], yPred: A
  * Coefficient of determination R², averaged uniformly over output columns (scikit-learn's `r2_score`).
  * A constant column scores 1 when predicted exactly, 0 otherwise.
  */
-export function r2Score(yTrue: ArrayLike<number> | number[][], yPred: ArrayLike<number> | number[][]): number {
+export function r2Score(
+  yTrue: ArrayLike<number> | number[][],
+  yPred: ArrayLike<number> | number[][],
+): number {
   const t = flatten(yTrue);
   const p = flatten(yPred);
   sameLength(t.values, p.values, 'r2Score');

@@ -52,14 +52,24 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /** Builds the manifest and the weights bytes (little-endian float32, concatenated). */
-export async function serializeModel(model: ModelData): Promise<{ manifest: ModelManifest; weights: Uint8Array }> {
+export async function serializeModel(
+  model: ModelData,
+): Promise<{ manifest: ModelManifest; weights: Uint8Array }> {
   let total = 0;
   const entries: WeightEntry[] = model.tensors.map((t) => {
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) {
-      throw new ValidationError(`Tensor "${t.name}" has ${t.data.length} values but shape [${t.shape}] needs ${count}.`);
+      throw new ValidationError(
+        `Tensor "${t.name}" has ${t.data.length} values but shape [${t.shape}] needs ${count}.`,
+      );
     }
-    const e: WeightEntry = { name: t.name, shape: [...t.shape], dtype: 'float32', offset: total, byteLength: count * 4 };
+    const e: WeightEntry = {
+      name: t.name,
+      shape: [...t.shape],
+      dtype: 'float32',
+      offset: total,
+      byteLength: count * 4,
+    };
     total += count * 4;
     return e;
   });
@@ -92,9 +102,17 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 /** A weights file name must be a plain file name inside the model directory. */
 export function checkSafeFileName(name: unknown, field: string): string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 255) bad(`${field} must be a file name.`);
+  if (typeof name !== 'string' || name.length === 0 || name.length > 255)
+    bad(`${field} must be a file name.`);
   const n = name as string;
-  if (n.includes('/') || n.includes('\\') || n === '.' || n === '..' || n.includes('\0') || /^[a-zA-Z]:/.test(n)) {
+  if (
+    n.includes('/') ||
+    n.includes('\\') ||
+    n === '.' ||
+    n === '..' ||
+    n.includes('\0') ||
+    /^[a-zA-Z]:/.test(n)
+  ) {
     bad(`${field} "${n}" is not a plain file name (paths, ".." and drive letters are refused).`);
   }
   return n;
@@ -128,8 +146,10 @@ export function parseManifest(text: string, knownKinds?: readonly string[]): Mod
   const w = m.weights;
   if (!isPlainObject(w)) bad('"weights" must be an object.');
   checkSafeFileName(w.file, 'weights.file');
-  if (!Number.isSafeInteger(w.byteLength) || (w.byteLength as number) < 0) bad('weights.byteLength must be a non-negative integer.');
-  if (typeof w.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(w.sha256)) bad('weights.sha256 must be 64 hex digits.');
+  if (!Number.isSafeInteger(w.byteLength) || (w.byteLength as number) < 0)
+    bad('weights.byteLength must be a non-negative integer.');
+  if (typeof w.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(w.sha256))
+    bad('weights.sha256 must be 64 hex digits.');
   if (!Array.isArray(w.entries)) bad('weights.entries must be an array.');
   const entries = w.entries as unknown[];
   if (entries.length > MAX_TENSORS) bad(`too many weight entries (${entries.length} > ${MAX_TENSORS}).`);
@@ -137,47 +157,62 @@ export function parseManifest(text: string, knownKinds?: readonly string[]): Mod
   const names = new Set<string>();
   for (const [i, e] of entries.entries()) {
     if (!isPlainObject(e)) bad(`weights.entries[${i}] must be an object.`);
-    if (typeof e.name !== 'string' || names.has(e.name)) bad(`weights.entries[${i}].name must be a unique string.`);
+    if (typeof e.name !== 'string' || names.has(e.name))
+      bad(`weights.entries[${i}].name must be a unique string.`);
     names.add(e.name as string);
-    if (e.dtype !== 'float32') bad(`weights.entries[${i}].dtype must be "float32", got ${JSON.stringify(e.dtype)}.`);
+    if (e.dtype !== 'float32')
+      bad(`weights.entries[${i}].dtype must be "float32", got ${JSON.stringify(e.dtype)}.`);
     if (!Array.isArray(e.shape) || e.shape.length === 0 || e.shape.length > MAX_RANK) {
       bad(`weights.entries[${i}].shape must be an array of 1 to ${MAX_RANK} dimensions.`);
     }
     let count = 1;
     for (const d of e.shape as unknown[]) {
-      if (!Number.isSafeInteger(d) || (d as number) < 1) bad(`weights.entries[${i}].shape has a bad dimension ${JSON.stringify(d)}.`);
+      if (!Number.isSafeInteger(d) || (d as number) < 1)
+        bad(`weights.entries[${i}].shape has a bad dimension ${JSON.stringify(d)}.`);
       count *= d as number;
       if (!Number.isSafeInteger(count * 4)) bad(`weights.entries[${i}].shape is absurdly large.`);
     }
-    if (e.offset !== expectedOffset) bad(`weights.entries[${i}].offset is ${JSON.stringify(e.offset)}, expected ${expectedOffset}.`);
+    if (e.offset !== expectedOffset)
+      bad(`weights.entries[${i}].offset is ${JSON.stringify(e.offset)}, expected ${expectedOffset}.`);
     if (e.byteLength !== count * 4) {
-      bad(`weights.entries[${i}] ("${e.name}") has byteLength ${JSON.stringify(e.byteLength)} but shape [${e.shape}] needs ${count * 4}.`);
+      bad(
+        `weights.entries[${i}] ("${e.name}") has byteLength ${JSON.stringify(e.byteLength)} but shape [${e.shape}] needs ${count * 4}.`,
+      );
     }
     expectedOffset += count * 4;
   }
-  if (expectedOffset !== w.byteLength) bad(`weight entries add up to ${expectedOffset} bytes but weights.byteLength is ${w.byteLength}.`);
+  if (expectedOffset !== w.byteLength)
+    bad(`weight entries add up to ${expectedOffset} bytes but weights.byteLength is ${w.byteLength}.`);
   return m as unknown as ModelManifest;
 }
 
 /** Validates the weights bytes against a parsed manifest (length, checksum) and returns the tensors. */
 export async function decodeWeights(manifest: ModelManifest, bytes: Uint8Array): Promise<NamedTensor[]> {
   if (bytes.byteLength !== manifest.weights.byteLength) {
-    bad(`weights file has ${bytes.byteLength} bytes but the manifest says ${manifest.weights.byteLength} (truncated or wrong file).`);
+    bad(
+      `weights file has ${bytes.byteLength} bytes but the manifest says ${manifest.weights.byteLength} (truncated or wrong file).`,
+    );
   }
   const sha = await sha256Hex(bytes);
-  if (sha !== manifest.weights.sha256) bad('weights checksum (SHA-256) does not match the manifest: the file is corrupted or was changed.');
+  if (sha !== manifest.weights.sha256)
+    bad('weights checksum (SHA-256) does not match the manifest: the file is corrupted or was changed.');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return manifest.weights.entries.map((e) => {
     const n = e.byteLength / 4;
     const data = new Float32Array(n);
     for (let k = 0; k < n; k++) data[k] = view.getFloat32(e.offset + 4 * k, true);
-    for (let k = 0; k < n; k++) if (!Number.isFinite(data[k]!)) bad(`tensor "${e.name}" contains a non-finite value.`);
+    for (let k = 0; k < n; k++)
+      if (!Number.isFinite(data[k]!)) bad(`tensor "${e.name}" contains a non-finite value.`);
     return { name: e.name, shape: [...e.shape], data };
   });
 }
 
 async function nodeFs() {
-  const [fs, path, crypto] = await Promise.all([import('node:fs/promises'), import('node:path'), import('node:crypto')]);
+  const [fs, path, crypto] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:path'),
+    import('node:crypto'),
+  ]);
   return { fs, path, crypto };
 }
 
@@ -187,7 +222,10 @@ async function nodeFs() {
  */
 export async function atomicWriteFile(file: string, data: Uint8Array | string): Promise<void> {
   const { fs, path, crypto } = await nodeFs();
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`,
+  );
   const handle = await fs.open(tmp, 'w');
   try {
     await handle.writeFile(data);
@@ -215,21 +253,25 @@ export async function saveModelDir(dir: string, model: ModelData): Promise<Model
   await atomicWriteFile(path.join(dir, manifest.weights.file), weights);
   await atomicWriteFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const f of await fs.readdir(dir)) {
-    if (/^weights-[0-9a-f]{16}\.bin$/.test(f) && f !== manifest.weights.file) await fs.rm(path.join(dir, f), { force: true });
+    if (/^weights-[0-9a-f]{16}\.bin$/.test(f) && f !== manifest.weights.file)
+      await fs.rm(path.join(dir, f), { force: true });
   }
   return manifest;
 }
 
 /** Loads and validates a model directory written by {@link saveModelDir}. Never evaluates code. */
 export async function loadModelDir(dir: string, knownKinds?: readonly string[]): Promise<ModelData> {
-  if (typeof dir !== 'string' || dir.length === 0) throw new ValidationError('load(dir): dir must be a non-empty path string.');
+  if (typeof dir !== 'string' || dir.length === 0)
+    throw new ValidationError('load(dir): dir must be a non-empty path string.');
   const { fs, path } = await nodeFs();
   const manifestPath = path.join(dir, MANIFEST_FILE);
   let stat: Awaited<ReturnType<typeof fs.stat>>;
   try {
     stat = await fs.stat(manifestPath);
   } catch {
-    throw new ModelFormatError(`No model at "${dir}": ${MANIFEST_FILE} not found. Save one with est.save(dir).`);
+    throw new ModelFormatError(
+      `No model at "${dir}": ${MANIFEST_FILE} not found. Save one with est.save(dir).`,
+    );
   }
   if (stat.size > MAX_MANIFEST_BYTES) bad(`manifest is larger than ${MAX_MANIFEST_BYTES} bytes.`);
   const manifest = parseManifest(await fs.readFile(manifestPath, 'utf8'), knownKinds);
@@ -241,7 +283,9 @@ export async function loadModelDir(dir: string, knownKinds?: readonly string[]):
     bad(`weights file "${manifest.weights.file}" is missing.`);
   }
   if (wstat.size !== manifest.weights.byteLength) {
-    bad(`weights file has ${wstat.size} bytes but the manifest says ${manifest.weights.byteLength} (truncated or wrong file).`);
+    bad(
+      `weights file has ${wstat.size} bytes but the manifest says ${manifest.weights.byteLength} (truncated or wrong file).`,
+    );
   }
   const bytes = new Uint8Array(await fs.readFile(weightsPath));
   const tensors = await decodeWeights(manifest, bytes);
@@ -256,6 +300,8 @@ export async function readModelKind(dir: string): Promise<string> {
     return parseManifest(text).kind;
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
-    throw new ModelFormatError(`No model at "${dir}": ${MANIFEST_FILE} not found. Save one with est.save(dir).`);
+    throw new ModelFormatError(
+      `No model at "${dir}": ${MANIFEST_FILE} not found. Save one with est.save(dir).`,
+    );
   }
 }

@@ -3,7 +3,14 @@ import { ValidationError } from './errors.js';
 /** How one hyper-parameter is validated. */
 export type ParamRule =
   | { type: 'int'; min?: number; max?: number; nullable?: boolean }
-  | { type: 'number'; min?: number; max?: number; exclusiveMin?: number; exclusiveMax?: number; nullable?: boolean }
+  | {
+      type: 'number';
+      min?: number;
+      max?: number;
+      exclusiveMin?: number;
+      exclusiveMax?: number;
+      nullable?: boolean;
+    }
   | { type: 'boolean' }
   | { type: 'enum'; values: readonly string[]; open?: boolean; nullable?: boolean }
   | { type: 'string'; nullable?: boolean }
@@ -17,7 +24,7 @@ export type ParamSpec<P> = { [K in keyof P]-?: ParamRule };
 function fail(owner: string, key: string, value: unknown, expected: string): never {
   let shown: string;
   try {
-    shown = typeof value === 'function' ? 'a function' : JSON.stringify(value) ?? String(value);
+    shown = typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
   } catch {
     shown = String(value);
   }
@@ -34,9 +41,12 @@ export function checkParam(owner: string, key: string, rule: ParamRule, value: u
   switch (rule.type) {
     case 'int': {
       const range = `${rule.min !== undefined ? ` ≥ ${rule.min}` : ''}${rule.max !== undefined ? ` ≤ ${rule.max}` : ''}`;
-      if (typeof value !== 'number' || !Number.isInteger(value)) fail(owner, key, value, `an integer${range}`);
-      if (rule.min !== undefined && (value as number) < rule.min) fail(owner, key, value, `an integer${range}`);
-      if (rule.max !== undefined && (value as number) > rule.max) fail(owner, key, value, `an integer${range}`);
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        fail(owner, key, value, `an integer${range}`);
+      if (rule.min !== undefined && (value as number) < rule.min)
+        fail(owner, key, value, `an integer${range}`);
+      if (rule.max !== undefined && (value as number) > rule.max)
+        fail(owner, key, value, `an integer${range}`);
       return;
     }
     case 'number': {
@@ -58,7 +68,8 @@ export function checkParam(owner: string, key: string, rule: ParamRule, value: u
       if (typeof value !== 'boolean') fail(owner, key, value, 'true or false');
       return;
     case 'enum':
-      if (typeof value !== 'string') fail(owner, key, value, `one of ${rule.values.map((v) => `'${v}'`).join(', ')}`);
+      if (typeof value !== 'string')
+        fail(owner, key, value, `one of ${rule.values.map((v) => `'${v}'`).join(', ')}`);
       if (!rule.open && !rule.values.includes(value as string)) {
         fail(owner, key, value, `one of ${rule.values.map((v) => `'${v}'`).join(', ')}`);
       }
@@ -87,9 +98,15 @@ export function checkParam(owner: string, key: string, rule: ParamRule, value: u
  * Validates a partial set of parameters: unknown names are rejected (with the list of known ones), each
  * value checked against its rule.
  */
-export function validateParams<P extends object>(owner: string, spec: ParamSpec<P>, params: Partial<P>): void {
+export function validateParams<P extends object>(
+  owner: string,
+  spec: ParamSpec<P>,
+  params: Partial<P>,
+): void {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new ValidationError(`${owner}: parameters must be an object, got ${Array.isArray(params) ? 'an array' : String(params)}.`);
+    throw new ValidationError(
+      `${owner}: parameters must be an object, got ${Array.isArray(params) ? 'an array' : String(params)}.`,
+    );
   }
   for (const key of Object.keys(params)) {
     if (!(key in spec)) {

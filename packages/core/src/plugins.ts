@@ -1,7 +1,15 @@
 import type { TrainingEvent } from './events.js';
 
 /** Activation functions layerwise layers use (and exporters must map). */
-export type ActivationName = 'relu' | 'sigmoid' | 'tanh' | 'linear' | 'softmax' | 'elu' | 'softplus' | 'leakyRelu';
+export type ActivationName =
+  | 'relu'
+  | 'sigmoid'
+  | 'tanh'
+  | 'linear'
+  | 'softmax'
+  | 'elu'
+  | 'softplus'
+  | 'leakyRelu';
 
 /** All activation names, for validation. */
 export const ACTIVATIONS: readonly ActivationName[] = [

@@ -119,7 +119,9 @@ export class Registry {
     switch (plugin.kind) {
       case 'backend':
         if (this.backends().some((b) => b.name === plugin.name)) {
-          throw new PluginError(`A backend named "${plugin.name}" is already registered: backend names must be unique.`);
+          throw new PluginError(
+            `A backend named "${plugin.name}" is already registered: backend names must be unique.`,
+          );
         }
         return this.bind(Tokens.backend, plugin);
       case 'exporter':
@@ -144,7 +146,8 @@ export class Registry {
   bind<T>(tok: Token<T>, value: T): this {
     this.#assertUsable('bind');
     this.#container.bind<T>(tok.id).toConstantValue(value);
-    if (typeof value === 'object' && value !== null && 'kind' in value) this.#owned.push(value as unknown as Plugin);
+    if (typeof value === 'object' && value !== null && 'kind' in value)
+      this.#owned.push(value as unknown as Plugin);
     return this;
   }
 
@@ -157,7 +160,9 @@ export class Registry {
   get<T>(tok: Token<T>): T {
     const v = this.tryGet(tok);
     if (v === undefined) {
-      throw new PluginError(`Nothing is registered for "${tok.description}": registry.use() a plugin that provides it.`);
+      throw new PluginError(
+        `Nothing is registered for "${tok.description}": registry.use() a plugin that provides it.`,
+      );
     }
     return v;
   }
@@ -295,7 +300,8 @@ export class Registry {
   }
 
   #assertUsable(method: string): void {
-    if (this.#disposed) throw new PluginError(`registry.${method}(): this registry was disposed; create a new one.`);
+    if (this.#disposed)
+      throw new PluginError(`registry.${method}(): this registry was disposed; create a new one.`);
   }
 }
 

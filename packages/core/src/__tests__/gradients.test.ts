@@ -34,22 +34,31 @@ function runScript(name: string, source: string): { before: number; after: numbe
 
 describe('gradients are registered however tfjs-core is imported', () => {
   it('Node ESM (import)', () => {
-    const r = runScript('esm.mjs', body((m) => `await import('${m}')`).replace('(async () => {', '(async () => {'));
+    const r = runScript(
+      'esm.mjs',
+      body((m) => `await import('${m}')`).replace('(async () => {', '(async () => {'),
+    );
     expect(r.before).toBeCloseTo(9);
     expect(r.after).toBeLessThan(0.05);
   });
 
   it('Node CJS (require)', () => {
-    const r = runScript('cjs.cjs', body((m) => `require('${m}')`));
+    const r = runScript(
+      'cjs.cjs',
+      body((m) => `require('${m}')`),
+    );
     expect(r.before).toBeCloseTo(9);
     expect(r.after).toBeLessThan(0.05);
   });
 
-  it('a browser bundle (esbuild, platform browser) takes tfjs-core\'s own ESM gradient module', async () => {
+  it("a browser bundle (esbuild, platform browser) takes tfjs-core's own ESM gradient module", async () => {
     const { build } = await import('esbuild');
     const dir = mkdtempSync(join(tmpdir(), 'lw-bundle-'));
     const entry = join(pkgDir, 'node_modules', '.bundle-entry.mjs');
-    writeFileSync(entry, body((m) => `await import('${m}')`));
+    writeFileSync(
+      entry,
+      body((m) => `await import('${m}')`),
+    );
     const outfile = join(dir, 'bundle.mjs');
     const result = await build({
       entryPoints: [entry],
