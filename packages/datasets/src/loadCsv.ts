@@ -1,0 +1,212 @@
+import { readFile } from 'node:fs/promises';
+import type { TypedMatrix } from '@layerwise/core';
+import { ValidationError } from '@layerwise/core';
+import { CsvFormatError, DatasetNotFoundError } from './errors.js';
+
+/** Options of {@link loadCsv}. */
+export interface LoadCsvOptions {
+  /**
+   * Whether the first row names the columns. `'auto'` (default): it does when none of its cells is a number.
+   */
+  header?: boolean | 'auto';
+  /** The column holding the target/label: a header name or an index (negative counts from the end, -1 = last). */
+  labelColumn?: string | number;
+  /** Cell separator, default `,`. */
+  delimiter?: string;
+}
+
+/** A numeric table: features as a float32 matrix, the label column (if asked for) and the column names. */
+export interface CsvDataset {
+  X: TypedMatrix & { data: Float32Array; shape: [number, number] };
+  /** Values of `labelColumn`: numbers when every cell is numeric, strings (class names) otherwise. */
+  y?: number[] | string[];
+  /** Names of the feature columns (the header's, or `"0"`, `"1"`… without one). */
+  columns: string[];
+  /** Name of the label column, when one was asked for. */
+  labelName?: string;
+}
+
+interface Row {
+  line: number;
+  cells: string[];
+}
+
+/** Splits CSV text into rows of cells (RFC 4180 quotes, CRLF or LF, blank lines skipped). */
+function parseRows(text: string, delimiter: string, name: string): Row[] {
+  const rows: Row[] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let line = 1;
+  let rowLine = 1;
+  let quoted = false;
+  let inQuotes = false;
+  const endRow = () => {
+    cells.push(cell);
+    if (!(cells.length === 1 && cells[0]!.trim() === '' && !quoted)) rows.push({ line: rowLine, cells });
+    cells = [];
+    cell = '';
+    quoted = false;
+  };
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (inQuotes) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else inQuotes = false;
+      } else {
+        if (ch === '\n') line++;
+        cell += ch;
+      }
+    } else if (ch === '"' && cell.trim() === '') {
+      inQuotes = true;
+      quoted = true;
+      cell = '';
+    } else if (ch === delimiter) {
+      cells.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      endRow();
+      line++;
+      rowLine = line;
+    } else {
+      cell += ch;
+    }
+  }
+  if (inQuotes) throw new CsvFormatError(`${name}: a quoted cell opened on line ${rowLine} is never closed.`);
+  if (cell !== '' || cells.length > 0) endRow();
+  return rows;
+}
+
+function asNumber(cell: string): number | undefined {
+  const s = cell.trim();
+  if (s === '') return undefined;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Loads a numeric CSV table from a path or from CSV text (a string containing a line break, or a path that
+ * does not exist but contains the delimiter, is taken as text). Every feature cell must be a finite number:
+ * otherwise a CsvFormatError names the line, the column and the cell.
+ */
+export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}): Promise<CsvDataset> {
+  if (typeof pathOrText !== 'string') {
+    throw new ValidationError(`loadCsv() takes a path or CSV text, got ${typeof pathOrText}.`);
+  }
+  const delimiter = options.delimiter ?? ',';
+  if (
+    typeof delimiter !== 'string' ||
+    delimiter.length !== 1 ||
+    delimiter === '"' ||
+    /[\r\n]/.test(delimiter)
+  ) {
+    throw new ValidationError(`loadCsv(): delimiter must be one character other than a quote or line break.`);
+  }
+  const header = options.header ?? 'auto';
+  if (header !== true && header !== false && header !== 'auto') {
+    throw new ValidationError(
+      `loadCsv(): header must be true, false or 'auto', got ${JSON.stringify(header)}.`,
+    );
+  }
+  let text: string;
+  let name: string;
+  if (/[\r\n]/.test(pathOrText)) {
+    text = pathOrText;
+    name = 'CSV text';
+  } else {
+    try {
+      text = await readFile(pathOrText, 'utf8');
+      name = pathOrText;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && pathOrText.includes(delimiter)) {
+        text = pathOrText;
+        name = 'CSV text';
+      } else if (code === 'ENOENT') {
+        throw new DatasetNotFoundError(`CSV file not found: ${pathOrText}.`, { cause: err });
+      } else {
+        throw new CsvFormatError(`Cannot read CSV file ${pathOrText}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+    }
+  }
+  const rows = parseRows(text, delimiter, name);
+  if (rows.length === 0) throw new CsvFormatError(`${name} is empty: no rows to load.`);
+  const first = rows[0]!;
+  const hasHeader = header === 'auto' ? first.cells.every((c) => asNumber(c) === undefined) : header;
+  const width = first.cells.length;
+  const names = hasHeader ? first.cells.map((c) => c.trim()) : first.cells.map((_, i) => String(i));
+  const body = hasHeader ? rows.slice(1) : rows;
+  if (body.length === 0) throw new CsvFormatError(`${name} has a header but no data rows.`);
+
+  let labelIndex: number | undefined;
+  const { labelColumn } = options;
+  if (labelColumn !== undefined) {
+    if (typeof labelColumn === 'number') {
+      if (!Number.isInteger(labelColumn) || labelColumn >= width || labelColumn < -width) {
+        throw new ValidationError(
+          `loadCsv(): labelColumn ${labelColumn} is out of range: ${name} has ${width} columns (use 0…${width - 1}, or -1 for the last).`,
+        );
+      }
+      labelIndex = labelColumn < 0 ? width + labelColumn : labelColumn;
+    } else if (typeof labelColumn === 'string') {
+      labelIndex = names.indexOf(labelColumn);
+      if (labelIndex < 0) {
+        throw new ValidationError(
+          `loadCsv(): labelColumn ${JSON.stringify(labelColumn)} is not a column of ${name}${hasHeader ? ` (columns: ${names.map((n) => JSON.stringify(n)).join(', ')})` : ' (it has no header row: pass the column index instead)'}.`,
+        );
+      }
+    } else {
+      throw new ValidationError(
+        `loadCsv(): labelColumn must be a column name or index, got ${typeof labelColumn}.`,
+      );
+    }
+  }
+
+  const cols = labelIndex === undefined ? width : width - 1;
+  if (cols === 0) throw new CsvFormatError(`${name} has no feature columns besides the label column.`);
+  const data = new Float32Array(body.length * cols);
+  const labelCells: string[] = [];
+  for (let r = 0; r < body.length; r++) {
+    const { line, cells } = body[r]!;
+    if (cells.length !== width) {
+      throw new CsvFormatError(
+        `${name}, line ${line}: ${cells.length} cells but the ${hasHeader ? 'header' : 'first row'} has ${width}; every row needs the same number of columns.`,
+      );
+    }
+    let k = r * cols;
+    for (let c = 0; c < width; c++) {
+      const cell = cells[c]!;
+      if (c === labelIndex) {
+        labelCells.push(cell.trim());
+        continue;
+      }
+      const v = asNumber(cell);
+      if (v === undefined) {
+        throw new CsvFormatError(
+          `${name}, line ${line}, column ${c + 1} (${JSON.stringify(names[c])}): ${cell.trim() === '' ? 'the cell is empty' : `${JSON.stringify(cell.trim())} is not a finite number`}; every feature cell must be numeric (impute or drop missing values first).`,
+        );
+      }
+      data[k++] = v;
+    }
+  }
+  const columns = names.filter((_, c) => c !== labelIndex);
+  const result: CsvDataset = { X: { data, shape: [body.length, cols] }, columns };
+  if (labelIndex !== undefined) {
+    const numeric = labelCells.map(asNumber);
+    result.y = numeric.every((v) => v !== undefined) ? (numeric as number[]) : labelCells;
+    result.labelName = names[labelIndex]!;
+    const emptyAt = labelCells.indexOf('');
+    if (emptyAt >= 0) {
+      throw new CsvFormatError(
+        `${name}, line ${body[emptyAt]!.line}, column ${labelIndex + 1} (${JSON.stringify(names[labelIndex])}): the label cell is empty.`,
+      );
+    }
+  }
+  return result;
+}
