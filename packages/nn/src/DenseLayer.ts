@@ -1,0 +1,178 @@
+import type { ActivationName, DenseLayerSpec, Rng } from '@layerwise/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Hidden-layer activations the estimators accept (`softmax` is reserved for a classifier's output). */
+export const HIDDEN_ACTIVATIONS = [
+  'relu',
+  'sigmoid',
+  'tanh',
+  'linear',
+  'elu',
+  'softplus',
+  'leakyRelu',
+] as const;
+/** A hidden-layer activation name. */
+export type HiddenActivation = (typeof HIDDEN_ACTIVATIONS)[number];
+
+/** Negative slope used by the `leakyRelu` activation (tfjs' default). */
+export const LEAKY_RELU_ALPHA = 0.2;
+
+/** Applies an activation by name. */
+export function activate(z: tf.Tensor2D, activation: ActivationName): tf.Tensor2D {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(z);
+    case 'sigmoid':
+      return tf.sigmoid(z);
+    case 'tanh':
+      return tf.tanh(z);
+    case 'linear':
+      return z;
+    case 'softmax':
+      return tf.softmax(z);
+    case 'elu':
+      return tf.elu(z);
+    case 'softplus':
+      return tf.softplus(z);
+    case 'leakyRelu':
+      return tf.leakyRelu(z, LEAKY_RELU_ALPHA);
+  }
+}
+
+/**
+ * `x · w + b` with a hand-written gradient whose matrix products are all plain (untransposed) `matMul`s
+ * on explicitly transposed operands: on the WASM backend the transposed matMul kernels are several times
+ * slower, and the backward pass of a dense layer is made of them.
+ */
+const affineOp = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy), tf.sum(dy, 0)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+/** `x · w + b` (differentiable, fast backward on every backend). */
+export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return affineOp(x, w, b) as tf.Tensor2D;
+}
+
+/** Weight initialisation schemes. */
+export type InitScheme = 'glorotUniform' | 'heUniform';
+
+/** He-uniform for the ReLU family, Glorot-uniform otherwise (what Keras/PyTorch users expect). */
+export function defaultInit(activation: ActivationName): InitScheme {
+  return activation === 'relu' || activation === 'elu' || activation === 'leakyRelu'
+    ? 'heUniform'
+    : 'glorotUniform';
+}
+
+/**
+ * A `[fanIn, fanOut]` kernel drawn in JavaScript from `rng`, so one seed gives the same weights on every
+ * backend. Glorot: U(±√(6/(fanIn+fanOut))); He: U(±√(6/fanIn)).
+ */
+export function initKernel(fanIn: number, fanOut: number, scheme: InitScheme, rng: Rng): Float32Array {
+  const limit = scheme === 'heUniform' ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+  const out = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < out.length; i++) out[i] = (2 * rng.next() - 1) * limit;
+  return out;
+}
+
+/** Weights to build a layer from (copied). */
+export interface DenseWeights {
+  kernel: Float32Array;
+  bias: Float32Array;
+}
+
+/**
+ * One dense layer `activation(x · kernel + bias)` with its weights as trainable `tf.Variable`s
+ * (kernel `[inputSize, units]`, bias `[units]`). Custom `forward` functions receive these.
+ */
+export class DenseLayer {
+  /** Trainable kernel `[inputSize, units]`. */
+  readonly kernel: tf.Variable<tf.Rank.R2>;
+  /** Trainable bias `[units]`. */
+  readonly bias: tf.Variable<tf.Rank.R1>;
+
+  /**
+   * @param name a name for export and save files (`layers.0`…)
+   * @param weights initial weights; else drawn from `rng` with {@link defaultInit}
+   */
+  constructor(
+    readonly name: string,
+    readonly inputSize: number,
+    readonly units: number,
+    readonly activation: ActivationName,
+    init: { rng: Rng; scheme?: InitScheme } | { weights: DenseWeights },
+  ) {
+    let kernel: Float32Array;
+    let bias: Float32Array;
+    if ('weights' in init) {
+      kernel = init.weights.kernel;
+      bias = init.weights.bias;
+      if (kernel.length !== inputSize * units || bias.length !== units) {
+        throw new RangeError(
+          `Layer ${name}: weights have ${kernel.length}/${bias.length} values, expected ${inputSize * units}/${units}.`,
+        );
+      }
+    } else {
+      kernel = initKernel(inputSize, units, init.scheme ?? defaultInit(activation), init.rng);
+      bias = new Float32Array(units);
+    }
+    this.kernel = tf.variable(
+      tf.tensor2d(kernel, [inputSize, units], 'float32'),
+      true,
+    ) as tf.Variable<tf.Rank.R2>;
+    this.bias = tf.variable(tf.tensor1d(bias, 'float32'), true) as tf.Variable<tf.Rank.R1>;
+  }
+
+  /** `x · kernel + bias` (pre-activation). */
+  affine(x: tf.Tensor2D): tf.Tensor2D {
+    return affine(x, this.kernel, this.bias);
+  }
+
+  /** This layer's activation applied to `z`. */
+  activate(z: tf.Tensor2D): tf.Tensor2D {
+    return activate(z, this.activation);
+  }
+
+  /** `activation(x · kernel + bias)`. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return this.activate(this.affine(x));
+  }
+
+  /** The trainable variables (kernel, bias). */
+  get variables(): tf.Variable[] {
+    return [this.kernel, this.bias];
+  }
+
+  /** Weights copied out of tfjs. */
+  read(): DenseWeights {
+    return {
+      kernel: new Float32Array(this.kernel.dataSync() as Float32Array),
+      bias: new Float32Array(this.bias.dataSync() as Float32Array),
+    };
+  }
+
+  /** As an exporter's layer spec (optionally with another activation, e.g. `softmax` for logits). */
+  toSpec(activation: ActivationName = this.activation): DenseLayerSpec {
+    const w = this.read();
+    return {
+      name: this.name,
+      inputSize: this.inputSize,
+      units: this.units,
+      kernel: w.kernel,
+      bias: w.bias,
+      activation,
+    };
+  }
+
+  /** Releases the variables. */
+  dispose(): void {
+    this.kernel.dispose();
+    this.bias.dispose();
+  }
+}

@@ -1,0 +1,285 @@
+import {
+  accuracy,
+  type Classifier,
+  type ClassLabel,
+  decodeLabels,
+  type EncodedLabels,
+  type EstimatorOptions,
+  type ExportableModel,
+  encodeLabels,
+  fromTensor2D,
+  type LabelsLike,
+  loadModelDir,
+  type MatrixLike,
+  ModelFormatError,
+  readLabels,
+  ValidationError,
+} from '@layerwise/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
+import type { BatchLoss } from './engine.js';
+import {
+  type FitOptions,
+  fromFile,
+  type LoadOptions,
+  MLPBase,
+  type MLPParams,
+  type PreparedTargets,
+  paramsFromFile,
+} from './MLPBase.js';
+
+/** Hyper-parameters of {@link MLPClassifier}. */
+export type MLPClassifierParams = MLPParams;
+
+/** Labels as returned by `predict`: the same kind of labels `fit` was given. */
+export type PredictedLabels = number[] | string[] | Int32Array | tf.Tensor1D;
+
+type ClassifierState = { classes: ClassLabel[]; labelKind: EncodedLabels['kind'] };
+
+const LABEL_KINDS: readonly EncodedLabels['kind'][] = ['number', 'string', 'int32', 'tensor'];
+
+/** Anything that can hand out a trained encoder as dense layers (e.g. a fitted `StackedAutoencoder`). */
+export interface EncoderSource {
+  toExportable(part: 'encoder'): ExportableModel;
+  /** When present and no registry is given, the classifier uses the same registry. */
+  readonly registry?: EstimatorOptions['registry'];
+}
+
+/**
+ * A multi-layer perceptron classifier (softmax cross-entropy on the logits), scikit-learn style.
+ *
+ * ```ts
+ * const clf = new MLPClassifier({ hiddenLayerSizes: [128], epochs: 20, randomState: 0 });
+ * await clf.fit(X, y);                 // X: number[][] | tf.Tensor2D | { data, shape }; y: numbers or strings
+ * const labels = await clf.predict(Xtest);
+ * const acc = await clf.score(Xtest, yTest);
+ * ```
+ */
+export class MLPClassifier
+  extends MLPBase<LabelsLike, ClassifierState>
+  implements Classifier<MatrixLike, PredictedLabels, MatrixLike>
+{
+  /**
+   * @param params hyper-parameters (see {@link MLPParams}); unknown names or bad values → ValidationError
+   * @param options `{ registry }` to resolve backends, loggers and exporters from (default registry otherwise)
+   */
+  constructor(params: Partial<MLPClassifierParams> = {}, options: EstimatorOptions = {}) {
+    super(params, options);
+  }
+
+  protected get kind(): string {
+    return 'MLPClassifier';
+  }
+
+  protected get exportActivation() {
+    return 'softmax' as const;
+  }
+
+  protected get reportsAccuracy(): boolean {
+    return true;
+  }
+
+  /** The class labels seen at fit time, sorted (scikit-learn's `classes_`). */
+  get classes(): ReadonlyArray<ClassLabel> {
+    this.assertFitted('classes');
+    return [...this.fittedState.classes];
+  }
+
+  /**
+   * Trains a fresh network on `X` and labels `y` (numbers or strings; at least 2 classes). A second call
+   * starts over. Returns `this`.
+   */
+  async fit(X: MatrixLike, y: LabelsLike, options: FitOptions<LabelsLike> = {}): Promise<this> {
+    return this.fitCore(X, y, options);
+  }
+
+  protected prepareTargets(y: unknown, rows: number, name: string): PreparedTargets<ClassifierState> {
+    const enc = encodeLabels(y, rows, undefined, name);
+    if (enc.classes.length < 2) {
+      throw new ValidationError(
+        `MLPClassifier.fit: ${name} has a single class (${JSON.stringify(enc.classes[0])}); a classifier needs at least 2 classes.`,
+      );
+    }
+    return {
+      tensor: tf.tensor1d(enc.indices, 'int32'),
+      outputSize: enc.classes.length,
+      state: { classes: enc.classes, labelKind: enc.kind },
+    };
+  }
+
+  protected prepareValidationTargets(y: unknown, rows: number, state: ClassifierState): tf.Tensor {
+    const enc = encodeLabels(y, rows, state.classes, 'validationData[1]');
+    return tf.tensor1d(enc.indices, 'int32');
+  }
+
+  protected batchLoss(logits: tf.Tensor2D, yb: tf.Tensor): BatchLoss {
+    const k = logits.shape[1];
+    const labels = yb as tf.Tensor1D;
+    const oneHot = tf.oneHot(labels, k);
+    const loss = tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar;
+    return { loss, correct };
+  }
+
+  /** Class probabilities `[samples, classes]` (columns in the order of `classes`), in the kind of X. */
+  async predictProba(X: MatrixLike): Promise<MatrixLike> {
+    const { output, kind } = this.outputs(X, 'predictProba');
+    const proba = tf.tidy(() => tf.softmax(output));
+    output.dispose();
+    return fromTensor2D(proba, kind);
+  }
+
+  async #predictIndices(X: MatrixLike, method: string): Promise<Int32Array> {
+    const { output } = this.outputs(X, method);
+    const idx = tf.tidy(() => tf.argMax(output, 1));
+    output.dispose();
+    const data = (await idx.data()) as Int32Array;
+    idx.dispose();
+    return data;
+  }
+
+  /** Predicted labels, in the same kind of labels `fit` was given (number[], string[], Int32Array, Tensor1D). */
+  async predict(X: MatrixLike): Promise<PredictedLabels> {
+    const idx = await this.#predictIndices(X, 'predict');
+    const st = this.fittedState;
+    return decodeLabels(idx, st.classes, st.labelKind);
+  }
+
+  /** Mean accuracy on `X` against labels `y` (labels never seen at fit time count as wrong). */
+  async score(X: MatrixLike, y: unknown): Promise<number> {
+    this.assertFitted('score');
+    const rows = rowCount(X);
+    const { values } = readLabels(y, rows, 'y');
+    const idx = await this.#predictIndices(X, 'score');
+    const classes = this.fittedState.classes;
+    return accuracy(
+      values,
+      Array.from(idx, (i) => classes[i]!),
+    );
+  }
+
+  protected restoreState(state: Record<string, unknown>): { state: ClassifierState; outputSize: number } {
+    const { classes, labelKind } = state;
+    if (
+      !Array.isArray(classes) ||
+      classes.length < 2 ||
+      !(
+        classes.every((c) => typeof c === 'number' && Number.isFinite(c)) ||
+        classes.every((c) => typeof c === 'string')
+      ) ||
+      new Set(classes).size !== classes.length
+    ) {
+      throw new ModelFormatError(
+        'Invalid MLPClassifier model: state.classes must be ≥ 2 unique numbers or strings.',
+      );
+    }
+    if (!LABEL_KINDS.includes(labelKind as EncodedLabels['kind'])) {
+      throw new ModelFormatError(
+        `Invalid MLPClassifier model: state.labelKind ${JSON.stringify(labelKind)} is unknown.`,
+      );
+    }
+    if ((labelKind === 'string') !== (typeof classes[0] === 'string')) {
+      throw new ModelFormatError('Invalid MLPClassifier model: state.labelKind does not match the classes.');
+    }
+    return {
+      state: { classes: [...classes] as ClassLabel[], labelKind: labelKind as EncodedLabels['kind'] },
+      outputSize: classes.length,
+    };
+  }
+
+  protected override exportMetadata(): Record<string, unknown> {
+    return { classes: [...this.fittedState.classes] };
+  }
+
+  /**
+   * Loads a classifier saved with {@link MLPClassifier.save}. Every size, shape and checksum is checked
+   * (ModelFormatError); nothing is evaluated.
+   */
+  static async load(dir: string, options: LoadOptions = {}): Promise<MLPClassifier> {
+    const data = await loadModelDir(dir, ['MLPClassifier']);
+    const params = paramsFromFile('MLPClassifier', data.params, options.forward, data.state.customForward);
+    const est = fromFile('MLPClassifier', () =>
+      options.registry
+        ? new MLPClassifier(params, { registry: options.registry })
+        : new MLPClassifier(params),
+    );
+    return est.restoreFrom(data);
+  }
+
+  /**
+   * A classifier whose hidden layers start from a trained encoder (same sizes and activation, weights
+   * copied) plus a new output layer; `fit` then fine-tunes the whole network (every `fit` restarts from
+   * the encoder's weights). `source` is duck-typed: anything with `toExportable('encoder')`, e.g. a fitted
+   * `StackedAutoencoder`.
+   *
+   * ```ts
+   * const clf = MLPClassifier.fromEncoder(ae, { epochs: 10, learningRate: 1e-3 });
+   * await clf.fit(Xtrain, yTrain);
+   * ```
+   */
+  static fromEncoder(
+    source: EncoderSource,
+    params: Partial<Omit<MLPClassifierParams, 'forward'>> = {},
+    options: EstimatorOptions = {},
+  ): MLPClassifier {
+    if (!source || typeof source.toExportable !== 'function') {
+      throw new ValidationError(
+        'MLPClassifier.fromEncoder: source must have toExportable(part), e.g. a fitted StackedAutoencoder.',
+      );
+    }
+    const enc = source.toExportable('encoder');
+    if (!enc || !Array.isArray(enc.layers) || enc.layers.length === 0) {
+      throw new ValidationError('MLPClassifier.fromEncoder: the encoder has no layers.');
+    }
+    const activation = enc.layers[0]!.activation;
+    if (
+      !(HIDDEN_ACTIVATIONS as readonly string[]).includes(activation) ||
+      enc.layers.some((l) => l.activation !== activation)
+    ) {
+      throw new ValidationError(
+        `MLPClassifier.fromEncoder: every encoder layer must have the same hidden activation, got ${enc.layers.map((l) => l.activation).join(', ')}.`,
+      );
+    }
+    let prev = enc.inputSize;
+    for (const l of enc.layers) {
+      if (l.inputSize !== prev || l.kernel.length !== l.inputSize * l.units || l.bias.length !== l.units) {
+        throw new ValidationError(
+          `MLPClassifier.fromEncoder: encoder layer ${l.name} has inconsistent shapes.`,
+        );
+      }
+      prev = l.units;
+    }
+    const sizes = enc.layers.map((l) => l.units);
+    if (params.hiddenLayerSizes && params.hiddenLayerSizes.join() !== sizes.join()) {
+      throw new ValidationError(
+        `MLPClassifier.fromEncoder: hiddenLayerSizes ${JSON.stringify(params.hiddenLayerSizes)} differ from the encoder's ${JSON.stringify(sizes)}; leave it out.`,
+      );
+    }
+    if (params.activation && params.activation !== activation) {
+      throw new ValidationError(
+        `MLPClassifier.fromEncoder: activation '${params.activation}' differs from the encoder's '${activation}'; leave it out.`,
+      );
+    }
+    const registry = options.registry ?? source.registry;
+    const clf = new MLPClassifier(
+      { ...params, hiddenLayerSizes: sizes, activation: activation as HiddenActivation },
+      registry ? { registry } : {},
+    );
+    clf.initialHidden = enc.layers.map((l) => ({
+      ...l,
+      kernel: new Float32Array(l.kernel),
+      bias: new Float32Array(l.bias),
+    }));
+    return clf;
+  }
+}
+
+/** Row count of X without copying it (validation happens later in `outputs`). */
+export function rowCount(X: unknown): number {
+  if (X instanceof tf.Tensor) return X.shape[0] ?? 0;
+  if (Array.isArray(X)) return X.length;
+  if (typeof X === 'object' && X !== null && Array.isArray((X as { shape?: unknown }).shape)) {
+    return Number((X as { shape: unknown[] }).shape[0]);
+  }
+  throw new ValidationError(`X must be number[][], a 2-D tf.Tensor or { data, shape }.`);
+}

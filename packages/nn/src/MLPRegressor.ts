@@ -1,0 +1,153 @@
+import {
+  type EstimatorOptions,
+  fromTensor1D,
+  fromTensor2D,
+  loadModelDir,
+  type MatrixLike,
+  ModelFormatError,
+  type Regressor,
+  r2Score,
+  type TargetsLike,
+  toTargets,
+  ValidationError,
+} from '@layerwise/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BatchLoss } from './engine.js';
+import {
+  type FitOptions,
+  fromFile,
+  type LoadOptions,
+  MLPBase,
+  type MLPParams,
+  type PreparedTargets,
+  paramsFromFile,
+} from './MLPBase.js';
+import { rowCount } from './MLPClassifier.js';
+
+/** Hyper-parameters of {@link MLPRegressor}. */
+export type MLPRegressorParams = MLPParams;
+
+/** Predictions: 1-D (`number[]`, `Float32Array`, `Tensor1D`) when `fit` got 1-D targets, else 2-D in the kind of X. */
+export type RegressionOutput = number[] | Float32Array | tf.Tensor1D | MatrixLike;
+
+type RegressorState = { outputSize: number; oneDimensional: boolean };
+
+/**
+ * A multi-layer perceptron regressor (mean squared error, linear output), scikit-learn style. `score` is R².
+ *
+ * ```ts
+ * const reg = new MLPRegressor({ hiddenLayerSizes: [64], epochs: 300, randomState: 0 });
+ * await reg.fit(x, y);            // y: number[] → predict returns number[]
+ * const r2 = await reg.score(x, y);
+ * ```
+ */
+export class MLPRegressor
+  extends MLPBase<TargetsLike, RegressorState>
+  implements Regressor<MatrixLike, RegressionOutput>
+{
+  /**
+   * @param params hyper-parameters (see {@link MLPParams}); unknown names or bad values → ValidationError
+   * @param options `{ registry }` to resolve backends, loggers and exporters from
+   */
+  constructor(params: Partial<MLPRegressorParams> = {}, options: EstimatorOptions = {}) {
+    super(params, options);
+  }
+
+  protected get kind(): string {
+    return 'MLPRegressor';
+  }
+
+  protected get exportActivation() {
+    return 'linear' as const;
+  }
+
+  protected get reportsAccuracy(): boolean {
+    return false;
+  }
+
+  /** Trains a fresh network on `X` and targets `y` (1-D or 2-D). A second call starts over. Returns `this`. */
+  async fit(X: MatrixLike, y: TargetsLike, options: FitOptions<TargetsLike> = {}): Promise<this> {
+    return this.fitCore(X, y, options);
+  }
+
+  protected prepareTargets(y: unknown, rows: number, name: string): PreparedTargets<RegressorState> {
+    const t = toTargets(y, rows, name);
+    const tensor = t.owned ? t.tensor : tf.clone(t.tensor);
+    return {
+      tensor,
+      outputSize: t.tensor.shape[1],
+      state: { outputSize: t.tensor.shape[1], oneDimensional: t.oneDimensional },
+    };
+  }
+
+  protected prepareValidationTargets(y: unknown, rows: number, state: RegressorState): tf.Tensor {
+    const t = toTargets(y, rows, 'validationData[1]');
+    if (t.tensor.shape[1] !== state.outputSize) {
+      if (t.owned) t.tensor.dispose();
+      throw new ValidationError(
+        `MLPRegressor.fit: validationData[1] has ${t.tensor.shape[1]} target columns but y has ${state.outputSize}.`,
+      );
+    }
+    return t.owned ? t.tensor : tf.clone(t.tensor);
+  }
+
+  protected batchLoss(output: tf.Tensor2D, yb: tf.Tensor): BatchLoss {
+    return { loss: tf.mean(tf.squaredDifference(output, yb)) as tf.Scalar };
+  }
+
+  /** Predictions for X: 1-D when `fit` got 1-D targets (tensor in → Tensor1D out), else 2-D in the kind of X. */
+  async predict(X: MatrixLike): Promise<RegressionOutput> {
+    const { output, kind } = this.outputs(X, 'predict');
+    if (this.fittedState.oneDimensional) {
+      const flat = tf.reshape(output, [-1]) as tf.Tensor1D;
+      output.dispose();
+      return fromTensor1D(flat, kind);
+    }
+    return fromTensor2D(output, kind);
+  }
+
+  /** R² of the predictions for X against `y` (averaged over output columns, like scikit-learn). */
+  async score(X: MatrixLike, y: unknown): Promise<number> {
+    this.assertFitted('score');
+    const t = toTargets(y, rowCount(X), 'y');
+    const yTrue = new Float32Array((await t.tensor.data()) as Float32Array);
+    const cols = t.tensor.shape[1];
+    if (t.owned) t.tensor.dispose();
+    if (cols !== this.fittedState.outputSize) {
+      throw new ValidationError(
+        `MLPRegressor.score: y has ${cols} columns but the model predicts ${this.fittedState.outputSize}.`,
+      );
+    }
+    const { output } = this.outputs(X, 'score');
+    const yPred = (await output.data()) as Float32Array;
+    output.dispose();
+    if (cols === 1) return r2Score(yTrue, yPred);
+    const rows = yTrue.length / cols;
+    const toRows = (a: Float32Array) =>
+      Array.from({ length: rows }, (_, r) => Array.from(a.subarray(r * cols, (r + 1) * cols)));
+    return r2Score(toRows(yTrue), toRows(yPred));
+  }
+
+  protected restoreState(state: Record<string, unknown>): { state: RegressorState; outputSize: number } {
+    const { outputSize, oneDimensional } = state;
+    if (!Number.isSafeInteger(outputSize) || (outputSize as number) < 1) {
+      throw new ModelFormatError('Invalid MLPRegressor model: state.outputSize must be a positive integer.');
+    }
+    if (typeof oneDimensional !== 'boolean' || (oneDimensional && outputSize !== 1)) {
+      throw new ModelFormatError(
+        'Invalid MLPRegressor model: state.oneDimensional must be a boolean (true only for 1 output).',
+      );
+    }
+    return { state: { outputSize: outputSize as number, oneDimensional }, outputSize: outputSize as number };
+  }
+
+  /** Loads a regressor saved with {@link MLPRegressor.save} (every size, shape and checksum checked). */
+  static async load(dir: string, options: LoadOptions = {}): Promise<MLPRegressor> {
+    const data = await loadModelDir(dir, ['MLPRegressor']);
+    const params = paramsFromFile('MLPRegressor', data.params, options.forward, data.state.customForward);
+    const est = fromFile('MLPRegressor', () =>
+      options.registry ? new MLPRegressor(params, { registry: options.registry }) : new MLPRegressor(params),
+    );
+    return est.restoreFrom(data);
+  }
+}
