@@ -1,0 +1,12 @@
+import { defineConfig } from 'vite';
+import { layerwisePageAssets } from './assets.js';
+
+export default defineConfig({
+  // Relative URLs: the built page works from any folder a static server puts it in.
+  base: './',
+  // Workspace packages resolve to their TypeScript sources (the `source` export condition), so the page
+  // builds without building the packages first.
+  resolve: { conditions: ['source', 'module', 'browser', 'development|production'] },
+  plugins: [layerwisePageAssets()],
+  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+});
