@@ -1,0 +1,121 @@
+/**
+ * `pnpm bench` — layerwise against tfjs-layers, a raw tfjs-core loop and PyTorch (CPU, 1 thread), in one run.
+ *
+ *   pnpm bench                         full run (≈ 10–20 min on 2 cores)
+ *   pnpm bench -- --quick              a short run to check the harness (≈ 2 min)
+ *   pnpm bench -- --only step,overhead parts: step, infer, pretrain, overhead
+ *   options: --rounds N  --backends wasm,cpu,node  --samples N (wasm & PyTorch)  --cpu-samples N
+ *            --pretrain-rows N  --pretrain-rounds N  --no-python  --no-save  --seed N
+ *
+ * Prints a Markdown table and writes bench/results/<date>.json.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type BenchOptions, type Part, runBench } from './harness.js';
+import { markdown, targets } from './report.js';
+
+const PARTS: Part[] = ['step', 'infer', 'pretrain', 'overhead'];
+
+/** Parses the command line into options (exported for the smoke test). */
+export function parseOptions(argv: string[]): BenchOptions & { save: boolean } {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== '--'),
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      rounds: { type: 'string' },
+      backends: { type: 'string' },
+      samples: { type: 'string' },
+      'cpu-samples': { type: 'string' },
+      'pretrain-rows': { type: 'string' },
+      'pretrain-rounds': { type: 'string' },
+      'no-python': { type: 'boolean', default: false },
+      'no-save': { type: 'boolean', default: false },
+      seed: { type: 'string' },
+    },
+  });
+  const q = values.quick;
+  const int = (v: string | undefined, d: number) => {
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`expected a positive integer, got ${v}`);
+    return n;
+  };
+  const parts = (values.only ?? 'step,infer,pretrain,overhead').split(',').map((p) => p.trim()) as Part[];
+  for (const p of parts)
+    if (!PARTS.includes(p)) throw new Error(`--only: unknown part ${p} (${PARTS.join(', ')})`);
+  const samples = int(values.samples, q ? 1000 : 6000);
+  return {
+    parts,
+    backends: (values.backends ?? 'wasm,cpu,node').split(',').map((b) => b.trim()),
+    rounds: int(values.rounds, q ? 2 : 5),
+    stepSamples: { default: samples, cpu: int(values['cpu-samples'], q ? 300 : 1000) },
+    inferRows: 10_000,
+    pretrainRows: int(values['pretrain-rows'], q ? 6000 : 60_000),
+    pretrainRounds: int(values['pretrain-rounds'], 1),
+    python: !values['no-python'],
+    seed: int(values.seed, 1),
+    save: !values['no-save'],
+    log: (l) => process.stderr.write(`${l}\n`),
+  };
+}
+
+/** One line describing the machine and its load. */
+export function machineLine(load: number[]): string {
+  const c = cpus();
+  return `${c.length} cores (${c[0]?.model ?? 'unknown CPU'}), no accelerator, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.versions.node}, load average ${load.map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) at start`;
+}
+
+async function main() {
+  const o = parseOptions(process.argv.slice(2));
+  const load = loadavg();
+  const started = new Date();
+  const result = await runBench(o);
+  const machine = machineLine(load);
+  const md = markdown(result, machine);
+  process.stdout.write(`${md}\n`);
+  if (o.save) {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const dir = join(here, '..', 'results');
+    mkdirSync(dir, { recursive: true });
+    let commit = 'unknown';
+    try {
+      commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+    } catch {
+      // not a git checkout
+    }
+    const file = join(
+      dir,
+      `${started.toISOString().slice(0, 10)}${o.parts.length < 3 ? `-${o.parts.join('-')}` : ''}${o.rounds < 3 ? '-quick' : ''}.json`,
+    );
+    const json = {
+      date: started.toISOString(),
+      seconds: (Date.now() - started.getTime()) / 1000,
+      commit,
+      machine: {
+        cores: cpus().length,
+        cpu: cpus()[0]?.model,
+        totalMemBytes: totalmem(),
+        node: process.versions.node,
+        loadAverageStart: load,
+        loadAverageEnd: loadavg(),
+      },
+      ...result,
+      targets: targets(result),
+      markdown: md,
+    };
+    writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+    process.stderr.write(`wrote ${file}\n`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,183 @@
+/** Turns a {@link BenchResult} into Markdown tables and target checks. */
+import { type BenchResult, find, ratio, type Series } from './harness.js';
+import { STACK, STEP } from './spec.js';
+import { fmt, median } from './stats.js';
+
+/** The float32 size of the full MNIST training set (60 000 × 784 × 4 bytes ≈ 188 MB). */
+export const MNIST_F32_BYTES = 60_000 * 784 * 4;
+const MB = 1e6;
+
+/** One project target and where we stand. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  goal: string;
+  met: boolean | null;
+}
+
+/** Checks the project targets against a result (null = not measured in this run). */
+export function targets(r: BenchResult): TargetCheck[] {
+  const t: TargetCheck[] = [];
+  const vsLayers = ratio(r.step, 'layerwise/wasm', 'tfjs-layers/wasm');
+  t.push({
+    target: 'WASM AE step vs tfjs-layers fit (WASM)',
+    measured: `${fmt(vsLayers)}×`,
+    goal: '≥ 3×',
+    met: Number.isFinite(vsLayers) ? vsLayers >= 3 : null,
+  });
+  const vsTorch = ratio(r.step, 'layerwise/wasm', 'pytorch/cpu-1t');
+  t.push({
+    target: 'WASM AE step vs PyTorch CPU 1 thread',
+    measured: `${fmt(vsTorch)}×`,
+    goal: 'toward ≥ 0.5×',
+    met: Number.isFinite(vsTorch) ? vsTorch >= 0.5 : null,
+  });
+  for (const s of r.step.filter((x) => x.spec.impl === 'layerwise')) {
+    const rawName = s.spec.backend === 'wasm' ? 'raw/wasm+plugin' : `raw/${s.spec.backend}`;
+    const o = overhead(r, s.spec.backend);
+    t.push({
+      target: `engine overhead, ${s.name} vs ${rawName}`,
+      measured: Number.isFinite(o) ? `${o >= 0 ? '+' : ''}${fmt(o * 100, 2)} %` : '—',
+      goal: '≤ 10 %',
+      met: Number.isFinite(o) ? o <= 0.1 : null,
+    });
+  }
+  const lw = find(r.pretrain, 'layerwise/wasm');
+  if (lw) {
+    const peak = median(lw.results.map((x) => x.peakRss ?? Number.NaN));
+    const data = lw.results[0]!.samples * 784 * 4;
+    t.push({
+      target: `peak RSS, full pretrain (${lw.results[0]!.samples} digits)`,
+      measured: `${fmt(peak / MB)} MB = ${fmt(peak / data)}× data`,
+      goal: `≤ 2× data (${fmt((2 * data) / MB)} MB)`,
+      met: Number.isFinite(peak) ? peak <= 2 * data : null,
+    });
+  }
+  return t;
+}
+
+/** layerwise's time over the raw loop's on the same kernels, minus one (0.05 = 5 % slower). */
+export function overhead(r: BenchResult, backend: string): number {
+  const rawName = backend === 'wasm' ? 'raw/wasm+plugin' : `raw/${backend}`;
+  return 1 / ratio(r.step, `layerwise/${backend}`, rawName) - 1;
+}
+
+function reference(s: Series): string {
+  return s.spec.impl === 'pytorch' ? '' : `tfjs-layers/${s.spec.backend}`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The whole report as Markdown. */
+export function markdown(r: BenchResult, machine: string): string {
+  const out: string[] = [];
+  out.push(`Machine: ${machine}`);
+  out.push('');
+  if (r.step.length > 0) {
+    const n = r.step[0]!.perSecond.length;
+    out.push(
+      `### AE layer step — ${STEP.inputs}→${STEP.hidden}→${STEP.inputs}, ReLU, Adam, batch ${STEP.batchSize}, MSE, one epoch on MNIST (median of ${n} interleaved rounds)`,
+    );
+    out.push('');
+    out.push(
+      table(
+        [
+          'contender',
+          'samples/epoch',
+          'samples/s',
+          'spread',
+          '× tfjs-layers (same backend)',
+          '× PyTorch 1t',
+          'loss',
+        ],
+        r.step.map((s) => [
+          s.name,
+          String(s.results[0]?.samples ?? '—'),
+          fmt(s.medianPerSecond),
+          `${fmt(s.spread * 100, 2)} %`,
+          reference(s) ? fmt(ratio(r.step, s.name, reference(s))) : '',
+          fmt(ratio(r.step, s.name, 'pytorch/cpu-1t')),
+          fmt(median(s.results.map((x) => x.loss ?? Number.NaN)), 3),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.infer.length > 0) {
+    out.push(
+      `### Inference — encoder 784→${STACK.join('→')} (ReLU) over ${r.infer[0]!.results[0]?.samples ?? '?'} test digits, result downloaded`,
+    );
+    out.push('');
+    out.push(
+      table(
+        ['contender', 'rows/s', 'spread', '× tfjs-layers predict (same backend)', '× PyTorch 1t'],
+        r.infer.map((s) => [
+          s.name,
+          fmt(s.medianPerSecond),
+          `${fmt(s.spread * 100, 2)} %`,
+          reference(s) ? fmt(ratio(r.infer, s.name, reference(s))) : '',
+          fmt(ratio(r.infer, s.name, 'pytorch/cpu-1t')),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  if (r.pretrain.length > 0) {
+    const rows = r.pretrain[0]!.results[0]!.samples;
+    const data = rows * 784 * 4;
+    out.push(
+      `### Full pretrain — SAE [${STACK.join(', ')}], one epoch per layer on ${rows} digits (float32 data: ${fmt(data / MB)} MB)`,
+    );
+    out.push('');
+    out.push(
+      table(
+        [
+          'contender',
+          'wall s',
+          'per layer s',
+          '× PyTorch 1t speed',
+          'peak RSS MB',
+          'RSS before model MB',
+          'peak / data',
+        ],
+        r.pretrain.map((s) => {
+          const secs = median(s.results.map((x) => x.seconds));
+          const peak = median(s.results.map((x) => x.peakRss ?? Number.NaN));
+          const base = median(s.results.map((x) => x.baseRss ?? Number.NaN));
+          const layers = Object.keys(s.results[0]!.detail ?? {})
+            .sort()
+            .map((k) => fmt(median(s.results.map((x) => x.detail?.[k] ?? Number.NaN)), 2))
+            .join(' / ');
+          return [
+            s.name,
+            fmt(secs, 3),
+            layers,
+            fmt(ratio(r.pretrain, s.name, 'pytorch/cpu-1t')),
+            fmt(peak / MB),
+            fmt(base / MB),
+            `${fmt(peak / data)}×`,
+          ];
+        }),
+      ),
+    );
+    out.push('');
+  }
+  const t = targets(r);
+  out.push('### Targets');
+  out.push('');
+  out.push(
+    table(
+      ['target', 'measured', 'goal', 'met'],
+      t.map((x) => [x.target, x.measured, x.goal, x.met === null ? 'not measured' : x.met ? 'yes' : 'no']),
+    ),
+  );
+  if (r.skipped.length > 0) {
+    out.push('');
+    out.push('Skipped:');
+    for (const s of r.skipped) out.push(`- ${s.name}: ${s.reason}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,53 @@
+/** What the benchmark measures: shared by the parent, the Node workers and the Python worker. */
+
+/** The autoencoder layer of the step benchmark: 784 → 200 → 784, ReLU, Adam, batch 100, MSE. */
+export const STEP = { inputs: 784, hidden: 200, batchSize: 100, learningRate: 1e-3 } as const;
+
+/** The stacked autoencoder of the full-pretrain and inference benchmarks. */
+export const STACK = [500, 250, 64] as const;
+
+/** Implementations compared. `raw` is a hand-written tfjs-core loop (`optimizer.minimize`). */
+export type Impl = 'layerwise' | 'tfjs-layers' | 'raw' | 'pytorch';
+
+/** One contender: an implementation on a backend. */
+export interface ContenderSpec {
+  impl: Impl;
+  /** tfjs backend name (`wasm`, `cpu`, `node`), or `cpu-1t` for PyTorch. */
+  backend: string;
+  /**
+   * Activate the backend through the layerwise plugin (`wasmBackend()`, with its transposed-matMul fast path)
+   * instead of the stock tfjs package. layerwise contenders always do; a `raw` contender with `plugin: true`
+   * runs the same kernels as layerwise, which is what the engine-overhead ratio needs.
+   */
+  plugin: boolean;
+}
+
+/** A contender's display name, e.g. `layerwise/wasm`, `raw/wasm+plugin`, `pytorch/cpu-1t`. */
+export function label(s: ContenderSpec): string {
+  return `${s.impl}/${s.backend}${s.plugin && s.impl !== 'layerwise' ? '+plugin' : ''}`;
+}
+
+/** A task sent to a worker. Data travel as raw float32 files (see `writeMatrix`). */
+export type Task =
+  | { kind: 'step'; file: string; samples: number; seed: number }
+  | { kind: 'infer'; file: string; rows: number; seed: number }
+  | { kind: 'pretrain'; file: string; rows: number; layers: number[]; seed: number };
+
+/** What a worker answers. */
+export interface TaskResult {
+  seconds: number;
+  samples: number;
+  /** Final training loss (a sanity check that every contender trained the same problem). */
+  loss?: number;
+  /** Peak resident set size of the worker process (bytes), read from /proc at the end of the task. */
+  peakRss?: number;
+  /** Resident set size after loading the data, before the model (bytes). */
+  baseRss?: number;
+  /** Extra details (e.g. per-layer seconds). */
+  detail?: Record<string, number>;
+}
+
+/** First line a worker prints or sends: ready, or why it cannot run. */
+export type Hello =
+  | { ready: true; backend: string; version?: string }
+  | { ready: false; reason: string; backendFailed?: boolean };
