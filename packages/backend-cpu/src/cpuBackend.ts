@@ -1,0 +1,41 @@
+import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The pure-JavaScript tfjs CPU backend (`@tensorflow/tfjs-backend-cpu`) as a layerwise plugin. It runs
+ * anywhere JavaScript runs and is the last resort of `backend: 'auto'` (priority 1).
+ *
+ * Importing this package does nothing; the tfjs backend is loaded by {@link BackendPlugin.activate}.
+ *
+ * ```ts
+ * import { Registry } from '@layerwise/core';
+ * import { cpuBackend } from '@layerwise/backend-cpu';
+ * const registry = new Registry().use(cpuBackend());
+ * await registry.activateBackend('cpu');
+ * ```
+ */
+export function cpuBackend(): BackendPlugin {
+  return {
+    kind: 'backend',
+    name: 'cpu',
+    priority: 1,
+    isAvailable: () => true,
+    async activate() {
+      try {
+        await import('@tensorflow/tfjs-backend-cpu');
+      } catch (e) {
+        throw new BackendUnavailableError(
+          `The cpu backend could not be loaded: ${(e as Error).message}. Install @tensorflow/tfjs-backend-cpu@4.22.0 next to @tensorflow/tfjs-core@4.22.0.`,
+          { cause: e },
+        );
+      }
+      const ok = await tf.setBackend('cpu');
+      if (!ok) {
+        throw new BackendUnavailableError(
+          'tfjs could not initialise the cpu backend. Make sure exactly one copy of @tensorflow/tfjs-core is installed (it is a peer dependency).',
+        );
+      }
+      await tf.ready();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * `@layerwise/backend-wasm` — the tfjs WebAssembly backend as a layerwise plugin, with a training fast path.
+ * @packageDocumentation
+ */
+
+export {
+  FAST_PATH_KERNELS,
+  installWasmFastPath,
+  installWasmFusedMatMulFix,
+  isWasmFastPathInstalled,
+  uninstallWasmFastPath,
+} from './fastPath.js';
+export { type WasmBackendOptions, wasmBackend } from './wasmBackend.js';

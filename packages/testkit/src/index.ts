@@ -1,0 +1,6 @@
+/**
+ * `@layerwise/testkit` — conformance suites (vitest) that every layerwise plugin runs, and third-party
+ * plugins too. Each `check*` function declares vitest cases; call it at the top level of a test file.
+ * @packageDocumentation
+ */
+export { type CheckBackendOptions, checkBackend } from './checkBackend.js';
