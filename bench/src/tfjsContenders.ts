@@ -48,7 +48,8 @@ interface Dense {
   b: tf.Variable;
 }
 function dense(fanIn: number, fanOut: number, seed: number): Dense {
-  return { w: tf.variable(glorot(fanIn, fanOut, seed)), b: tf.variable(tf.zeros([fanOut])) };
+  // tf.variable copies its initial value: the temporaries go with the tidy
+  return tf.tidy(() => ({ w: tf.variable(glorot(fanIn, fanOut, seed)), b: tf.variable(tf.zeros([fanOut])) }));
 }
 
 /**
