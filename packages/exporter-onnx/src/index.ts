@@ -1,0 +1,18 @@
+/**
+ * `@layerwise/exporter-onnx` — writes layerwise models as ONNX (`model.onnx`) that onnxruntime runs.
+ * @packageDocumentation
+ */
+
+export type { OnnxExporterOptions, OnnxExportOptions } from './onnxExporter.js';
+export {
+  DEFAULT_OPSET,
+  irVersionFor,
+  MAX_OPSET,
+  MIN_OPSET,
+  ONNX_INPUT_NAME,
+  ONNX_MODEL_FILE,
+  ONNX_OUTPUT_NAME,
+  onnxExporter,
+  toOnnx,
+} from './onnxExporter.js';
+export { validateModel } from './validateModel.js';

@@ -1,0 +1,83 @@
+import { ACTIVATIONS, type ExportableModel, ValidationError } from '@layerwise/core';
+
+const isPosInt = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0;
+
+/**
+ * Checks an {@link ExportableModel} before anything is written: sizes chain from `inputSize` through every
+ * layer, kernels and biases are `Float32Array`s of the right length with finite values, activations are
+ * known. Throws a `ValidationError` naming the layer and the problem.
+ */
+export function validateModel(model: ExportableModel, exporter: string): void {
+  const fail = (msg: string): never => {
+    throw new ValidationError(`${exporter}: cannot export this model: ${msg}`);
+  };
+  if (typeof model !== 'object' || model === null) fail('expected an ExportableModel object.');
+  if (!isPosInt(model.inputSize))
+    fail(`inputSize must be a positive integer, got ${JSON.stringify(model.inputSize)}.`);
+  if (!Array.isArray(model.layers) || model.layers.length === 0) fail('it has no layers.');
+  let size = model.inputSize;
+  model.layers.forEach((layer, i) => {
+    const where = `layer ${i} (${JSON.stringify(layer?.name)})`;
+    if (typeof layer !== 'object' || layer === null) fail(`layer ${i} is not an object.`);
+    if (typeof layer.name !== 'string' || layer.name.length === 0) fail(`layer ${i} has no name.`);
+    if (!isPosInt(layer.units))
+      fail(`${where}: units must be a positive integer, got ${JSON.stringify(layer.units)}.`);
+    if (layer.inputSize !== size) {
+      fail(
+        `${where} takes ${JSON.stringify(layer.inputSize)} inputs but the previous layer (or the model input) gives ${size}.`,
+      );
+    }
+    if (!(layer.kernel instanceof Float32Array) || layer.kernel.length !== size * layer.units) {
+      fail(
+        `${where}: kernel must be a Float32Array of ${size}×${layer.units} = ${size * layer.units} values (row-major [inputSize, units]), got ${layer.kernel?.length ?? 'none'}.`,
+      );
+    }
+    if (!(layer.bias instanceof Float32Array) || layer.bias.length !== layer.units) {
+      fail(
+        `${where}: bias must be a Float32Array of ${layer.units} values, got ${layer.bias?.length ?? 'none'}.`,
+      );
+    }
+    if (!ACTIVATIONS.includes(layer.activation)) {
+      fail(
+        `${where}: unknown activation ${JSON.stringify(layer.activation)}; expected one of ${ACTIVATIONS.join(', ')}.`,
+      );
+    }
+    if (!layer.kernel.every(Number.isFinite) || !layer.bias.every(Number.isFinite)) {
+      fail(`${where}: weights contain NaN or Infinity.`);
+    }
+    size = layer.units;
+  });
+}
+
+/** Little-endian float32 bytes of the arrays, concatenated. */
+export function float32Bytes(arrays: readonly Float32Array[]): Uint8Array {
+  const total = arrays.reduce((n, a) => n + a.length, 0);
+  const bytes = new Uint8Array(total * 4);
+  const view = new DataView(bytes.buffer);
+  let off = 0;
+  for (const a of arrays) {
+    for (let k = 0; k < a.length; k++, off += 4) view.setFloat32(off, a[k]!, true);
+  }
+  return bytes;
+}
+
+/** Refuses to replace existing files unless `overwrite` (checked before anything is written). */
+export async function checkTargets(
+  files: readonly string[],
+  overwrite: boolean,
+  exporter: string,
+): Promise<void> {
+  if (overwrite) return;
+  const { stat } = await import('node:fs/promises');
+  for (const f of files) {
+    const exists = await stat(f).then(
+      () => true,
+      () => false,
+    );
+    if (exists) {
+      throw new ValidationError(
+        `${exporter}: "${f}" already exists; pass { overwrite: true } to replace it, or export to another directory.`,
+      );
+    }
+  }
+}
