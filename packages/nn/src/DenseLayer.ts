@@ -122,11 +122,12 @@ export class DenseLayer {
       kernel = initKernel(inputSize, units, init.scheme ?? defaultInit(activation), init.rng);
       bias = new Float32Array(units);
     }
-    this.kernel = tf.variable(
-      tf.tensor2d(kernel, [inputSize, units], 'float32'),
-      true,
-    ) as tf.Variable<tf.Rank.R2>;
-    this.bias = tf.variable(tf.tensor1d(bias, 'float32'), true) as tf.Variable<tf.Rank.R1>;
+    const k = tf.tensor2d(kernel, [inputSize, units], 'float32');
+    const b = tf.tensor1d(bias, 'float32');
+    this.kernel = tf.variable(k, true) as tf.Variable<tf.Rank.R2>;
+    this.bias = tf.variable(b, true) as tf.Variable<tf.Rank.R1>;
+    k.dispose();
+    b.dispose();
   }
 
   /** `x · kernel + bias` (pre-activation). */
