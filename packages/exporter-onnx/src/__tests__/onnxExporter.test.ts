@@ -51,7 +51,7 @@ describe('onnxExporter', () => {
     const decoded = onnxProto.onnx.ModelProto.decode(readFileSync(join(target, 'model.onnx')));
     expect(Number(decoded.opsetImport[0]!.version)).toBe(13);
     expect(Number(decoded.irVersion)).toBe(7);
-    expect(decoded.graph!.node.map((n) => n.opType)).toEqual([
+    expect(decoded.graph!.node!.map((n) => n.opType)).toEqual([
       'Gemm',
       'Relu',
       'Gemm',
@@ -60,7 +60,7 @@ describe('onnxExporter', () => {
       'Softmax',
     ]);
     expect(
-      decoded.graph!.input[0]!.type!.tensorType!.shape!.dim.map((d) => d.dimParam || Number(d.dimValue)),
+      decoded.graph!.input![0]!.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue)),
     ).toEqual(['batch', 5]);
     expect(JSON.parse(decoded.metadataProps.find((p) => p.key === 'layerwise')!.value!)).toEqual({
       estimator: 'MLPRegressor',
