@@ -1,8 +1,8 @@
 // Stand-in trainer (until @layerwise/autoencoder lands): a 784→h→784 autoencoder written with raw tfjs-core,
 // trained with optimizer.minimize (which proves core registers tfjs's gradients in a browser bundle), on
-// the WASM backend activated through a core Registry, sending core's training events to its loggers.
-import type { BackendPlugin, Registry, TrainingEvent } from '@layerwise/core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// the WASM backend (the @layerwise/backend-wasm plugin in a core Registry), sending core's events to its loggers.
+import { wasmBackend } from '@layerwise/backend-wasm';
+import type { Registry, TrainingEvent } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Digits } from './data.js';
 
@@ -19,26 +19,12 @@ export interface Trained {
   reconstruct(data: Float32Array, rows: number): Promise<Float32Array>;
 }
 
-function wasmPlugin(wasmPaths: string): BackendPlugin {
-  return {
-    kind: 'backend',
-    name: 'wasm',
-    priority: 2,
-    isAvailable: () => typeof WebAssembly === 'object',
-    async activate() {
-      setWasmPaths(wasmPaths);
-      if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not initialise the wasm backend.');
-      await tf.ready();
-    },
-  };
-}
-
 export async function trainAutoencoder(
   digits: Digits,
   options: TrainOptions,
   loggers: Registry,
 ): Promise<Trained> {
-  const registry = loggers.child().use(wasmPlugin(options.wasmPaths));
+  const registry = loggers.child().use(wasmBackend({ wasmPaths: options.wasmPaths }));
   const backend = await registry.activateBackend('wasm');
   const emit = async (e: TrainingEvent) => {
     for (const l of registry.loggers()) await l.handle(e);
