@@ -65,6 +65,11 @@ export interface BackendPlugin extends PluginBase {
   isAvailable(): boolean | Promise<boolean>;
   /** Registers (once) and sets the tfjs backend, waiting until it is ready. Throws BackendUnavailableError. */
   activate(): Promise<void>;
+  /**
+   * Optional: when `isAvailable()` is false, why, and what to install. `backend: 'auto'` then names this in its
+   * one fallback warning (backends without it are skipped silently).
+   */
+  unavailableReason?(): string | undefined | Promise<string | undefined>;
 }
 
 /** Receives training events. */

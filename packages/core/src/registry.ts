@@ -262,7 +262,13 @@ export class Registry {
         continue;
       }
       if (!available) {
-        failures.push(`${b.name}: not available here`);
+        let reason: string | undefined;
+        try {
+          reason = await b.unavailableReason?.();
+        } catch {
+          reason = undefined;
+        }
+        failures.push(`${b.name}: ${reason || 'not available here'}`);
         continue;
       }
       try {
