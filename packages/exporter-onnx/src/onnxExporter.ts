@@ -28,8 +28,17 @@ export const ONNX_OUTPUT_NAME = 'output';
 export interface OnnxExporterOptions {
   /** ONNX opset (default domain) to target, 9–21. Default 13. */
   opset?: number;
-  /** Negative slope written for `leakyRelu` layers (tfjs' `tf.leakyRelu` default). Default 0.2. */
+  /**
+   * Negative slope written for `leakyRelu` layers when the model's `metadata.leakyReluAlpha` does not say
+   * (tfjs' `tf.leakyRelu` default). Default 0.2.
+   */
   leakyReluAlpha?: number;
+}
+
+/** The slope the model says it was trained with (`metadata.leakyReluAlpha`, as @layerwise/nn records it). */
+function modelAlpha(model: ExportableModel): number | undefined {
+  const a = model?.metadata?.leakyReluAlpha;
+  return typeof a === 'number' ? a : undefined;
 }
 
 /** Options of one export (`estimator.export(dir, { format: 'onnx', ... })`). */
@@ -38,7 +47,7 @@ export interface OnnxExportOptions extends ExportOptions {
   overwrite?: boolean;
   /** Overrides the exporter's `opset` for this export. */
   opset?: number;
-  /** Overrides the exporter's `leakyReluAlpha` for this export. */
+  /** Overrides the model's and the exporter's `leakyReluAlpha` for this export. */
   leakyReluAlpha?: number;
 }
 
@@ -118,7 +127,7 @@ export function toOnnx(
   validateModel(model, 'onnxExporter');
   const opset = options.opset ?? DEFAULT_OPSET;
   checkOpset(opset, 'onnxExporter');
-  const alpha = options.leakyReluAlpha ?? 0.2;
+  const alpha = options.leakyReluAlpha ?? modelAlpha(model) ?? 0.2;
   if (!Number.isFinite(alpha))
     throw new ValidationError(`onnxExporter: leakyReluAlpha must be a finite number, got ${alpha}.`);
   const nodes: NodeSpec[] = [];
@@ -203,7 +212,7 @@ export function onnxExporter(options: OnnxExporterOptions = {}): ExporterPlugin 
       }
       const bytes = toOnnx(model, {
         opset: opts.opset ?? options.opset ?? DEFAULT_OPSET,
-        leakyReluAlpha: opts.leakyReluAlpha ?? options.leakyReluAlpha ?? 0.2,
+        leakyReluAlpha: opts.leakyReluAlpha ?? modelAlpha(model) ?? options.leakyReluAlpha ?? 0.2,
       });
       const [{ mkdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
       const file = join(target, ONNX_MODEL_FILE);

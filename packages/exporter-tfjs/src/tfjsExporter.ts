@@ -10,15 +10,24 @@ import { checkTargets, float32Bytes, validateModel } from './validateModel.js';
 
 /** Options of {@link tfjsExporter}. */
 export interface TfjsExporterOptions {
-  /** Negative slope written for `leakyRelu` layers (tfjs' `tf.leakyRelu` default). Default 0.2. */
+  /**
+   * Negative slope written for `leakyRelu` layers when the model's `metadata.leakyReluAlpha` does not say
+   * (tfjs' `tf.leakyRelu` default). Default 0.2.
+   */
   leakyReluAlpha?: number;
+}
+
+/** The slope the model says it was trained with (`metadata.leakyReluAlpha`, as @layerwise/nn records it). */
+function modelAlpha(model: ExportableModel): number | undefined {
+  const a = model?.metadata?.leakyReluAlpha;
+  return typeof a === 'number' ? a : undefined;
 }
 
 /** Options of one export (`estimator.export(dir, { format: 'tfjs-layers', ... })`). */
 export interface TfjsExportOptions extends ExportOptions {
   /** Replace `model.json` / `weights.bin` if they exist. Default false. */
   overwrite?: boolean;
-  /** Overrides the exporter's `leakyReluAlpha` for this export. */
+  /** Overrides the model's and the exporter's `leakyReluAlpha` for this export. */
   leakyReluAlpha?: number;
 }
 
@@ -63,13 +72,15 @@ function layerNames(model: ExportableModel): string[] {
 
 /**
  * Builds the `model.json` content and the weights bytes: a Keras `Sequential` of `Dense` layers (a
- * `leakyRelu` layer becomes a linear `Dense` followed by a `LeakyReLU` layer).
+ * `leakyRelu` layer becomes a linear `Dense` followed by a `LeakyReLU` layer whose alpha is
+ * `leakyReluAlpha`, else the model's `metadata.leakyReluAlpha`, else 0.2).
  */
 export function toTfjsLayers(
   model: ExportableModel,
-  alpha = 0.2,
+  leakyReluAlpha?: number,
 ): { json: TfjsModelJson; weights: Uint8Array } {
   validateModel(model, 'tfjsExporter');
+  const alpha = leakyReluAlpha ?? modelAlpha(model) ?? 0.2;
   if (!Number.isFinite(alpha))
     throw new ValidationError(`tfjsExporter: leakyReluAlpha must be a finite number, got ${alpha}.`);
   const names = layerNames(model);
@@ -157,7 +168,10 @@ export function tfjsExporter(options: TfjsExporterOptions = {}): ExporterPlugin 
       if (typeof target !== 'string' || target.length === 0) {
         throw new ValidationError('tfjsExporter: the target must be a directory path.');
       }
-      const { json, weights } = toTfjsLayers(model, opts.leakyReluAlpha ?? options.leakyReluAlpha ?? 0.2);
+      const { json, weights } = toTfjsLayers(
+        model,
+        opts.leakyReluAlpha ?? modelAlpha(model) ?? options.leakyReluAlpha ?? 0.2,
+      );
       const [{ mkdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
       const modelFile = join(target, TFJS_MODEL_FILE);
       const weightsFile = join(target, TFJS_WEIGHTS_FILE);

@@ -91,6 +91,28 @@ describe('onnxExporter', () => {
     ).toBeLessThan(1e-5);
   });
 
+  it("uses the model's own leakyRelu slope (metadata.leakyReluAlpha) unless the export overrides it", async () => {
+    const model = randomModel([3, 4, 2], ['leakyRelu', 'linear'], 8);
+    model.metadata = { leakyReluAlpha: 0.1 };
+    const target = join(dir, 'leaky-metadata');
+    await onnxExporter({ leakyReluAlpha: 0.3 }).export(model, target);
+    const session = await ort.InferenceSession.create(readFileSync(join(target, 'model.onnx')));
+    const x = randomInput(5, 3);
+    const { output } = await session.run({ input: new ort.Tensor('float32', x, [5, 3]) });
+    expect(maxAbsDiff(output!.data as Float32Array, referenceForward(model, x, 5, 0.1))).toBeLessThan(1e-5);
+    await session.release();
+    // an export option wins over the metadata (exportAndRun compares with alpha 0.05)
+    const onnxOverride = await onnxExporter().export(model, join(dir, 'leaky-override'), {
+      leakyReluAlpha: 0.05,
+    });
+    const s2 = await ort.InferenceSession.create(readFileSync(onnxOverride.files[0]!));
+    const r2 = await s2.run({ input: new ort.Tensor('float32', x, [5, 3]) });
+    expect(maxAbsDiff(r2.output!.data as Float32Array, referenceForward(model, x, 5, 0.05))).toBeLessThan(
+      1e-5,
+    );
+    await s2.release();
+  });
+
   it('writes the opset asked for', async () => {
     const model = randomModel([6, 4, 2, 4, 6], ['sigmoid', 'relu', 'elu', 'sigmoid'], 9, 'autoencoder');
     for (const opset of [9, 11, 17, 21]) {

@@ -116,6 +116,16 @@ describe('tfjsExporter', () => {
       0.05,
     );
     expect(custom.diff).toBeLessThan(1e-5);
+    // the slope the model was trained with (metadata.leakyReluAlpha, as @layerwise/nn records it) wins
+    const trained = randomModel([3, 4, 2], ['leakyRelu', 'linear'], 8);
+    trained.metadata = { leakyReluAlpha: 0.1 };
+    const trainedDir = join(dir, 'leaky-metadata');
+    await tfjsExporter().export(trained, trainedDir);
+    const loaded = await tfl.loadLayersModel(fileHandler(join(trainedDir, 'model.json')));
+    const x = randomInput(5, 3);
+    const out = tf.tidy(() => (loaded.predict(tf.tensor2d(x, [5, 3])) as tf.Tensor).dataSync());
+    expect(maxAbsDiff(out, referenceForward(trained, x, 5, 0.1))).toBeLessThan(1e-5);
+    loaded.dispose();
   });
 
   it('exports an encoder / decoder / whole autoencoder as separate parts', async () => {
