@@ -1,0 +1,31 @@
+/**
+ * `layerwise` — the umbrella package: the estimators, the registry and every first-party plugin, plus a
+ * default registry (best backend that loads here: Node native → WASM → CPU; a console logger that follows
+ * each estimator's `verbose`; CSV/JSONL loggers for `logPath`; tfjs-layers and ONNX exporters).
+ *
+ * ```ts
+ * import { StackedAutoencoder } from 'layerwise';
+ * const ae = new StackedAutoencoder({ hiddenLayerSizes: [200, 100], epochs: 100, logPath: 'ae.csv', exportPath: 'ae-model' });
+ * await ae.fit(X);
+ * ```
+ * @packageDocumentation
+ */
+import { setDefaultRegistryFactory } from '@layerwise/core';
+import { createDefaultRegistry } from './defaultRegistry.js';
+
+export * from '@layerwise/autoencoder';
+export { cpuBackend } from '@layerwise/backend-cpu';
+export { type NodeBackendOptions, nodeBackend } from '@layerwise/backend-node';
+export { type WasmBackendOptions, wasmBackend } from '@layerwise/backend-wasm';
+export * from '@layerwise/core';
+export { onnxExporter } from '@layerwise/exporter-onnx';
+export { tfjsExporter } from '@layerwise/exporter-tfjs';
+export { consoleLogger } from '@layerwise/logger-console';
+export { csvLogFile, csvLogger } from '@layerwise/logger-csv';
+export { jsonlLogFile, jsonlLogger } from '@layerwise/logger-jsonl';
+export * from '@layerwise/nn';
+export { createDefaultRegistry, type DefaultRegistryOptions } from './defaultRegistry.js';
+export { type LoadedEstimator, load } from './load.js';
+
+// The umbrella is a preset: importing it makes estimators built without `{ registry }` use this one.
+setDefaultRegistryFactory(() => createDefaultRegistry());

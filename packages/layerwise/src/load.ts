@@ -1,0 +1,32 @@
+import { StackedAutoencoder } from '@layerwise/autoencoder';
+import { getDefaultRegistry, ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
+import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+
+/** Any estimator `load` can return. */
+export type LoadedEstimator = StackedAutoencoder | MLPClassifier | MLPRegressor;
+
+const LOADERS: Record<string, (dir: string, registry: Registry) => Promise<LoadedEstimator>> = {
+  StackedAutoencoder: (dir, registry) => StackedAutoencoder.load(dir, { registry }),
+  MLPClassifier: (dir, registry) => MLPClassifier.load(dir, { registry }),
+  MLPRegressor: (dir, registry) => MLPRegressor.load(dir, { registry }),
+};
+
+/**
+ * Loads any saved layerwise estimator from `dir`, choosing the class from the manifest's `kind`.
+ * Validates every size, shape, checksum and path; never evaluates code.
+ *
+ * ```ts
+ * const model = await load('digits-model');
+ * if (model instanceof MLPClassifier) console.log(model.classes);
+ * ```
+ */
+export async function load(dir: string, options: { registry?: Registry } = {}): Promise<LoadedEstimator> {
+  const kind = await readModelKind(dir);
+  const loader = LOADERS[kind];
+  if (!loader) {
+    throw new ModelFormatError(
+      `Invalid model: unknown estimator kind ${JSON.stringify(kind)}; expected one of ${Object.keys(LOADERS).join(', ')}.`,
+    );
+  }
+  return loader(dir, options.registry ?? getDefaultRegistry());
+}
