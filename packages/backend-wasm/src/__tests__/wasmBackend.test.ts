@@ -111,9 +111,11 @@ describe('finds its .wasm files in a fresh Node process', () => {
 const tf = ${imp('@tensorflow/tfjs-core')};
 const { wasmBackend } = ${imp('@layerwise/backend-wasm')};
 (async () => {
+  // "sideEffects": false — importing the plugin registers nothing until activate().
+  const before = tf.findBackendFactory('wasm') !== null;
   await wasmBackend().activate();
   const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]), true, false);
-  console.log(JSON.stringify({ backend: tf.getBackend(), y: Array.from(y.dataSync()) }));
+  console.log(JSON.stringify({ before, backend: tf.getBackend(), y: Array.from(y.dataSync()) }));
 })();
 `;
   const run = (file: string, source: string) => {
@@ -125,7 +127,7 @@ const { wasmBackend } = ${imp('@layerwise/backend-wasm')};
     });
     return JSON.parse(out.trim().split('\n').pop()!);
   };
-  const expected = { backend: 'wasm', y: [26, 30, 38, 44] };
+  const expected = { before: false, backend: 'wasm', y: [26, 30, 38, 44] };
 
   it('Node ESM (import)', () => {
     expect(
