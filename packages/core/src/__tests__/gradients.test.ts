@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -24,8 +24,14 @@ const core = ${imp('@layerwise/core')};
 })();
 `;
 
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 function runScript(name: string, source: string): { before: number; after: number } {
-  const dir = mkdtempSync(join(pkgDir, 'node_modules', '.gradtest-'));
+  const dir = mkdtempSync(join(pkgDir, '.gradtest-'));
+  made.push(dir);
   const file = join(dir, name);
   writeFileSync(file, source);
   const out = execFileSync(process.execPath, [file], { cwd: pkgDir, encoding: 'utf8' });
@@ -54,7 +60,9 @@ describe('gradients are registered however tfjs-core is imported', () => {
   it("a browser bundle (esbuild, platform browser) takes tfjs-core's own ESM gradient module", async () => {
     const { build } = await import('esbuild');
     const dir = mkdtempSync(join(tmpdir(), 'lw-bundle-'));
-    const entry = join(pkgDir, 'node_modules', '.bundle-entry.mjs');
+    const entryDir = mkdtempSync(join(pkgDir, '.gradtest-'));
+    made.push(entryDir);
+    const entry = join(entryDir, 'bundle-entry.mjs');
     writeFileSync(
       entry,
       body((m) => `await import('${m}')`),
