@@ -1,0 +1,179 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StackedAutoencoder } from '@layerwise/autoencoder';
+import { cpuBackend } from '@layerwise/backend-cpu';
+import { wasmBackend } from '@layerwise/backend-wasm';
+import { Registry, type TypedMatrix } from '@layerwise/core';
+import { loadMnist } from '@layerwise/datasets';
+import { tfjsExporter } from '@layerwise/exporter-tfjs';
+import { consoleLogger } from '@layerwise/logger-console';
+import { csvLogger } from '@layerwise/logger-csv';
+import { MLPClassifier } from '@layerwise/nn';
+import { getBackend } from '@tensorflow/tfjs-core';
+import { type LossPoint, lossChart, panelsFromHistory, reconstructionGrid } from './pictures.js';
+
+/** Options of {@link runMnist}; every one has a command-line flag (see `main.ts`). */
+export interface MnistOptions {
+  /** Training images to use (the first n of 60 000). Default all. */
+  subset?: number;
+  /** Test images to score on (the first n of 10 000). Default all. */
+  testSubset?: number;
+  /** Pretraining epochs per layer. Default 3. */
+  epochs?: number;
+  /** End-to-end fine-tuning epochs of the autoencoder. Default 2. */
+  fineTuneEpochs?: number;
+  /** Epochs of the classifier built from the encoder. Default 5. */
+  classifierEpochs?: number;
+  /** Units of the encoder's layers. Default [500, 250, 64]. */
+  hiddenLayerSizes?: number[];
+  /** Minibatch size. Default 100. */
+  batchSize?: number;
+  /** `'auto'` (best available: wasm here), `'wasm'` or `'cpu'`. */
+  backend?: string;
+  /** Folder under which `runs/<timestamp>/` is created. Default `runs` in the working directory. */
+  out?: string;
+  /** Print progress (console logger). Default true. */
+  verbose?: boolean;
+  /** Seed. Default 0. */
+  randomState?: number;
+  /** Prints a line (default `console.log`; pass `() => {}` for silence). */
+  print?: (line: string) => void;
+}
+
+/** What a run wrote and measured. */
+export interface MnistResult {
+  dir: string;
+  backend: string;
+  trainSamples: number;
+  testSamples: number;
+  accuracy: number;
+  /** Mean squared reconstruction error of the autoencoder on the test images. */
+  reconstructionMse: number;
+  seconds: { load: number; autoencoder: number; classifier: number; total: number };
+  files: {
+    log: string;
+    autoencoder: string;
+    model: string;
+    tfjsModel: string;
+    reconstructions: string;
+    loss: string;
+    summary: string;
+  };
+}
+
+function timestamp(date = new Date()): string {
+  return date.toISOString().replace(/[:.]/g, '-').replace('T', '_').replace('Z', '');
+}
+
+function head(X: TypedMatrix, rows: number): TypedMatrix {
+  const cols = X.shape[1];
+  return { data: X.data.subarray(0, rows * cols) as Float32Array, shape: [rows, cols] };
+}
+
+/**
+ * The main job: pretrain a stacked autoencoder on MNIST greedily, layer by layer, fine-tune it, build a
+ * classifier from its encoder and train that, then write a CSV log, the saved models, a tfjs-layers export
+ * and two pictures into a fresh `runs/<timestamp>/` folder.
+ */
+export async function runMnist(options: MnistOptions = {}): Promise<MnistResult> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const verbose = options.verbose ?? true;
+  const seed = options.randomState ?? 0;
+  const started = performance.now();
+  const dir = resolve(options.out ?? 'runs', timestamp());
+  mkdirSync(dir, { recursive: true });
+  const files = {
+    log: join(dir, 'train.csv'),
+    autoencoder: join(dir, 'autoencoder'),
+    model: join(dir, 'classifier'),
+    tfjsModel: join(dir, 'classifier-tfjs'),
+    reconstructions: join(dir, 'reconstructions.png'),
+    loss: join(dir, 'loss.png'),
+    summary: join(dir, 'summary.json'),
+  };
+
+  const train = await loadMnist({ subset: 'train', ...(options.subset ? { limit: options.subset } : {}) });
+  const test = await loadMnist({
+    subset: 'test',
+    ...(options.testSubset ? { limit: options.testSubset } : {}),
+  });
+  const loadSeconds = (performance.now() - started) / 1000;
+  print(
+    `MNIST: ${train.X.shape[0]} training and ${test.X.shape[0]} test images (${loadSeconds.toFixed(1)} s)`,
+  );
+
+  // Plugins, chosen explicitly: wasm first (cpu as the fallback), progress on the console, one CSV log for
+  // the whole run (every stage of both estimators), and the tfjs-layers exporter.
+  const registry = new Registry()
+    .use(wasmBackend())
+    .use(cpuBackend())
+    .use(csvLogger({ path: files.log }))
+    .use(tfjsExporter());
+  if (verbose) registry.use(consoleLogger());
+  const backend = options.backend ?? 'auto';
+  const batchSize = options.batchSize ?? 100;
+
+  const ae = new StackedAutoencoder(
+    {
+      hiddenLayerSizes: options.hiddenLayerSizes ?? [500, 250, 64],
+      epochs: options.epochs ?? 3,
+      fineTuneEpochs: options.fineTuneEpochs ?? 2,
+      batchSize,
+      randomState: seed,
+      backend,
+      verbose,
+    },
+    { registry },
+  );
+  const aeStart = performance.now();
+  await ae.fit(train.X);
+  const aeSeconds = (performance.now() - aeStart) / 1000;
+  await ae.save(files.autoencoder);
+
+  const shown = Math.min(20, test.X.shape[0]);
+  const sample = head(test.X, shown);
+  const recon = (await ae.reconstruct(sample)) as TypedMatrix;
+  writeFileSync(files.reconstructions, reconstructionGrid(sample.data, recon.data, shown, { cols: 10 }));
+  const reconstructionMse = -(await ae.score(test.X));
+
+  const clf = MLPClassifier.fromEncoder(ae, {
+    epochs: options.classifierEpochs ?? 5,
+    batchSize,
+    randomState: seed,
+    backend,
+    verbose,
+  });
+  const clfStart = performance.now();
+  await clf.fit(train.X, train.y, { validationData: [test.X, test.y] });
+  const clfSeconds = (performance.now() - clfStart) / 1000;
+  const accuracy = await clf.score(test.X, test.y);
+  await clf.save(files.model);
+  await clf.export(files.tfjsModel, { format: 'tfjs-layers', overwrite: true });
+
+  const aeEpochs = (ae.history?.epochs ?? []) as LossPoint[];
+  const clfEpochs = (clf.history?.epochs ?? []) as LossPoint[];
+  const panels = [
+    ...panelsFromHistory('AE', aeEpochs),
+    ...panelsFromHistory('classifier', clfEpochs).map((p) => ({ ...p, title: 'classifier' })),
+  ];
+  writeFileSync(files.loss, lossChart(panels));
+  await registry.dispose();
+
+  const result: MnistResult = {
+    dir,
+    backend: getBackend(),
+    trainSamples: train.X.shape[0],
+    testSamples: test.X.shape[0],
+    accuracy,
+    reconstructionMse,
+    seconds: {
+      load: loadSeconds,
+      autoencoder: aeSeconds,
+      classifier: clfSeconds,
+      total: (performance.now() - started) / 1000,
+    },
+    files,
+  };
+  writeFileSync(files.summary, `${JSON.stringify({ ...result, params: { ae: ae.getParams() } }, null, 2)}\n`);
+  return result;
+}
