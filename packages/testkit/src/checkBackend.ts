@@ -9,7 +9,7 @@ export interface CheckBackendOptions {
    * e.g. `'@tensorflow/tfjs-node is not installed here'`. A falsy value runs the suite.
    */
   skip?: string | false | undefined;
-  /** Relative tolerance of the fit's losses against the cpu backend's. Default `1e-3`. */
+  /** Relative tolerance of the fit's losses against the cpu backend's. Default `1e-3` (×100 on 16-bit backends). */
   lossTolerance?: number;
   /** Absolute + relative tolerance of matMul results against the cpu backend's. Default `1e-4`. */
   matMulTolerance?: number;
@@ -307,9 +307,11 @@ function backendBuffers(): number {
  * @param options tolerances, or `skip` with the reason the backend cannot run here.
  */
 export function checkBackend(pluginFactory: () => BackendPlugin, options: CheckBackendOptions = {}): void {
-  const lossTol = options.lossTolerance ?? 1e-3;
-  const mmTol = options.matMulTolerance ?? 1e-4;
-  const gradTol = options.gradientTolerance ?? 2e-3;
+  // Tolerances are for 32-bit floats; a 16-bit backend (tfjs `floatPrecision()`) gets them scaled up.
+  let scale = 1;
+  const lossTol = () => (options.lossTolerance ?? 1e-3) * scale;
+  const mmTol = () => (options.matMulTolerance ?? 1e-4) * scale;
+  const gradTol = () => (options.gradientTolerance ?? 2e-3) * scale;
   const skip = options.skip || undefined;
   const label = (() => {
     try {
@@ -347,6 +349,7 @@ export function checkBackend(pluginFactory: () => BackendPlugin, options: CheckB
       await plugin.activate();
       tfjsName = tf.getBackend();
       expect(tfjsName).toBeTruthy();
+      scale = tf.backend().floatPrecision() === 16 ? 100 : 1;
       const sum = tf.add(tf.tensor1d([1, 2, 3]), tf.tensor1d([10, 20, 30]));
       expect(Array.from(await sum.data())).toEqual([11, 22, 33]);
       tf.dispose(sum);
@@ -358,27 +361,27 @@ export function checkBackend(pluginFactory: () => BackendPlugin, options: CheckB
     it('matMul with every transposeA/transposeB combination (plain, batched, fused) matches the cpu backend', () => {
       expect(tfjsName, 'activation failed').toBeTruthy();
       cases.forEach((c, i) => {
-        expectClose(runMatMulCase(c), reference.matMul[i]!, mmTol, c.name);
+        expectClose(runMatMulCase(c), reference.matMul[i]!, mmTol(), c.name);
       });
     });
 
     it('dense layer gradients (matMul + bias + relu, plain and fused, every transpose) match finite differences', () => {
       expect(tfjsName, 'activation failed').toBeTruthy();
-      for (const c of gradCases) checkDenseGradients(c, gradTol);
+      for (const c of gradCases) checkDenseGradients(c, gradTol());
     });
 
     it('the same small fit (fixed initial weights, Adam) gives the cpu backend’s losses', () => {
       expect(tfjsName, 'activation failed').toBeTruthy();
       const losses = tinyFitLosses();
       expect(losses[losses.length - 1]!).toBeLessThan(losses[0]!);
-      expectClose(losses, reference.losses, lossTol, 'losses');
+      expectClose(losses, reference.losses, lossTol(), 'losses');
     });
 
     it('leaves no tensors or backend buffers behind', () => {
       expect(tfjsName, 'activation failed').toBeTruthy();
       const work = () => {
         cases.slice(0, 8).forEach(runMatMulCase);
-        checkDenseGradients(gradCases[gradCases.length - 1]!, gradTol);
+        checkDenseGradients(gradCases[gradCases.length - 1]!, gradTol());
         tinyFitLosses(2);
       };
       work(); // warm-up: tfjs keeps a few constants on first use
