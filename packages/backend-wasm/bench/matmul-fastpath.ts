@@ -72,11 +72,15 @@ const contenders: Contender[] = [
 ];
 const setFast = (fast: boolean) => (fast ? installWasmFastPath() : uninstallWasmFastPath());
 
-async function measure(c: Contender): Promise<number> {
+/** Samples per second of wall time, and per second of this process's CPU time (what a quiet core gives). */
+async function measure(c: Contender): Promise<{ wall: number; cpu: number }> {
   setFast(c.fast);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await c.epoch();
-  return samples / ((performance.now() - t0) / 1000);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  return { wall: samples / wallS, cpu: samples / ((cpu.user + cpu.system) / 1e6) };
 }
 
 if (process.argv.includes('--profile')) {
@@ -100,7 +104,7 @@ if (process.argv.includes('--profile')) {
 }
 
 for (const c of contenders) await measure(c); // warm-up
-const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+const results = new Map<string, { wall: number; cpu: number }[]>(contenders.map((c) => [c.name, []]));
 for (let r = 0; r < rounds; r++) {
   for (const c of contenders) results.get(c.name)!.push(await measure(c));
 }
@@ -108,19 +112,23 @@ const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const med = new Map([...results].map(([k, v]) => [k, median(v)]));
 console.log(
   `\nwasm, AE layer ${inSize}→${hidden}→${inSize}, ReLU, Adam, MSE, batch ${batch}; ${rounds} interleaved rounds of ${samples} samples`,
 );
+console.log('samples/s: wall-clock median (per round) | per CPU-second of this process, median');
 for (const [name, v] of results) {
+  const wall = v.map((m) => m.wall);
+  const cpu = v.map((m) => m.cpu);
   console.log(
-    `  ${name.padEnd(12)} median ${med.get(name)!.toFixed(0).padStart(6)} samples/s   (${v.map((s) => s.toFixed(0)).join(', ')})`,
+    `  ${name.padEnd(12)} ${median(wall).toFixed(0).padStart(6)}  (${wall.map((x) => x.toFixed(0)).join(', ')})  |  ${median(cpu).toFixed(0).padStart(6)}`,
   );
 }
 // Ratios per round (same moment, same load), then their median.
-const ratio = (a: string, b: string) =>
-  median(results.get(a)!.map((v, i) => v / results.get(b)![i]!)).toFixed(2);
-console.log(`  raw+fast / raw          ${ratio('raw+fast', 'raw')}×`);
-console.log(`  raw+fast / layers       ${ratio('raw+fast', 'layers')}×   (target ≥ 3×)`);
-console.log(`  layers+fast / layers    ${ratio('layers+fast', 'layers')}×`);
-console.log(`  raw / layers            ${ratio('raw', 'layers')}×`);
+const ratio = (a: string, b: string, k: 'wall' | 'cpu') =>
+  median(results.get(a)!.map((v, i) => v[k] / results.get(b)![i]![k])).toFixed(2);
+const line = (label: string, a: string, b: string, note = '') =>
+  console.log(`  ${label.padEnd(22)} wall ${ratio(a, b, 'wall')}×   cpu ${ratio(a, b, 'cpu')}×${note}`);
+line('raw+fast / raw', 'raw+fast', 'raw');
+line('raw+fast / layers', 'raw+fast', 'layers', '   (target ≥ 3×)');
+line('layers+fast / layers', 'layers+fast', 'layers');
+line('raw / layers', 'raw', 'layers');
