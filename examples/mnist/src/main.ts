@@ -80,20 +80,24 @@ const options = {
 
 try {
   const r = await runMnist(options);
-  const rel = (p: string) => relative(process.cwd(), p) || '.';
+  const rows: [string, string][] = [
+    [r.files.log, 'CSV log, one row per epoch of every stage'],
+    [r.files.autoencoder, 'the stacked autoencoder (StackedAutoencoder.load)'],
+    [r.files.model, 'the classifier (MLPClassifier.load)'],
+    [r.files.tfjsModel, 'a tfjs-layers model (tf.loadLayersModel)'],
+    [r.files.reconstructions, 'test digits (rows 1, 3) above their reconstructions (rows 2, 4)'],
+    [r.files.loss, 'loss per epoch, one panel per stage'],
+    [r.files.summary, 'accuracy, timings, parameters'],
+  ];
+  const names = rows.map(([p]) => relative(r.dir, p));
+  const width = Math.max(...names.map((n) => n.length));
   console.log(`
 Test accuracy: ${(r.accuracy * 100).toFixed(2)} % on ${r.testSamples} test images (trained on ${r.trainSamples}, backend ${r.backend})
 Reconstruction MSE (test): ${r.reconstructionMse.toFixed(5)}
 Time: ${r.seconds.total.toFixed(1)} s (autoencoder ${r.seconds.autoencoder.toFixed(1)} s, classifier ${r.seconds.classifier.toFixed(1)} s)
 
 Written to ${r.dir}:
-  ${rel(r.files.log)}              CSV log, one row per epoch of every stage
-  ${rel(r.files.autoencoder)}/     the stacked autoencoder (load with StackedAutoencoder.load)
-  ${rel(r.files.model)}/      the classifier (load with MLPClassifier.load)
-  ${rel(r.files.tfjsModel)}/ tfjs-layers model (tf.loadLayersModel)
-  ${rel(r.files.reconstructions)}    test digits (rows 1, 3) above their reconstructions (rows 2, 4)
-  ${rel(r.files.loss)}               loss per epoch per stage
-  ${rel(r.files.summary)}`);
+${rows.map(([, what], i) => `  ${names[i]!.padEnd(width)}  ${what}`).join('\n')}`);
 } catch (err) {
   console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
   process.exit(1);
