@@ -86,7 +86,7 @@ export async function startAll(specs: ContenderSpec[], log: (l: string) => void)
     const w = dead ? { spec: s, name: label(s), reason: dead } : await startWorker(s);
     if (isSkipped(w)) {
       log(`  skip ${w.name}: ${w.reason}`);
-      if (w.backendFailed) deadBackends.set(s.backend, w.reason);
+      if (w.backendFailed) deadBackends.set(s.backend, `the ${s.backend} backend did not load (see above)`);
       skipped.push(w);
     } else {
       log(`  ready ${w.name} (tfjs backend: ${w.backend}${w.version ? `, ${w.version}` : ''})`);

@@ -51,7 +51,7 @@ def train_layer(x, hidden, seed):
     for s in range(0, n, BATCH):
         xb = x[perm[s : s + BATCH]]
         opt.zero_grad()
-        loss = nn.functional.mse_loss(dec(torch.relu(enc(xb))), xb)
+        loss = nn.functional.mse_loss(torch.sigmoid(dec(torch.relu(enc(xb)))), xb)
         loss.backward()
         opt.step()
     return enc, float(loss.item()) if loss is not None else float("nan")

@@ -79,7 +79,7 @@ export function markdown(r: BenchResult, machine: string): string {
   if (r.step.length > 0) {
     const n = r.step[0]!.perSecond.length;
     out.push(
-      `### AE layer step — ${STEP.inputs}→${STEP.hidden}→${STEP.inputs}, ReLU, Adam, batch ${STEP.batchSize}, MSE, one epoch on MNIST (median of ${n} interleaved rounds)`,
+      `### AE layer step — ${STEP.inputs}→${STEP.hidden}→${STEP.inputs}, ReLU code, sigmoid output, Adam, batch ${STEP.batchSize}, MSE, one epoch on MNIST digits (median of ${n} interleaved rounds)`,
     );
     out.push('');
     out.push(

@@ -1,6 +1,9 @@
 /** What the benchmark measures: shared by the parent, the Node workers and the Python worker. */
 
-/** The autoencoder layer of the step benchmark: 784 → 200 → 784, ReLU, Adam, batch 100, MSE. */
+/**
+ * The autoencoder layer of the step benchmark: 784 → 200 → 784, ReLU code, sigmoid reconstruction (layerwise's
+ * default `outputActivation`), Adam (lr 0.001), batch 100, MSE.
+ */
 export const STEP = { inputs: 784, hidden: 200, batchSize: 100, learningRate: 1e-3 } as const;
 
 /** The stacked autoencoder of the full-pretrain and inference benchmarks. */

@@ -53,7 +53,7 @@ function dense(fanIn: number, fanOut: number, seed: number): Dense {
 }
 
 /**
- * Trains one autoencoder layer `cols → hidden → cols` (ReLU code, linear reconstruction, MSE, Adam) for one
+ * Trains one autoencoder layer `cols → hidden → cols` (ReLU code, sigmoid reconstruction — layerwise's default `outputActivation` — MSE, Adam) for one
  * epoch with a hand-written tfjs-core loop: data uploaded once, a shuffled `gather` per batch, one
  * `optimizer.minimize` per batch, the loss read once at the end. Returns the final batch loss; leaves no tensors.
  */
@@ -81,7 +81,7 @@ async function rawTrainLayer(
     const xb = tf.gather(X, idx);
     const cost = opt.minimize(() => {
       const h = tf.relu(tf.add(tf.matMul(xb, enc.w), enc.b));
-      const y = tf.add(tf.matMul(h, dec.w), dec.b);
+      const y = tf.sigmoid(tf.add(tf.matMul(h, dec.w), dec.b));
       return tf.mean(tf.squaredDifference(y, xb));
     }, true);
     idx.dispose();
@@ -117,11 +117,13 @@ export async function rawPretrain(
     const n = input.shape[0];
     const parts: tf.Tensor2D[] = [];
     for (let s = 0; s < n; s += 4096) {
+      // gather, not slice: tfjs-backend-wasm's Slice kernel copies the whole input out of the heap per call
+      const rows = Int32Array.from({ length: Math.min(4096, n - s) }, (_, i) => s + i);
       parts.push(
         tf.tidy(
           () =>
             tf.relu(
-              tf.add(tf.matMul(tf.slice(input, [s, 0], [Math.min(4096, n - s), -1]), r.enc.w), r.enc.b),
+              tf.add(tf.matMul(tf.gather(input, tf.tensor1d(rows, 'int32')), r.enc.w), r.enc.b),
             ) as tf.Tensor2D,
         ),
       );
