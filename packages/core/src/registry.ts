@@ -90,6 +90,7 @@ export class Registry {
   readonly #owned: Plugin[] = [];
   #frozen = false;
   #disposed = false;
+  readonly #warned = new Set<string>();
 
   constructor(parent?: Registry) {
     this.#parent = parent;
@@ -274,7 +275,13 @@ export class Registry {
       try {
         await b.activate();
         if (failures.length > 0 && failures.some((f) => !f.endsWith('not available here'))) {
-          warn(`layerwise: using backend "${b.name}" (skipped: ${failures.join('; ')}).`);
+          const message = `layerwise: using backend "${b.name}" (skipped: ${failures.join('; ')}).`;
+          // one warning per registry tree, not one per fit
+          const root = this.#root();
+          if (options.warn || !root.#warned.has(message)) {
+            root.#warned.add(message);
+            warn(message);
+          }
         }
         return b.name;
       } catch (e) {
@@ -282,6 +289,12 @@ export class Registry {
       }
     }
     throw new BackendUnavailableError(`No registered backend could be activated. ${failures.join('; ')}`);
+  }
+
+  #root(): Registry {
+    let r: Registry = this;
+    while (r.#parent) r = r.#parent;
+    return r;
   }
 
   /** Forbids further `use`/`bind` on this scope (children are still allowed). */

@@ -153,3 +153,15 @@ describe('Registry', () => {
     expect(() => r.child()).toThrowError(/disposed/);
   });
 });
+
+describe('fallback warning', () => {
+  it('is printed once per registry tree, not once per fit', async () => {
+    const spy = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const r = new Registry().use(backend('node', 3, { fails: true })).use(backend('cpu', 1));
+    await r.activateBackend('auto');
+    await r.child().activateBackend('auto');
+    await r.activateBackend('auto');
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+  });
+});
