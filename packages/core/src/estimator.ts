@@ -56,7 +56,8 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
     const defined = Object.fromEntries(
       Object.entries(params).filter(([, v]) => v !== undefined),
     ) as Partial<P>;
-    this.#params = { ...defaults, ...defined };
+    // Arrays are copied: a caller mutating its own array later must not bypass validation.
+    this.#params = structuredCloneParams({ ...defaults, ...defined });
     this.validateCombination(this.#params);
     this.registry = options.registry ?? getDefaultRegistry();
   }
@@ -75,7 +76,7 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
     const defined = Object.fromEntries(
       Object.entries(params).filter(([, v]) => v !== undefined),
     ) as Partial<P>;
-    const next = { ...this.#params, ...defined };
+    const next = structuredCloneParams({ ...this.#params, ...defined });
     this.validateCombination(next);
     this.#params = next;
     return this;
