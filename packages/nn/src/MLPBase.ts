@@ -268,8 +268,11 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
       }
       return out;
     }
-    let h = x;
-    for (let i = 0; i < layers.length - 1; i++) h = context.dropout(layers[i]!.apply(h));
+    // The input is data: its gradient is never needed.
+    const dataInput = { inputGrad: false };
+    if (layers.length === 1) return layers[0]!.affine(x, dataInput);
+    let h = context.dropout(layers[0]!.apply(x, dataInput));
+    for (let i = 1; i < layers.length - 1; i++) h = context.dropout(layers[i]!.apply(h));
     return layers[layers.length - 1]!.affine(h);
   }
 

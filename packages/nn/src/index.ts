@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export {
+  type AffineOptions,
   activate,
   affine,
   DenseLayer,
