@@ -2,9 +2,11 @@
  * The benchmark harness: starts contenders, runs them interleaved (A B A B …, rotating who goes first each
  * round), and turns the raw timings into medians and paired ratios. Used by `main.ts` and by the smoke test.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { headRows, loadDigits, type Matrix, writeMatrix } from './data.js';
 import { type ContenderSpec, label, STACK, type Task, type TaskResult } from './spec.js';
 import { median, pairedRatio, spread } from './stats.js';
@@ -171,6 +173,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       const { running, skipped } = await startAll(specs, o.log);
       out.skipped.push(...skipped.map((s) => ({ name: s.name, reason: s.reason })));
       for (const w of running) if (w.version) out.versions[w.name] = w.version;
+      out.versions.tfjs = `@tensorflow/tfjs-core ${tf.version_core}`;
       try {
         if (wantStep) {
           o.log(`AE layer step: ${o.rounds} rounds + warm-up`);

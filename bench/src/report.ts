@@ -75,6 +75,7 @@ function table(head: string[], rows: string[][]): string {
 export function markdown(r: BenchResult, machine: string): string {
   const out: string[] = [];
   out.push(`Machine: ${machine}`);
+  for (const [k, v] of Object.entries(r.versions)) out.push(`${k}: ${v}`);
   out.push('');
   if (r.step.length > 0) {
     const n = r.step[0]!.perSecond.length;
@@ -159,6 +160,7 @@ export function markdown(r: BenchResult, machine: string): string {
             fmt(peak / MB),
             fmt(base / MB),
             `${fmt(peak / data)}×`,
+            `${fmt((peak - base) / data)}×`,
           ];
         }),
       ),

@@ -97,7 +97,7 @@ export async function startPythonWorker(spec: ContenderSpec): Promise<Worker | S
   const name = label(spec);
   if (!existsSync(PYTHON)) return { spec, name, reason: `${PYTHON} not found` };
   const child = spawn(PYTHON, [here('./pytorch_worker.py')], {
-    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const ch = new Channel();
