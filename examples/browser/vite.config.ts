@@ -8,5 +8,9 @@ export default defineConfig({
   // builds without building the packages first.
   resolve: { conditions: ['source', 'module', 'browser', 'development|production'] },
   plugins: [layerwisePageAssets()],
+  // Pre-bundle what core and the wasm plugin load lazily, so `vite dev` need not reload on the first visit.
+  optimizeDeps: {
+    include: ['@tensorflow/tfjs-core/dist/register_all_gradients.js', '@tensorflow/tfjs-backend-wasm'],
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
 });

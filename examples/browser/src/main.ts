@@ -1,9 +1,10 @@
-import { gradientsRegistered, Registry, type TrainingEvent } from '@layerwise/core';
+import { StackedAutoencoder } from '@layerwise/autoencoder';
+import { wasmBackend } from '@layerwise/backend-wasm';
+import { gradientsRegistered, Registry, type TrainingEvent, type TypedMatrix } from '@layerwise/core';
 import { WASM_DIR } from './assetPaths.js';
 import { loadDigits } from './data.js';
 import { drawReconstructionGrid } from './draw.js';
 import { type EpochLoss, pageProgressLogger, stageLabel } from './progress.js';
-import { trainAutoencoder } from './train.js';
 
 /** What the page exposes for tests and the curious: `window.__layerwise`. */
 export interface PageState {
@@ -11,8 +12,13 @@ export interface PageState {
   error?: string;
   backend?: string;
   losses: EpochLoss[];
+  /** Seconds `fit` took. */
   seconds?: number;
   digits?: number;
+  /** Mean squared reconstruction error on the training digits after `fit`. */
+  mse?: number;
+  /** The same error for the mean digit: the baseline an autoencoder must beat. */
+  baselineMse?: number;
   /** core's gradient registration ran (see below). */
   gradients: boolean;
 }
@@ -46,16 +52,20 @@ function setting(name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
-async function main() {
-  const rows = setting('digits', 1000);
-  const epochs = setting('epochs', 3);
-  status.textContent = 'Loading MNIST digits…';
-  const digits = await loadDigits(rows);
-  state.digits = digits.shape[0];
+/** Mean squared error of predicting every digit by the mean digit. */
+function meanDigitMse(data: Float32Array, rows: number, cols: number): number {
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows * cols; i++) mean[i % cols]! += data[i]! / rows;
+  let sum = 0;
+  for (let i = 0; i < rows * cols; i++) sum += (data[i]! - mean[i % cols]!) ** 2;
+  return sum / (rows * cols);
+}
 
+/** Turns the estimator's training events into progress on the page. */
+function progressView() {
   let totalEpochs = 0;
   let doneEpochs = 0;
-  const onEvent = (e: TrainingEvent) => {
+  return (e: TrainingEvent) => {
     switch (e.type) {
       case 'fitStart':
         state.backend = e.backend;
@@ -71,7 +81,7 @@ async function main() {
         progress.max = Math.max(totalEpochs, doneEpochs);
         progress.value = doneEpochs;
         line(
-          `${stageLabel(e.stage, e.layer)}  epoch ${e.epoch}/${e.epochs}  loss ${e.loss.toFixed(5)}  ` +
+          `${stageLabel(e.stage, e.layer).padEnd(16)} epoch ${e.epoch}/${e.epochs}  loss ${e.loss.toFixed(5)}  ` +
             `${Math.round(e.samplesPerSecond)} samples/s`,
         );
         break;
@@ -80,20 +90,46 @@ async function main() {
         break;
     }
   };
-  const registry = new Registry().use(pageProgressLogger(onEvent));
-  status.textContent = 'Starting the WASM backend…';
-  const wasmPaths = new URL(WASM_DIR, document.baseURI).href;
-  const model = await trainAutoencoder(
-    digits,
-    { hiddenLayerSizes: [128, 32], epochs, batchSize: 100, randomState: 1, wasmPaths },
-    registry,
-  );
-  state.backend = model.backend;
+}
 
-  const shown = 20;
-  const originals = digits.data.subarray(0, shown * 784);
-  const reconstructions = await model.reconstruct(originals, shown);
-  drawReconstructionGrid(canvas, originals, reconstructions, shown);
+async function main() {
+  const rows = setting('digits', 1000);
+  const epochs = setting('epochs', 8);
+  const fineTuneEpochs = setting('fineTuneEpochs', epochs);
+  status.textContent = 'Loading MNIST digits…';
+  const X = await loadDigits(rows);
+  const [n, cols] = X.shape;
+  state.digits = n;
+
+  // Plugins chosen explicitly: the WASM backend (its .wasm files are served from wasm/ next to the page)
+  // and a logger that draws progress.
+  const registry = new Registry()
+    .use(wasmBackend({ wasmPaths: new URL(WASM_DIR, document.baseURI).href }))
+    .use(pageProgressLogger(progressView()));
+
+  status.textContent = 'Starting the WASM backend…';
+  const ae = new StackedAutoencoder(
+    {
+      hiddenLayerSizes: [128, 32],
+      epochs,
+      fineTuneEpochs,
+      batchSize: 100,
+      learningRate: 0.005,
+      randomState: 1,
+      backend: 'wasm',
+    },
+    { registry },
+  );
+  await ae.fit({ data: X.data, shape: X.shape });
+
+  state.mse = -(await ae.score({ data: X.data, shape: X.shape }));
+  state.baselineMse = meanDigitMse(X.data, n, cols);
+  line(`reconstruction MSE ${state.mse.toFixed(5)} (the mean digit: ${state.baselineMse.toFixed(5)})`);
+
+  const shown = Math.min(20, n);
+  const originals = X.data.subarray(0, shown * cols);
+  const rec = (await ae.reconstruct({ data: originals, shape: [shown, cols] })) as TypedMatrix;
+  drawReconstructionGrid(canvas, originals, Float32Array.from(rec.data), shown);
   progress.value = progress.max;
   status.textContent = `Done in ${(state.seconds ?? 0).toFixed(1)} s on ${state.backend}.`;
 }

@@ -17,11 +17,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `[example-browser] skipped: ${CHROMIUM} not found. Install Debian's Chromium: apt-get install -y chromium`,
-  );
-}
+const SKIP_REASON = `skipped: ${CHROMIUM} not found; install Debian's Chromium: apt-get install -y chromium`;
+if (!hasChromium) console.warn(`[example-browser] ${SKIP_REASON}`);
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -48,7 +45,8 @@ function serve(dir: string): Promise<Server> {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
-describe.skipIf(!hasChromium)('examples/browser in headless Chromium', () => {
+const title = 'examples/browser in headless Chromium';
+describe.skipIf(!hasChromium)(hasChromium ? title : `${title} (${SKIP_REASON})`, () => {
   let server: Server | undefined;
   let context: BrowserContext | undefined;
   let profile: string | undefined;
@@ -99,19 +97,22 @@ describe.skipIf(!hasChromium)('examples/browser in headless Chromium', () => {
     });
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
 
-    await page.goto(`http://127.0.0.1:${port}/?digits=1000&epochs=3`);
+    await page.goto(`http://127.0.0.1:${port}/?digits=1000&epochs=4`);
     await page.waitForFunction(() => window.__layerwise?.done === true, undefined, { timeout: 90_000 });
     const state = (await page.evaluate(() => window.__layerwise)) as PageState;
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'browser.png'), fullPage: true });
     console.log(
-      `[example-browser] backend ${state.backend}, ${state.digits} digits, ${state.seconds?.toFixed(1)} s, losses:`,
+      `[example-browser] backend ${state.backend}, ${state.digits} digits, fit ${state.seconds?.toFixed(1)} s, ` +
+        `MSE ${state.mse?.toFixed(5)} (mean digit ${state.baselineMse?.toFixed(5)}), losses:`,
       state.losses.map((l) => `${l.stage}${l.layer ?? ''}#${l.epoch}=${l.loss.toFixed(5)}`).join(' '),
     );
 
     expect(state.error, problems.join('\n')).toBeUndefined();
     expect(state.backend).toBe('wasm');
+    // The trained stack reconstructs the digits better than the mean digit does.
+    expect(state.mse).toBeLessThan(state.baselineMse!);
     // Within each stage (each pretrained layer, fine-tuning), the last epoch's loss is below the first's.
     const stages = new Map<string, number[]>();
     for (const l of state.losses) {
