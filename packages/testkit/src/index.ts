@@ -4,3 +4,16 @@
  * @packageDocumentation
  */
 export { type CheckBackendOptions, checkBackend } from './checkBackend.js';
+export {
+  type CheckableEstimator,
+  type CheckEstimatorOptions,
+  checkEstimator,
+} from './checkEstimator.js';
+export {
+  type CheckExporterOptions,
+  checkExporter,
+  type ExporterVerifyContext,
+  referenceForward,
+  smallExportableModel,
+} from './checkExporter.js';
+export { type CheckLoggerOptions, cannedEvents, checkLogger } from './checkLogger.js';
