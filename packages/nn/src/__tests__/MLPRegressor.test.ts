@@ -15,7 +15,7 @@ describe('MLPRegressor', () => {
     const reg = new MLPRegressor(
       {
         hiddenLayerSizes: [1024],
-        activation: 'tanh',
+        activation: 'relu',
         epochs: 40,
         batchSize: 50,
         learningRate: 0.005,
