@@ -477,6 +477,16 @@ export class StackedAutoencoder
     return this;
   }
 
+  /**
+   * Frees the fitted weights now instead of waiting for the next `fit` (tfjs tensors are not garbage
+   * collected). The autoencoder becomes unfitted; its parameters are kept.
+   */
+  dispose(): void {
+    disposeStack(this.#stack);
+    this.#stack = null;
+    this.#history = null;
+  }
+
   #encode(x: tf.Tensor2D): tf.Tensor2D {
     let h = x;
     for (const enc of this.#stack!.encoders) h = enc.apply(h);

@@ -407,6 +407,17 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
     return this;
   }
 
+  /**
+   * Frees the fitted weights now instead of waiting for the next `fit` (tfjs tensors are not garbage
+   * collected). The estimator becomes unfitted; its parameters are kept.
+   */
+  dispose(): void {
+    for (const l of this.#layers ?? []) l.dispose();
+    this.#layers = null;
+    this.#state = null;
+    this.#history = null;
+  }
+
   /** Network outputs (logits or values) for X, validated against the fitted feature count. */
   protected outputs(X: MatrixLike, method: string): { output: tf.Tensor2D; kind: InputKind; rows: number } {
     this.assertFitted(method);

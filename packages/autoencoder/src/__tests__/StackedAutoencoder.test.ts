@@ -153,6 +153,10 @@ describe('StackedAutoencoder semantics', () => {
       await expect(call()).rejects.toThrow(NotFittedError);
     }
     expect(clone(ae).isFitted).toBe(false);
+    const m = tf.memory().numTensors;
+    ae.dispose();
+    expect(ae.isFitted).toBe(false);
+    expect(tf.memory().numTensors).toBe(m - 8);
   });
 
   it('rejects bad params', () => {

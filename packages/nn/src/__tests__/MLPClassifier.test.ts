@@ -41,6 +41,9 @@ describe('MLPClassifier on MNIST', () => {
     expect(h.epochs[11]!.loss).toBeLessThan(h.epochs[0]!.loss);
     expect(h.epochs[11]!.metrics.acc).toBeGreaterThan(0.9);
     expect(h.epochs[0]!.samplesPerSecond).toBeGreaterThan(0);
+    clf.dispose();
+    expect(clf.isFitted).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
