@@ -24,7 +24,8 @@ export interface BenchOptions {
   rounds: number;
   /** Samples per step epoch, per backend (`default` for the others, PyTorch included). */
   stepSamples: Record<string, number>;
-  inferRows: number;
+  /** Rows for inference, per backend (`default` for the others, PyTorch included). */
+  inferRows: Record<string, number>;
   pretrainRows: number;
   pretrainRounds: number;
   python: boolean;
@@ -150,9 +151,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   try {
     const maxStep = Math.max(...Object.values(o.stepSamples));
     const trainRows = Math.max(o.parts.includes('pretrain') ? o.pretrainRows : 0, maxStep);
-    o.log(`loading MNIST: ${trainRows} training digits, ${o.inferRows} test digits`);
+    const testRows = Math.max(...Object.values(o.inferRows));
+    o.log(`loading MNIST: ${trainRows} training digits, ${testRows} test digits`);
     const train = await loadDigits('train', trainRows);
-    const test = await loadDigits('test', o.inferRows);
+    const test = await loadDigits('test', testRows);
     const stepFile = join(dir, 'step.f32');
     const testFile = join(dir, 'test.f32');
     const trainFile = join(dir, 'train.f32');
@@ -186,11 +188,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         }
         if (wantInfer) {
           const inferWorkers = running.filter((w) => !w.spec.plugin || w.spec.impl === 'layerwise');
-          o.log(`inference: transform of ${test.shape[0]} rows, ${o.rounds} rounds + warm-up`);
+          o.log(`inference: transform of ${JSON.stringify(o.inferRows)} rows, ${o.rounds} rounds + warm-up`);
           out.infer = await interleave(
             inferWorkers,
             o.rounds,
-            () => ({ kind: 'infer', file: testFile, rows: test.shape[0], seed: o.seed }),
+            (w) => ({
+              kind: 'infer',
+              file: testFile,
+              rows: o.inferRows[w.spec.backend] ?? o.inferRows.default!,
+              seed: o.seed,
+            }),
             o.log,
           );
         }

@@ -3,6 +3,7 @@
  *
  *   pnpm --filter @layerwise/bench run profile -- [impl] [backend] [samples]
  *   impl: raw | raw+plugin | tfjs-layers | tfjs-layers+plugin | layerwise   (default raw+plugin)
+ *         layerwise-transform | raw-transform   (inference: encoder 784→500→250→64 over `samples` test rows)
  *
  * Prints the kernels sorted by total time, with their share of the kernel total and of the wall time, and
  * the wall time not spent in kernels (JavaScript: the engine, the optimizer bookkeeping, data handling).
@@ -11,21 +12,33 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDigits } from './data.js';
 import { layerwiseRegistry } from './layerwiseBackends.js';
-import { STEP } from './spec.js';
+import { STACK, STEP } from './spec.js';
 import { fmt } from './stats.js';
-import { activateStock, layersAeEpoch, rawAeEpoch } from './tfjsContenders.js';
+import { activateStock, type Encoder, layersAeEpoch, rawAeEpoch, rawEncoder } from './tfjsContenders.js';
 
 async function main() {
   const args = process.argv.slice(2).filter((a) => a !== '--');
   const impl = args[0] ?? 'raw+plugin';
   const backend = args[1] ?? 'wasm';
   const samples = Number(args[2] ?? 2000);
-  const plugin = impl.endsWith('+plugin') || impl === 'layerwise';
+  const plugin = impl.endsWith('+plugin') || impl.startsWith('layerwise');
   const registry = plugin ? await layerwiseRegistry(backend) : undefined;
   if (!plugin) await activateStock(backend);
   const x = await loadDigits('train', samples);
-  let epoch: () => Promise<number>;
-  if (impl.startsWith('raw')) epoch = () => rawAeEpoch(x, STEP.hidden, 1);
+  let epoch: () => Promise<unknown>;
+  if (impl.endsWith('-transform')) {
+    const test = await loadDigits('test', samples);
+    let enc: Encoder;
+    if (impl.startsWith('layerwise')) {
+      const { layerwiseSide } = await import('./layerwiseContender.js');
+      enc = await layerwiseSide(registry ?? (await layerwiseRegistry(backend))).encoder(
+        await loadDigits('train', 1000),
+        STACK,
+        1,
+      );
+    } else enc = rawEncoder(784, STACK, 1);
+    epoch = () => enc.forward(test);
+  } else if (impl.startsWith('raw')) epoch = () => rawAeEpoch(x, STEP.hidden, 1);
   else if (impl.startsWith('tfjs-layers')) epoch = () => layersAeEpoch(x, STEP.hidden, 1);
   else {
     const { layerwiseSide } = await import('./layerwiseContender.js');
@@ -37,7 +50,10 @@ async function main() {
   await epoch();
   const plain = performance.now() - t0;
   const t1 = performance.now();
-  const info = await tf.profile(epoch);
+  const info = await tf.profile(async () => {
+    await epoch();
+    return [];
+  });
   const wall = performance.now() - t1;
   const by = new Map<string, { ms: number; n: number }>();
   let total = 0;

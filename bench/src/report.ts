@@ -109,14 +109,15 @@ export function markdown(r: BenchResult, machine: string): string {
   }
   if (r.infer.length > 0) {
     out.push(
-      `### Inference — encoder 784→${STACK.join('→')} (ReLU) over ${r.infer[0]!.results[0]?.samples ?? '?'} test digits, result downloaded`,
+      `### Inference — transform through an encoder 784→${STACK.join('→')} (ReLU) of MNIST test digits, result downloaded (median of ${r.infer[0]!.perSecond.length} interleaved rounds)`,
     );
     out.push('');
     out.push(
       table(
-        ['contender', 'rows/s', 'spread', '× tfjs-layers predict (same backend)', '× PyTorch 1t'],
+        ['contender', 'rows', 'rows/s', 'spread', '× tfjs-layers predict (same backend)', '× PyTorch 1t'],
         r.infer.map((s) => [
           s.name,
+          String(s.results[0]?.samples ?? '—'),
           fmt(s.medianPerSecond),
           `${fmt(s.spread * 100, 2)} %`,
           reference(s) ? fmt(ratio(r.infer, s.name, reference(s))) : '',
