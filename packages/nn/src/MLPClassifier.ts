@@ -211,6 +211,8 @@ export class MLPClassifier
    * copied) plus a new output layer; `fit` then fine-tunes the whole network (every `fit` restarts from
    * the encoder's weights). `source` is duck-typed: anything with `toExportable('encoder')`, e.g. a fitted
    * `StackedAutoencoder`.
+   * The encoder weights are copied (later changes to `source` do not affect the classifier). `clone()` of
+   * such a classifier keeps the params but not the encoder weights (it starts from a random initialisation).
    *
    * ```ts
    * const clf = MLPClassifier.fromEncoder(ae, { epochs: 10, learningRate: 1e-3 });
