@@ -10,7 +10,9 @@ const HELP = `Usage: pnpm start [-- options]
 
   --epochs N          pretraining epochs per layer (default 3)
   --finetune N        autoencoder fine-tuning epochs (default 2)
-  --clf-epochs N      classifier epochs (default 5)
+  --clf-epochs N      classifier epochs (default 10)
+  --clf-lr X          classifier learning rate (default 0.0005)
+  --clf-dropout X     classifier dropout (default 0.2)
   --subset N          use the first N training images (default all 60000)
   --test-subset N     score on the first N test images (default all 10000)
   --hidden A,B,C      encoder layer sizes (default 500,250,64)
@@ -29,6 +31,8 @@ try {
       epochs: { type: 'string' },
       finetune: { type: 'string' },
       'clf-epochs': { type: 'string' },
+      'clf-lr': { type: 'string' },
+      'clf-dropout': { type: 'string' },
       subset: { type: 'string' },
       'test-subset': { type: 'string' },
       hidden: { type: 'string' },
@@ -59,6 +63,17 @@ function int(name: string): number | undefined {
   return n;
 }
 
+function num(name: string, max: number): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n >= max) {
+    console.error(`--${name} must be a number in [0, ${max}), got ${JSON.stringify(v)}.\n\n${HELP}`);
+    process.exit(2);
+  }
+  return n;
+}
+
 const hidden = typeof values.hidden === 'string' ? values.hidden.split(',').map(Number) : undefined;
 if (hidden && !hidden.every((n) => Number.isInteger(n) && n > 0)) {
   console.error(`--hidden must be comma-separated positive integers, e.g. 500,250,64.\n\n${HELP}`);
@@ -69,6 +84,8 @@ const options = {
   epochs: int('epochs'),
   fineTuneEpochs: int('finetune'),
   classifierEpochs: int('clf-epochs'),
+  classifierLearningRate: num('clf-lr', 1),
+  classifierDropout: num('clf-dropout', 1),
   subset: int('subset'),
   testSubset: int('test-subset'),
   batchSize: int('batch-size'),

