@@ -7,6 +7,7 @@ import {
   type Stage,
   type TrainingEvent,
   takeRows,
+  ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -299,13 +300,32 @@ export async function withFitScope<T>(
 ): Promise<T> {
   const scope = registry.child();
   try {
-    if (logPath) scope.use(scope.logFileLogger(logPath));
+    if (logPath) {
+      await checkLogFolder(logPath);
+      scope.use(scope.logFileLogger(logPath));
+    }
     const sink = new EventSink(scope.loggers());
     const result = await body(sink);
     await sink.flush();
     return result;
   } finally {
     await scope.dispose();
+  }
+}
+
+/** A log file's folder must exist: checked before training, not at the first event (a bare ENOENT). */
+async function checkLogFolder(logPath: string): Promise<void> {
+  if (typeof process === 'undefined' || !process.versions?.node) return;
+  const [{ stat }, { dirname, resolve }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:path'),
+  ]);
+  const dir = dirname(resolve(logPath));
+  const s = await stat(dir).catch(() => undefined);
+  if (!s?.isDirectory()) {
+    throw new ValidationError(
+      `logPath "${logPath}": the folder "${dir}" does not exist; create it first or choose another logPath.`,
+    );
   }
 }
 
