@@ -1,4 +1,4 @@
-import type { ActivationName, DenseLayerSpec, Rng } from '@layerwise/core';
+import { type ActivationName, type DenseLayerSpec, type Rng, ValidationError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Hidden-layer activations the estimators accept (`softmax` is reserved for a classifier's output). */
@@ -13,6 +13,12 @@ export const HIDDEN_ACTIVATIONS = [
 ] as const;
 /** A hidden-layer activation name. */
 export type HiddenActivation = (typeof HIDDEN_ACTIVATIONS)[number];
+
+/**
+ * Largest kernel (inputSize × units weights) a layer may have: 2^26 float32 values (256 MiB, e.g. 8192 × 8192).
+ * Larger layers are refused before anything is allocated instead of exhausting the machine's memory.
+ */
+export const MAX_LAYER_WEIGHTS = 2 ** 26;
 
 /** Negative slope used by the `leakyRelu` activation (tfjs' default). */
 export const LEAKY_RELU_ALPHA = 0.2;
@@ -143,6 +149,11 @@ export class DenseLayer {
     readonly activation: ActivationName,
     init: { rng: Rng; scheme?: InitScheme } | { weights: DenseWeights },
   ) {
+    if (inputSize * units > MAX_LAYER_WEIGHTS) {
+      throw new ValidationError(
+        `Layer ${name} would have ${inputSize} × ${units} = ${inputSize * units} weights, more than the ${MAX_LAYER_WEIGHTS} a layer may have (${(MAX_LAYER_WEIGHTS * 4) / 2 ** 20} MiB): use smaller hiddenLayerSizes (or fewer input features).`,
+      );
+    }
     let kernel: Float32Array;
     let bias: Float32Array;
     if ('weights' in init) {
