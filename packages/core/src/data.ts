@@ -237,6 +237,9 @@ export function readLabels(
       );
     }
     values = Array.from(y.dataSync() as ArrayLike<number>);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      throw new ValidationError(`${name}[${bad}] is ${String(values[bad])}: labels must be finite.`);
     kind = 'tensor';
   } else if (y instanceof Int32Array) {
     values = Array.from(y);
