@@ -10,6 +10,7 @@ import {
   type MatrixLike,
   type ModelData,
   ModelFormatError,
+  type NamedTensor,
   type ParamSpec,
   Rng,
   releaseMatrix,
@@ -19,6 +20,20 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  assertSame,
+  CHECKPOINT_RULE,
+  CHECKPOINT_VERSION,
+  type CheckpointOptions,
+  checkCheckpointParam,
+  loadCheckpoint,
+  progressFromData,
+  progressToData,
+  type StageProgress,
+  type StageResume,
+  saveCheckpoint,
+  shapesOf,
+} from './checkpoint.js';
 import { DenseLayer, HIDDEN_ACTIVATIONS, type HiddenActivation, LEAKY_RELU_ALPHA } from './DenseLayer.js';
 import {
   type BatchLoss,
@@ -26,6 +41,7 @@ import {
   mapRows,
   OPTIMIZERS,
   type OptimizerName,
+  type StageHistory,
   type TrainingHistory,
   trainStage,
   withFitScope,
@@ -102,6 +118,12 @@ export interface MLPParams {
   verbose: boolean;
   /** A custom forward pass (see {@link ForwardFn}); `null` = the plain stack. Default null. */
   forward: ForwardFn | null;
+  /**
+   * Save a resumable training state (weights, optimizer state, epoch, RNG state, early-stopping state,
+   * history) to `dir` every `every` epochs (default 1) and when training ends; continue it with
+   * `fit(X, y, { resume: dir })`. Default null.
+   */
+  checkpoint: CheckpointOptions | null;
 }
 
 /** Default hyper-parameters (scikit-learn's MLP defaults where they exist). */
@@ -123,6 +145,7 @@ export const MLP_DEFAULTS: MLPParams = {
   backend: 'auto',
   verbose: false,
   forward: null,
+  checkpoint: null,
 };
 
 /** Validation rules of {@link MLPParams}. */
@@ -144,12 +167,18 @@ export const MLP_SPEC: ParamSpec<MLPParams> = {
   backend: { type: 'enum', values: ['auto', 'node', 'wasm', 'cpu'], open: true },
   verbose: { type: 'boolean' },
   forward: { type: 'function', nullable: true },
+  checkpoint: CHECKPOINT_RULE,
 };
 
 /** Options of `fit`. */
 export interface FitOptions<Y> {
   /** An explicit validation set `[X, y]` (then `validationFraction` is ignored). */
   validationData?: [MatrixLike, Y];
+  /**
+   * A checkpoint directory written by a fit with `checkpoint: { dir }`: continue that training (same
+   * architecture, data and targets) up to `epochs` in total. A missing checkpoint is a ValidationError.
+   */
+  resume?: string;
 }
 
 /** Options of `load`. */
@@ -178,7 +207,12 @@ export interface PreparedTargets<S> {
 /** Parameters as stored in a model file (no functions). */
 export function storableParams(p: MLPParams): Record<string, unknown> {
   const { forward: _forward, ...rest } = p;
-  return { ...rest, hiddenLayerSizes: [...p.hiddenLayerSizes], forward: null };
+  return {
+    ...rest,
+    hiddenLayerSizes: [...p.hiddenLayerSizes],
+    forward: null,
+    checkpoint: p.checkpoint ? { ...p.checkpoint } : null,
+  };
 }
 
 /**
@@ -195,6 +229,15 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
 
   protected constructor(params: Partial<MLPParams>, options: EstimatorOptions) {
     super(MLP_DEFAULTS, MLP_SPEC, params, options);
+  }
+
+  protected override validateCombination(p: MLPParams): void {
+    checkCheckpointParam(this.constructor.name, p.checkpoint);
+  }
+
+  /** What a checkpoint must share with the targets of a resumed fit (the classes of a classifier…). */
+  protected targetsSignature(state: S): unknown {
+    return state;
   }
 
   /** Kind name written in files and events. */
@@ -279,6 +322,11 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
   /** Shared `fit`: validation first, then training on fresh layers, then the swap. */
   protected async fitCore(X: MatrixLike, y: Y, options: FitOptions<Y> = {}): Promise<this> {
     const p = this.getParams();
+    const ckpt = checkCheckpointParam(this.kind, p.checkpoint);
+    const resumeDir = options?.resume;
+    // The checkpoint is read and checked before anything changes.
+    const saved =
+      resumeDir === undefined ? null : await loadCheckpoint(this.kind, resumeDir, `Checkpoint:${this.kind}`);
     const backend = await this.registry.activateBackend(p.backend);
     const temps: tf.Tensor[] = [];
     const xm = toMatrix(X, { name: 'X' });
@@ -301,7 +349,35 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
           );
         }
       }
-      const rng = new Rng(p.randomState ?? undefined);
+      // Resuming replays the validation split from the generator state the checkpointed fit started with.
+      const rng = saved
+        ? Rng.fromState(saved.state.fitRngState as number)
+        : new Rng(p.randomState ?? undefined);
+      const fitRngState = rng.state;
+      const signature = {
+        hiddenLayerSizes: p.hiddenLayerSizes,
+        activation: p.activation,
+        optimizer: p.optimizer,
+        inputSize: xm.cols,
+        samples: xm.rows,
+        targets: this.targetsSignature(targets.state),
+        validation:
+          options.validationData !== undefined
+            ? 'validationData'
+            : (p.validationFraction ?? (p.earlyStopping ? 0.1 : 0)),
+        customForward: p.forward !== null,
+      };
+      let savedWeights: Map<string, NamedTensor> | null = null;
+      if (saved) {
+        const sig = saved.state.signature;
+        assertSame(
+          this.kind,
+          resumeDir!,
+          typeof sig === 'object' && sig !== null ? (sig as Record<string, unknown>) : {},
+          signature,
+        );
+        savedWeights = new Map(saved.tensors.map((t) => [t.name, t]));
+      }
       let trainX: tf.Tensor = xm.tensor;
       let trainY: tf.Tensor = targets.tensor;
       let validation: { x: tf.Tensor; y: tf.Tensor } | undefined;
@@ -341,6 +417,12 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
       const sizes = [xm.cols, ...p.hiddenLayerSizes, targets.outputSize];
       for (let i = 0; i + 1 < sizes.length; i++) {
         const last = i + 2 === sizes.length;
+        if (savedWeights) {
+          layers.push(
+            this.layerFromTensors(savedWeights, i, sizes, last ? 'linear' : p.activation, 'checkpoint'),
+          );
+          continue;
+        }
         const spec = !last && init ? init[i]! : null;
         layers.push(
           new DenseLayer(
@@ -353,6 +435,45 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
         );
       }
       const stageLayers = layers;
+      const variables = stageLayers.flatMap((l) => l.variables);
+      // Where the checkpoint left off: stage 0 (training) in progress, or 1 (training done).
+      const stageIndex = saved ? (saved.state.stageIndex as number) : 0;
+      const completed = saved ? (saved.state.completedStages as StageHistory[]) : [];
+      if (stageIndex > 1 || completed.length !== stageIndex) {
+        throw new ModelFormatError(
+          `Invalid ${this.kind} checkpoint: stageIndex ${stageIndex} does not match its ${completed.length} completed stages.`,
+        );
+      }
+      let resumeStage: StageResume | undefined;
+      if (saved && stageIndex === 0 && saved.state.progress !== null) {
+        resumeStage = progressFromData(this.kind, saved.state.progress, savedWeights!, shapesOf(variables));
+      }
+      // Shuffling and dropout continue from the generator state saved with the checkpoint.
+      const trainRng = saved ? Rng.fromState(saved.state.rngState as number) : rng;
+      const writeCheckpoint = async (
+        index: number,
+        stages: StageHistory[],
+        progress: StageProgress | null,
+      ) => {
+        const prog = progress ? await progressToData(progress) : null;
+        await saveCheckpoint(ckpt!.dir, {
+          kind: `Checkpoint:${this.kind}`,
+          params: storableParams(p),
+          state: {
+            checkpointVersion: CHECKPOINT_VERSION,
+            estimator: this.kind,
+            backend,
+            signature,
+            targets: targets.state,
+            fitRngState,
+            rngState: trainRng.state,
+            stageIndex: index,
+            completedStages: stages,
+            progress: prog?.json ?? null,
+          },
+          tensors: [...layerTensors(stageLayers), ...(prog?.tensors ?? [])],
+        });
+      };
       const nTrain = trainX.shape[0]!;
       const history = await withFitScope(this.registry, p.logPath, async (sink) => {
         const t0 = Date.now();
@@ -366,25 +487,38 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
           verbose: p.verbose,
           time: t0,
         });
-        const stage = await trainStage({
-          stage: 'train',
-          epochs: p.epochs,
-          batchSize: p.batchSize,
-          shuffle: p.shuffle,
-          rng,
-          optimizer: p.optimizer,
-          learningRate: p.learningRate,
-          earlyStopping: p.earlyStopping,
-          patience: p.patience,
-          variables: stageLayers.flatMap((l) => l.variables),
-          x: trainX,
-          y: trainY,
-          ...(validation ? { validation } : {}),
-          accuracy: this.reportsAccuracy,
-          loss: (xb, yb, training) =>
-            this.batchLoss(this.forwardPass(xb as tf.Tensor2D, stageLayers, training, rng), yb),
-          sink,
-        });
+        const stage =
+          stageIndex === 1
+            ? completed[0]!
+            : await trainStage({
+                ...(resumeStage ? { resume: resumeStage } : {}),
+                ...(ckpt
+                  ? {
+                      onEpochEnd: async (progress: StageProgress) => {
+                        if (progress.records.length % ckpt.every === 0)
+                          await writeCheckpoint(0, [], progress);
+                      },
+                    }
+                  : {}),
+                stage: 'train',
+                epochs: p.epochs,
+                batchSize: p.batchSize,
+                shuffle: p.shuffle,
+                rng: trainRng,
+                optimizer: p.optimizer,
+                learningRate: p.learningRate,
+                earlyStopping: p.earlyStopping,
+                patience: p.patience,
+                variables,
+                x: trainX,
+                y: trainY,
+                ...(validation ? { validation } : {}),
+                accuracy: this.reportsAccuracy,
+                loss: (xb, yb, training) =>
+                  this.batchLoss(this.forwardPass(xb as tf.Tensor2D, stageLayers, training, trainRng), yb),
+                sink,
+              });
+        if (ckpt && stageIndex === 0) await writeCheckpoint(1, [stage], null);
         sink.emit({
           type: 'fitEnd',
           estimator: this.kind,
@@ -431,6 +565,28 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
     }
   }
 
+  /** Layer `i` of the stack `sizes` from named tensors (`layers.i.kernel`/`.bias`), shapes checked. */
+  protected layerFromTensors(
+    tensors: ReadonlyMap<string, { shape: number[]; data: Float32Array }>,
+    i: number,
+    sizes: readonly number[],
+    activation: ActivationName,
+    what: string,
+  ): DenseLayer {
+    const k = tensors.get(`layers.${i}.kernel`);
+    const b = tensors.get(`layers.${i}.bias`);
+    if (!k || !b)
+      throw new ModelFormatError(`Invalid ${this.kind} ${what}: weights of layers.${i} are missing.`);
+    if (k.shape.join() !== `${sizes[i]},${sizes[i + 1]}` || b.shape.join() !== `${sizes[i + 1]}`) {
+      throw new ModelFormatError(
+        `Invalid ${this.kind} ${what}: layers.${i} has kernel [${k.shape}] and bias [${b.shape}], but the params need [${sizes[i]}, ${sizes[i + 1]}] and [${sizes[i + 1]}].`,
+      );
+    }
+    return new DenseLayer(`layers.${i}`, sizes[i]!, sizes[i + 1]!, activation, {
+      weights: { kernel: k.data, bias: b.data },
+    });
+  }
+
   /** Everything a model file holds. */
   protected modelData(): ModelData {
     this.assertFitted('save');
@@ -444,13 +600,7 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
         customForward: this.params.forward !== null,
         ...(this.#history ? { history: this.#history } : {}),
       },
-      tensors: layers.flatMap((l) => {
-        const w = l.read();
-        return [
-          { name: `${l.name}.kernel`, shape: [l.inputSize, l.units], data: w.kernel },
-          { name: `${l.name}.bias`, shape: [l.units], data: w.bias },
-        ];
-      }),
+      tensors: layerTensors(layers),
     };
   }
 
@@ -555,6 +705,17 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
     const exporter = this.registry.exporter(format);
     return exporter.export(this.toExportable(part ?? 'model'), target, rest);
   }
+}
+
+/** Weights of dense layers as named tensors (`<name>.kernel`, `<name>.bias`), copied out of tfjs. */
+export function layerTensors(layers: readonly DenseLayer[]): NamedTensor[] {
+  return layers.flatMap((l) => {
+    const w = l.read();
+    return [
+      { name: `${l.name}.kernel`, shape: [l.inputSize, l.units], data: w.kernel },
+      { name: `${l.name}.bias`, shape: [l.units], data: w.bias },
+    ];
+  });
 }
 
 function isHistory(x: unknown): x is TrainingHistory {

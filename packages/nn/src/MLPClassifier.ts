@@ -107,6 +107,11 @@ export class MLPClassifier
     };
   }
 
+  /** A resumed fit must see the same classes (the label kind may differ). */
+  protected override targetsSignature(state: ClassifierState): unknown {
+    return state.classes;
+  }
+
   protected prepareValidationTargets(y: unknown, rows: number, state: ClassifierState): tf.Tensor {
     const enc = encodeLabels(y, rows, state.classes, 'validationData[1]');
     return tf.tensor1d(enc.indices, 'int32');

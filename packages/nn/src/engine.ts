@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { restoreOptimizer, type StageProgress, type StageResume } from './checkpoint.js';
 
 /** Optimizers the engine knows. */
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
@@ -118,6 +119,13 @@ export interface StageConfig {
   /** Report accuracy (`acc`, `valAcc`) from `BatchLoss.correct`. */
   accuracy?: boolean;
   sink: EventSink;
+  /** Continue a stage saved in a checkpoint: its epochs, early-stopping state and optimizer state. */
+  resume?: StageResume;
+  /**
+   * Called after every epoch that does not end the stage (not after the last one, nor when early stopping
+   * stops), with the stage's training state, e.g. to write a checkpoint.
+   */
+  onEpochEnd?: (progress: StageProgress) => Promise<void>;
 }
 
 const EVAL_CHUNK = 4096;
@@ -171,16 +179,29 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     time: Date.now(),
   });
   const optimizer = makeOptimizer(cfg.optimizer, cfg.learningRate);
-  const records: EpochRecord[] = [];
-  let best = Number.POSITIVE_INFINITY;
-  let bestEpoch: number | undefined;
+  const resume = cfg.resume;
+  const records: EpochRecord[] = resume ? [...resume.records] : [];
+  let best = resume?.best ?? Number.POSITIVE_INFINITY;
+  let bestEpoch: number | undefined = resume?.bestEpoch;
   let snapshot: tf.Tensor[] | undefined;
-  let wait = 0;
+  let wait = resume?.wait ?? 0;
   let stoppedEarly = false;
   const acc = cfg.accuracy === true;
   let lastBatchEvent = now();
   try {
-    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+    if (resume) {
+      if (resume.snapshot) {
+        snapshot = resume.snapshot.map((d, i) => tf.tensor(d, cfg.variables[i]!.shape, 'float32'));
+      }
+      if (resume.optimizer.slots.length > 0 || resume.optimizer.iterations > 0) {
+        await restoreOptimizer(
+          optimizer,
+          resume.optimizer,
+          cfg.variables.map((v) => [...v.shape]),
+        );
+      }
+    }
+    for (let epoch = records.length + 1; epoch <= cfg.epochs; epoch++) {
       const t0 = now();
       const batches = epochBatches(n, batchSize, cfg.shuffle ? cfg.rng : undefined);
       let sums: tf.Tensor1D = tf.zeros([2]);
@@ -257,6 +278,16 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
           stoppedEarly = epoch < cfg.epochs;
           break;
         }
+      }
+      if (cfg.onEpochEnd && epoch < cfg.epochs) {
+        await cfg.onEpochEnd({
+          records,
+          best: Number.isFinite(best) ? best : null,
+          ...(bestEpoch === undefined ? {} : { bestEpoch }),
+          wait,
+          snapshot: snapshot ?? null,
+          optimizer,
+        });
       }
     }
     if (snapshot && bestEpoch !== records.length) {

@@ -2,6 +2,25 @@
  * `@layerwise/nn` — dense layer stacks on tfjs-core, the training engine, `MLPClassifier` and `MLPRegressor`.
  * @packageDocumentation
  */
+
+export {
+  assertSame,
+  CHECKPOINT_RULE,
+  CHECKPOINT_VERSION,
+  type CheckpointOptions,
+  checkCheckpointParam,
+  isStageHistory,
+  loadCheckpoint,
+  progressFromData,
+  progressToData,
+  readOptimizer,
+  restoreOptimizer,
+  type SavedOptimizer,
+  type StageProgress,
+  type StageResume,
+  saveCheckpoint,
+  shapesOf,
+} from './checkpoint.js';
 export {
   type AffineOptions,
   activate,
