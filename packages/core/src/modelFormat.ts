@@ -273,6 +273,7 @@ export async function loadModelDir(dir: string, knownKinds?: readonly string[]):
       `No model at "${dir}": ${MANIFEST_FILE} not found. Save one with est.save(dir).`,
     );
   }
+  if (!stat.isFile()) bad(`${MANIFEST_FILE} in "${dir}" is not a regular file.`);
   if (stat.size > MAX_MANIFEST_BYTES) bad(`manifest is larger than ${MAX_MANIFEST_BYTES} bytes.`);
   const manifest = parseManifest(await fs.readFile(manifestPath, 'utf8'), knownKinds);
   const weightsPath = path.join(dir, manifest.weights.file);
@@ -282,6 +283,7 @@ export async function loadModelDir(dir: string, knownKinds?: readonly string[]):
   } catch {
     bad(`weights file "${manifest.weights.file}" is missing.`);
   }
+  if (!wstat.isFile()) bad(`weights file "${manifest.weights.file}" is not a regular file.`);
   if (wstat.size !== manifest.weights.byteLength) {
     bad(
       `weights file has ${wstat.size} bytes but the manifest says ${manifest.weights.byteLength} (truncated or wrong file).`,
