@@ -22,7 +22,8 @@ const LOADERS: Record<string, (dir: string, registry: Registry) => Promise<Loade
  */
 export async function load(dir: string, options: { registry?: Registry } = {}): Promise<LoadedEstimator> {
   const kind = await readModelKind(dir);
-  const loader = LOADERS[kind];
+  // Own keys only: a kind such as "__proto__" or "constructor" must not reach Object.prototype.
+  const loader = Object.hasOwn(LOADERS, kind) ? LOADERS[kind] : undefined;
   if (!loader) {
     throw new ModelFormatError(
       `Invalid model: unknown estimator kind ${JSON.stringify(kind)}; expected one of ${Object.keys(LOADERS).join(', ')}.`,
