@@ -24,7 +24,11 @@ export function writeMatrix(path: string, m: Matrix): void {
 /** Reads a matrix written by {@link writeMatrix}. */
 export function readMatrix(path: string, cols: number): Matrix {
   const buf = readFileSync(path);
-  const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  // a view on the Buffer's memory (no second copy: 188 MB for full MNIST) unless it is misaligned
+  const data =
+    buf.byteOffset % 4 === 0
+      ? new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4)
+      : new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return { data, shape: [data.length / cols, cols] };
 }
 

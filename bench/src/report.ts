@@ -142,8 +142,9 @@ export function markdown(r: BenchResult, machine: string): string {
           'per layer s',
           '× PyTorch 1t speed',
           'peak RSS MB',
-          'RSS before model MB',
+          'RSS with data loaded MB',
           'peak / data',
+          '(peak − loaded) / data',
         ],
         r.pretrain.map((s) => {
           const secs = median(s.results.map((x) => x.seconds));
