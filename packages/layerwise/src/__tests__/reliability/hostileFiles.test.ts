@@ -564,7 +564,7 @@ function paths(
   out: (string | number)[][] = [],
 ): (string | number)[][] {
   out.push(prefix);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
+  if (Array.isArray(v)) for (const [i, x] of v.entries()) paths(x, [...prefix, i], out);
   else if (typeof v === 'object' && v !== null)
     for (const [k, x] of Object.entries(v)) paths(x, [...prefix, k], out);
   return out;
