@@ -42,6 +42,7 @@ describe('model format', () => {
     const good = readFileSync(mpath, 'utf8');
     const wpath = join(dir, manifest.weights.file);
     const weights = readFileSync(wpath);
+    // biome-ignore lint/suspicious/noExplicitAny: the test edits arbitrary manifest fields
     const mutate = async (edit: (m: Record<string, any>) => void, message: RegExp) => {
       const m = JSON.parse(good);
       edit(m);
