@@ -242,12 +242,39 @@ export async function atomicWriteFile(file: string, data: Uint8Array | string): 
 }
 
 /**
+ * Checks that `dir` can become a model directory: it is a folder, or it does not exist yet and its nearest
+ * existing ancestor is a folder. Throws a ValidationError otherwise — estimators call it before training
+ * when `exportPath` is set, so a bad path does not cost a whole fit.
+ */
+export async function checkModelDirTarget(dir: unknown, name = 'exportPath'): Promise<void> {
+  if (typeof dir !== 'string' || dir.length === 0)
+    throw new ValidationError(`${name} must be a non-empty folder path.`);
+  const { fs, path } = await nodeFs();
+  let p = path.resolve(dir);
+  for (;;) {
+    const s = await fs.stat(p).catch(() => undefined);
+    if (s) {
+      if (!s.isDirectory()) {
+        throw new ValidationError(
+          `${name} "${dir}": "${p}" exists and is not a folder; a model is saved as a folder (model.json + weights). Choose another path.`,
+        );
+      }
+      return;
+    }
+    const parent = path.dirname(p);
+    if (parent === p) return;
+    p = parent;
+  }
+}
+
+/**
  * Saves a model into directory `dir` (created if needed): the weights under a content-addressed name,
  * then the manifest, each atomically; older weight files are removed last. A crash at any point leaves
  * the previous model loadable.
  */
 export async function saveModelDir(dir: string, model: ModelData): Promise<ModelManifest> {
   const { fs, path } = await nodeFs();
+  await checkModelDirTarget(dir, 'save(dir)');
   const { manifest, weights } = await serializeModel(model);
   await fs.mkdir(dir, { recursive: true });
   await atomicWriteFile(path.join(dir, manifest.weights.file), weights);
