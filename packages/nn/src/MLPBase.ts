@@ -1,6 +1,7 @@
 import {
   type ActivationName,
   BaseEstimator,
+  checkModelDirTarget,
   type DenseLayerSpec,
   type EstimatorOptions,
   type ExportableModel,
@@ -322,6 +323,7 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
   /** Shared `fit`: validation first, then training on fresh layers, then the swap. */
   protected async fitCore(X: MatrixLike, y: Y, options: FitOptions<Y> = {}): Promise<this> {
     const p = this.getParams();
+    if (p.exportPath) await checkModelDirTarget(p.exportPath);
     const ckpt = checkCheckpointParam(this.kind, p.checkpoint);
     const resumeDir = options?.resume;
     // The checkpoint is read and checked before anything changes.
