@@ -2,7 +2,7 @@
 // calls. Each one must throw a named error class whose message says what to change, leave
 // tf.memory().numTensors as it was, and write no file (every estimator gets logPath/exportPath in a temp
 // folder that must stay empty).
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -249,6 +249,28 @@ const cases: BadCase[] = [
     run: (d) => clf(d, { logPath: join(d, 'no', 'such', 'dir', 'log.csv') }).fit(X, labels),
     error: ValidationError,
     message: /logPath .* does not exist/,
+  },
+  {
+    name: 'exportPath that is an existing file (checked before training)',
+    run: (d) => {
+      writeFileSync(join(d, 'model.bin'), 'not a folder');
+      const est = clf(d, { exportPath: join(d, 'model.bin'), logPath: null });
+      return est.fit(X, labels).finally(() => {
+        expect(est.isFitted).toBe(false);
+        rmSync(join(d, 'model.bin'));
+      });
+    },
+    error: ValidationError,
+    message: /exportPath .* exists and is not a folder; a model is saved as a folder/,
+  },
+  {
+    name: 'save(dir) under an existing file',
+    run: (d) => {
+      writeFileSync(join(d, 'file'), 'x');
+      return fitted.save(join(d, 'file', 'model')).finally(() => rmSync(join(d, 'file')));
+    },
+    error: ValidationError,
+    message: /save\(dir\) .* exists and is not a folder/,
   },
   {
     name: 'hiddenLayerSizes huge (must not allocate gigabytes)',
