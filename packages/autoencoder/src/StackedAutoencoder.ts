@@ -11,6 +11,7 @@ import {
   type MatrixLike,
   type ModelData,
   ModelFormatError,
+  type NamedTensor,
   type ParamSpec,
   Rng,
   releaseMatrix,
@@ -23,15 +24,27 @@ import {
 import {
   activate,
   affine,
+  assertSame,
+  CHECKPOINT_RULE,
+  CHECKPOINT_VERSION,
+  type CheckpointOptions,
+  checkCheckpointParam,
   DenseLayer,
   HIDDEN_ACTIVATIONS,
   type HiddenActivation,
   LEAKY_RELU_ALPHA,
+  loadCheckpoint,
   MLP_SPEC,
   makeHistory,
   mapRows,
   type OptimizerName,
+  progressFromData,
+  progressToData,
   type StageHistory,
+  type StageProgress,
+  type StageResume,
+  saveCheckpoint,
+  shapesOf,
   type TrainingHistory,
   trainStage,
   withFitScope,
@@ -80,6 +93,12 @@ export interface StackedAutoencoderParams {
   backend: string;
   /** Ask console loggers to print progress. Default false. */
   verbose: boolean;
+  /**
+   * Save a resumable training state (all weights, which layer is being pretrained or fine-tuning, epoch,
+   * optimizer and RNG state, early-stopping state, history) to `dir` every `every` epochs (default 1) and
+   * at the end of every stage; continue it with `fit(X, { resume: dir })`. Default null.
+   */
+  checkpoint: CheckpointOptions | null;
 }
 
 /** Default hyper-parameters. */
@@ -104,6 +123,7 @@ export const AUTOENCODER_DEFAULTS: StackedAutoencoderParams = {
   exportPath: null,
   backend: 'auto',
   verbose: false,
+  checkpoint: null,
 };
 
 const SPEC: ParamSpec<StackedAutoencoderParams> = {
@@ -127,6 +147,7 @@ const SPEC: ParamSpec<StackedAutoencoderParams> = {
   exportPath: MLP_SPEC.exportPath,
   backend: MLP_SPEC.backend,
   verbose: MLP_SPEC.verbose,
+  checkpoint: CHECKPOINT_RULE,
 };
 
 /** The input of a stage is data: no gradient flows into it. */
@@ -139,6 +160,11 @@ export type AutoencoderPart = 'encoder' | 'decoder' | 'autoencoder';
 export interface AutoencoderFitOptions {
   /** An explicit validation set (then `validationFraction` is ignored). */
   validationData?: MatrixLike;
+  /**
+   * A checkpoint directory written by a fit with `checkpoint: { dir }`: continue that training (same
+   * architecture and data) with the remaining layers and epochs. A missing checkpoint is a ValidationError.
+   */
+  resume?: string;
 }
 
 /** Options of {@link StackedAutoencoder.export}. */
@@ -242,6 +268,69 @@ function disposeStack(s: Stack | null): void {
   for (const l of s?.decoders ?? []) l.dispose();
 }
 
+/** Every weight of a stack as named tensors (`encoder.k.kernel`…; tied decoders have no kernel). */
+function stackTensors(s: Stack): NamedTensor[] {
+  return [
+    ...s.encoders.flatMap((l) => {
+      const w = l.read();
+      return [
+        { name: `${l.name}.kernel`, shape: [l.inputSize, l.units], data: w.kernel },
+        { name: `${l.name}.bias`, shape: [l.units], data: w.bias },
+      ];
+    }),
+    ...s.decoders.flatMap((l) => [
+      ...(l.kernel
+        ? [{ name: `${l.name}.kernel`, shape: [l.inputSize, l.units], data: l.readKernel() }]
+        : []),
+      {
+        name: `${l.name}.bias`,
+        shape: [l.units],
+        data: new Float32Array(l.bias.dataSync() as Float32Array),
+      },
+    ]),
+  ];
+}
+
+/** Rebuilds a stack from named tensors, checking every count and shape against the params. */
+function stackFromTensors(
+  inputSize: number,
+  p: StackedAutoencoderParams,
+  tensors: readonly NamedTensor[],
+  bad: (m: string) => never,
+): Stack {
+  const sizes = [inputSize, ...p.hiddenLayerSizes];
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const get = (name: string, shape: number[]): Float32Array => {
+    const t = byName.get(name);
+    if (!t) bad(`tensor "${name}" is missing.`);
+    if (t!.shape.join() !== shape.join())
+      bad(`tensor "${name}" has shape [${t!.shape}], the params need [${shape}].`);
+    return t!.data;
+  };
+  const stack: Stack = { encoders: [], decoders: [] };
+  try {
+    for (let k = 0; k + 1 < sizes.length; k++) {
+      const [i, o] = [sizes[k]!, sizes[k + 1]!];
+      const kernel = get(`encoder.${k}.kernel`, [i, o]);
+      const bias = get(`encoder.${k}.bias`, [o]);
+      const dk = p.tiedWeights ? null : get(`decoder.${k}.kernel`, [o, i]);
+      const db = get(`decoder.${k}.bias`, [i]);
+      const enc = new DenseLayer(`encoder.${k}`, i, o, p.activation, { weights: { kernel, bias } });
+      stack.encoders.push(enc);
+      stack.decoders.push(
+        new DecoderLayer(`decoder.${k}`, enc, k === 0 ? p.outputActivation : p.activation, p.tiedWeights, {
+          kernel: dk,
+          bias: db,
+        }),
+      );
+    }
+  } catch (e) {
+    disposeStack(stack);
+    throw e;
+  }
+  return stack;
+}
+
 /**
  * A stacked (optionally denoising) autoencoder trained the classic way: greedy layer-wise pretraining —
  * layer k learns to rebuild the codes of layers 0..k-1, computed once per layer — then end-to-end
@@ -271,6 +360,7 @@ export class StackedAutoencoder
   }
 
   protected override validateCombination(p: StackedAutoencoderParams): void {
+    checkCheckpointParam('StackedAutoencoder', p.checkpoint);
     if (p.epochs + p.fineTuneEpochs < 1) {
       throw new ValidationError(
         'StackedAutoencoder: epochs and fineTuneEpochs are both 0; nothing would be trained.',
@@ -321,6 +411,13 @@ export class StackedAutoencoder
    */
   async fit(X: MatrixLike, options: AutoencoderFitOptions = {}): Promise<this> {
     const p = this.getParams();
+    const ckpt = checkCheckpointParam('StackedAutoencoder', p.checkpoint);
+    const resumeDir = (options as AutoencoderFitOptions | null)?.resume;
+    // The checkpoint is read and checked before anything changes.
+    const saved =
+      resumeDir === undefined
+        ? null
+        : await loadCheckpoint('StackedAutoencoder', resumeDir, 'Checkpoint:StackedAutoencoder');
     const backend = await this.registry.activateBackend(p.backend);
     const temps: tf.Tensor[] = [];
     const xm = toMatrix(X, { name: 'X' });
@@ -332,7 +429,35 @@ export class StackedAutoencoder
           'StackedAutoencoder.fit(X, options): options must be an object such as { validationData }.',
         );
       }
-      const rng = new Rng(p.randomState ?? undefined);
+      // Resuming replays the validation split from the generator state the checkpointed fit started with.
+      const rng = saved
+        ? Rng.fromState(saved.state.fitRngState as number)
+        : new Rng(p.randomState ?? undefined);
+      const fitRngState = rng.state;
+      const signature = {
+        hiddenLayerSizes: p.hiddenLayerSizes,
+        activation: p.activation,
+        outputActivation: p.outputActivation,
+        tiedWeights: p.tiedWeights,
+        optimizer: p.optimizer,
+        pretrain: p.epochs > 0,
+        finetune: p.fineTuneEpochs > 0,
+        inputSize: xm.cols,
+        samples: xm.rows,
+        validation:
+          options.validationData !== undefined
+            ? 'validationData'
+            : (p.validationFraction ?? (p.earlyStopping ? 0.1 : 0)),
+      };
+      if (saved) {
+        const sig = saved.state.signature;
+        assertSame(
+          'StackedAutoencoder',
+          resumeDir!,
+          typeof sig === 'object' && sig !== null ? (sig as Record<string, unknown>) : {},
+          signature,
+        );
+      }
       let trainX: tf.Tensor2D = xm.tensor;
       let valX: tf.Tensor2D | undefined;
       if (options.validationData !== undefined) {
@@ -353,25 +478,84 @@ export class StackedAutoencoder
           temps.push(trainX, valX);
         }
       }
-      const s = this.#build(xm.cols, p, rng);
+      const badCheckpoint = (m: string): never => {
+        throw new ModelFormatError(`Invalid StackedAutoencoder checkpoint: ${m}`);
+      };
+      const s = saved
+        ? stackFromTensors(xm.cols, p, saved.tensors, badCheckpoint)
+        : this.#build(xm.cols, p, rng);
       stack = s;
+      // Stages: pretraining of each layer (when epochs > 0), then fine-tuning (when fineTuneEpochs > 0).
+      const nPretrain = p.epochs > 0 ? s.encoders.length : 0;
+      const nStages = nPretrain + (p.fineTuneEpochs > 0 ? 1 : 0);
+      const stageVariables = (index: number): tf.Variable[] =>
+        index < nPretrain
+          ? [...s.encoders[index]!.variables, ...s.decoders[index]!.variables]
+          : [...s.encoders.flatMap((l) => l.variables), ...s.decoders.flatMap((l) => l.variables)];
+      const startIndex = saved ? (saved.state.stageIndex as number) : 0;
+      const completed = saved ? (saved.state.completedStages as StageHistory[]) : [];
+      if (startIndex > nStages || completed.length !== startIndex) {
+        badCheckpoint(`stageIndex ${startIndex} does not match its ${completed.length} completed stages.`);
+      }
+      let resumeStage: StageResume | undefined;
+      if (saved && startIndex < nStages && saved.state.progress !== null) {
+        resumeStage = progressFromData(
+          'StackedAutoencoder',
+          saved.state.progress,
+          new Map(saved.tensors.map((t) => [t.name, t])),
+          shapesOf(stageVariables(startIndex)),
+        );
+      }
+      // Shuffling, dropout and noise continue from the generator state saved with the checkpoint.
+      const trainRng = saved ? Rng.fromState(saved.state.rngState as number) : rng;
+      const writeCheckpoint = async (index: number, done: StageHistory[], progress: StageProgress | null) => {
+        const prog = progress ? await progressToData(progress) : null;
+        await saveCheckpoint(ckpt!.dir, {
+          kind: 'Checkpoint:StackedAutoencoder',
+          params: { ...p, hiddenLayerSizes: [...p.hiddenLayerSizes] },
+          state: {
+            checkpointVersion: CHECKPOINT_VERSION,
+            estimator: 'StackedAutoencoder',
+            backend,
+            signature,
+            fitRngState,
+            rngState: trainRng.state,
+            stageIndex: index,
+            stage: index >= nStages ? 'done' : index < nPretrain ? `pretrain layer ${index}` : 'finetune',
+            completedStages: done,
+            progress: prog?.json ?? null,
+          },
+          tensors: [...stackTensors(s), ...(prog?.tensors ?? [])],
+        });
+      };
+      /** Resume state and checkpoint hook of stage `index`. */
+      const stageExtras = (index: number, done: StageHistory[]) => ({
+        ...(index === startIndex && resumeStage ? { resume: resumeStage } : {}),
+        ...(ckpt
+          ? {
+              onEpochEnd: async (progress: StageProgress) => {
+                if (progress.records.length % ckpt.every === 0) await writeCheckpoint(index, done, progress);
+              },
+            }
+          : {}),
+      });
       const mask = (x: tf.Tensor, training: boolean): tf.Tensor2D =>
         (training && p.noise > 0
           ? tf.mul(
               x,
               tf.cast(
-                tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', rng.seed()), p.noise),
+                tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', trainRng.seed()), p.noise),
                 'float32',
               ),
             )
           : x) as tf.Tensor2D;
       const drop = (h: tf.Tensor2D, training: boolean): tf.Tensor2D =>
-        training && p.dropout > 0 ? (tf.dropout(h, p.dropout, undefined, rng.seed()) as tf.Tensor2D) : h;
+        training && p.dropout > 0 ? (tf.dropout(h, p.dropout, undefined, trainRng.seed()) as tf.Tensor2D) : h;
       const mse = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.squaredDifference(a, b)) as tf.Scalar;
       const common = {
         batchSize: p.batchSize,
         shuffle: p.shuffle,
-        rng,
+        rng: trainRng,
         optimizer: p.optimizer,
         learningRate: p.learningRate,
         earlyStopping: p.earlyStopping,
@@ -389,8 +573,8 @@ export class StackedAutoencoder
           verbose: p.verbose,
           time: t0,
         });
-        const stages: StageHistory[] = [];
-        if (p.epochs > 0) {
+        const stages: StageHistory[] = [...completed];
+        if (startIndex < nPretrain) {
           // Codes of the layers below, computed once per layer (not per batch).
           let codes: tf.Tensor2D = trainX;
           let valCodes: tf.Tensor2D | undefined = valX;
@@ -409,9 +593,12 @@ export class StackedAutoencoder
                   valCodes = nextVal;
                 }
               }
+              // Layers pretrained before the checkpoint only feed the codes of the next one.
+              if (k < startIndex) continue;
               stages.push(
                 await trainStage({
                   ...common,
+                  ...stageExtras(k, [...stages]),
                   stage: 'pretrain',
                   layer: k,
                   epochs: p.epochs,
@@ -425,16 +612,18 @@ export class StackedAutoencoder
                   sink,
                 }),
               );
+              if (ckpt) await writeCheckpoint(k + 1, [...stages], null);
             }
           } finally {
             if (codes !== trainX) codes.dispose();
             if (valCodes && valCodes !== valX) valCodes.dispose();
           }
         }
-        if (p.fineTuneEpochs > 0) {
+        if (p.fineTuneEpochs > 0 && startIndex < nStages) {
           stages.push(
             await trainStage({
               ...common,
+              ...stageExtras(nPretrain, [...stages]),
               stage: 'finetune',
               epochs: p.fineTuneEpochs,
               variables: [
@@ -455,6 +644,7 @@ export class StackedAutoencoder
               sink,
             }),
           );
+          if (ckpt) await writeCheckpoint(nStages, [...stages], null);
         }
         sink.emit({
           type: 'fitEnd',
@@ -612,25 +802,7 @@ export class StackedAutoencoder
       kind: 'StackedAutoencoder',
       params: { ...this.getParams() },
       state: { inputSize: this.#inputSize, ...(this.#history ? { history: this.#history } : {}) },
-      tensors: [
-        ...s.encoders.flatMap((l) => {
-          const w = l.read();
-          return [
-            { name: `${l.name}.kernel`, shape: [l.inputSize, l.units], data: w.kernel },
-            { name: `${l.name}.bias`, shape: [l.units], data: w.bias },
-          ];
-        }),
-        ...s.decoders.flatMap((l) => [
-          ...(l.kernel
-            ? [{ name: `${l.name}.kernel`, shape: [l.inputSize, l.units], data: l.readKernel() }]
-            : []),
-          {
-            name: `${l.name}.bias`,
-            shape: [l.units],
-            data: new Float32Array(l.bias.dataSync() as Float32Array),
-          },
-        ]),
-      ],
+      tensors: stackTensors(s),
     };
     await saveModelDir(dir, data);
   }
@@ -652,40 +824,10 @@ export class StackedAutoencoder
     if (!Number.isSafeInteger(inputSize) || (inputSize as number) < 1)
       bad('state.inputSize must be a positive integer.');
     const p = ae.params;
-    const sizes = [inputSize as number, ...p.hiddenLayerSizes];
-    const byName = new Map(data.tensors.map((t) => [t.name, t]));
     const expected = p.hiddenLayerSizes.length * (p.tiedWeights ? 3 : 4);
     if (data.tensors.length !== expected)
       bad(`expected ${expected} weight tensors, found ${data.tensors.length}.`);
-    const get = (name: string, shape: number[]): Float32Array => {
-      const t = byName.get(name);
-      if (!t) bad(`tensor "${name}" is missing.`);
-      if (t!.shape.join() !== shape.join())
-        bad(`tensor "${name}" has shape [${t!.shape}], the params need [${shape}].`);
-      return t!.data;
-    };
-    const stack: Stack = { encoders: [], decoders: [] };
-    try {
-      for (let k = 0; k + 1 < sizes.length; k++) {
-        const [i, o] = [sizes[k]!, sizes[k + 1]!];
-        const kernel = get(`encoder.${k}.kernel`, [i, o]);
-        const bias = get(`encoder.${k}.bias`, [o]);
-        const dk = p.tiedWeights ? null : get(`decoder.${k}.kernel`, [o, i]);
-        const db = get(`decoder.${k}.bias`, [i]);
-        const enc = new DenseLayer(`encoder.${k}`, i, o, p.activation, { weights: { kernel, bias } });
-        stack.encoders.push(enc);
-        stack.decoders.push(
-          new DecoderLayer(`decoder.${k}`, enc, k === 0 ? p.outputActivation : p.activation, p.tiedWeights, {
-            kernel: dk,
-            bias: db,
-          }),
-        );
-      }
-    } catch (e) {
-      disposeStack(stack);
-      throw e;
-    }
-    ae.#stack = stack;
+    ae.#stack = stackFromTensors(inputSize as number, p, data.tensors, bad);
     ae.#inputSize = inputSize as number;
     const h = data.state.history as TrainingHistory | undefined;
     ae.#history = h && typeof h === 'object' && Array.isArray(h.stages) && Array.isArray(h.epochs) ? h : null;
