@@ -1,6 +1,7 @@
 import {
   type ActivationName,
   BaseEstimator,
+  checkModelDirTarget,
   type DenseLayerSpec,
   type EstimatorOptions,
   type ExportableModel,
@@ -411,6 +412,7 @@ export class StackedAutoencoder
    */
   async fit(X: MatrixLike, options: AutoencoderFitOptions = {}): Promise<this> {
     const p = this.getParams();
+    if (p.exportPath) await checkModelDirTarget(p.exportPath);
     const ckpt = checkCheckpointParam('StackedAutoencoder', p.checkpoint);
     const resumeDir = (options as AutoencoderFitOptions | null)?.resume;
     // The checkpoint is read and checked before anything changes.
