@@ -264,6 +264,19 @@ const cases: BadCase[] = [
     message: /exportPath .* exists and is not a folder; a model is saved as a folder/,
   },
   {
+    name: 'autoencoder exportPath under an existing file (checked before training)',
+    run: (d) => {
+      writeFileSync(join(d, 'f'), 'not a folder');
+      const est = ae(d, { exportPath: join(d, 'f', 'model'), logPath: null });
+      return est.fit(X).finally(() => {
+        expect(est.isFitted).toBe(false);
+        rmSync(join(d, 'f'));
+      });
+    },
+    error: ValidationError,
+    message: /exportPath .* exists and is not a folder/,
+  },
+  {
     name: 'save(dir) under an existing file',
     run: (d) => {
       writeFileSync(join(d, 'file'), 'x');
