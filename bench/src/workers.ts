@@ -1,8 +1,9 @@
 /** Starting and driving contender processes (Node workers over IPC, the Python worker over stdin/stdout). */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type ContenderSpec, type Hello, label, type Task, type TaskResult } from './spec.js';
 
 /** Where Debian's Python lives: the `python3` first on PATH (pyenv) does not see Debian's `python3-torch`. */
@@ -28,6 +29,7 @@ export interface Skipped {
 }
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** One request at a time; answers come back in order. */
 class Channel {
@@ -57,7 +59,8 @@ function answer(m: unknown, name: string): TaskResult {
 export async function startNodeWorker(spec: ContenderSpec): Promise<Worker | Skipped> {
   const name = label(spec);
   const child: ChildProcess = fork(here('./worker.ts'), [JSON.stringify(spec)], {
-    execArgv: ['--import', 'tsx', '--conditions=source', '--max-old-space-size=4096'],
+    // tsx resolved from this package (a bare `--import tsx` resolves from the cwd, e.g. the workspace root)
+    execArgv: ['--import', TSX, '--conditions=source', '--max-old-space-size=4096'],
     // the child's stdout goes to our stderr: tfjs prints notices there, and our stdout is the report
     stdio: ['ignore', 2, 'inherit', 'ipc'],
   });
