@@ -13,6 +13,8 @@ export interface CheckableEstimator extends Estimator<object> {
   predictProba?(X: unknown): Promise<unknown>;
   score?(X: unknown, y?: unknown): Promise<number>;
   save?(dir: string): Promise<void>;
+  /** Frees the fitted weights (optional); the estimator becomes unfitted. */
+  dispose?(): void;
 }
 
 /** Options of {@link checkEstimator}. */
@@ -470,7 +472,7 @@ export function checkEstimator<E extends CheckableEstimator>(
       }
     });
 
-    it('no tensor is leaked by fit, outputs, score, save, refit, or failures', async () => {
+    it('no tensor is leaked by fit, outputs, score, save, refit, failures; dispose() frees the rest', async () => {
       const n0 = tf.memory().numTensors;
       const est = seeded();
       await fitWith(est, X);
@@ -491,6 +493,11 @@ export function checkEstimator<E extends CheckableEstimator>(
       await thrown(() => fitWith(est, [[Number.NaN, 1]]), 'failed fit');
       expect(tf.memory().numTensors, 'after a failed fit').toBe(nFitted);
       expect(n0).toBeLessThanOrEqual(nFitted);
+      if (typeof est.dispose === 'function') {
+        est.dispose();
+        expect(tf.memory().numTensors, 'after dispose()').toBe(n0);
+        expect(est.isFitted).toBe(false);
+      }
     });
 
     if (options.load) {
