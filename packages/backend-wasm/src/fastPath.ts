@@ -103,3 +103,77 @@ export function installWasmFusedMatMulFix(): void {
 export function uninstallWasmFastPath(): void {
   for (const name of FAST_PATH_KERNELS) install(name, false);
 }
+
+/** The parts of tfjs-backend-wasm's backend the slice kernel uses (not in tfjs-core's types). */
+interface WasmHeapBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+const SLICE_FAST = Symbol.for('layerwise:wasm-fast-slice');
+type MarkedSlice = tf.KernelFunc & { [SLICE_FAST]?: true; [ORIGINAL]?: tf.KernelConfig };
+
+/**
+ * tfjs-backend-wasm 4.22's `Slice` reads the WHOLE input out of the wasm heap (`readSync`, a full copy)
+ * before taking the rows it needs: slicing 100 rows out of 60 000 × 784 copies 188 MB. This kernel copies
+ * only the requested range, reading the input through a view of the heap. Strings fall back to the original.
+ */
+function fastSliceKernel(original: tf.KernelConfig): MarkedSlice {
+  const kernelFunc: MarkedSlice = (args: KernelArgs) => {
+    const x = (args.inputs as Record<string, tf.TensorInfo>).x!;
+    if (x.dtype === 'string' || x.shape.length > 4) return original.kernelFunc(args);
+    const backend = args.backend as WasmHeapBackend;
+    const attrs = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
+    const [begin, size] = tf.slice_util.parseSliceParams(
+      x as unknown as tf.Tensor,
+      attrs.begin,
+      attrs.size,
+    ) as [number[], number[]];
+    // Allocate first: allocation may grow (and so detach) the heap, then take both views.
+    const out = backend.makeOutput(size, x.dtype);
+    const outVals = backend.typedArrayFromHeap(out);
+    const xVals = backend.typedArrayFromHeap(x);
+    const strides = tf.util.computeStrides(x.shape);
+    if (tf.slice_util.isSliceContinous(x.shape, begin, size)) {
+      const offset = tf.slice_util.computeFlatOffset(begin, strides);
+      outVals.set(xVals.subarray(offset, offset + tf.util.sizeFromShape(size)));
+      return out;
+    }
+    // Copy innermost runs; pad the shape to rank 4 so one loop nest serves ranks 1–4.
+    const pad = 4 - x.shape.length;
+    const b = [...Array(pad).fill(0), ...begin] as [number, number, number, number];
+    const s = [...Array(pad).fill(1), ...size] as [number, number, number, number];
+    const st = [...Array(pad).fill(0), ...strides, 1].slice(-4) as [number, number, number, number];
+    let o = 0;
+    for (let i = b[0]; i < b[0] + s[0]; i++) {
+      for (let j = b[1]; j < b[1] + s[1]; j++) {
+        for (let k = b[2]; k < b[2] + s[2]; k++) {
+          const from = i * st[0] + j * st[1] + k * st[2] + b[3];
+          outVals.set(xVals.subarray(from, from + s[3]), o);
+          o += s[3];
+        }
+      }
+    }
+    return out;
+  };
+  kernelFunc[SLICE_FAST] = true;
+  kernelFunc[ORIGINAL] = original;
+  return kernelFunc;
+}
+
+/** Installs (or with `false`, removes) the copy-only-what-is-needed `Slice` kernel for the `wasm` backend. */
+export function installWasmFastSlice(enabled = true): void {
+  const current = tf.getKernel('Slice', 'wasm');
+  if (!current)
+    throw new Error('The wasm backend has no Slice kernel: import @tensorflow/tfjs-backend-wasm first.');
+  const marked = current.kernelFunc as MarkedSlice;
+  if ((marked[SLICE_FAST] === true) === enabled) return;
+  const original = marked[ORIGINAL] ?? current;
+  tf.unregisterKernel('Slice', 'wasm');
+  tf.registerKernel(enabled ? { ...original, kernelFunc: fastSliceKernel(original) } : original);
+}
+
+/** True when the fast `Slice` kernel is registered for the `wasm` backend. */
+export function isWasmFastSliceInstalled(): boolean {
+  return (tf.getKernel('Slice', 'wasm')?.kernelFunc as MarkedSlice | undefined)?.[SLICE_FAST] === true;
+}

@@ -6,8 +6,10 @@
 export {
   FAST_PATH_KERNELS,
   installWasmFastPath,
+  installWasmFastSlice,
   installWasmFusedMatMulFix,
   isWasmFastPathInstalled,
+  isWasmFastSliceInstalled,
   uninstallWasmFastPath,
 } from './fastPath.js';
 export { type WasmBackendOptions, wasmBackend } from './wasmBackend.js';

@@ -1,6 +1,6 @@
 import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { installWasmFastPath, installWasmFusedMatMulFix } from './fastPath.js';
+import { installWasmFastPath, installWasmFastSlice, installWasmFusedMatMulFix } from './fastPath.js';
 
 /** Options of {@link wasmBackend}. */
 export interface WasmBackendOptions {
@@ -70,6 +70,8 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       if (options.threads !== undefined) api.setThreadsCount(options.threads);
       if (fastTraining) installWasmFastPath();
       else installWasmFusedMatMulFix();
+      // Slicing rows must not copy the whole tensor out of the heap (tfjs 4.22 does): always installed.
+      installWasmFastSlice();
       let ok = false;
       let cause: unknown;
       try {
