@@ -58,6 +58,13 @@ export async function serializeModel(
   let total = 0;
   const entries: WeightEntry[] = model.tensors.map((t) => {
     const count = t.shape.reduce((a, b) => a * b, 1);
+    // Loading refuses non-finite weights, so saving them would write a model that never loads again.
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new ValidationError(
+        `Cannot save: tensor "${t.name}" contains ${t.data[bad]} (value ${bad}); training diverged. Fit again with a lower learningRate or scaled inputs.`,
+      );
+    }
     if (count !== t.data.length) {
       throw new ValidationError(
         `Tensor "${t.name}" has ${t.data.length} values but shape [${t.shape}] needs ${count}.`,
