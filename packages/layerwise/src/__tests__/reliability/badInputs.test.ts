@@ -277,6 +277,34 @@ const cases: BadCase[] = [
     message: /exportPath .* exists and is not a folder/,
   },
   {
+    name: 'a diverged fit (NaN weights) saved through exportPath',
+    run: (d) => {
+      const est = new MLPRegressor({
+        hiddenLayerSizes: [4],
+        epochs: 30,
+        optimizer: 'sgd',
+        learningRate: 1e3,
+        activation: 'tanh',
+        backend: 'cpu',
+        randomState: 0,
+        exportPath: join(d, 'model'),
+      });
+      // The fit itself completed (the model stays usable in memory, to inspect); only the save refuses.
+      return est
+        .fit(
+          X.map((r) => r.map((v) => v * 1e3)),
+          targets.map((t) => t * 1e6),
+        )
+        .finally(() => {
+          expect(est.isFitted).toBe(true);
+          est.dispose();
+        });
+    },
+    error: ValidationError,
+    message:
+      /Cannot save: tensor "layers.0.kernel" contains NaN .*training diverged. Fit again with a lower learningRate/,
+  },
+  {
     name: 'save(dir) under an existing file',
     run: (d) => {
       writeFileSync(join(d, 'file'), 'x');
