@@ -3,6 +3,8 @@
  * @packageDocumentation
  */
 
+import { type ExportableModel, validateExportableModel } from '@layerwise/core';
+
 export type { OnnxExporterOptions, OnnxExportOptions } from './onnxExporter.js';
 export {
   DEFAULT_OPSET,
@@ -15,4 +17,7 @@ export {
   onnxExporter,
   toOnnx,
 } from './onnxExporter.js';
-export { validateModel } from './validateModel.js';
+
+/** `validateExportableModel` of `@layerwise/core` (kept for compatibility); messages start with `exporter`. */
+export const validateModel = (model: ExportableModel, exporter: string): void =>
+  validateExportableModel(model, { exporter });

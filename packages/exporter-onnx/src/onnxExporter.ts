@@ -1,14 +1,16 @@
 import {
   type ActivationName,
   atomicWriteFile,
+  checkExportTargets,
   type ExportableModel,
   type ExporterPlugin,
   type ExportOptions,
   type ExportResult,
+  float32Bytes,
   ValidationError,
+  validateExportableModel,
 } from '@layerwise/core';
 import onnxProto, { type onnx as Onnx } from 'onnx-proto';
-import { checkTargets, float32Bytes, validateModel } from './validateModel.js';
 
 const { onnx } = onnxProto;
 
@@ -124,7 +126,7 @@ export function toOnnx(
   model: ExportableModel,
   options: { opset?: number; leakyReluAlpha?: number } = {},
 ): Uint8Array {
-  validateModel(model, 'onnxExporter');
+  validateExportableModel(model, { exporter: 'onnxExporter' });
   const opset = options.opset ?? DEFAULT_OPSET;
   checkOpset(opset, 'onnxExporter');
   const alpha = options.leakyReluAlpha ?? modelAlpha(model) ?? 0.2;
@@ -216,7 +218,7 @@ export function onnxExporter(options: OnnxExporterOptions = {}): ExporterPlugin 
       });
       const [{ mkdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
       const file = join(target, ONNX_MODEL_FILE);
-      await checkTargets([file], opts.overwrite === true, 'onnxExporter');
+      await checkExportTargets([file], opts.overwrite === true, 'onnxExporter');
       await mkdir(target, { recursive: true });
       await atomicWriteFile(file, bytes);
       return { format: 'onnx', files: [file] };

@@ -4,6 +4,11 @@
  * @packageDocumentation
  */
 
+import { type ExportableModel, validateExportableModel } from '@layerwise/core';
+
 export type { TfjsExporterOptions, TfjsExportOptions, TfjsModelJson } from './tfjsExporter.js';
 export { TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, tfjsExporter, toTfjsLayers } from './tfjsExporter.js';
-export { validateModel } from './validateModel.js';
+
+/** `validateExportableModel` of `@layerwise/core` (kept for compatibility); messages start with `exporter`. */
+export const validateModel = (model: ExportableModel, exporter: string): void =>
+  validateExportableModel(model, { exporter });

@@ -1,12 +1,14 @@
 import {
   atomicWriteFile,
+  checkExportTargets,
   type ExportableModel,
   type ExporterPlugin,
   type ExportOptions,
   type ExportResult,
+  float32Bytes,
   ValidationError,
+  validateExportableModel,
 } from '@layerwise/core';
-import { checkTargets, float32Bytes, validateModel } from './validateModel.js';
 
 /** Options of {@link tfjsExporter}. */
 export interface TfjsExporterOptions {
@@ -79,7 +81,7 @@ export function toTfjsLayers(
   model: ExportableModel,
   leakyReluAlpha?: number,
 ): { json: TfjsModelJson; weights: Uint8Array } {
-  validateModel(model, 'tfjsExporter');
+  validateExportableModel(model, { exporter: 'tfjsExporter' });
   const alpha = leakyReluAlpha ?? modelAlpha(model) ?? 0.2;
   if (!Number.isFinite(alpha))
     throw new ValidationError(`tfjsExporter: leakyReluAlpha must be a finite number, got ${alpha}.`);
@@ -175,7 +177,7 @@ export function tfjsExporter(options: TfjsExporterOptions = {}): ExporterPlugin 
       const [{ mkdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
       const modelFile = join(target, TFJS_MODEL_FILE);
       const weightsFile = join(target, TFJS_WEIGHTS_FILE);
-      await checkTargets([modelFile, weightsFile], opts.overwrite === true, 'tfjsExporter');
+      await checkExportTargets([modelFile, weightsFile], opts.overwrite === true, 'tfjsExporter');
       await mkdir(target, { recursive: true });
       // Weights first: model.json never names a weights file that is not complete.
       await atomicWriteFile(weightsFile, weights);

@@ -1,6 +1,9 @@
 import type { LogFilePlugin, LoggerPlugin, TrainingEvent } from '@layerwise/core';
-import { ValidationError } from '@layerwise/core';
-import { nodeFs } from './nodeFs.js';
+import { nodeFsSync, ValidationError } from '@layerwise/core';
+
+/** Node's `fs` (see `nodeFsSync`); in a browser, throws saying what to use instead. */
+const nodeFs = (what: string) =>
+  nodeFsSync(what, 'In a browser, use consoleLogger() or a logger of your own.');
 
 /** The event types a {@link jsonlLogger} can write. */
 export type TrainingEventType = TrainingEvent['type'];

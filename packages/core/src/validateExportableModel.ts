@@ -1,4 +1,11 @@
-import { ACTIVATIONS, type ExportableModel, ValidationError } from '@layerwise/core';
+import { ValidationError } from './errors.js';
+import { ACTIVATIONS, type ExportableModel } from './plugins.js';
+
+/** Options of {@link validateExportableModel}. */
+export interface ValidateExportableModelOptions {
+  /** Name put in front of every message, e.g. `'onnxExporter'`. */
+  exporter?: string;
+}
 
 const isPosInt = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0;
 
@@ -7,9 +14,13 @@ const isPosInt = (n: unknown): n is number => Number.isSafeInteger(n) && (n as n
  * layer, kernels and biases are `Float32Array`s of the right length with finite values, activations are
  * known. Throws a `ValidationError` naming the layer and the problem.
  */
-export function validateModel(model: ExportableModel, exporter: string): void {
+export function validateExportableModel(
+  model: ExportableModel,
+  options: ValidateExportableModelOptions = {},
+): void {
+  const prefix = options.exporter ? `${options.exporter}: cannot` : 'Cannot';
   const fail = (msg: string): never => {
-    throw new ValidationError(`${exporter}: cannot export this model: ${msg}`);
+    throw new ValidationError(`${prefix} export this model: ${msg}`);
   };
   if (typeof model !== 'object' || model === null) fail('expected an ExportableModel object.');
   if (!isPosInt(model.inputSize))
@@ -49,7 +60,7 @@ export function validateModel(model: ExportableModel, exporter: string): void {
   });
 }
 
-/** Little-endian float32 bytes of the arrays, concatenated. */
+/** Little-endian float32 bytes of the arrays, concatenated (what exporters write as weights). */
 export function float32Bytes(arrays: readonly Float32Array[]): Uint8Array {
   const total = arrays.reduce((n, a) => n + a.length, 0);
   const bytes = new Uint8Array(total * 4);
@@ -61,8 +72,12 @@ export function float32Bytes(arrays: readonly Float32Array[]): Uint8Array {
   return bytes;
 }
 
-/** Refuses to replace existing files unless `overwrite` (checked before anything is written). */
-export async function checkTargets(
+/**
+ * Refuses to replace existing files unless `overwrite`: throws a `ValidationError` (prefixed with
+ * `exporter`) for the first of `files` that exists. Exporters call it before writing anything. Node only
+ * (imports `node:fs/promises` lazily, and only when `overwrite` is false).
+ */
+export async function checkExportTargets(
   files: readonly string[],
   overwrite: boolean,
   exporter: string,

@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  checkExportTargets,
+  type ExportableModel,
+  float32Bytes,
+  ValidationError,
+  validateExportableModel,
+} from '../index.js';
+
+const model = (): ExportableModel => ({
+  estimator: 'MLPRegressor',
+  part: 'model',
+  inputSize: 2,
+  layers: [
+    {
+      name: 'dense_0',
+      inputSize: 2,
+      units: 3,
+      kernel: new Float32Array(6).fill(0.5),
+      bias: new Float32Array(3),
+      activation: 'relu',
+    },
+    {
+      name: 'dense_1',
+      inputSize: 3,
+      units: 1,
+      kernel: new Float32Array(3).fill(-1),
+      bias: Float32Array.of(0.25),
+      activation: 'linear',
+    },
+  ],
+});
+
+describe('validateExportableModel', () => {
+  it('accepts a well-formed model', () => {
+    expect(() => validateExportableModel(model())).not.toThrow();
+    expect(() => validateExportableModel(model(), { exporter: 'x' })).not.toThrow();
+  });
+
+  it('throws a ValidationError naming the exporter, the layer and the problem', () => {
+    const m = model();
+    m.layers[1]!.inputSize = 4;
+    expect(() => validateExportableModel(m, { exporter: 'myExporter' })).toThrow(ValidationError);
+    expect(() => validateExportableModel(m, { exporter: 'myExporter' })).toThrow(
+      /^myExporter: cannot export this model: layer 1 \("dense_1"\) takes 4 inputs .* gives 3\.$/,
+    );
+    expect(() => validateExportableModel(m)).toThrow(/^Cannot export this model: layer 1/);
+  });
+
+  const cases: [string, (m: ExportableModel) => unknown, RegExp][] = [
+    ['no layers', (m) => ({ ...m, layers: [] }), /no layers/],
+    ['inputSize 0', (m) => ({ ...m, inputSize: 0 }), /inputSize must be a positive integer/],
+    ['a short kernel', (m) => ((m.layers[0]!.kernel = new Float32Array(5)), m), /kernel must be/],
+    ['a short bias', (m) => ((m.layers[1]!.bias = new Float32Array(0)), m), /bias must be/],
+    ['a NaN weight', (m) => ((m.layers[0]!.kernel[1] = Number.NaN), m), /NaN or Infinity/],
+    [
+      'an unknown activation',
+      (m) => (((m.layers[0] as { activation: string }).activation = 'swish'), m),
+      /unknown activation "swish"/,
+    ],
+    ['null', () => null, /expected an ExportableModel object/],
+  ];
+  for (const [what, make, message] of cases) {
+    it(`rejects ${what}`, () => {
+      expect(() => validateExportableModel(make(model()) as ExportableModel)).toThrow(message);
+    });
+  }
+});
+
+describe('float32Bytes and checkExportTargets', () => {
+  it('float32Bytes concatenates little-endian float32s', () => {
+    const bytes = float32Bytes([Float32Array.of(1, -2), Float32Array.of(0.5)]);
+    expect(bytes.length).toBe(12);
+    const view = new DataView(bytes.buffer);
+    expect([0, 4, 8].map((o) => view.getFloat32(o, true))).toEqual([1, -2, 0.5]);
+  });
+
+  it('checkExportTargets refuses an existing file unless overwrite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-export-'));
+    const file = join(dir, 'model.bin');
+    await expect(checkExportTargets([file], false, 'x')).resolves.toBeUndefined();
+    writeFileSync(file, 'old');
+    await expect(checkExportTargets([file], false, 'x')).rejects.toThrow(ValidationError);
+    await expect(checkExportTargets([file], false, 'x')).rejects.toThrow(/^x: ".*" already exists/);
+    await expect(checkExportTargets([file], true, 'x')).resolves.toBeUndefined();
+  });
+});
