@@ -50,15 +50,41 @@ describe('validateExportableModel', () => {
     expect(() => validateExportableModel(m)).toThrow(/^Cannot export this model: layer 1/);
   });
 
+  const edit =
+    (change: (m: ExportableModel) => void) =>
+    (m: ExportableModel): ExportableModel => {
+      change(m);
+      return m;
+    };
   const cases: [string, (m: ExportableModel) => unknown, RegExp][] = [
     ['no layers', (m) => ({ ...m, layers: [] }), /no layers/],
     ['inputSize 0', (m) => ({ ...m, inputSize: 0 }), /inputSize must be a positive integer/],
-    ['a short kernel', (m) => ((m.layers[0]!.kernel = new Float32Array(5)), m), /kernel must be/],
-    ['a short bias', (m) => ((m.layers[1]!.bias = new Float32Array(0)), m), /bias must be/],
-    ['a NaN weight', (m) => ((m.layers[0]!.kernel[1] = Number.NaN), m), /NaN or Infinity/],
+    [
+      'a short kernel',
+      edit((m) => {
+        m.layers[0]!.kernel = new Float32Array(5);
+      }),
+      /kernel must be/,
+    ],
+    [
+      'a short bias',
+      edit((m) => {
+        m.layers[1]!.bias = new Float32Array(0);
+      }),
+      /bias must be/,
+    ],
+    [
+      'a NaN weight',
+      edit((m) => {
+        m.layers[0]!.kernel[1] = Number.NaN;
+      }),
+      /NaN or Infinity/,
+    ],
     [
       'an unknown activation',
-      (m) => (((m.layers[0] as { activation: string }).activation = 'swish'), m),
+      edit((m) => {
+        (m.layers[0] as { activation: string }).activation = 'swish';
+      }),
       /unknown activation "swish"/,
     ],
     ['null', () => null, /expected an ExportableModel object/],
