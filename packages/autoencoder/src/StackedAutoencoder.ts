@@ -829,6 +829,8 @@ export class StackedAutoencoder
     const expected = p.hiddenLayerSizes.length * (p.tiedWeights ? 3 : 4);
     if (data.tensors.length !== expected)
       bad(`expected ${expected} weight tensors, found ${data.tensors.length}.`);
+    // A model loaded in a fresh process must find its backend before its weights become tensors.
+    await ae.registry.activateBackend(p.backend);
     ae.#stack = stackFromTensors(inputSize as number, p, data.tensors, bad);
     ae.#inputSize = inputSize as number;
     const h = data.state.history as TrainingHistory | undefined;

@@ -208,6 +208,8 @@ export class MLPClassifier
         ? new MLPClassifier(params, { registry: options.registry })
         : new MLPClassifier(params),
     );
+    // A model loaded in a fresh process must find its backend before its weights become tensors.
+    await est.registry.activateBackend(est.getParams().backend);
     return est.restoreFrom(data);
   }
 

@@ -148,6 +148,8 @@ export class MLPRegressor
     const est = fromFile('MLPRegressor', () =>
       options.registry ? new MLPRegressor(params, { registry: options.registry }) : new MLPRegressor(params),
     );
+    // A model loaded in a fresh process must find its backend before its weights become tensors.
+    await est.registry.activateBackend(est.getParams().backend);
     return est.restoreFrom(data);
   }
 }

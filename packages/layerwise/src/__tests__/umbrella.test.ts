@@ -1,6 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadMnist } from '@layerwise/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -73,6 +75,32 @@ describe('layerwise (umbrella)', () => {
     expect(exported.format).toBe('onnx');
     await expect(ae.export(join(dir, 'x'), { format: 'tflite' })).rejects.toThrowError(UnknownFormatError);
     expect(tf.memory().numTensors).toBe(before);
+
+    // A fresh process that only imports layerwise and loads the model gets the same codes.
+    const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const scriptDir = mkdtempSync(join(pkgDir, '.gradtest-'));
+    try {
+      const script = join(scriptDir, 'load.mts');
+      writeFileSync(
+        script,
+        `import { load } from 'layerwise';
+const m = await load(${JSON.stringify(join(dir, 'ae-model'))});
+const z = await m.transform({ data: new Float32Array(784).fill(0.5), shape: [1, 784] });
+console.log(JSON.stringify(Array.from(z.data)));`,
+      );
+      const out = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=source', script], {
+        cwd: pkgDir,
+        encoding: 'utf8',
+      });
+      const child = JSON.parse(out.trim().split('\n').pop()!);
+      const here = (await ae.transform({ data: new Float32Array(784).fill(0.5), shape: [1, 784] })) as {
+        data: Float32Array;
+      };
+      expect(child).toHaveLength(32);
+      child.forEach((v: number, i: number) => expect(v).toBeCloseTo(here.data[i]!, 4));
+    } finally {
+      rmSync(scriptDir, { recursive: true, force: true });
+    }
   });
 
   it('load() rejects a directory without a model and a model of unknown kind', async () => {
