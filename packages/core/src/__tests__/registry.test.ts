@@ -82,6 +82,11 @@ describe('Registry', () => {
     expect(r.get(Greeting).hello()).toBe('hi');
     expect(r.child().get(Greeting).hello()).toBe('hi');
     expect(() => new Registry().get(Greeting)).toThrowError(/Nothing is registered for "example:greeting"/);
+    // a child overrides its parent's binding; the parent keeps its own
+    const child = r.child().bind(Greeting, { hello: () => 'hello from the child' });
+    expect(child.get(Greeting).hello()).toBe('hello from the child');
+    expect(r.get(Greeting).hello()).toBe('hi');
+    expect(child.getAll(Greeting)).toHaveLength(2);
   });
 
   it('rejects malformed plugins with a message that says what is missing', () => {
