@@ -14,6 +14,7 @@ import {
   validatePlugin,
 } from '@layerwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { referenceForward } from './referenceForward.js';
 
 /** What {@link CheckExporterOptions.verify} gets: the model, what was written, and an input batch. */
 export interface ExporterVerifyContext {
@@ -77,52 +78,6 @@ export function smallExportableModel(
     layers: activations.map((a, i) => layer(rng, `layers.${i}`, sizes[i]!, sizes[i + 1]!, a)),
     metadata: { classes: [0, 1], leakyReluAlpha: LEAKY_ALPHA },
   };
-}
-
-function act(v: number[], a: ActivationName, alpha: number): number[] {
-  switch (a) {
-    case 'relu':
-      return v.map((x) => Math.max(0, x));
-    case 'sigmoid':
-      return v.map((x) => 1 / (1 + Math.exp(-x)));
-    case 'tanh':
-      return v.map(Math.tanh);
-    case 'linear':
-      return v;
-    case 'elu':
-      return v.map((x) => (x > 0 ? x : Math.expm1(x)));
-    case 'softplus':
-      return v.map((x) => Math.log1p(Math.exp(x)));
-    case 'leakyRelu':
-      return v.map((x) => (x > 0 ? x : alpha * x));
-    case 'softmax': {
-      const m = Math.max(...v);
-      const e = v.map((x) => Math.exp(x - m));
-      const s = e.reduce((p, q) => p + q, 0);
-      return e.map((x) => x / s);
-    }
-  }
-}
-
-/** The reference forward pass of an {@link ExportableModel} in float64. */
-export function referenceForward(model: ExportableModel, input: Float32Array, rows: number): Float64Array {
-  const alpha = typeof model.metadata?.leakyReluAlpha === 'number' ? model.metadata.leakyReluAlpha : 0.2;
-  const outUnits = model.layers.at(-1)!.units;
-  const out = new Float64Array(rows * outUnits);
-  for (let r = 0; r < rows; r++) {
-    let h = Array.from(input.subarray(r * model.inputSize, (r + 1) * model.inputSize));
-    for (const l of model.layers) {
-      const z = new Array<number>(l.units).fill(0);
-      for (let j = 0; j < l.units; j++) {
-        let s = l.bias[j]!;
-        for (let i = 0; i < l.inputSize; i++) s += h[i]! * l.kernel[i * l.units + j]!;
-        z[j] = s;
-      }
-      h = act(z, l.activation, alpha);
-    }
-    out.set(h, r * outUnits);
-  }
-  return out;
 }
 
 function listFiles(dir: string): string[] {

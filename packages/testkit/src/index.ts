@@ -1,8 +1,10 @@
 /**
  * `@layerwise/testkit` — conformance suites (vitest) that every layerwise plugin runs, and third-party
- * plugins too. Each `check*` function declares vitest cases; call it at the top level of a test file.
+ * plugins too. Each `check*` function declares vitest cases; call it at the top level of a test file. Also
+ * the fixtures and helpers the layerwise packages' own tests share.
  * @packageDocumentation
  */
+export { bundleChild, killChildWhen, readCheckpointManifest } from './bundleChild.js';
 export { type CheckBackendOptions, checkBackend } from './checkBackend.js';
 export {
   type CheckableEstimator,
@@ -13,7 +15,9 @@ export {
   type CheckExporterOptions,
   checkExporter,
   type ExporterVerifyContext,
-  referenceForward,
   smallExportableModel,
 } from './checkExporter.js';
 export { type CheckLoggerOptions, cannedEvents, checkLogger } from './checkLogger.js';
+export { recordingLogger, slowLogger } from './recordingLogger.js';
+export { maxAbsDiff, randomExportableModel, randomInput, referenceForward } from './referenceForward.js';
+export { sampleEpochEnd, sampleTrainingEvents } from './sampleTrainingEvents.js';

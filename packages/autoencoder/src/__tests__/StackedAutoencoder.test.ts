@@ -12,10 +12,11 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import { MLPClassifier } from '@layerwise/nn';
+import { recordingLogger } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StackedAutoencoder } from '../index.js';
-import { loadMnist, recorder, useWasm } from './helpers.js';
+import { loadMnist, useWasm } from './helpers.js';
 
 const registry = new Registry();
 beforeAll(useWasm);
@@ -192,7 +193,7 @@ describe('StackedAutoencoder semantics', () => {
   });
 
   it('sends pretrain/finetune events in order; early stopping per stage', async () => {
-    const rec = recorder();
+    const rec = recordingLogger();
     const reg = new Registry().use(rec);
     const ae = await new StackedAutoencoder(
       { ...small, earlyStopping: true, patience: 2 },

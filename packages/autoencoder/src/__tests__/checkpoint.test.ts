@@ -9,10 +9,10 @@ import {
   type TrainingEvent,
   ValidationError,
 } from '@layerwise/core';
+import { bundleChild, killChildWhen } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackedAutoencoder, type StackedAutoencoderParams } from '../index.js';
-import { bundleChild, killWhen } from './childProcess.js';
 import { loadMnist } from './helpers.js';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,10 +43,13 @@ describe('StackedAutoencoder checkpoint and resume', () => {
   };
 
   it('SIGKILL during layer-2 pretraining, then resume: same stages, epochs and weights as an uninterrupted fit', async () => {
-    const bundle = await bundleChild('checkpointChild.ts', join(root, 'child.mjs'));
+    const bundle = await bundleChild(
+      new URL('./checkpointChild.ts', import.meta.url),
+      join(root, 'child.mjs'),
+    );
     const dir = join(root, 'ae');
     // Kill once the checkpoint says layer 2 (index 1) is being pretrained and has at least one epoch.
-    await killWhen(
+    await killChildWhen(
       bundle,
       [dir, JSON.stringify(params)],
       pkgDir,

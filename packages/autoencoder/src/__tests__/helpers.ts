@@ -1,5 +1,4 @@
-// Test-only helpers: MNIST through @layerwise/datasets, a WASM backend, a recording logger.
-import type { LoggerPlugin, TrainingEvent } from '@layerwise/core';
+// Test-only helpers: MNIST through @layerwise/datasets, a WASM backend (the recording logger is testkit's).
 import { loadMnist as load } from '@layerwise/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -20,21 +19,4 @@ export async function loadMnist(subset: 'train' | 'test', limit: number): Promis
 export async function useWasm(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
-}
-
-/** A logger that records every event. */
-export function recorder(): LoggerPlugin & { events: TrainingEvent[]; closed: boolean } {
-  const self = {
-    kind: 'logger' as const,
-    name: 'recorder',
-    events: [] as TrainingEvent[],
-    closed: false,
-    handle(e: TrainingEvent) {
-      self.events.push(e);
-    },
-    close() {
-      self.closed = true;
-    },
-  };
-  return self;
 }

@@ -3,12 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ActivationName, type ExportableModel, Registry, ValidationError } from '@layerwise/core';
 import '@tensorflow/tfjs-backend-cpu';
+import {
+  maxAbsDiff,
+  randomInput,
+  randomExportableModel as randomModel,
+  referenceForward,
+} from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import onnxProto from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onnxExporter } from '../index.js';
-import { maxAbsDiff, randomInput, randomModel, referenceForward } from './reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-onnx-'));
 beforeAll(async () => {

@@ -4,11 +4,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type ExportableModel, Registry, ValidationError } from '@layerwise/core';
 import '@tensorflow/tfjs-backend-cpu';
+import {
+  maxAbsDiff,
+  randomInput,
+  randomExportableModel as randomModel,
+  referenceForward,
+} from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TfjsModelJson, tfjsExporter } from '../index.js';
-import { maxAbsDiff, randomInput, randomModel, referenceForward } from './reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-tfjs-'));
 beforeAll(async () => {

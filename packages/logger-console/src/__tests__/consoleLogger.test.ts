@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import type { TrainingEvent } from '@layerwise/core';
 import { ValidationError } from '@layerwise/core';
+import { sampleTrainingEvents } from '@layerwise/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { consoleLogger, formatDuration, formatNumber } from '../index.js';
-import { fitEvents } from './events.js';
 
 /** A writable that records what was written; `isTTY` makes it look like a terminal. */
 const ESC = '\u001b[';
@@ -88,7 +88,7 @@ function timedEvents(verbose: boolean): TrainingEvent[] {
 describe('consoleLogger', () => {
   it('writes one plain line per epoch when the stream is not a TTY', () => {
     const out = new FakeStream(false);
-    run(fitEvents(), { verbose: true, stream: out });
+    run(sampleTrainingEvents(), { verbose: true, stream: out });
     const lines = out.text.trimEnd().split('\n');
     expect(out.text).not.toContain(ESC);
     const epochLines = lines.filter((l) => / epoch \d+\/\d+/.test(l));
@@ -120,7 +120,7 @@ describe('consoleLogger', () => {
 
   it('draws a full bar for an epoch that had no batch events', () => {
     const out = new FakeStream(true);
-    run(fitEvents(), { verbose: true, stream: out });
+    run(sampleTrainingEvents(), { verbose: true, stream: out });
     expect(out.text).toMatch(/finetune epoch 1\/1 \|█+\| batch 4\/4 \| loss 0\.4000/);
   });
 

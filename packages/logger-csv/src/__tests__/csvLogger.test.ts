@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry, ValidationError } from '@layerwise/core';
+import { sampleEpochEnd, sampleTrainingEvents } from '@layerwise/testkit';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CSV_HEADER, csvLogFile, csvLogger } from '../index.js';
-import { epochEnd, fitEvents } from './events.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +40,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-function run(path: string, events = fitEvents(), append?: boolean) {
+function run(path: string, events = sampleTrainingEvents(), append?: boolean) {
   const logger = csvLogger(append === undefined ? { path } : { path, append });
   for (const e of events) logger.handle(e);
   logger.close?.();
@@ -96,7 +96,7 @@ describe('csvLogger', () => {
     const path2 = join(dir, 'b2.csv');
     const logger = csvLogger({ path: path2 });
     for (const fit of [1, 2]) {
-      for (const e of fitEvents()) logger.handle(e);
+      for (const e of sampleTrainingEvents()) logger.handle(e);
       logger.close?.();
       expect(parseCsv(readFileSync(path2, 'utf8'))).toHaveLength(1 + 3 * fit);
     }
@@ -107,8 +107,8 @@ describe('csvLogger', () => {
     const original = 'epoch,loss\n1,0.5\n';
     writeFileSync(path, original);
     const logger = csvLogger({ path, append: true });
-    expect(() => logger.handle(fitEvents()[0]!)).toThrow(ValidationError);
-    expect(() => logger.handle(fitEvents()[0]!)).toThrow(/header is "epoch,loss"/);
+    expect(() => logger.handle(sampleTrainingEvents()[0]!)).toThrow(ValidationError);
+    expect(() => logger.handle(sampleTrainingEvents()[0]!)).toThrow(/header is "epoch,loss"/);
     expect(readFileSync(path, 'utf8')).toBe(original);
   });
 
@@ -117,7 +117,7 @@ describe('csvLogger', () => {
     run(path);
     const before = readFileSync(path, 'utf8');
     writeFileSync(path, `${before}2026-01-02T03:04:05.000Z,train,,4,0.`);
-    run(path, [epochEnd({ epoch: 9 })], true);
+    run(path, [sampleEpochEnd({ epoch: 9 })], true);
     const rows = parseCsv(readFileSync(path, 'utf8'));
     expect(rows).toHaveLength(5);
     expect(rows[4]![3]).toBe('9');
@@ -126,7 +126,7 @@ describe('csvLogger', () => {
 
   it('quotes cells that need it', () => {
     const path = join(dir, 'e.csv');
-    run(path, [epochEnd({ stage: 'we,ird"' as 'train' })]);
+    run(path, [sampleEpochEnd({ stage: 'we,ird"' as 'train' })]);
     expect(parseCsv(readFileSync(path, 'utf8'))[1]![1]).toBe('we,ird"');
   });
 
@@ -139,7 +139,7 @@ describe('csvLogger', () => {
     const path = join(dir, 'f.CSV');
     const logger = registry.logFileLogger(path);
     expect(logger.kind).toBe('logger');
-    for (const e of fitEvents()) logger.handle(e);
+    for (const e of sampleTrainingEvents()) logger.handle(e);
     logger.close?.();
     expect(parseCsv(readFileSync(path, 'utf8'))).toHaveLength(4);
   });

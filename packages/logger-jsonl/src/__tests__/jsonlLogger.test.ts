@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry, type TrainingEvent, ValidationError } from '@layerwise/core';
+import { sampleTrainingEvents } from '@layerwise/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsonlLogFile, jsonlLogger } from '../index.js';
-import { fitEvents } from './events.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-jsonl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +19,7 @@ describe('jsonlLogger', () => {
   it('writes one JSON object per event, each line flushed as it happens', () => {
     const path = join(dir, 'a.jsonl');
     const logger = jsonlLogger({ path });
-    const events = fitEvents();
+    const events = sampleTrainingEvents();
     logger.handle(events[0]!);
     // already on disk before close()
     expect(readLines(path)).toEqual([events[0]]);
@@ -31,7 +31,7 @@ describe('jsonlLogger', () => {
   it('filters by event type', () => {
     const path = join(dir, 'b.jsonl');
     const logger = jsonlLogger({ path, events: ['epochEnd', 'fitEnd'] });
-    for (const e of fitEvents()) logger.handle(e);
+    for (const e of sampleTrainingEvents()) logger.handle(e);
     logger.close?.();
     expect(readLines(path).map((e) => e.type)).toEqual(['epochEnd', 'epochEnd', 'epochEnd', 'fitEnd']);
     expect(() => jsonlLogger({ path, events: ['epochStart' as 'epochEnd'] })).toThrow(ValidationError);
@@ -41,7 +41,7 @@ describe('jsonlLogger', () => {
   it('writes params that JSON cannot hold as plain values', () => {
     const path = join(dir, 'c.jsonl');
     const logger = jsonlLogger({ path });
-    const start = fitEvents()[0]! as Extract<TrainingEvent, { type: 'fitStart' }>;
+    const start = sampleTrainingEvents()[0]! as Extract<TrainingEvent, { type: 'fitStart' }>;
     logger.handle({
       ...start,
       params: { sizes: new Int32Array([3, 2]), big: 5n, fn: () => 1, lr: Number.NaN },
@@ -54,17 +54,17 @@ describe('jsonlLogger', () => {
     const path = join(dir, 'd.jsonl');
     const logger = jsonlLogger({ path });
     for (const fit of [1, 2]) {
-      for (const e of fitEvents()) logger.handle(e);
+      for (const e of sampleTrainingEvents()) logger.handle(e);
       logger.close?.();
       expect(readLines(path)).toHaveLength(10 * fit);
     }
     writeFileSync(path, `${readFileSync(path, 'utf8')}{"type":"epo`);
     const again = jsonlLogger({ path, append: true });
-    for (const e of fitEvents()) again.handle(e);
+    for (const e of sampleTrainingEvents()) again.handle(e);
     again.close?.();
     expect(readLines(path)).toHaveLength(30);
     const fresh = jsonlLogger({ path });
-    fresh.handle(fitEvents()[0]!);
+    fresh.handle(sampleTrainingEvents()[0]!);
     fresh.close?.();
     expect(readLines(path)).toHaveLength(1);
   });
@@ -73,7 +73,7 @@ describe('jsonlLogger', () => {
     const registry = new Registry().use(jsonlLogFile({ events: ['fitEnd'] }));
     const path = join(dir, 'e.jsonl');
     const logger = registry.logFileLogger(path);
-    for (const e of fitEvents()) logger.handle(e);
+    for (const e of sampleTrainingEvents()) logger.handle(e);
     logger.close?.();
     expect(readLines(path).map((e) => e.type)).toEqual(['fitEnd']);
   });

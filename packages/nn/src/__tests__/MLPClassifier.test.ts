@@ -8,11 +8,12 @@ import {
   Rng,
   ValidationError,
 } from '@layerwise/core';
+import { recordingLogger } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DenseLayer, MLPClassifier } from '../index.js';
 import { blobs } from './data.js';
-import { loadMnist, recorder, useWasm } from './helpers.js';
+import { loadMnist, useWasm } from './helpers.js';
 
 const registry = new Registry();
 const small = { hiddenLayerSizes: [16], epochs: 20, batchSize: 32, learningRate: 0.01, randomState: 0 };
@@ -160,9 +161,9 @@ describe('MLPClassifier semantics', () => {
   });
 
   it('sends events in order to every logger, and to a per-fit log file', async () => {
-    const rec = recorder();
+    const rec = recordingLogger();
     const files: string[] = [];
-    const perFit = recorder();
+    const perFit = recordingLogger();
     const logFile: LogFilePlugin = {
       kind: 'logFile',
       name: 'test-file',

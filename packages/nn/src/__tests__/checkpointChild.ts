@@ -2,8 +2,9 @@
 // with `checkpoint: { dir, every: 1 }`, slowed down by a logger that waits 200 ms after every epoch, so the
 // test can kill it (SIGKILL: no exit handlers, no cleanup) in the middle of the fit.
 // argv: <checkpoint dir> <params as JSON>
-import { Registry, type TrainingEvent } from '@layerwise/core';
+import { Registry } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
+import { slowLogger } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { MLPClassifier } from '../index.js';
@@ -11,16 +12,6 @@ import { MLPClassifier } from '../index.js';
 const [dir, json] = process.argv.slice(2) as [string, string];
 await tf.setBackend('cpu');
 const d = await loadMnist({ subset: 'train', limit: 500 });
-const registry = new Registry().use({
-  kind: 'logger',
-  name: 'slow',
-  handle: (e: TrainingEvent) =>
-    e.type === 'epochEnd'
-      ? new Promise<void>((resolve) => {
-          process.stdout.write(`epoch ${e.epoch}\n`);
-          setTimeout(resolve, 200);
-        })
-      : undefined,
-});
+const registry = new Registry().use(slowLogger(200, (e) => `epoch ${e.epoch}`));
 await new MLPClassifier({ ...JSON.parse(json), checkpoint: { dir, every: 1 } }, { registry }).fit(d.X, d.y);
 process.stdout.write('done\n');

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModelDir } from '@layerwise/core';
+import { bundleChild, killChildWhen } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MLPClassifier, type MLPParams } from '../index.js';
-import { bundleChild, killWhen } from './childProcess.js';
 import { loadMnist } from './helpers.js';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,9 +34,12 @@ describe('checkpoint survives SIGKILL', () => {
       learningRate: 0.005,
       randomState: 7,
     };
-    const bundle = await bundleChild('checkpointChild.ts', join(root, 'child.mjs'));
+    const bundle = await bundleChild(
+      new URL('./checkpointChild.ts', import.meta.url),
+      join(root, 'child.mjs'),
+    );
     const dir = join(root, 'clf');
-    await killWhen(bundle, [dir, JSON.stringify(params)], pkgDir, dir, () => true);
+    await killChildWhen(bundle, [dir, JSON.stringify(params)], pkgDir, dir, () => true);
 
     // What the killed process left: a loadable checkpoint, nothing else but (ignored) temporary files.
     const files = await readdir(dir);

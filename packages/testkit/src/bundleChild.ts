@@ -1,16 +1,23 @@
-// Test-only: bundle a child script with esbuild and SIGKILL it once a condition on its checkpoint holds.
+// Child-process helpers for tests: bundle a TypeScript script with esbuild (an optional peer dependency,
+// imported only when called), run it with node, SIGKILL it once a checkpoint condition holds.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** Bundles `entry` (a file next to this one) and its workspace imports into one ESM file `outfile`. */
-export async function bundleChild(entry: string, outfile: string): Promise<string> {
+/**
+ * Bundles `entry` (a TypeScript or JavaScript file: an absolute path or a `file:` URL) and its workspace
+ * imports (through the `source` export condition) into one ESM file `outfile` that `node` runs, with one
+ * copy of tfjs-core and its gradients. Returns `outfile`. Needs `esbuild`.
+ *
+ * ```ts
+ * const bundle = await bundleChild(new URL('./child.ts', import.meta.url), join(tmp, 'child.mjs'));
+ * ```
+ */
+export async function bundleChild(entry: string | URL, outfile: string): Promise<string> {
+  const { build } = await import('esbuild');
   await build({
-    entryPoints: [join(here, entry)],
+    entryPoints: [typeof entry === 'string' ? entry : fileURLToPath(entry)],
     outfile,
     bundle: true,
     platform: 'node',
@@ -41,20 +48,21 @@ export async function bundleChild(entry: string, outfile: string): Promise<strin
   return outfile;
 }
 
-/** The manifest of the checkpoint in `dir`, or null while there is none (it is replaced atomically). */
-export function readManifest(dir: string): { state: Record<string, unknown> } | null {
+/** The manifest (`model.json`) of the checkpoint in `dir`, or null while there is none (it is replaced atomically). */
+export function readCheckpointManifest(dir: string): { state: Record<string, unknown> } | null {
   const file = join(dir, 'model.json');
   if (!existsSync(file)) return null;
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
 /**
- * Runs `node bundle ...args` in `cwd`, polls `dir` every 10 ms and kills the child with SIGKILL as soon as
- * `ready(manifest)` is true. Rejects if the child exits on its own first.
+ * Runs `node bundle ...args` in `cwd`, polls the checkpoint in `dir` every 10 ms and kills the child with
+ * SIGKILL (no exit handlers, no cleanup) as soon as `ready(manifest)` is true. Resolves with what the child
+ * wrote (stdout and stderr); rejects if the child exits on its own first.
  */
-export async function killWhen(
+export async function killChildWhen(
   bundle: string,
-  args: string[],
+  args: readonly string[],
   cwd: string,
   dir: string,
   ready: (manifest: { state: Record<string, unknown> }) => boolean,
@@ -71,7 +79,7 @@ export async function killWhen(
     let killed = false;
     const timer = setInterval(() => {
       if (killed) return;
-      const m = readManifest(dir);
+      const m = readCheckpointManifest(dir);
       if (m && ready(m)) {
         killed = true;
         child.kill('SIGKILL');
