@@ -9,7 +9,14 @@ await cpuBackend().activate();
 const X = Array.from({ length: 16 }, (_, i) => Array.from({ length: 64 }, (_, j) => Math.sin(i * 64 + j)));
 const y = X.map((r) => r[0]! - r[1]!);
 const make = async (seed: number) => {
-  const r = new MLPRegressor({ hiddenLayerSizes: [512, 512], epochs: 1, batchSize: 16, randomState: seed });
+  // backend 'cpu' is saved with the params, so the parent's load() computes on the same backend (exact compare)
+  const r = new MLPRegressor({
+    hiddenLayerSizes: [512, 512],
+    epochs: 1,
+    batchSize: 16,
+    randomState: seed,
+    backend: 'cpu',
+  });
   return r.fit(X, y);
 };
 const models = [await make(1), await make(2)];
