@@ -97,7 +97,7 @@ console.log(JSON.stringify(Array.from(z.data)));`,
         data: Float32Array;
       };
       expect(child).toHaveLength(32);
-      child.forEach((v: number, i: number) => expect(v).toBeCloseTo(here.data[i]!, 4));
+      for (const [i, v] of (child as number[]).entries()) expect(v).toBeCloseTo(here.data[i]!, 4);
     } finally {
       rmSync(scriptDir, { recursive: true, force: true });
     }
