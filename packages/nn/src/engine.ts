@@ -141,21 +141,24 @@ export async function evaluate(
 ): Promise<{ loss: number; acc?: number }> {
   const n = x.shape[0]!;
   let sums = tf.zeros([2]);
-  for (let start = 0; start < n; start += EVAL_CHUNK) {
-    const idx = Int32Array.from({ length: Math.min(EVAL_CHUNK, n - start) }, (_, i) => start + i);
-    const next = tf.tidy(() => {
-      const xb = takeRows(x, idx);
-      const yb = y === x ? xb : takeRows(y, idx);
-      const r = loss(xb, yb, false);
-      const part = tf.stack([tf.mul(r.loss, idx.length), r.correct ?? tf.scalar(0)]);
-      return tf.add(sums, part);
-    });
+  try {
+    for (let start = 0; start < n; start += EVAL_CHUNK) {
+      const idx = Int32Array.from({ length: Math.min(EVAL_CHUNK, n - start) }, (_, i) => start + i);
+      const next = tf.tidy(() => {
+        const xb = takeRows(x, idx);
+        const yb = y === x ? xb : takeRows(y, idx);
+        const r = loss(xb, yb, false);
+        const part = tf.stack([tf.mul(r.loss, idx.length), r.correct ?? tf.scalar(0)]);
+        return tf.add(sums, part);
+      });
+      sums.dispose();
+      sums = next;
+    }
+    const [l, c] = (await sums.data()) as Float32Array;
+    return accuracy ? { loss: l! / n, acc: c! / n } : { loss: l! / n };
+  } finally {
     sums.dispose();
-    sums = next;
   }
-  const [l, c] = (await sums.data()) as Float32Array;
-  sums.dispose();
-  return accuracy ? { loss: l! / n, acc: c! / n } : { loss: l! / n };
 }
 
 /**
@@ -188,6 +191,8 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
   let stoppedEarly = false;
   const acc = cfg.accuracy === true;
   let lastBatchEvent = now();
+  // The epoch's on-device loss sums; disposed in `finally` when a batch throws.
+  let sums: tf.Tensor1D | null = null;
   try {
     if (resume) {
       if (resume.snapshot) {
@@ -204,7 +209,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     for (let epoch = records.length + 1; epoch <= cfg.epochs; epoch++) {
       const t0 = now();
       const batches = epochBatches(n, batchSize, cfg.shuffle ? cfg.rng : undefined);
-      let sums: tf.Tensor1D = tf.zeros([2]);
+      sums = tf.zeros([2]);
       for (let b = 0; b < batches.length; b++) {
         const idx = batches[b]!;
         let correct: tf.Scalar | undefined;
@@ -220,7 +225,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
             true,
             cfg.variables,
           ) as tf.Scalar;
-          return tf.add(sums, tf.stack([tf.mul(cost, idx.length), correct ?? tf.scalar(0)])) as tf.Tensor1D;
+          return tf.add(sums!, tf.stack([tf.mul(cost, idx.length), correct ?? tf.scalar(0)])) as tf.Tensor1D;
         });
         correct?.dispose();
         sums.dispose();
@@ -242,6 +247,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       }
       const [lossSum, correctSum] = (await sums.data()) as Float32Array;
       sums.dispose();
+      sums = null;
       const loss = lossSum! / n;
       const metrics: Record<string, number> = {};
       if (acc) metrics.acc = correctSum! / n;
@@ -296,6 +302,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       });
     }
   } finally {
+    sums?.dispose();
     for (const t of snapshot ?? []) t.dispose();
     optimizer.dispose();
   }

@@ -290,7 +290,9 @@ describe('MLPClassifier semantics', () => {
     expect(calls).toContain(false);
     expect(() => clf.toExportable()).toThrow(ValidationError);
     const wrong = new MLPClassifier({ ...small, forward: (x) => x }, { registry });
+    const beforeWrong = tf.memory().numTensors;
     await expect(wrong.fit(X, y)).rejects.toThrow(/custom forward/);
+    expect(tf.memory().numTensors).toBe(beforeWrong); // a failed fit leaks nothing
     for (const optimizer of ['sgd', 'momentum', 'rmsprop', 'adagrad'] as const) {
       const c = await new MLPClassifier({ ...small, optimizer, learningRate: 0.05 }, { registry }).fit(X, y);
       expect(await c.score(X, y), optimizer).toBeGreaterThan(0.9);
