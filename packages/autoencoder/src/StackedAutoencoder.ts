@@ -38,7 +38,6 @@ import {
   MLP_SPEC,
   makeHistory,
   mapRows,
-  type OptimizerName,
   progressFromData,
   progressToData,
   type StageHistory,
@@ -47,13 +46,14 @@ import {
   saveCheckpoint,
   shapesOf,
   type TrainingHistory,
+  type TrainingParams,
   trainStage,
   withFitScope,
 } from '@layerwise/nn';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Hyper-parameters of {@link StackedAutoencoder}. */
-export interface StackedAutoencoderParams {
+/** Hyper-parameters of {@link StackedAutoencoder} (the shared training ones: `TrainingParams` of `@layerwise/nn`). */
+export interface StackedAutoencoderParams extends TrainingParams {
   /** Units of each encoder layer (the last one is the code size). Default `[200, 100]`. */
   hiddenLayerSizes: number[];
   /** Activation of the encoder layers (and of the inner decoder layers, which rebuild their codes). Default `'relu'`. */
@@ -66,34 +66,12 @@ export interface StackedAutoencoderParams {
   noise: number;
   /** Decoder kernels are the transposed encoder kernels (each decoder layer keeps its own bias). Default false. */
   tiedWeights: boolean;
-  /** Default `'adam'`. */
-  optimizer: OptimizerName;
-  /** Default 0.001. */
-  learningRate: number;
   /** Epochs of greedy pretraining per layer (0 skips pretraining). Default 20. */
   epochs: number;
-  /** Default 100. */
+  /** Minibatch size (capped at the sample count). Default 100. */
   batchSize: number;
   /** Epochs of end-to-end fine-tuning of the whole stack after pretraining (0 skips it). Default 10. */
   fineTuneEpochs: number;
-  /** Shuffle every epoch (seeded). Default true. */
-  shuffle: boolean;
-  /** Seed of weights, shuffling, validation split, dropout and noise; `null` = not reproducible. Default null. */
-  randomState: number | null;
-  /** Held-out fraction for `valLoss`; `null` = 0.1 with early stopping, else 0. Default null. */
-  validationFraction: number | null;
-  /** Early stopping in every stage (monitors the validation loss, else the training loss; restores the best weights). Default false. */
-  earlyStopping: boolean;
-  /** Default 10. */
-  patience: number;
-  /** Training log file (`.csv`, `.jsonl`…; needs a file-logger plugin). Default null. */
-  logPath: string | null;
-  /** Save the fitted model to this directory after `fit`. Default null. */
-  exportPath: string | null;
-  /** `'auto'` or a registered backend name. Default `'auto'`. */
-  backend: string;
-  /** Ask console loggers to print progress. Default false. */
-  verbose: boolean;
   /**
    * Save a resumable training state (all weights, which layer is being pretrained or fine-tuning, epoch,
    * optimizer and RNG state, early-stopping state, history) to `dir` every `every` epochs (default 1) and

@@ -41,12 +41,12 @@ import {
   makeHistory,
   mapRows,
   OPTIMIZERS,
-  type OptimizerName,
   type StageHistory,
   type TrainingHistory,
   trainStage,
   withFitScope,
 } from './engine.js';
+import type { TrainingParams } from './params.js';
 
 /** What a custom `forward` function receives besides the input batch and the layers. */
 export interface ForwardContext {
@@ -80,43 +80,18 @@ export type ForwardFn = (
   context: ForwardContext,
 ) => tf.Tensor2D;
 
-/** Hyper-parameters of {@link MLPClassifier} and {@link MLPRegressor}. */
-export interface MLPParams {
+/** Hyper-parameters of {@link MLPClassifier} and {@link MLPRegressor} (the shared training ones: {@link TrainingParams}). */
+export interface MLPParams extends TrainingParams {
   /** Units of each hidden layer. Default `[100]`. */
   hiddenLayerSizes: number[];
   /** Hidden-layer activation. Default `'relu'`. */
   activation: HiddenActivation;
   /** Dropout rate after each hidden layer while training, in [0, 1). Default 0. */
   dropout: number;
-  /** Default `'adam'`. */
-  optimizer: OptimizerName;
-  /** Default 0.001. */
-  learningRate: number;
   /** Maximum number of passes over the training data. Default 200. */
   epochs: number;
   /** Minibatch size (capped at the sample count). Default 200. */
   batchSize: number;
-  /** Shuffle the samples every epoch (seeded by `randomState`). Default true. */
-  shuffle: boolean;
-  /** Seed of weights, shuffling, validation split and dropout; `null` = not reproducible. Default null. */
-  randomState: number | null;
-  /**
-   * Fraction of the training data held out to compute `valLoss`, in [0, 1). `null` (default) means 0.1
-   * when `earlyStopping` is on and 0 otherwise (scikit-learn). Ignored when `fit` gets `validationData`.
-   */
-  validationFraction: number | null;
-  /** Stop when the monitored loss (validation loss if any, else training loss) has not improved for `patience` epochs, and restore the best weights. Default false. */
-  earlyStopping: boolean;
-  /** Epochs without improvement before early stopping. Default 10. */
-  patience: number;
-  /** Write a training log to this file (`.csv`, `.jsonl`… — needs a file-logger plugin). Default null. */
-  logPath: string | null;
-  /** Save the fitted model to this directory after `fit`. Default null. */
-  exportPath: string | null;
-  /** `'auto'` or a registered backend name (`'wasm'`, `'cpu'`, `'node'`…). Default `'auto'`. */
-  backend: string;
-  /** Ask console loggers to print progress. Default false. */
-  verbose: boolean;
   /** A custom forward pass (see {@link ForwardFn}); `null` = the plain stack. Default null. */
   forward: ForwardFn | null;
   /**

@@ -67,3 +67,4 @@ export {
   type PredictedLabels,
 } from './MLPClassifier.js';
 export { MLPRegressor, type MLPRegressorParams, type RegressionOutput } from './MLPRegressor.js';
+export type { TrainingParams } from './params.js';
