@@ -96,3 +96,18 @@ export async function checkExportTargets(
     }
   }
 }
+
+/** tfjs' default negative slope of `tf.leakyRelu`. */
+export const DEFAULT_LEAKY_RELU_ALPHA = 0.2;
+
+/**
+ * The `leakyRelu` slope an exporter writes: `override` (the export call's option), else the slope the model
+ * records (`metadata.leakyReluAlpha`, as @layerwise/nn writes it), else `fallback` (the exporter's own
+ * option), else tfjs' default 0.2. Exporters validate the result.
+ */
+export function leakyReluAlphaFor(model: ExportableModel, override?: number, fallback?: number): number {
+  const recorded = model?.metadata?.leakyReluAlpha;
+  return (
+    override ?? (typeof recorded === 'number' ? recorded : undefined) ?? fallback ?? DEFAULT_LEAKY_RELU_ALPHA
+  );
+}

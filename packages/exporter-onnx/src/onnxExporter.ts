@@ -7,6 +7,7 @@ import {
   type ExportOptions,
   type ExportResult,
   float32Bytes,
+  leakyReluAlphaFor,
   ValidationError,
   validateExportableModel,
 } from '@layerwise/core';
@@ -35,12 +36,6 @@ export interface OnnxExporterOptions {
    * (tfjs' `tf.leakyRelu` default). Default 0.2.
    */
   leakyReluAlpha?: number;
-}
-
-/** The slope the model says it was trained with (`metadata.leakyReluAlpha`, as @layerwise/nn records it). */
-function modelAlpha(model: ExportableModel): number | undefined {
-  const a = model?.metadata?.leakyReluAlpha;
-  return typeof a === 'number' ? a : undefined;
 }
 
 /** Options of one export (`estimator.export(dir, { format: 'onnx', ... })`). */
@@ -129,7 +124,7 @@ export function toOnnx(
   validateExportableModel(model, { exporter: 'onnxExporter' });
   const opset = options.opset ?? DEFAULT_OPSET;
   checkOpset(opset, 'onnxExporter');
-  const alpha = options.leakyReluAlpha ?? modelAlpha(model) ?? 0.2;
+  const alpha = leakyReluAlphaFor(model, options.leakyReluAlpha);
   if (!Number.isFinite(alpha))
     throw new ValidationError(`onnxExporter: leakyReluAlpha must be a finite number, got ${alpha}.`);
   const nodes: NodeSpec[] = [];
@@ -214,7 +209,7 @@ export function onnxExporter(options: OnnxExporterOptions = {}): ExporterPlugin 
       }
       const bytes = toOnnx(model, {
         opset: opts.opset ?? options.opset ?? DEFAULT_OPSET,
-        leakyReluAlpha: opts.leakyReluAlpha ?? modelAlpha(model) ?? options.leakyReluAlpha ?? 0.2,
+        leakyReluAlpha: leakyReluAlphaFor(model, opts.leakyReluAlpha, options.leakyReluAlpha),
       });
       const [{ mkdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
       const file = join(target, ONNX_MODEL_FILE);

@@ -6,6 +6,7 @@ import {
   type ExportOptions,
   type ExportResult,
   float32Bytes,
+  leakyReluAlphaFor,
   ValidationError,
   validateExportableModel,
 } from '@layerwise/core';
@@ -17,12 +18,6 @@ export interface TfjsExporterOptions {
    * (tfjs' `tf.leakyRelu` default). Default 0.2.
    */
   leakyReluAlpha?: number;
-}
-
-/** The slope the model says it was trained with (`metadata.leakyReluAlpha`, as @layerwise/nn records it). */
-function modelAlpha(model: ExportableModel): number | undefined {
-  const a = model?.metadata?.leakyReluAlpha;
-  return typeof a === 'number' ? a : undefined;
 }
 
 /** Options of one export (`estimator.export(dir, { format: 'tfjs-layers', ... })`). */
@@ -82,7 +77,7 @@ export function toTfjsLayers(
   leakyReluAlpha?: number,
 ): { json: TfjsModelJson; weights: Uint8Array } {
   validateExportableModel(model, { exporter: 'tfjsExporter' });
-  const alpha = leakyReluAlpha ?? modelAlpha(model) ?? 0.2;
+  const alpha = leakyReluAlphaFor(model, leakyReluAlpha);
   if (!Number.isFinite(alpha))
     throw new ValidationError(`tfjsExporter: leakyReluAlpha must be a finite number, got ${alpha}.`);
   const names = layerNames(model);
@@ -172,7 +167,7 @@ export function tfjsExporter(options: TfjsExporterOptions = {}): ExporterPlugin 
       }
       const { json, weights } = toTfjsLayers(
         model,
-        opts.leakyReluAlpha ?? modelAlpha(model) ?? options.leakyReluAlpha ?? 0.2,
+        leakyReluAlphaFor(model, opts.leakyReluAlpha, options.leakyReluAlpha),
       );
       const [{ mkdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
       const modelFile = join(target, TFJS_MODEL_FILE);

@@ -1,4 +1,10 @@
-import { type ActivationName, type DenseLayerSpec, type Rng, ValidationError } from '@layerwise/core';
+import {
+  type ActivationName,
+  DEFAULT_LEAKY_RELU_ALPHA,
+  type DenseLayerSpec,
+  type Rng,
+  ValidationError,
+} from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Hidden-layer activations the estimators accept (`softmax` is reserved for a classifier's output). */
@@ -21,7 +27,7 @@ export type HiddenActivation = (typeof HIDDEN_ACTIVATIONS)[number];
 export const MAX_LAYER_WEIGHTS = 2 ** 26;
 
 /** Negative slope used by the `leakyRelu` activation (tfjs' default). */
-export const LEAKY_RELU_ALPHA = 0.2;
+export const LEAKY_RELU_ALPHA = DEFAULT_LEAKY_RELU_ALPHA;
 
 /** Applies an activation by name. */
 export function activate(z: tf.Tensor2D, activation: ActivationName): tf.Tensor2D {

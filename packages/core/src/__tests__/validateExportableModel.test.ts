@@ -114,3 +114,15 @@ describe('float32Bytes and checkExportTargets', () => {
     await expect(checkExportTargets([file], true, 'x')).resolves.toBeUndefined();
   });
 });
+
+describe('leakyReluAlphaFor', () => {
+  it('prefers the export option, then the model, then the exporter default, then 0.2', async () => {
+    const { leakyReluAlphaFor } = await import('../index.js');
+    const plain = { estimator: 'X', part: 'model', inputSize: 1, layers: [] };
+    const recorded = { ...plain, metadata: { leakyReluAlpha: 0.1 } };
+    expect(leakyReluAlphaFor(plain)).toBe(0.2);
+    expect(leakyReluAlphaFor(plain, undefined, 0.3)).toBe(0.3);
+    expect(leakyReluAlphaFor(recorded, undefined, 0.3)).toBe(0.1);
+    expect(leakyReluAlphaFor(recorded, 0.05, 0.3)).toBe(0.05);
+  });
+});
