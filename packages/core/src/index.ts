@@ -12,7 +12,7 @@ export * from './events.js';
 export { gradientsRegistered } from './gradients.js';
 export * from './metrics.js';
 export * from './modelFormat.js';
-export { nodeFsSync } from './nodeFs.js';
+export { hasNodeBuiltins, type NodeFsSync, nodeBuiltin, nodeFsSync } from './nodeFs.js';
 export * from './params.js';
 export * from './plugins.js';
 export * from './registry.js';

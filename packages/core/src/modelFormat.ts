@@ -1,4 +1,5 @@
 import { ModelFormatError, ValidationError } from './errors.js';
+import { nodeBuiltin } from './nodeFs.js';
 
 /** The `format` field of every layerwise manifest. */
 export const MODEL_FORMAT = 'layerwise-model';
@@ -214,13 +215,16 @@ export async function decodeWeights(manifest: ModelManifest, bytes: Uint8Array):
   });
 }
 
-async function nodeFs() {
-  const [fs, path, crypto] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:path'),
-    import('node:crypto'),
-  ]);
-  return { fs, path, crypto };
+const NODE_ONLY_HINT =
+  'In a browser, use serializeModel() / parseManifest() + decodeWeights() and store the bytes yourself.';
+
+/** Node's fs/path/crypto without an import a browser bundler would have to resolve (see nodeBuiltin). */
+async function nodeFs(what = 'Saving or loading a model directory') {
+  return {
+    fs: nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', what, NODE_ONLY_HINT),
+    path: nodeBuiltin<typeof import('node:path')>('node:path', what, NODE_ONLY_HINT),
+    crypto: nodeBuiltin<typeof import('node:crypto')>('node:crypto', what, NODE_ONLY_HINT),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { nodeBuiltin } from './nodeFs.js';
 import { ACTIVATIONS, type ExportableModel } from './plugins.js';
 
 /** Options of {@link validateExportableModel}. */
@@ -75,7 +76,7 @@ export function float32Bytes(arrays: readonly Float32Array[]): Uint8Array {
 /**
  * Refuses to replace existing files unless `overwrite`: throws a `ValidationError` (prefixed with
  * `exporter`) for the first of `files` that exists. Exporters call it before writing anything. Node only
- * (imports `node:fs/promises` lazily, and only when `overwrite` is false).
+ * (loads `node:fs/promises` with {@link nodeBuiltin}, and only when `overwrite` is false).
  */
 export async function checkExportTargets(
   files: readonly string[],
@@ -83,7 +84,11 @@ export async function checkExportTargets(
   exporter: string,
 ): Promise<void> {
   if (overwrite) return;
-  const { stat } = await import('node:fs/promises');
+  const { stat } = nodeBuiltin<typeof import('node:fs/promises')>(
+    'node:fs/promises',
+    exporter,
+    'Exporting to files works in Node.js only.',
+  );
   for (const f of files) {
     const exists = await stat(f).then(
       () => true,
