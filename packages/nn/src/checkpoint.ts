@@ -4,6 +4,7 @@ import {
   type ModelData,
   ModelFormatError,
   type NamedTensor,
+  nodeBuiltin,
   type ParamRule,
   saveModelDir,
   ValidationError,
@@ -243,8 +244,8 @@ export function progressFromData(
 const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
 async function removeTempFiles(dir: string): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'checkpoint');
+  const path = nodeBuiltin<typeof import('node:path')>('node:path', 'checkpoint');
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -271,8 +272,8 @@ export async function loadCheckpoint(owner: string, dir: unknown, kind: string):
   if (typeof dir !== 'string' || dir.length === 0) {
     throw new ValidationError(`${owner}.fit: resume must be a checkpoint directory (non-empty string).`);
   }
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'checkpoint');
+  const path = nodeBuiltin<typeof import('node:path')>('node:path', 'checkpoint');
   try {
     await fs.stat(path.join(dir, MANIFEST_FILE));
   } catch {

@@ -1,7 +1,9 @@
 import {
   type EpochEndEvent,
   epochBatches,
+  hasNodeBuiltins,
   type LoggerPlugin,
+  nodeBuiltin,
   type Registry,
   type Rng,
   type Stage,
@@ -353,11 +355,9 @@ export async function withFitScope<T>(
 
 /** A log file's folder must exist: checked before training, not at the first event (a bare ENOENT). */
 async function checkLogFolder(logPath: string): Promise<void> {
-  if (typeof process === 'undefined' || !process.versions?.node) return;
-  const [{ stat }, { dirname, resolve }] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:path'),
-  ]);
+  if (!hasNodeBuiltins()) return;
+  const { stat } = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'logPath');
+  const { dirname, resolve } = nodeBuiltin<typeof import('node:path')>('node:path', 'logPath');
   const dir = dirname(resolve(logPath));
   const s = await stat(dir).catch(() => undefined);
   if (!s?.isDirectory()) {
