@@ -8,6 +8,7 @@ import {
   type ExportResult,
   float32Bytes,
   leakyReluAlphaFor,
+  nodeBuiltin,
   ValidationError,
   validateExportableModel,
 } from '@layerwise/core';
@@ -211,7 +212,12 @@ export function onnxExporter(options: OnnxExporterOptions = {}): ExporterPlugin 
         opset: opts.opset ?? options.opset ?? DEFAULT_OPSET,
         leakyReluAlpha: leakyReluAlphaFor(model, opts.leakyReluAlpha, options.leakyReluAlpha),
       });
-      const [{ mkdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+      const { mkdir } = nodeBuiltin<typeof import('node:fs/promises')>(
+        'node:fs/promises',
+        'onnxExporter',
+        'In a browser, use toOnnx(model) and keep the bytes.',
+      );
+      const { join } = nodeBuiltin<typeof import('node:path')>('node:path', 'onnxExporter');
       const file = join(target, ONNX_MODEL_FILE);
       await checkExportTargets([file], opts.overwrite === true, 'onnxExporter');
       await mkdir(target, { recursive: true });

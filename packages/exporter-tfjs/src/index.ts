@@ -6,6 +6,7 @@
 
 import { type ExportableModel, validateExportableModel } from '@layerwise/core';
 
+export { fileIO } from './fileIO.js';
 export type { TfjsExporterOptions, TfjsExportOptions, TfjsModelJson } from './tfjsExporter.js';
 export { TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, tfjsExporter, toTfjsLayers } from './tfjsExporter.js';
 

@@ -7,6 +7,7 @@ import {
   type ExportResult,
   float32Bytes,
   leakyReluAlphaFor,
+  nodeBuiltin,
   ValidationError,
   validateExportableModel,
 } from '@layerwise/core';
@@ -169,7 +170,12 @@ export function tfjsExporter(options: TfjsExporterOptions = {}): ExporterPlugin 
         model,
         leakyReluAlphaFor(model, opts.leakyReluAlpha, options.leakyReluAlpha),
       );
-      const [{ mkdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+      const { mkdir } = nodeBuiltin<typeof import('node:fs/promises')>(
+        'node:fs/promises',
+        'tfjsExporter',
+        'In a browser, use toTfjsLayers(model) and keep the JSON and bytes.',
+      );
+      const { join } = nodeBuiltin<typeof import('node:path')>('node:path', 'tfjsExporter');
       const modelFile = join(target, TFJS_MODEL_FILE);
       const weightsFile = join(target, TFJS_WEIGHTS_FILE);
       await checkExportTargets([modelFile, weightsFile], opts.overwrite === true, 'tfjsExporter');
