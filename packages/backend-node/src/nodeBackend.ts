@@ -1,4 +1,4 @@
-import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
+import { type BackendPlugin, BackendUnavailableError, nodeBuiltin } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link nodeBackend}. */
@@ -40,9 +40,11 @@ export function explainNodeBackendFailure(pkg: string, e: unknown): string {
   return `${pkg} could not be loaded: ${message.split('\n')[0]}. Reinstall ${pkg}@4.22.0. ${build} Or use wasmBackend() / cpuBackend().`;
 }
 
+const HINT = 'tfjs-node runs in Node.js only; in a browser use wasmBackend() or cpuBackend().';
+
 async function defaultLoad(pkg: string): Promise<unknown> {
-  const { createRequire } = await import('node:module');
-  const { join } = await import('node:path');
+  const { createRequire } = nodeBuiltin<typeof import('node:module')>('node:module', 'nodeBackend()', HINT);
+  const { join } = nodeBuiltin<typeof import('node:path')>('node:path', 'nodeBackend()', HINT);
   let firstError: unknown;
   for (const from of [import.meta.url, join(process.cwd(), 'index.js')]) {
     const require = createRequire(from);
