@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { TypedMatrix } from '@layerwise/core';
-import { ValidationError } from '@layerwise/core';
+import { nodeBuiltin, ValidationError } from '@layerwise/core';
 import { CsvFormatError, DatasetNotFoundError } from './errors.js';
 
 /** Options of {@link loadCsv}. */
@@ -119,6 +118,11 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
     name = 'CSV text';
   } else {
     try {
+      const { readFile } = nodeBuiltin<typeof import('node:fs/promises')>(
+        'node:fs/promises',
+        'loadCsv(path)',
+        'In a browser, pass the CSV text itself.',
+      );
       text = await readFile(pathOrText, 'utf8');
       name = pathOrText;
     } catch (err) {

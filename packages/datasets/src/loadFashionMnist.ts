@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ValidationError } from '@layerwise/core';
+import { nodeBuiltin, ValidationError } from '@layerwise/core';
 import { DatasetNotFoundError } from './errors.js';
 import { checkImageOptions, type ImageDataset, type ImageLoadOptions, loadIdxImages } from './idxImages.js';
 
@@ -22,6 +20,9 @@ export const FASHION_MNIST_CLASSES: readonly string[] = [
 ];
 
 function find(dir: string, base: string): string | undefined {
+  const hint = 'In a browser, fetch the IDX files and pass their bytes to readIdx().';
+  const { existsSync } = nodeBuiltin<typeof import('node:fs')>('node:fs', 'loadFashionMnist', hint);
+  const { join } = nodeBuiltin<typeof import('node:path')>('node:path', 'loadFashionMnist', hint);
   for (const candidate of [`${base}.gz`, base, `${base}.idx`, `${base}.idx.gz`]) {
     const path = join(dir, candidate);
     if (existsSync(path)) return path;

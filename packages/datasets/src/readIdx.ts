@@ -1,10 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip as gunzipCb } from 'node:zlib';
-import { ValidationError } from '@layerwise/core';
+import { hasNodeBuiltins, nodeBuiltin, ValidationError } from '@layerwise/core';
 import { DatasetNotFoundError, IdxFormatError } from './errors.js';
 
-const gunzip = promisify(gunzipCb);
+/** Gunzips with node:zlib in Node.js, with the web's DecompressionStream elsewhere (a browser). */
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  if (hasNodeBuiltins()) {
+    const zlib = nodeBuiltin<typeof import('node:zlib')>('node:zlib', 'readIdx');
+    return new Promise((resolve, reject) =>
+      zlib.gunzip(bytes, (err, out) =>
+        err ? reject(err) : resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)),
+      ),
+    );
+  }
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
 
 /** The element types the IDX format defines (third byte of the magic number). */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -161,6 +170,11 @@ export async function readIdx(source: Uint8Array | string, options: ReadIdxOptio
   if (typeof source === 'string') {
     name ??= source;
     try {
+      const { readFile } = nodeBuiltin<typeof import('node:fs/promises')>(
+        'node:fs/promises',
+        'readIdx(path)',
+        'In a browser, fetch the file and pass its bytes (a Uint8Array).',
+      );
       bytes = await readFile(source);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
