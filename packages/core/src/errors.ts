@@ -32,3 +32,15 @@ export class PluginError extends LayerwiseError {}
 
 /** An export format was requested that no registered exporter provides. */
 export class UnknownFormatError extends PluginError {}
+
+/**
+ * `fit` (or `partialFit`) was called on an estimator whose fit is still running. Thrown at once; the running
+ * fit is not affected. Await the first call, or use a second estimator (`clone(est)`) to train in parallel.
+ */
+export class ConcurrentFitError extends LayerwiseError {}
+
+/**
+ * A file could not be written (disk full, file-size limit, no permission, read-only file system). Nothing
+ * half-written is left behind and the previous file (model, checkpoint, log) is unchanged.
+ */
+export class StorageError extends LayerwiseError {}

@@ -1,4 +1,5 @@
-import { NotFittedError } from './errors.js';
+import { engineGuard } from './engineGuard.js';
+import { ConcurrentFitError, NotFittedError } from './errors.js';
 import { type ParamSpec, validateParams } from './params.js';
 import { getDefaultRegistry, type Registry } from './registry.js';
 
@@ -88,6 +89,69 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
   }
 
   abstract get isFitted(): boolean;
+
+  #fitting: string | null = null;
+  #fitBackend: string | null = null;
+  #fittedBackend: string | null = null;
+
+  /** True while a `fit` (or `partialFit`) of this estimator runs. */
+  get isFitting(): boolean {
+    return this.#fitting !== null;
+  }
+
+  /**
+   * Runs a training method (`fit`, `partialFit`) of this estimator: rejects at once with a
+   * {@link ConcurrentFitError} when another one is running (which it leaves untouched), else runs `work` on
+   * the engine with the `backend` param's backend through the process-wide engine guard, passing the
+   * backend's name. Subclasses call it from their public training methods.
+   */
+  protected runFit<T>(method: string, work: (backend: string) => Promise<T>): Promise<T> {
+    if (this.#fitting !== null) {
+      return Promise.reject(
+        new ConcurrentFitError(
+          `${this.constructor.name}.${method}() was called while its ${this.#fitting}() is still running: await the first call (the running fit is not affected), or train a copy in parallel with clone(estimator).`,
+        ),
+      );
+    }
+    this.#fitting = method;
+    const requested = String((this.#params as { backend?: unknown }).backend ?? 'auto');
+    return this.registry
+      .withBackend(requested, async (backend) => {
+        this.#fitBackend = backend;
+        try {
+          const out = await work(backend);
+          this.#fittedBackend = backend;
+          return out;
+        } finally {
+          this.#fitBackend = null;
+        }
+      })
+      .finally(() => {
+        this.#fitting = null;
+      });
+  }
+
+  /**
+   * Runs `work` (a `predict`, `transform`, `save`…) on the engine through the process-wide engine guard,
+   * on the backend this estimator was fitted on (else its `backend` param). While this estimator's own fit
+   * holds the engine, it joins that fit at once and sees the previously fitted model; called from inside
+   * other guarded work (a logger of another fit), it runs there, on that work's backend. Rejects with a
+   * NotFittedError naming `method` when the estimator is not fitted.
+   */
+  protected withEngine<T>(method: string, work: (backend: string) => Promise<T>): Promise<T> {
+    if (!this.isFitted) return Promise.reject(new NotFittedError(this.constructor.name, method));
+    const inside = engineGuard().current;
+    if (inside !== undefined) return work(inside);
+    if (this.#fitBackend !== null) return this.registry.withRunningBackend(this.#fitBackend, work);
+    const requested =
+      this.#fittedBackend ?? String((this.#params as { backend?: unknown }).backend ?? 'auto');
+    return this.registry.withBackend(requested, work);
+  }
+
+  /** Records the backend a loaded model's weights were put on (used by {@link withEngine}). */
+  protected setFittedBackend(backend: string | null): void {
+    this.#fittedBackend = backend;
+  }
 
   /** Throws NotFittedError unless fitted. */
   protected assertFitted(method: string): void {

@@ -6,6 +6,7 @@
 
 export * from './batches.js';
 export * from './data.js';
+export { EngineGuard, type EngineGuardState, engineGuard } from './engineGuard.js';
 export * from './errors.js';
 export * from './estimator.js';
 export * from './events.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
-import { BackendUnavailableError, PluginError, UnknownFormatError } from './errors.js';
+import { engineGuard } from './engineGuard.js';
+import { BackendUnavailableError, PluginError, UnknownFormatError, ValidationError } from './errors.js';
 import type {
   BackendPlugin,
   ExporterPlugin,
@@ -207,16 +208,24 @@ export class Registry {
     return found;
   }
 
-  /** A logger for a file path, chosen by extension among the `logFile` plugins (`.csv`, `.jsonl`). */
+  /**
+   * A logger for a file path, chosen by extension among the `logFile` plugins (`.csv`, `.jsonl`). A path
+   * with another extension is a ValidationError naming the registered ones.
+   */
   logFileLogger(path: string): LoggerPlugin {
     const plugins = this.#getAll(Tokens.logFile);
     const lower = path.toLowerCase();
-    const match = [...plugins].reverse().find((p) => p.extensions.some((ext) => lower.endsWith(ext)));
-    const fallback = plugins[plugins.length - 1];
-    const chosen = match ?? fallback;
-    if (!chosen) {
+    const chosen = [...plugins].reverse().find((p) => p.extensions.some((ext) => lower.endsWith(ext)));
+    if (plugins.length === 0) {
       throw new PluginError(
         `logPath "${path}" needs a file logger, but none is registered: registry.use(csvLogFile()) from @layerwise/logger-csv, or use the estimators from the "layerwise" package, whose default registry has one.`,
+      );
+    }
+    if (!chosen) {
+      const exts = [...new Set(plugins.flatMap((p) => [...p.extensions]))];
+      const list = exts.length > 1 ? `${exts.slice(0, -1).join(', ')} or ${exts[exts.length - 1]}` : exts[0];
+      throw new ValidationError(
+        `logPath "${path}" must end in ${list} (the file loggers registered here); rename it, e.g. "${path.replace(/\.[^./\\]*$/, '')}${exts[0]}".`,
       );
     }
     return chosen.create(path);
@@ -226,32 +235,98 @@ export class Registry {
    * Activates a backend and returns its name. `'auto'` tries backends from the highest priority down and
    * falls back (with one warning) past any that fail; a named backend must be registered and must load.
    * With no backend plugins at all, the backend already set in tfjs is used.
+   *
+   * Goes through the process-wide {@link engineGuard}: it waits while work on another backend runs and
+   * never activates two backends at once. The backend stays active only until other guarded work needs
+   * another one — to run work on it, use {@link withBackend}.
    */
   async activateBackend(requested = 'auto', options: ActivateOptions = {}): Promise<string> {
-    this.#assertUsable('activateBackend');
+    return this.withBackend(requested, async (name) => name, options);
+  }
+
+  /**
+   * Runs `work` on backend `requested` (`'auto'` or a registered name) through the process-wide
+   * {@link engineGuard}: it starts once no work on another backend is running (waiting in call order),
+   * with the backend activated, and passes the backend's name to `work`. Estimators run `fit`, `predict`,
+   * `transform`… this way, so work on `cpu` and `wasm` can be awaited concurrently, each entirely on its
+   * own backend.
+   *
+   * ```ts
+   * const out = await registry.withBackend('wasm', async () => tf.tidy(() => tf.matMul(a, b)).data());
+   * ```
+   */
+  async withBackend<T>(
+    requested: string,
+    work: (backend: string) => Promise<T>,
+    options: ActivateOptions = {},
+  ): Promise<T> {
+    this.#assertUsable('withBackend');
+    const target = await this.#resolveBackend(requested, options);
+    return engineGuard().run(target.name, target.activate, () => work(target.name));
+  }
+
+  /**
+   * Like {@link withBackend}, but when the engine is running `requested` already, `work` joins it even if
+   * others wait (so `predict` during its own estimator's `fit` sees the previous model at once).
+   */
+  async withRunningBackend<T>(requested: string, work: (backend: string) => Promise<T>): Promise<T> {
+    this.#assertUsable('withRunningBackend');
+    const target = await this.#resolveBackend(requested, {});
+    return engineGuard().join(target.name, target.activate, () => work(target.name));
+  }
+
+  /** Which backend `requested` means and how to activate it (resolving `'auto'` once, alone on the engine). */
+  async #resolveBackend(
+    requested: string,
+    options: ActivateOptions,
+  ): Promise<{ name: string; activate: () => Promise<void> }> {
     const all = this.backends();
+    const setCurrent = (name: string) => async () => {
+      if (tf.getBackend() !== name) await tf.setBackend(name);
+      await tf.ready();
+    };
     if (requested !== 'auto') {
       const b = all.find((x) => x.name === requested);
       if (!b) {
-        if (all.length === 0 && tf.getBackend() === requested) return requested;
+        if (all.length === 0 && tf.findBackend(requested) && tf.getBackend() === requested)
+          return { name: requested, activate: setCurrent(requested) };
         throw new BackendUnavailableError(
           `Backend "${requested}" is not registered. Registered: ${all.map((x) => x.name).join(', ') || '(none)'}. Install and use its plugin (e.g. registry.use(wasmBackend())), or pass backend: 'auto'.`,
         );
       }
       // activate() throws the plugin's own BackendUnavailableError saying why it cannot load here.
-      await b.activate();
-      return b.name;
+      return { name: b.name, activate: () => activatePlugin(b) };
     }
+    const cached = this.#auto;
+    if (cached && all.includes(cached)) return { name: cached.name, activate: () => activatePlugin(cached) };
+    const guard = engineGuard();
+    const inside = guard.current;
     if (all.length === 0) {
-      await tf.ready();
-      const name = tf.getBackend();
+      // The backend already set in tfjs (tf.ready() picks tfjs's best registered one when none is set).
+      const name =
+        inside ??
+        (await guard.exclusive(async () => {
+          await tf.ready();
+          return tf.getBackend();
+        }));
       if (!name) {
         throw new BackendUnavailableError(
           'No backend is registered: registry.use(cpuBackend()) from @layerwise/backend-cpu (or wasmBackend()), or import a tfjs backend yourself.',
         );
       }
-      return name;
+      return { name, activate: setCurrent(name) };
     }
+    const chosen = inside
+      ? (all.find((b) => b.name === inside) ?? (await this.#autoActivate(all, options)))
+      : await guard.exclusive(() => this.#autoActivate(all, options));
+    this.#auto = chosen;
+    return { name: chosen.name, activate: () => activatePlugin(chosen) };
+  }
+
+  #auto: BackendPlugin | undefined;
+
+  /** `'auto'`: the first backend (by priority) that is available and activates, with one warning on fallback. */
+  async #autoActivate(all: BackendPlugin[], options: ActivateOptions): Promise<BackendPlugin> {
     const warn = options.warn ?? ((m: string) => console.warn(m));
     const failures: string[] = [];
     for (const b of all) {
@@ -273,7 +348,7 @@ export class Registry {
         continue;
       }
       try {
-        await b.activate();
+        await activatePlugin(b);
         if (failures.length > 0 && failures.some((f) => !f.endsWith('not available here'))) {
           const message = `layerwise: using backend "${b.name}" (skipped: ${failures.join('; ')}).`;
           // one warning per registry tree, not one per fit
@@ -283,7 +358,7 @@ export class Registry {
             warn(message);
           }
         }
-        return b.name;
+        return b;
       } catch (e) {
         failures.push(`${b.name}: ${(e as Error).message}`);
       }
@@ -322,6 +397,18 @@ export class Registry {
     if (this.#disposed)
       throw new PluginError(`registry.${method}(): this registry was disposed; create a new one.`);
   }
+}
+
+/** The tfjs backend each plugin set when it was last activated (to skip activating it again). */
+const activated = new WeakMap<BackendPlugin, string>();
+
+/** Activates `plugin` unless the tfjs backend it set last time is still the current one. */
+async function activatePlugin(plugin: BackendPlugin): Promise<void> {
+  const name = activated.get(plugin);
+  if (name !== undefined && tf.getBackend() === name && tf.findBackend(name)) return;
+  activated.delete(plugin);
+  await plugin.activate();
+  activated.set(plugin, tf.getBackend());
 }
 
 let defaultRegistryFactory: (() => Registry) | undefined;
