@@ -1,6 +1,6 @@
 import type { EpochEndEvent, LoggerPlugin, Stage, TrainingEvent } from '@layerwise/core';
 import { ValidationError } from '@layerwise/core';
-import cliProgress from 'cli-progress';
+import { type ProgressBar, startProgressBar } from '#progress-bar';
 
 /** Where a {@link consoleLogger} writes: any writable with `write(string)`; `isTTY` selects progress bars. */
 export interface ConsoleLoggerStream {
@@ -101,11 +101,12 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): LoggerPlugin 
       'consoleLogger({ stream }): the stream needs a write(string) method (e.g. process.stderr).',
     );
   }
-  const tty = stream.isTTY === true;
+  // Progress bars on a terminal in Node.js; a browser build has none (startProgressBar is undefined there).
+  const tty = stream.isTTY === true && startProgressBar !== undefined;
   let active = verbose === true;
   let stage: StageInfo | undefined;
   let epochStart = 0;
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: ProgressBar | undefined;
   const line = (s: string) => stream.write(`${s}\n`);
 
   const startBar = (
@@ -115,21 +116,7 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): LoggerPlugin 
     value: number,
     payload: Record<string, unknown>,
   ) => {
-    bar = new cliProgress.SingleBar(
-      {
-        stream: stream as unknown as NodeJS.WritableStream,
-        format: BAR_FORMAT,
-        barsize: 24,
-        hideCursor: false,
-        clearOnComplete: false,
-        stopOnComplete: false,
-        gracefulExit: false,
-        linewrap: false,
-        fps: 10,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(total, value, {
+    bar = startProgressBar?.(stream, BAR_FORMAT, total, value, {
       label: stageLabel(stage?.stage ?? 'train', stage?.layer),
       epoch,
       epochs,
