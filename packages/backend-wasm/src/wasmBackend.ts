@@ -1,5 +1,6 @@
 import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { keepProcessErrorHandling } from './emscriptenListeners.js';
 import { installWasmFastPath, installWasmFastSlice, installWasmFusedMatMulFix } from './fastPath.js';
 
 /** Options of {@link wasmBackend}. */
@@ -74,10 +75,14 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       installWasmFastSlice();
       let ok = false;
       let cause: unknown;
+      // The Emscripten glue's process listeners re-throw every unhandled error: removed once init settles.
+      const restoreErrorHandling = keepProcessErrorHandling();
       try {
         ok = await tf.setBackend('wasm');
       } catch (e) {
         cause = e;
+      } finally {
+        restoreErrorHandling();
       }
       if (!ok) {
         throw new BackendUnavailableError(
