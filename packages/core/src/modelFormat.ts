@@ -1,4 +1,4 @@
-import { ModelFormatError, ValidationError } from './errors.js';
+import { ModelFormatError, StorageError, ValidationError } from './errors.js';
 import { nodeBuiltin } from './nodeFs.js';
 
 /** The `format` field of every layerwise manifest. */
@@ -227,9 +227,62 @@ async function nodeFs(what = 'Saving or loading a model directory') {
   };
 }
 
+/** Error codes of a write that failed for lack of space or permission (not a bug): a {@link StorageError}. */
+const STORAGE_CODES = new Set(['ENOSPC', 'EFBIG', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
+
+/** `e` as a StorageError saying what could not be written, when it is a storage failure; else `e`. */
+export function storageError(e: unknown, file: string): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !STORAGE_CODES.has(code)) return e;
+  const why =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'the disk is full'
+      : code === 'EFBIG'
+        ? 'the file is larger than this process may write (disk or ulimit -f limit)'
+        : code === 'EROFS'
+          ? 'the file system is read-only'
+          : code === 'EIO'
+            ? 'an I/O error occurred'
+            : 'permission denied';
+  return new StorageError(
+    `Could not write "${file}": ${why} (${code}). Nothing half-written was left and the previous file is unchanged; free space or choose another folder, then try again.`,
+    { cause: e },
+  );
+}
+
+/** Temporary files {@link atomicWriteFile} writes next to their target (`.<name>.<12 hex>.tmp`). */
+export const TEMP_FILE_PATTERN = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/** Temporary files being written by this process right now (never removed as stale). */
+const inFlight = new Set<string>();
+
+/**
+ * Removes temporary files a killed save left in `dir` (those matching {@link TEMP_FILE_PATTERN}, except
+ * ones this process is writing right now). A missing `dir` is fine.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
+  const { fs, path } = await nodeFs();
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const f of names) {
+    const full = path.resolve(dir, f);
+    if (TEMP_FILE_PATTERN.test(f) && !inFlight.has(full)) {
+      await fs.rm(full, { force: true });
+      removed.push(f);
+    }
+  }
+  return removed;
+}
+
 /**
  * Writes `data` to `file` atomically: a temporary file in the same folder, fsync, then rename. A crash
- * leaves either the old file or the new one, never a half-written file.
+ * leaves either the old file or the new one, never a half-written file. A write that fails (disk full,
+ * file-size limit) removes its temporary file and throws a {@link StorageError}; `file` is unchanged.
  */
 export async function atomicWriteFile(file: string, data: Uint8Array | string): Promise<void> {
   const { fs, path, crypto } = await nodeFs();
@@ -237,18 +290,27 @@ export async function atomicWriteFile(file: string, data: Uint8Array | string): 
     path.dirname(file),
     `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`,
   );
-  const handle = await fs.open(tmp, 'w');
+  const key = path.resolve(tmp);
+  inFlight.add(key);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    let handle: Awaited<ReturnType<typeof fs.open>>;
+    try {
+      handle = await fs.open(tmp, 'w');
+    } catch (e) {
+      throw storageError(e, file);
+    }
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+      await handle.close();
+      await fs.rename(tmp, file);
+    } catch (e) {
+      await handle.close().catch(() => {});
+      await fs.rm(tmp, { force: true });
+      throw storageError(e, file);
+    }
   } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
+    inFlight.delete(key);
   }
 }
 
@@ -281,13 +343,20 @@ export async function checkModelDirTarget(dir: unknown, name = 'exportPath'): Pr
 /**
  * Saves a model into directory `dir` (created if needed): the weights under a content-addressed name,
  * then the manifest, each atomically; older weight files are removed last. A crash at any point leaves
- * the previous model loadable.
+ * the previous model loadable; temporary files a killed save left behind are removed first. A full disk is
+ * a {@link StorageError} with the previous model still in place and no temporary file left.
  */
 export async function saveModelDir(dir: string, model: ModelData): Promise<ModelManifest> {
   const { fs, path } = await nodeFs();
   await checkModelDirTarget(dir, 'save(dir)');
   const { manifest, weights } = await serializeModel(model);
-  await fs.mkdir(dir, { recursive: true });
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw storageError(e, dir);
+  }
+  // A killed save may have left temporary files: never read, removed here.
+  await removeStaleTempFiles(dir);
   await atomicWriteFile(path.join(dir, manifest.weights.file), weights);
   await atomicWriteFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const f of await fs.readdir(dir)) {
@@ -314,6 +383,8 @@ export async function loadModelDir(dir: string, knownKinds?: readonly string[]):
   if (!stat.isFile()) bad(`${MANIFEST_FILE} in "${dir}" is not a regular file.`);
   if (stat.size > MAX_MANIFEST_BYTES) bad(`manifest is larger than ${MAX_MANIFEST_BYTES} bytes.`);
   const manifest = parseManifest(await fs.readFile(manifestPath, 'utf8'), knownKinds);
+  if (TEMP_FILE_PATTERN.test(manifest.weights.file))
+    bad(`weights.file "${manifest.weights.file}" names a temporary file; temporary files are never read.`);
   const weightsPath = path.join(dir, manifest.weights.file);
   let wstat: Awaited<ReturnType<typeof fs.stat>>;
   try {

@@ -1,8 +1,17 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModelDir, type ModelData, ModelFormatError, parseManifest, saveModelDir } from '../index.js';
+import {
+  atomicWriteFile,
+  loadModelDir,
+  type ModelData,
+  ModelFormatError,
+  parseManifest,
+  StorageError,
+  saveModelDir,
+  storageError,
+} from '../index.js';
 
 const model: ModelData = {
   kind: 'Test',
@@ -82,5 +91,43 @@ describe('model format', () => {
       },
     };
     expect(() => parseManifest(JSON.stringify(m))).toThrowError(/offset is 4, expected 0/);
+  });
+
+  it('the next save removes the temporary files a killed save left; load never reads one', async () => {
+    const dir = tmp();
+    const first = await saveModelDir(dir, model);
+    // What a save killed mid-write leaves: a temporary weights file and a temporary manifest.
+    const staleWeights = `.${first.weights.file}.0123456789ab.tmp`;
+    const staleManifest = '.model.json.ba9876543210.tmp';
+    writeFileSync(join(dir, staleWeights), 'half a weights file');
+    copyFileSync(join(dir, 'model.json'), join(dir, staleManifest));
+    // A manifest naming a temporary file as its weights is refused, even when the bytes would match.
+    const m = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const sneaky = tmp();
+    copyFileSync(join(dir, first.weights.file), join(sneaky, `.${first.weights.file}.aaaaaaaaaaaa.tmp`));
+    writeFileSync(
+      join(sneaky, 'model.json'),
+      JSON.stringify({ ...m, weights: { ...m.weights, file: `.${first.weights.file}.aaaaaaaaaaaa.tmp` } }),
+    );
+    await expect(loadModelDir(sneaky)).rejects.toThrowError(/names a temporary file/);
+    await saveModelDir(dir, { ...model, params: { a: 2 } });
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect((await loadModelDir(dir)).params).toEqual({ a: 2 });
+  });
+
+  it('a storage failure is a StorageError and leaves no temporary file', async () => {
+    const dir = tmp();
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const e = storageError(enospc, join(dir, 'x.bin'));
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as Error).message).toMatch(/Could not write ".*x\.bin": the disk is full \(ENOSPC\)/);
+    const other = new TypeError('not storage');
+    expect(storageError(other, 'f')).toBe(other);
+    // A folder where the file should be: the rename fails (EISDIR is not a storage code) and the temp goes.
+    await atomicWriteFile(join(dir, 'ok.txt'), 'fine');
+    await saveModelDir(join(dir, 'sub'), model);
+    await expect(atomicWriteFile(join(dir, 'sub'), 'x')).rejects.toThrow();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readFileSync(join(dir, 'ok.txt'), 'utf8')).toBe('fine');
   });
 });
