@@ -11,6 +11,7 @@ import {
   Registry,
   token,
   UnknownFormatError,
+  ValidationError,
 } from '../index.js';
 
 function logger(name: string, seen: string[] = []): LoggerPlugin {
@@ -144,6 +145,12 @@ describe('Registry', () => {
     r.logFileLogger('run.jsonl');
     r.logFileLogger('run.CSV');
     expect(made).toEqual(['.jsonl:run.jsonl', '.csv:run.CSV']);
+    // Another extension no longer silently becomes the last logger: a ValidationError naming both.
+    expect(() => r.logFileLogger('run.txt')).toThrowError(ValidationError);
+    expect(() => r.logFileLogger('logs/run.log')).toThrowError(
+      'logPath "logs/run.log" must end in .csv or .jsonl (the file loggers registered here); rename it, e.g. "logs/run.csv".',
+    );
+    expect(made).toHaveLength(2);
     expect(() => new Registry().logFileLogger('a.csv')).toThrowError(/needs a file logger/);
   });
 
