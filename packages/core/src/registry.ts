@@ -302,6 +302,8 @@ export class Registry {
     const guard = engineGuard();
     const inside = guard.current;
     if (all.length === 0) {
+      // No plugin and no tfjs backend imported either: say what to install instead of tfjs's bare error.
+      if (!inside && tf.engine().backendNames().length === 0) throw new BackendUnavailableError(NO_BACKEND);
       // The backend already set in tfjs (tf.ready() picks tfjs's best registered one when none is set).
       const name =
         inside ??
@@ -410,6 +412,10 @@ async function activatePlugin(plugin: BackendPlugin): Promise<void> {
   await plugin.activate();
   activated.set(plugin, tf.getBackend());
 }
+
+/** What an estimator says when it runs with no backend plugin and no tfjs backend at all. */
+export const NO_BACKEND =
+  "No backend to run on: this registry has no backend plugin and no tfjs backend is loaded. Install one and .use() it — npm install @layerwise/backend-wasm, then new Registry().use(wasmBackend()) (or cpuBackend() from @layerwise/backend-cpu) passed as { registry } — or import 'layerwise' (its default registry picks the best backend), or import a tfjs backend yourself (import '@tensorflow/tfjs-backend-cpu').";
 
 let defaultRegistryFactory: (() => Registry) | undefined;
 let defaultRegistry: Registry | undefined;
