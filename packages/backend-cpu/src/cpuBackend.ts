@@ -36,6 +36,10 @@ export function cpuBackend(): BackendPlugin {
         );
       }
       await tf.ready();
+      // layerwise reports its backend choice itself: skip tfjs's "Hi, looks like you are running
+      // TensorFlow.js in Node.js…" banner, which the cpu backend prints on its first tensor.
+      const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+      if (backend && typeof backend.firstUse === 'boolean') backend.firstUse = false;
     },
   };
 }
