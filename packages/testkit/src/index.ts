@@ -18,6 +18,11 @@ export {
   smallExportableModel,
 } from './checkExporter.js';
 export { type CheckLoggerOptions, cannedEvents, checkLogger } from './checkLogger.js';
+export {
+  type CheckableTransformer,
+  type CheckTransformerOptions,
+  checkTransformer,
+} from './checkTransformer.js';
 export { recordingLogger, slowLogger } from './recordingLogger.js';
 export { maxAbsDiff, randomExportableModel, randomInput, referenceForward } from './referenceForward.js';
 export { sampleEpochEnd, sampleTrainingEvents } from './sampleTrainingEvents.js';
