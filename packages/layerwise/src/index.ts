@@ -19,7 +19,7 @@ export { type NodeBackendOptions, nodeBackend } from '@layerwise/backend-node';
 export { type WasmBackendOptions, wasmBackend } from '@layerwise/backend-wasm';
 export * from '@layerwise/core';
 export { onnxExporter } from '@layerwise/exporter-onnx';
-export { tfjsExporter } from '@layerwise/exporter-tfjs';
+export { fileIO, tfjsExporter } from '@layerwise/exporter-tfjs';
 export { consoleLogger } from '@layerwise/logger-console';
 export { csvLogFile, csvLogger } from '@layerwise/logger-csv';
 export { jsonlLogFile, jsonlLogger } from '@layerwise/logger-jsonl';
