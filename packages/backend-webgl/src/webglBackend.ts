@@ -1,0 +1,152 @@
+import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Options of {@link webglBackend}. */
+export interface WebglBackendOptions {
+  /**
+   * tfjs environment flags to set before the backend starts, e.g. `{ WEBGL_PACK: false }` or
+   * `{ WEBGL_DELETE_TEXTURE_THRESHOLD: 0 }`. Flags that would make training lossy are refused:
+   * `WEBGL_FORCE_F16_TEXTURES: true` throws `BackendUnavailableError` on activation.
+   */
+  flags?: Record<string, boolean | number>;
+}
+
+type Probe = { ok: true; version: number } | { ok: false; reason: string; error?: unknown };
+
+const INSTALL = 'Install @tensorflow/tfjs-backend-webgl@4.22.0 next to @tensorflow/tfjs-core@4.22.0.';
+
+/** True where a canvas can be made: a page (`document`) or a worker with `OffscreenCanvas`. */
+function canMakeCanvas(): boolean {
+  return (
+    (typeof document !== 'undefined' && typeof document.createElement === 'function') ||
+    typeof OffscreenCanvas !== 'undefined'
+  );
+}
+
+/**
+ * The tfjs WebGL backend (`@tensorflow/tfjs-backend-webgl`) as a layerwise plugin, priority 4: the GPU of
+ * browsers that have WebGL, above wasm (2) and cpu (1), below {@link https://www.w3.org/TR/webgpu/ | WebGPU}
+ * (5). It computes in 32-bit floats or not at all: where the GPU can render only to 16-bit float textures
+ * (tfjs `WEBGL_RENDER_FLOAT32_CAPABLE` false — some phones and old GPUs), `isAvailable()` is false and
+ * `activate()` throws `BackendUnavailableError`, because training with 16-bit values (3 significant digits,
+ * nothing below ~6e-5) stalls or diverges.
+ *
+ * The first call of every op compiles a shader (tens of milliseconds each): the first batches of a fit are
+ * much slower than the rest. Importing this package does nothing; the tfjs backend is loaded by `activate()`.
+ *
+ * ```ts
+ * import { Registry } from '@layerwise/core';
+ * import { webglBackend } from '@layerwise/backend-webgl';
+ * import { wasmBackend } from '@layerwise/backend-wasm';
+ * const registry = new Registry().use(webglBackend()).use(wasmBackend({ wasmPaths: '/wasm/' }));
+ * await registry.activateBackend('auto'); // 'webgl' where the page has 32-bit WebGL, else 'wasm' (one warning)
+ * ```
+ */
+export function webglBackend(options: WebglBackendOptions = {}): BackendPlugin {
+  const flags = options.flags ?? {};
+  if (flags.WEBGL_FORCE_F16_TEXTURES === true) {
+    throw new BackendUnavailableError(
+      'webglBackend({ flags: { WEBGL_FORCE_F16_TEXTURES: true } }) would train in 16-bit floats, which layerwise refuses (losses stall or diverge). Remove the flag.',
+    );
+  }
+  let probing: Promise<Probe> | undefined;
+  const probe = (): Promise<Probe> => {
+    probing ??= (async (): Promise<Probe> => {
+      if (!canMakeCanvas()) {
+        return {
+          ok: false,
+          reason:
+            'WebGL needs a browser (a page with `document`, or a worker with OffscreenCanvas); in Node use nodeBackend(), wasmBackend() or cpuBackend()',
+        };
+      }
+      try {
+        await import('@tensorflow/tfjs-backend-webgl');
+      } catch (e) {
+        return {
+          ok: false,
+          reason: `@tensorflow/tfjs-backend-webgl could not be loaded (${(e as Error).message}). ${INSTALL}`,
+          error: e,
+        };
+      }
+      try {
+        for (const [k, v] of Object.entries(flags)) tf.env().set(k, v);
+        const version = tf.env().getNumber('WEBGL_VERSION');
+        if (version === 0) {
+          return {
+            ok: false,
+            reason:
+              'this browser gives no WebGL context (WebGL disabled, no GPU, or the GPU is blocklisted; see chrome://gpu)',
+          };
+        }
+        if (!tf.env().getBool('WEBGL_RENDER_FLOAT32_CAPABLE')) {
+          return {
+            ok: false,
+            reason: `WebGL ${version} here renders only to 16-bit float textures (WEBGL_RENDER_FLOAT32_CAPABLE is false): training would lose precision, so webgl is refused; use wasmBackend()`,
+          };
+        }
+        return { ok: true, version };
+      } catch (e) {
+        return { ok: false, reason: `probing WebGL failed: ${(e as Error).message}`, error: e };
+      }
+    })();
+    return probing;
+  };
+
+  return {
+    kind: 'backend',
+    name: 'webgl',
+    priority: 4,
+    async isAvailable() {
+      return (await probe()).ok;
+    },
+    async unavailableReason() {
+      const p = await probe();
+      return p.ok ? undefined : p.reason;
+    },
+    async activate() {
+      const p = await probe();
+      if (!p.ok) {
+        throw new BackendUnavailableError(
+          `The webgl backend is not available: ${p.reason}.`,
+          p.error === undefined ? undefined : { cause: p.error },
+        );
+      }
+      if (!tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) {
+        throw new BackendUnavailableError(
+          'The webgl backend would render to 16-bit float textures (WEBGL_RENDER_FLOAT32_ENABLED is false; was WEBGL_FORCE_F16_TEXTURES set?): training would lose precision, so webgl is refused. Unset the flag or use wasmBackend().',
+        );
+      }
+      let ok = false;
+      let cause: unknown;
+      try {
+        ok = await tf.setBackend('webgl');
+      } catch (e) {
+        cause = e;
+      }
+      if (!ok) {
+        throw new BackendUnavailableError(
+          `tfjs could not initialise the webgl backend${cause ? ` (${(cause as Error).message})` : ''}. Make sure exactly one copy of @tensorflow/tfjs-core is installed (it is a peer dependency).`,
+          cause === undefined ? undefined : { cause },
+        );
+      }
+      await tf.ready();
+      // tfjs-backend-webgl 4.22's floatPrecision() answers 16 exactly when float32 rendering is enabled (its test
+      // is inverted), so backend.epsilon() is 1e-4 instead of 1e-7 — the default ε of Adam and RMSprop, which
+      // would make training on webgl differ from every other backend. Check 32-bit storage for real (a value
+      // below float16's range survives a round trip through a texture) and record it.
+      const backend = tf.backend() as tf.KernelBackend & { floatPrecisionValue?: 16 | 32 };
+      const tiny = tf.tidy(() => tf.abs(tf.scalar(1e-30)).dataSync()[0]!);
+      if (!(tiny > 0)) {
+        throw new BackendUnavailableError(
+          'The webgl backend does not keep 32-bit floats (1e-30 came back as 0): training would lose precision, so webgl is refused. Use wasmBackend().',
+        );
+      }
+      backend.floatPrecisionValue = 32;
+      if (backend.floatPrecision() !== 32) {
+        throw new BackendUnavailableError(
+          `The webgl backend reports ${backend.floatPrecision()}-bit floats: training would lose precision, so webgl is refused. Use wasmBackend().`,
+        );
+      }
+    },
+  };
+}
