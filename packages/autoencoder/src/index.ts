@@ -4,11 +4,12 @@
  * from `@layerwise/nn`.
  * @packageDocumentation
  */
+export { DecoderLayer } from './DecoderLayer.js';
+export { AUTOENCODER_DEFAULTS, AUTOENCODER_SPEC, type StackedAutoencoderParams } from './params.js';
 export {
-  AUTOENCODER_DEFAULTS,
+  AUTOENCODER_FIT_OPTIONS,
   type AutoencoderExportOptions,
   type AutoencoderFitOptions,
   type AutoencoderPart,
   StackedAutoencoder,
-  type StackedAutoencoderParams,
 } from './StackedAutoencoder.js';

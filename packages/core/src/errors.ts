@@ -44,3 +44,18 @@ export class ConcurrentFitError extends LayerwiseError {}
  * half-written is left behind and the previous file (model, checkpoint, log) is unchanged.
  */
 export class StorageError extends LayerwiseError {}
+
+/**
+ * Training produced a non-finite loss (NaN or ±Infinity). The fit is abandoned: the estimator keeps the
+ * state it had before `fit` and no model file is written. Usually the learning rate is too high.
+ */
+export class TrainingDivergedError extends LayerwiseError {
+  constructor(
+    message: string,
+    /** Where the loss first became non-finite. */
+    readonly where: { stage: string; layer?: number; epoch: number; batch: number },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -41,6 +41,8 @@ export interface EpochEndEvent {
   metrics: Record<string, number>;
   seconds: number;
   samplesPerSecond: number;
+  /** The learning rate used in this epoch. */
+  lr?: number;
   time: number;
 }
 
@@ -54,8 +56,10 @@ export interface BatchEndEvent {
   /** 1-based batch number within the epoch. */
   batch: number;
   batches: number;
-  /** Loss of this batch when the engine read it (it avoids reading it on every batch). */
+  /** Running mean training loss of the epoch's batches so far. */
   loss?: number;
+  /** The learning rate in use. */
+  lr?: number;
   time: number;
 }
 

@@ -5,6 +5,7 @@
  */
 
 export * from './batches.js';
+export * from './callbacks.js';
 export * from './data.js';
 export { EngineGuard, type EngineGuardState, engineGuard } from './engineGuard.js';
 export * from './errors.js';

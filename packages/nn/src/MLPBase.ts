@@ -1,11 +1,9 @@
 import {
   type ActivationName,
   BaseEstimator,
-  checkModelDirTarget,
   type DenseLayerSpec,
   type EstimatorOptions,
   type ExportableModel,
-  type ExportOptions,
   type ExportResult,
   type InputKind,
   type MatrixLike,
@@ -13,163 +11,33 @@ import {
   ModelFormatError,
   type NamedTensor,
   type ParamSpec,
-  Rng,
+  type Rng,
   releaseMatrix,
   saveModelDir,
   toMatrix,
-  trainValidationSplit,
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { freezeLayers } from './callbacks.js';
+import { DenseLayer, LEAKY_RELU_ALPHA } from './DenseLayer.js';
+import { type BatchLoss, mapRows } from './engine.js';
+import { type PreparedData, type RunData, type RunModel, runTraining } from './fitRun.js';
 import {
-  assertSame,
-  CHECKPOINT_RULE,
-  CHECKPOINT_VERSION,
-  type CheckpointOptions,
-  checkCheckpointParam,
-  loadCheckpoint,
-  progressFromData,
-  progressToData,
-  type StageProgress,
-  type StageResume,
-  saveCheckpoint,
-  shapesOf,
-} from './checkpoint.js';
-import { DenseLayer, HIDDEN_ACTIVATIONS, type HiddenActivation, LEAKY_RELU_ALPHA } from './DenseLayer.js';
-import {
-  type BatchLoss,
-  makeHistory,
-  mapRows,
-  OPTIMIZERS,
-  type StageHistory,
+  type EpochRecord,
+  type FittedCurves,
+  fittedCurves,
+  isHistory,
   type TrainingHistory,
-  trainStage,
-  withFitScope,
-} from './engine.js';
-import type { TrainingParams } from './params.js';
-
-/** What a custom `forward` function receives besides the input batch and the layers. */
-export interface ForwardContext {
-  /** True while training (dropout active), false for prediction and validation. */
-  training: boolean;
-  /** The tfjs-core namespace, so a forward function needs no import of its own. */
-  tf: typeof tf;
-  /** Seeded dropout with the estimator's `dropout` rate; the identity when not training or rate is 0. */
-  dropout(x: tf.Tensor2D): tf.Tensor2D;
-}
-
-/**
- * A custom forward pass: maps an input batch `[batch, features]` to the network output `[batch, outputs]`
- * (logits for a classifier — no softmax —, values for a regressor). `layers` are the estimator's dense
- * layers, hidden layers first and the output layer last; call `layer.apply(h)` (affine + activation),
- * `layer.affine(h)` or `layer.activate(z)` and combine them any way you like with `tf` ops. It runs
- * inside `tf.tidy`, during training under the gradient tape: use differentiable tfjs ops only.
- *
- * ```ts
- * // A residual-style hidden stack (needs equal hidden sizes):
- * forward: (x, layers, { dropout }) => {
- *   let h = layers[0].apply(x);
- *   for (const l of layers.slice(1, -1)) h = tf.add(h, dropout(l.apply(h)));
- *   return layers[layers.length - 1].affine(h);
- * }
- * ```
- */
-export type ForwardFn = (
-  x: tf.Tensor2D,
-  layers: readonly DenseLayer[],
-  context: ForwardContext,
-) => tf.Tensor2D;
-
-/** Hyper-parameters of {@link MLPClassifier} and {@link MLPRegressor} (the shared training ones: {@link TrainingParams}). */
-export interface MLPParams extends TrainingParams {
-  /** Units of each hidden layer. Default `[100]`. */
-  hiddenLayerSizes: number[];
-  /** Hidden-layer activation. Default `'relu'`. */
-  activation: HiddenActivation;
-  /** Dropout rate after each hidden layer while training, in [0, 1). Default 0. */
-  dropout: number;
-  /** Maximum number of passes over the training data. Default 200. */
-  epochs: number;
-  /** Minibatch size (capped at the sample count). Default 200. */
-  batchSize: number;
-  /** A custom forward pass (see {@link ForwardFn}); `null` = the plain stack. Default null. */
-  forward: ForwardFn | null;
-  /**
-   * Save a resumable training state (weights, optimizer state, epoch, RNG state, early-stopping state,
-   * history) to `dir` every `every` epochs (default 1) and when training ends; continue it with
-   * `fit(X, y, { resume: dir })`. Default null.
-   */
-  checkpoint: CheckpointOptions | null;
-}
-
-/** Default hyper-parameters (scikit-learn's MLP defaults where they exist). */
-export const MLP_DEFAULTS: MLPParams = {
-  hiddenLayerSizes: [100],
-  activation: 'relu',
-  dropout: 0,
-  optimizer: 'adam',
-  learningRate: 0.001,
-  epochs: 200,
-  batchSize: 200,
-  shuffle: true,
-  randomState: null,
-  validationFraction: null,
-  earlyStopping: false,
-  patience: 10,
-  logPath: null,
-  exportPath: null,
-  backend: 'auto',
-  verbose: false,
-  forward: null,
-  checkpoint: null,
-};
-
-/** Validation rules of {@link MLPParams}. */
-export const MLP_SPEC: ParamSpec<MLPParams> = {
-  hiddenLayerSizes: { type: 'intArray', min: 1, minLength: 1 },
-  activation: { type: 'enum', values: HIDDEN_ACTIVATIONS },
-  dropout: { type: 'number', min: 0, exclusiveMax: 1 },
-  optimizer: { type: 'enum', values: OPTIMIZERS },
-  learningRate: { type: 'number', exclusiveMin: 0 },
-  epochs: { type: 'int', min: 1 },
-  batchSize: { type: 'int', min: 1 },
-  shuffle: { type: 'boolean' },
-  randomState: { type: 'int', nullable: true },
-  validationFraction: { type: 'number', min: 0, exclusiveMax: 1, nullable: true },
-  earlyStopping: { type: 'boolean' },
-  patience: { type: 'int', min: 1 },
-  logPath: { type: 'string', nullable: true },
-  exportPath: { type: 'string', nullable: true },
-  backend: { type: 'enum', values: ['auto', 'node', 'wasm', 'cpu'], open: true },
-  verbose: { type: 'boolean' },
-  forward: { type: 'function', nullable: true },
-  checkpoint: CHECKPOINT_RULE,
-};
-
-/** Options of `fit`. */
-export interface FitOptions<Y> {
-  /** An explicit validation set `[X, y]` (then `validationFraction` is ignored). */
-  validationData?: [MatrixLike, Y];
-  /**
-   * A checkpoint directory written by a fit with `checkpoint: { dir }`: continue that training (same
-   * architecture, data and targets) up to `epochs` in total. A missing checkpoint is a ValidationError.
-   */
-  resume?: string;
-}
-
-/** Options of `load`. */
-export interface LoadOptions extends EstimatorOptions {
-  /** The custom forward function the model was trained with (functions are never stored in files). */
-  forward?: ForwardFn;
-}
-
-/** Options of `export`. */
-export interface MLPExportOptions extends ExportOptions {
-  /** The export format, e.g. `'tfjs-layers'` or `'onnx'` (an exporter plugin must be registered). */
-  format: string;
-  /** Which part to export; MLPs have only `'model'`. */
-  part?: string;
-}
+} from './history.js';
+import {
+  type FitOptions,
+  type ForwardContext,
+  MLP_FIT_OPTIONS,
+  type MLPExportOptions,
+  type MLPParams,
+} from './MLPParams.js';
+import { layerTensors, storableParams } from './modelFile.js';
+import { checkTrainingParams } from './params.js';
 
 /** Validated targets, ready to train on. */
 export interface PreparedTargets<S> {
@@ -178,37 +46,92 @@ export interface PreparedTargets<S> {
   outputSize: number;
   /** Fitted state derived from the targets (classes…), committed only when the fit succeeds. */
   state: S;
+  /** Per-row loss weights derived from the targets (class weights), if any. */
+  rowWeights?: Float32Array;
 }
 
-/** Parameters as stored in a model file (no functions). */
-export function storableParams(p: MLPParams): Record<string, unknown> {
-  const { forward: _forward, ...rest } = p;
-  return {
-    ...rest,
-    hiddenLayerSizes: [...p.hiddenLayerSizes],
-    forward: null,
-    checkpoint: p.checkpoint ? { ...p.checkpoint } : null,
-  };
+/** The dense stack a fit trains. */
+class MLPModel implements RunModel {
+  constructor(readonly dense: DenseLayer[]) {}
+  get layers() {
+    return this.dense.map((l) => l.variables);
+  }
+  get kernels() {
+    return this.dense.map((l) => l.kernel);
+  }
+  tensors(): NamedTensor[] {
+    return layerTensors(this.dense);
+  }
+  dispose(): void {
+    for (const l of this.dense) l.dispose();
+  }
+}
+
+/** Checks `encoderWeights` against the params it must match. */
+function checkEncoderWeights(owner: string, p: MLPParams): void {
+  const init = p.encoderWeights;
+  if (init === null || init === undefined) {
+    if (p.freezeEncoder !== false) {
+      throw new ValidationError(
+        `${owner}: freezeEncoder needs a pretrained encoder; build the classifier with MLPClassifier.fromEncoder(ae, { freezeEncoder }).`,
+      );
+    }
+    return;
+  }
+  const f = p.freezeEncoder;
+  if (!(typeof f === 'boolean' || (typeof f === 'number' && Number.isInteger(f) && f >= 0))) {
+    throw new ValidationError(
+      `${owner}: freezeEncoder must be true, false or a number of epochs (integer ≥ 0), got ${JSON.stringify(f)}.`,
+    );
+  }
+  if (!Array.isArray(init) || init.length === 0) {
+    throw new ValidationError(
+      `${owner}: encoderWeights must be null or a non-empty array of dense layer specs.`,
+    );
+  }
+  let prev = init[0]!.inputSize;
+  for (const l of init as DenseLayerSpec[]) {
+    if (
+      !l ||
+      l.inputSize !== prev ||
+      !(l.kernel instanceof Float32Array) ||
+      !(l.bias instanceof Float32Array) ||
+      l.kernel.length !== l.inputSize * l.units ||
+      l.bias.length !== l.units
+    ) {
+      throw new ValidationError(`${owner}: encoderWeights layer ${l?.name} has inconsistent shapes.`);
+    }
+    prev = l.units;
+  }
+  const sizes = init.map((l) => l.units);
+  if (sizes.join() !== p.hiddenLayerSizes.join() || init.some((l) => l.activation !== p.activation)) {
+    throw new ValidationError(
+      `${owner}: hiddenLayerSizes/activation (${JSON.stringify(p.hiddenLayerSizes)}, ${p.activation}) no longer match the encoder it was built from (${JSON.stringify(sizes)}, ${init[0]!.activation}).`,
+    );
+  }
 }
 
 /**
- * Shared machinery of the dense supervised estimators: fit scaffolding (backend, validation, scope,
- * events, history), prediction, save and export. Not exported from the package.
+ * Shared machinery of the dense supervised estimators: their model, stage and loss for the one training
+ * run, prediction, save and export. Not exported from the package.
  */
-export abstract class MLPBase<Y, S extends Record<string, unknown>> extends BaseEstimator<MLPParams> {
+export abstract class MLPBase<
+  Y,
+  S extends Record<string, unknown>,
+  P extends MLPParams = MLPParams,
+> extends BaseEstimator<P> {
   #layers: DenseLayer[] | null = null;
   #inputSize = 0;
   #state: S | null = null;
   #history: TrainingHistory | null = null;
-  /** Initial hidden-layer weights (set by `fromEncoder`); reused by every `fit`. */
-  protected initialHidden: DenseLayerSpec[] | null = null;
 
-  protected constructor(params: Partial<MLPParams>, options: EstimatorOptions) {
-    super(MLP_DEFAULTS, MLP_SPEC, params, options);
+  protected constructor(defaults: P, spec: ParamSpec<P>, params: Partial<P>, options: EstimatorOptions) {
+    super(defaults, spec, params, options);
   }
 
-  protected override validateCombination(p: MLPParams): void {
-    checkCheckpointParam(this.constructor.name, p.checkpoint);
+  protected override validateCombination(p: P): void {
+    checkTrainingParams(this.constructor.name, p);
+    checkEncoderWeights(this.constructor.name, p);
   }
 
   /** What a checkpoint must share with the targets of a resumed fit (the classes of a classifier…). */
@@ -224,12 +147,18 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
   protected abstract prepareTargets(y: unknown, rows: number, name: string): PreparedTargets<S>;
   /** Validates validation targets against the state derived from the training targets. */
   protected abstract prepareValidationTargets(y: unknown, rows: number, state: S): tf.Tensor;
-  /** Loss (and correct count) of a batch from the network output. */
-  protected abstract batchLoss(output: tf.Tensor2D, yb: tf.Tensor): BatchLoss;
+  /** Loss (and correct count) of a batch from the network output; `weights` are per-row loss weights. */
+  protected abstract batchLoss(output: tf.Tensor2D, yb: tf.Tensor, weights?: tf.Tensor1D): BatchLoss;
   /** Metrics reported: accuracy for classifiers. */
   protected abstract get reportsAccuracy(): boolean;
   /** Checks fitted state read from a file; returns it or throws ModelFormatError. */
   protected abstract restoreState(state: Record<string, unknown>): { state: S; outputSize: number };
+  /** An epoch's validation score for `validationScores` (accuracy, R²). */
+  protected abstract validationScore(e: EpochRecord): number | undefined;
+  /** Extra validation metrics computed from the validation loss (a regressor's R²). */
+  protected validationMetrics(_data: RunData): ((valLoss: number) => Record<string, number>) | undefined {
+    return undefined;
+  }
 
   get isFitted(): boolean {
     return this.#layers !== null;
@@ -250,6 +179,31 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
   /** Training history of the last `fit` (backend, every epoch), or null after `load`/before `fit`. */
   get history(): TrainingHistory | null {
     return this.#history;
+  }
+
+  #curves(name: string): FittedCurves | null {
+    this.assertFitted(name);
+    return fittedCurves(this.#history, (e) => this.validationScore(e));
+  }
+
+  /** Training loss of every epoch (scikit-learn's `loss_curve_`; includes the `alpha` penalty). */
+  get lossCurve(): number[] {
+    return this.#curves('lossCurve')?.lossCurve ?? [];
+  }
+
+  /** Validation score of every epoch (accuracy or R²) when validation data were used, else null (`validation_scores_`). */
+  get validationScores(): number[] | null {
+    return this.#curves('validationScores')?.validationScores ?? null;
+  }
+
+  /** Lowest training loss reached (scikit-learn's `best_loss_`), null without a history. */
+  get bestLoss(): number | null {
+    return this.#curves('bestLoss')?.bestLoss ?? null;
+  }
+
+  /** Epochs run (scikit-learn's `n_iter_`). */
+  get nIter(): number {
+    return this.#curves('nIter')?.nIter ?? 0;
   }
 
   /** The fitted dense layers (hidden first, output last). */
@@ -295,226 +249,127 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
     return layers[layers.length - 1]!.affine(h);
   }
 
-  /** Shared `fit`: validation first, then training on fresh layers, then the swap. */
+  /** Shared `fit`: this estimator's model, stage and loss, trained by the one run. */
   protected async fitCore(X: MatrixLike, y: Y, options: FitOptions<Y> = {}): Promise<this> {
     const p = this.getParams();
-    if (p.exportPath) await checkModelDirTarget(p.exportPath);
-    const ckpt = checkCheckpointParam(this.kind, p.checkpoint);
-    const resumeDir = options?.resume;
-    // The checkpoint is read and checked before anything changes.
-    const saved =
-      resumeDir === undefined ? null : await loadCheckpoint(this.kind, resumeDir, `Checkpoint:${this.kind}`);
-    const backend = await this.registry.activateBackend(p.backend);
-    const temps: tf.Tensor[] = [];
-    const xm = toMatrix(X, { name: 'X' });
-    if (xm.owned) temps.push(xm.tensor);
-    let layers: DenseLayer[] = [];
-    try {
-      const targets = this.prepareTargets(y, xm.rows, 'y');
-      temps.push(targets.tensor);
-      const init = this.initialHidden;
-      if (init) {
-        if (init[0]!.inputSize !== xm.cols) {
+    const kind = this.kind;
+    const init = p.encoderWeights;
+    let targetsState: S | null = null;
+    let outputSize = 0;
+    const prepare = (o: Record<string, unknown>): PreparedData => {
+      const owned: tf.Tensor[] = [];
+      try {
+        const xm = toMatrix(X, { name: 'X' });
+        if (xm.owned) owned.push(xm.tensor);
+        const targets = this.prepareTargets(y, xm.rows, 'y');
+        owned.push(targets.tensor);
+        if (init && init[0]!.inputSize !== xm.cols) {
           throw new ValidationError(
-            `${this.kind}: the encoder this classifier was built from takes ${init[0]!.inputSize} features, but X has ${xm.cols}.`,
+            `${kind}: the encoder this classifier was built from takes ${init[0]!.inputSize} features, but X has ${xm.cols}.`,
           );
         }
-        const sizes = init.map((l) => l.units);
-        if (sizes.join() !== p.hiddenLayerSizes.join() || init.some((l) => l.activation !== p.activation)) {
-          throw new ValidationError(
-            `${this.kind}: hiddenLayerSizes/activation (${JSON.stringify(p.hiddenLayerSizes)}, ${p.activation}) no longer match the encoder it was built from (${JSON.stringify(sizes)}, ${init[0]!.activation}).`,
-          );
+        targetsState = targets.state;
+        outputSize = targets.outputSize;
+        let validation: PreparedData['validation'];
+        if (o.validationData !== undefined) {
+          const vd = o.validationData;
+          if (!Array.isArray(vd) || vd.length !== 2) {
+            throw new ValidationError(`${kind}.fit: validationData must be a pair [X, y].`);
+          }
+          const vm = toMatrix(vd[0], { name: 'validationData[0]', expectedFeatures: xm.cols });
+          if (vm.owned) owned.push(vm.tensor);
+          const vy = this.prepareValidationTargets(vd[1], vm.rows, targets.state);
+          owned.push(vy);
+          validation = { x: vm.tensor, y: vy };
         }
+        return {
+          x: xm.tensor,
+          y: targets.tensor,
+          ...(validation ? { validation } : {}),
+          ...(targets.rowWeights ? { rowWeights: targets.rowWeights } : {}),
+          owned,
+          signature: {
+            hiddenLayerSizes: p.hiddenLayerSizes,
+            activation: p.activation,
+            optimizer: p.optimizer,
+            targets: this.targetsSignature(targets.state),
+            customForward: p.forward !== null,
+          },
+          checkpointState: { targets: targets.state },
+        };
+      } catch (e) {
+        for (const t of owned) t.dispose();
+        throw e;
       }
-      // Resuming replays the validation split from the generator state the checkpointed fit started with.
-      const rng = saved
-        ? Rng.fromState(saved.state.fitRngState as number)
-        : new Rng(p.randomState ?? undefined);
-      const fitRngState = rng.state;
-      const signature = {
-        hiddenLayerSizes: p.hiddenLayerSizes,
-        activation: p.activation,
-        optimizer: p.optimizer,
-        inputSize: xm.cols,
-        samples: xm.rows,
-        targets: this.targetsSignature(targets.state),
-        validation:
-          options.validationData !== undefined
-            ? 'validationData'
-            : (p.validationFraction ?? (p.earlyStopping ? 0.1 : 0)),
-        customForward: p.forward !== null,
-      };
-      let savedWeights: Map<string, NamedTensor> | null = null;
-      if (saved) {
-        const sig = saved.state.signature;
-        assertSame(
-          this.kind,
-          resumeDir!,
-          typeof sig === 'object' && sig !== null ? (sig as Record<string, unknown>) : {},
-          signature,
-        );
-        savedWeights = new Map(saved.tensors.map((t) => [t.name, t]));
-      }
-      let trainX: tf.Tensor = xm.tensor;
-      let trainY: tf.Tensor = targets.tensor;
-      let validation: { x: tf.Tensor; y: tf.Tensor } | undefined;
-      if (options.validationData !== undefined) {
-        const vd = options.validationData;
-        if (!Array.isArray(vd) || vd.length !== 2) {
-          throw new ValidationError(`${this.kind}.fit: validationData must be a pair [X, y].`);
-        }
-        const vm = toMatrix(vd[0], { name: 'validationData[0]', expectedFeatures: xm.cols });
-        if (vm.owned) temps.push(vm.tensor);
-        const vy = this.prepareValidationTargets(vd[1], vm.rows, targets.state);
-        temps.push(vy);
-        validation = { x: vm.tensor, y: vy };
-      } else {
-        const fraction = p.validationFraction ?? (p.earlyStopping ? 0.1 : 0);
-        if (fraction > 0) {
-          if (xm.rows < 2) {
-            throw new ValidationError(
-              `${this.kind}.fit: validationFraction ${fraction} needs at least 2 samples, got ${xm.rows}.`,
+    };
+    const nHidden = p.hiddenLayerSizes.length;
+    const freeze = p.freezeEncoder;
+    await runTraining<MLPModel>({
+      estimator: kind,
+      params: p,
+      storableParams: storableParams(p),
+      registry: this.registry,
+      options,
+      fitOptions: MLP_FIT_OPTIONS,
+      prepare,
+      build: (features, rng, saved) => {
+        // Fresh layers: hidden (from the encoder when built by fromEncoder), then the output layer.
+        const sizes = [features, ...p.hiddenLayerSizes, outputSize];
+        const layers: DenseLayer[] = [];
+        try {
+          for (let i = 0; i + 1 < sizes.length; i++) {
+            const activation = i + 2 === sizes.length ? 'linear' : p.activation;
+            if (saved) {
+              layers.push(this.layerFromTensors(saved, i, sizes, activation, 'checkpoint'));
+              continue;
+            }
+            const spec = i < nHidden && init ? init[i]! : null;
+            layers.push(
+              new DenseLayer(
+                `layers.${i}`,
+                sizes[i]!,
+                sizes[i + 1]!,
+                activation,
+                spec ? { weights: { kernel: spec.kernel, bias: spec.bias } } : { rng },
+              ),
             );
           }
-          const split = trainValidationSplit(xm.rows, fraction, rng);
-          const gather = (t: tf.Tensor, idx: Int32Array) => {
-            const g = tf.tidy(() => tf.gather(t, tf.tensor1d(idx, 'int32')));
-            temps.push(g);
-            return g;
-          };
-          trainX = gather(xm.tensor, split.train);
-          trainY = gather(targets.tensor, split.train);
-          validation = {
-            x: gather(xm.tensor, split.validation),
-            y: gather(targets.tensor, split.validation),
-          };
+        } catch (e) {
+          for (const l of layers) l.dispose();
+          throw e;
         }
-      }
-      // Fresh layers: hidden (from the encoder when built by fromEncoder), then the output layer.
-      const sizes = [xm.cols, ...p.hiddenLayerSizes, targets.outputSize];
-      for (let i = 0; i + 1 < sizes.length; i++) {
-        const last = i + 2 === sizes.length;
-        if (savedWeights) {
-          layers.push(
-            this.layerFromTensors(savedWeights, i, sizes, last ? 'linear' : p.activation, 'checkpoint'),
-          );
-          continue;
-        }
-        const spec = !last && init ? init[i]! : null;
-        layers.push(
-          new DenseLayer(
-            `layers.${i}`,
-            sizes[i]!,
-            sizes[i + 1]!,
-            last ? 'linear' : p.activation,
-            spec ? { weights: { kernel: spec.kernel, bias: spec.bias } } : { rng },
-          ),
-        );
-      }
-      const stageLayers = layers;
-      const variables = stageLayers.flatMap((l) => l.variables);
-      // Where the checkpoint left off: stage 0 (training) in progress, or 1 (training done).
-      const stageIndex = saved ? (saved.state.stageIndex as number) : 0;
-      const completed = saved ? (saved.state.completedStages as StageHistory[]) : [];
-      if (stageIndex > 1 || completed.length !== stageIndex) {
-        throw new ModelFormatError(
-          `Invalid ${this.kind} checkpoint: stageIndex ${stageIndex} does not match its ${completed.length} completed stages.`,
-        );
-      }
-      let resumeStage: StageResume | undefined;
-      if (saved && stageIndex === 0 && saved.state.progress !== null) {
-        resumeStage = progressFromData(this.kind, saved.state.progress, savedWeights!, shapesOf(variables));
-      }
-      // Shuffling and dropout continue from the generator state saved with the checkpoint.
-      const trainRng = saved ? Rng.fromState(saved.state.rngState as number) : rng;
-      const writeCheckpoint = async (
-        index: number,
-        stages: StageHistory[],
-        progress: StageProgress | null,
-      ) => {
-        const prog = progress ? await progressToData(progress) : null;
-        await saveCheckpoint(ckpt!.dir, {
-          kind: `Checkpoint:${this.kind}`,
-          params: storableParams(p),
-          state: {
-            checkpointVersion: CHECKPOINT_VERSION,
-            estimator: this.kind,
-            backend,
-            signature,
-            targets: targets.state,
-            fitRngState,
-            rngState: trainRng.state,
-            stageIndex: index,
-            completedStages: stages,
-            progress: prog?.json ?? null,
-          },
-          tensors: [...layerTensors(stageLayers), ...(prog?.tensors ?? [])],
-        });
-      };
-      const nTrain = trainX.shape[0]!;
-      const history = await withFitScope(this.registry, p.logPath, async (sink) => {
-        const t0 = Date.now();
-        sink.emit({
-          type: 'fitStart',
-          estimator: this.kind,
-          backend,
-          samples: nTrain,
-          features: xm.cols,
-          params: storableParams(p),
-          verbose: p.verbose,
-          time: t0,
-        });
-        const stage =
-          stageIndex === 1
-            ? completed[0]!
-            : await trainStage({
-                ...(resumeStage ? { resume: resumeStage } : {}),
-                ...(ckpt
-                  ? {
-                      onEpochEnd: async (progress: StageProgress) => {
-                        if (progress.records.length % ckpt.every === 0)
-                          await writeCheckpoint(0, [], progress);
-                      },
-                    }
-                  : {}),
-                stage: 'train',
-                epochs: p.epochs,
-                batchSize: p.batchSize,
-                shuffle: p.shuffle,
-                rng: trainRng,
-                optimizer: p.optimizer,
-                learningRate: p.learningRate,
-                earlyStopping: p.earlyStopping,
-                patience: p.patience,
-                variables,
-                x: trainX,
-                y: trainY,
-                ...(validation ? { validation } : {}),
-                accuracy: this.reportsAccuracy,
-                loss: (xb, yb, training) =>
-                  this.batchLoss(this.forwardPass(xb as tf.Tensor2D, stageLayers, training, trainRng), yb),
-                sink,
-              });
-        if (ckpt && stageIndex === 0) await writeCheckpoint(1, [stage], null);
-        sink.emit({
-          type: 'fitEnd',
-          estimator: this.kind,
-          seconds: (Date.now() - t0) / 1000,
-          time: Date.now(),
-        });
-        return makeHistory(backend, [stage]);
-      });
-      for (const l of this.#layers ?? []) l.dispose();
-      this.#layers = layers;
-      layers = [];
-      this.#inputSize = xm.cols;
-      this.#state = targets.state;
-      this.#history = history;
-    } finally {
-      for (const l of layers) l.dispose();
-      for (const t of temps) t.dispose();
-    }
-    if (p.exportPath) await this.save(p.exportPath);
+        return new MLPModel(layers);
+      },
+      stages: (model, rng) => [
+        {
+          stage: 'train',
+          epochs: p.epochs,
+          variables: model.dense.flatMap((l) => l.variables),
+          kernels: model.kernels,
+          loss: (xb, yb, training, wb) =>
+            this.batchLoss(this.forwardPass(xb as tf.Tensor2D, model.dense, training, rng), yb, wb),
+        },
+      ],
+      accuracy: this.reportsAccuracy,
+      validationMetrics: (data) => this.validationMetrics(data),
+      callbacks:
+        init && freeze !== false
+          ? [
+              freezeLayers(
+                Array.from({ length: nHidden }, (_, i) => i),
+                freeze === true ? {} : { untilEpoch: freeze },
+              ),
+            ]
+          : [],
+      commit: (model, history, features) => {
+        for (const l of this.#layers ?? []) l.dispose();
+        this.#layers = model.dense;
+        this.#inputSize = features;
+        this.#state = targetsState;
+        this.#history = history;
+      },
+      save: (dir) => this.save(dir),
+    });
     return this;
   }
 
@@ -612,20 +467,8 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
     const layers: DenseLayer[] = [];
     try {
       for (let i = 0; i + 1 < sizes.length; i++) {
-        const k = byName.get(`layers.${i}.kernel`);
-        const b = byName.get(`layers.${i}.bias`);
-        if (!k || !b) bad(`weights of layers.${i} are missing.`);
-        if (k!.shape.join() !== `${sizes[i]},${sizes[i + 1]}` || b!.shape.join() !== `${sizes[i + 1]}`) {
-          bad(
-            `layers.${i} has kernel [${k!.shape}] and bias [${b!.shape}], but the params need [${sizes[i]}, ${sizes[i + 1]}] and [${sizes[i + 1]}].`,
-          );
-        }
         const last = i + 2 === sizes.length;
-        layers.push(
-          new DenseLayer(`layers.${i}`, sizes[i]!, sizes[i + 1]!, last ? 'linear' : p.activation, {
-            weights: { kernel: k!.data, bias: b!.data },
-          }),
-        );
+        layers.push(this.layerFromTensors(byName, i, sizes, last ? 'linear' : p.activation, 'model'));
       }
     } catch (e) {
       for (const l of layers) l.dispose();
@@ -681,59 +524,5 @@ export abstract class MLPBase<Y, S extends Record<string, unknown>> extends Base
       throw new ValidationError(`${this.kind}.export: options.format is required.`);
     const exporter = this.registry.exporter(format);
     return exporter.export(this.toExportable(part ?? 'model'), target, rest);
-  }
-}
-
-/** Weights of dense layers as named tensors (`<name>.kernel`, `<name>.bias`), copied out of tfjs. */
-export function layerTensors(layers: readonly DenseLayer[]): NamedTensor[] {
-  return layers.flatMap((l) => {
-    const w = l.read();
-    return [
-      { name: `${l.name}.kernel`, shape: [l.inputSize, l.units], data: w.kernel },
-      { name: `${l.name}.bias`, shape: [l.units], data: w.bias },
-    ];
-  });
-}
-
-function isHistory(x: unknown): x is TrainingHistory {
-  return (
-    typeof x === 'object' &&
-    x !== null &&
-    typeof (x as TrainingHistory).backend === 'string' &&
-    Array.isArray((x as TrainingHistory).stages) &&
-    Array.isArray((x as TrainingHistory).epochs)
-  );
-}
-
-/** Builds params from a model file, turning invalid params into ModelFormatError. */
-export function paramsFromFile(
-  kind: string,
-  params: Record<string, unknown>,
-  forward: ForwardFn | undefined,
-  customForward: unknown,
-): Partial<MLPParams> {
-  if (customForward === true && !forward) {
-    throw new ValidationError(
-      `This ${kind} was trained with a custom forward function, which files never store: pass it again with load(dir, { forward }).`,
-    );
-  }
-  const out: Record<string, unknown> = { ...params };
-  if (out.forward !== null && out.forward !== undefined) {
-    throw new ModelFormatError(`Invalid ${kind} model: params.forward must be null.`);
-  }
-  delete out.forward;
-  if (forward) out.forward = forward;
-  return out as Partial<MLPParams>;
-}
-
-/** Runs `make`, turning a ValidationError about params into a ModelFormatError. */
-export function fromFile<T>(kind: string, make: () => T): T {
-  try {
-    return make();
-  } catch (e) {
-    if (e instanceof ValidationError) {
-      throw new ModelFormatError(`Invalid ${kind} model: ${e.message}`, { cause: e });
-    }
-    throw e;
   }
 }

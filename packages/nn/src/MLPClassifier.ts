@@ -12,24 +12,75 @@ import {
   loadModelDir,
   type MatrixLike,
   ModelFormatError,
+  type ParamSpec,
   readLabels,
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
-import type { BatchLoss } from './engine.js';
-import {
-  type FitOptions,
-  fromFile,
-  type LoadOptions,
-  MLPBase,
-  type MLPParams,
-  type PreparedTargets,
-  paramsFromFile,
-} from './MLPBase.js';
+import { type BatchLoss, meanLoss } from './engine.js';
+import type { EpochRecord } from './history.js';
+import { MLPBase, type PreparedTargets } from './MLPBase.js';
+import { type FitOptions, type LoadOptions, MLP_DEFAULTS, MLP_SPEC, type MLPParams } from './MLPParams.js';
+import { fromFile, paramsFromFile } from './modelFile.js';
 
-/** Hyper-parameters of {@link MLPClassifier}. */
-export type MLPClassifierParams = MLPParams;
+/** Hyper-parameters of {@link MLPClassifier}: {@link MLPParams} and `classWeight`. */
+export interface MLPClassifierParams extends MLPParams {
+  /**
+   * Weights of the classes in the loss (Keras' `class_weight`, scikit-learn's `class_weight`):
+   * `'balanced'` weighs class c by `samples / (classes × count(c))`; an object maps labels (as keys) to
+   * weights (classes left out weigh 1); `null` = all 1. Multiplied with `fit`'s `sampleWeight`. Default null.
+   */
+  classWeight: 'balanced' | Readonly<Record<string, number>> | null;
+}
+
+const CLASSIFIER_DEFAULTS: MLPClassifierParams = { ...MLP_DEFAULTS, classWeight: null };
+const CLASSIFIER_SPEC: ParamSpec<MLPClassifierParams> = { ...MLP_SPEC, classWeight: { type: 'any' } };
+
+/** Checks the `classWeight` param's form (its labels are checked against `y` at fit time). */
+function checkClassWeight(value: unknown): void {
+  if (value === null || value === undefined || value === 'balanced') return;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError(
+      `MLPClassifier: classWeight must be null, 'balanced' or an object { label: weight }, got ${JSON.stringify(value)}.`,
+    );
+  }
+  for (const [k, w] of Object.entries(value)) {
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw new ValidationError(
+        `MLPClassifier: classWeight[${JSON.stringify(k)}] must be a finite number ≥ 0, got ${JSON.stringify(w)}.`,
+      );
+    }
+  }
+}
+
+/** Per-row weights from `classWeight` (null when every weight is 1). */
+function classRowWeights(
+  classWeight: MLPClassifierParams['classWeight'],
+  enc: EncodedLabels,
+): Float32Array | undefined {
+  if (classWeight === null) return undefined;
+  const k = enc.classes.length;
+  let perClass: Float64Array;
+  if (classWeight === 'balanced') {
+    const counts = new Float64Array(k);
+    for (const i of enc.indices) counts[i]!++;
+    perClass = counts.map((c) => enc.indices.length / (k * c));
+  } else {
+    perClass = new Float64Array(k).fill(1);
+    const known = new Map(enc.classes.map((c, i) => [String(c), i]));
+    for (const [label, w] of Object.entries(classWeight)) {
+      const i = known.get(label);
+      if (i === undefined) {
+        throw new ValidationError(
+          `MLPClassifier.fit: classWeight names the label ${JSON.stringify(label)}, which y does not have (classes: ${JSON.stringify(enc.classes)}).`,
+        );
+      }
+      perClass[i] = w;
+    }
+  }
+  return Float32Array.from(enc.indices, (i) => perClass[i]!);
+}
 
 /** Labels as returned by `predict`: the same kind of labels `fit` was given. */
 export type PredictedLabels = number[] | string[] | Int32Array | tf.Tensor1D;
@@ -56,7 +107,7 @@ export interface EncoderSource {
  * ```
  */
 export class MLPClassifier
-  extends MLPBase<LabelsLike, ClassifierState>
+  extends MLPBase<LabelsLike, ClassifierState, MLPClassifierParams>
   implements Classifier<MatrixLike, PredictedLabels, MatrixLike>
 {
   /**
@@ -64,7 +115,12 @@ export class MLPClassifier
    * @param options `{ registry }` to resolve backends, loggers and exporters from (default registry otherwise)
    */
   constructor(params: Partial<MLPClassifierParams> = {}, options: EstimatorOptions = {}) {
-    super(params, options);
+    super(CLASSIFIER_DEFAULTS, CLASSIFIER_SPEC, params, options);
+  }
+
+  protected override validateCombination(p: MLPClassifierParams): void {
+    super.validateCombination(p);
+    checkClassWeight(p.classWeight);
   }
 
   protected get kind(): string {
@@ -100,10 +156,12 @@ export class MLPClassifier
         `MLPClassifier.fit: ${name} has a single class (${JSON.stringify(enc.classes[0])}); a classifier needs at least 2 classes.`,
       );
     }
+    const rowWeights = classRowWeights(this.params.classWeight, enc);
     return {
       tensor: tf.tensor1d(enc.indices, 'int32'),
       outputSize: enc.classes.length,
       state: { classes: enc.classes, labelKind: enc.kind },
+      ...(rowWeights ? { rowWeights } : {}),
     };
   }
 
@@ -117,11 +175,18 @@ export class MLPClassifier
     return tf.tensor1d(enc.indices, 'int32');
   }
 
-  protected batchLoss(logits: tf.Tensor2D, yb: tf.Tensor): BatchLoss {
+  protected validationScore(e: EpochRecord): number | undefined {
+    return e.metrics.valAcc;
+  }
+
+  protected batchLoss(logits: tf.Tensor2D, yb: tf.Tensor, weights?: tf.Tensor1D): BatchLoss {
     const k = logits.shape[1];
     const labels = yb as tf.Tensor1D;
     const oneHot = tf.oneHot(labels, k);
-    const loss = tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+    const logLik = tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1) as tf.Tensor1D;
+    const loss = weights
+      ? meanLoss(tf.neg(logLik) as tf.Tensor1D, weights)
+      : (tf.neg(tf.mean(logLik)) as tf.Scalar);
     const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tf.Scalar;
     return { loss, correct };
   }
@@ -218,17 +283,19 @@ export class MLPClassifier
    * copied) plus a new output layer; `fit` then fine-tunes the whole network (every `fit` restarts from
    * the encoder's weights). `source` is duck-typed: anything with `toExportable('encoder')`, e.g. a fitted
    * `StackedAutoencoder`.
-   * The encoder weights are copied (later changes to `source` do not affect the classifier). `clone()` of
-   * such a classifier keeps the params but not the encoder weights (it starts from a random initialisation).
+   * The encoder weights are copied (later changes to `source` do not affect the classifier) into the
+   * `encoderWeights` param, so `clone()` of such a classifier starts from the same encoder (cross-validation
+   * gives the model a plain fit would). `freezeEncoder: true` keeps the encoder layers fixed for the whole
+   * fit; `freezeEncoder: n` for the first `n` epochs, then everything is fine-tuned.
    *
    * ```ts
-   * const clf = MLPClassifier.fromEncoder(ae, { epochs: 10, learningRate: 1e-3 });
+   * const clf = MLPClassifier.fromEncoder(ae, { epochs: 10, learningRate: 1e-3, freezeEncoder: 3 });
    * await clf.fit(Xtrain, yTrain);
    * ```
    */
   static fromEncoder(
     source: EncoderSource,
-    params: Partial<Omit<MLPClassifierParams, 'forward'>> = {},
+    params: Partial<Omit<MLPClassifierParams, 'forward' | 'encoderWeights'>> = {},
     options: EstimatorOptions = {},
   ): MLPClassifier {
     if (!source || typeof source.toExportable !== 'function') {
@@ -270,16 +337,15 @@ export class MLPClassifier
       );
     }
     const registry = options.registry ?? source.registry;
-    const clf = new MLPClassifier(
-      { ...params, hiddenLayerSizes: sizes, activation: activation as HiddenActivation },
-      registry ? { registry } : {},
-    );
-    clf.initialHidden = enc.layers.map((l) => ({
+    const encoderWeights = enc.layers.map((l) => ({
       ...l,
       kernel: new Float32Array(l.kernel),
       bias: new Float32Array(l.bias),
     }));
-    return clf;
+    return new MLPClassifier(
+      { ...params, hiddenLayerSizes: sizes, activation: activation as HiddenActivation, encoderWeights },
+      registry ? { registry } : {},
+    );
   }
 }
 

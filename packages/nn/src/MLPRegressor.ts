@@ -12,17 +12,13 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchLoss } from './engine.js';
-import {
-  type FitOptions,
-  fromFile,
-  type LoadOptions,
-  MLPBase,
-  type MLPParams,
-  type PreparedTargets,
-  paramsFromFile,
-} from './MLPBase.js';
+import { type BatchLoss, meanLoss } from './engine.js';
+import type { RunData } from './fitRun.js';
+import type { EpochRecord } from './history.js';
+import { MLPBase, type PreparedTargets } from './MLPBase.js';
 import { rowCount } from './MLPClassifier.js';
+import { type FitOptions, type LoadOptions, MLP_DEFAULTS, MLP_SPEC, type MLPParams } from './MLPParams.js';
+import { fromFile, paramsFromFile } from './modelFile.js';
 
 /** Hyper-parameters of {@link MLPRegressor}. */
 export type MLPRegressorParams = MLPParams;
@@ -50,7 +46,7 @@ export class MLPRegressor
    * @param options `{ registry }` to resolve backends, loggers and exporters from
    */
   constructor(params: Partial<MLPRegressorParams> = {}, options: EstimatorOptions = {}) {
-    super(params, options);
+    super(MLP_DEFAULTS, MLP_SPEC, params, options);
   }
 
   protected get kind(): string {
@@ -91,8 +87,28 @@ export class MLPRegressor
     return t.owned ? t.tensor : tf.clone(t.tensor);
   }
 
-  protected batchLoss(output: tf.Tensor2D, yb: tf.Tensor): BatchLoss {
+  protected batchLoss(output: tf.Tensor2D, yb: tf.Tensor, weights?: tf.Tensor1D): BatchLoss {
+    if (weights)
+      return { loss: meanLoss(tf.mean(tf.squaredDifference(output, yb), 1) as tf.Tensor1D, weights) };
     return { loss: tf.mean(tf.squaredDifference(output, yb)) as tf.Scalar };
+  }
+
+  protected validationScore(e: EpochRecord): number | undefined {
+    return e.metrics.valR2;
+  }
+
+  /**
+   * R² on the validation set from its mean squared error: `1 − SSE / SST` with SST pooled over the output
+   * columns (scikit-learn's R² for one output; its `variance_weighted` average for several).
+   */
+  protected override validationMetrics(
+    data: RunData,
+  ): ((valLoss: number) => Record<string, number>) | undefined {
+    const v = data.validation;
+    if (!v) return undefined;
+    const sst = tf.tidy(() => tf.sum(tf.squaredDifference(v.y, tf.mean(v.y, 0))).dataSync()[0]!);
+    const size = v.y.size;
+    return (valLoss): Record<string, number> => (sst > 0 ? { valR2: 1 - (valLoss * size) / sst } : {});
   }
 
   /** Predictions for X: 1-D when `fit` got 1-D targets (tensor in → Tensor1D out), else 2-D in the kind of X. */

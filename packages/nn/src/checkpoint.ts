@@ -10,7 +10,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochRecord, StageHistory } from './engine.js';
+import type { EpochRecord, StageHistory } from './history.js';
 
 /** The `checkpoint` hyper-parameter: where and how often `fit` saves a resumable state. */
 export interface CheckpointOptions {
@@ -121,6 +121,8 @@ export interface StageProgress {
   /** Early stopping's copy of the best weights (one per variable), if any. */
   snapshot: tf.Tensor[] | null;
   optimizer: tf.Optimizer;
+  /** The learning rate in use (callbacks may have changed it). */
+  learningRate: number;
 }
 
 /** What `trainStage` needs to continue a stage from a checkpoint. */
@@ -131,6 +133,8 @@ export interface StageResume {
   wait: number;
   snapshot: Float32Array[] | null;
   optimizer: SavedOptimizer;
+  /** The learning rate to continue with (absent in 0.1.0 checkpoints: the `learningRate` param). */
+  learningRate?: number;
 }
 
 /** A stage in progress as JSON state plus named tensors (`opt.i`, `best.i`) for a checkpoint. */
@@ -157,6 +161,7 @@ export async function progressToData(
       wait: p.wait,
       snapshot: snapshot !== null,
       optimizer: { iterations: opt.iterations, extra: opt.extra, slots: opt.slots.length },
+      learningRate: p.learningRate,
     },
     tensors,
   };
@@ -203,6 +208,11 @@ export function progressFromData(
   if (j.bestEpoch !== undefined && !Number.isSafeInteger(j.bestEpoch))
     bad('progress.bestEpoch must be an integer.');
   if (!Number.isSafeInteger(j.wait) || (j.wait as number) < 0) bad('progress.wait must be an integer ≥ 0.');
+  if (
+    j.learningRate !== undefined &&
+    (typeof j.learningRate !== 'number' || !Number.isFinite(j.learningRate) || j.learningRate <= 0)
+  )
+    bad('progress.learningRate must be a number > 0.');
   const opt = j.optimizer;
   if (!isObject(opt) || !Number.isSafeInteger(opt.iterations) || !Number.isSafeInteger(opt.slots))
     bad('progress.optimizer must give iterations and slots.');
@@ -238,6 +248,7 @@ export function progressFromData(
     wait: j.wait as number,
     snapshot,
     optimizer: { iterations: o.iterations, extra, slots },
+    ...(j.learningRate === undefined ? {} : { learningRate: j.learningRate as number }),
   };
 }
 

@@ -1,26 +1,24 @@
 /**
- * `@layerwise/nn` — dense layer stacks on tfjs-core, the training engine, `MLPClassifier` and `MLPRegressor`.
+ * `@layerwise/nn` — dense layer stacks on tfjs-core, the training engine and the one training run every
+ * estimator uses (callbacks, checkpoints, divergence), `MLPClassifier` and `MLPRegressor`.
  * @packageDocumentation
  */
 
 export {
-  assertSame,
-  CHECKPOINT_RULE,
-  CHECKPOINT_VERSION,
-  type CheckpointOptions,
-  checkCheckpointParam,
-  isStageHistory,
-  loadCheckpoint,
-  progressFromData,
-  progressToData,
-  readOptimizer,
-  restoreOptimizer,
-  type SavedOptimizer,
-  type StageProgress,
-  type StageResume,
-  saveCheckpoint,
-  shapesOf,
-} from './checkpoint.js';
+  cosineDecay,
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  earlyStopping,
+  exponentialDecay,
+  freezeLayers,
+  type LearningRateSchedule,
+  learningRateScheduler,
+  type Monitor,
+  type ReduceLROnPlateauOptions,
+  reduceLROnPlateau,
+  stepDecay,
+} from './callbacks.js';
+export type { CheckpointOptions } from './checkpoint.js';
 export {
   type AffineOptions,
   activate,
@@ -36,35 +34,59 @@ export {
 } from './DenseLayer.js';
 export {
   type BatchLoss,
-  type EpochRecord,
   EventSink,
   evaluate,
-  makeHistory,
+  type LossFn,
   makeOptimizer,
   mapRows,
+  meanLoss,
   OPTIMIZERS,
   type OptimizerName,
-  type StageConfig,
-  type StageHistory,
-  type TrainingHistory,
-  trainStage,
+  type OptimizerSettings,
   withFitScope,
 } from './engine.js';
+export { type CommonFitOptions, checkFitOptions, nearestName } from './fitOptions.js';
 export {
-  type FitOptions,
-  type ForwardContext,
-  type ForwardFn,
-  type LoadOptions,
-  MLP_DEFAULTS,
-  MLP_SPEC,
-  type MLPExportOptions,
-  type MLPParams,
-} from './MLPBase.js';
+  type PreparedData,
+  type RunData,
+  type RunModel,
+  type RunSpec,
+  type RunStage,
+  runTraining,
+} from './fitRun.js';
+export {
+  type EpochRecord,
+  type FittedCurves,
+  fittedCurves,
+  isHistory,
+  makeHistory,
+  type StageHistory,
+  type TrainingHistory,
+} from './history.js';
 export {
   type EncoderSource,
   MLPClassifier,
   type MLPClassifierParams,
   type PredictedLabels,
 } from './MLPClassifier.js';
+export {
+  type FitOptions,
+  type ForwardContext,
+  type ForwardFn,
+  type LoadOptions,
+  MLP_DEFAULTS,
+  MLP_FIT_OPTIONS,
+  MLP_SPEC,
+  type MLPExportOptions,
+  type MLPParams,
+} from './MLPParams.js';
 export { MLPRegressor, type MLPRegressorParams, type RegressionOutput } from './MLPRegressor.js';
-export type { TrainingParams } from './params.js';
+export { layerTensors } from './modelFile.js';
+export {
+  checkCallbacks,
+  checkTrainingParams,
+  TRAINING_DEFAULTS,
+  TRAINING_SPEC,
+  type TrainingParams,
+} from './params.js';
+export { CallbackList, type StageConfig, type StageState, trainStage } from './trainStage.js';

@@ -1,0 +1,112 @@
+import type { DenseLayerSpec, EstimatorOptions, ExportOptions, MatrixLike, ParamSpec } from '@layerwise/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { type DenseLayer, HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
+import type { CommonFitOptions } from './fitOptions.js';
+import { TRAINING_DEFAULTS, TRAINING_SPEC, type TrainingParams } from './params.js';
+
+/** What a custom `forward` function receives besides the input batch and the layers. */
+export interface ForwardContext {
+  /** True while training (dropout active), false for prediction and validation. */
+  training: boolean;
+  /** The tfjs-core namespace, so a forward function needs no import of its own. */
+  tf: typeof tf;
+  /** Seeded dropout with the estimator's `dropout` rate; the identity when not training or rate is 0. */
+  dropout(x: tf.Tensor2D): tf.Tensor2D;
+}
+
+/**
+ * A custom forward pass: maps an input batch `[batch, features]` to the network output `[batch, outputs]`
+ * (logits for a classifier — no softmax —, values for a regressor). `layers` are the estimator's dense
+ * layers, hidden layers first and the output layer last; call `layer.apply(h)` (affine + activation),
+ * `layer.affine(h)` or `layer.activate(z)` and combine them any way you like with `tf` ops. It runs
+ * inside `tf.tidy`, during training under the gradient tape: use differentiable tfjs ops only.
+ *
+ * ```ts
+ * // A residual-style hidden stack (needs equal hidden sizes):
+ * forward: (x, layers, { dropout }) => {
+ *   let h = layers[0].apply(x);
+ *   for (const l of layers.slice(1, -1)) h = tf.add(h, dropout(l.apply(h)));
+ *   return layers[layers.length - 1].affine(h);
+ * }
+ * ```
+ */
+export type ForwardFn = (
+  x: tf.Tensor2D,
+  layers: readonly DenseLayer[],
+  context: ForwardContext,
+) => tf.Tensor2D;
+
+/** Hyper-parameters of {@link MLPClassifier} and {@link MLPRegressor} (the shared training ones: {@link TrainingParams}). */
+export interface MLPParams extends TrainingParams {
+  /** Units of each hidden layer. Default `[100]`. */
+  hiddenLayerSizes: number[];
+  /** Hidden-layer activation. Default `'relu'`. */
+  activation: HiddenActivation;
+  /** Dropout rate after each hidden layer while training, in [0, 1). Default 0. */
+  dropout: number;
+  /** Maximum number of passes over the training data. Default 200. */
+  epochs: number;
+  /** Minibatch size (capped at the sample count). Default 200. */
+  batchSize: number;
+  /** A custom forward pass (see {@link ForwardFn}); `null` = the plain stack. Default null. */
+  forward: ForwardFn | null;
+  /**
+   * Initial weights of the hidden layers (set by `MLPClassifier.fromEncoder`; every `fit` starts from
+   * them, and `clone` keeps them); `null` = random initialisation. Not stored in model files. Default null.
+   */
+  encoderWeights: readonly DenseLayerSpec[] | null;
+  /**
+   * Keep the hidden layers that came from `encoderWeights` fixed: `true` for the whole fit, a number `n`
+   * for the first `n` epochs (then everything is fine-tuned), `false` never. Default false.
+   */
+  freezeEncoder: boolean | number;
+}
+
+/** Default hyper-parameters (scikit-learn's MLP defaults where they exist). */
+export const MLP_DEFAULTS: MLPParams = {
+  ...TRAINING_DEFAULTS,
+  hiddenLayerSizes: [100],
+  activation: 'relu',
+  dropout: 0,
+  epochs: 200,
+  batchSize: 200,
+  forward: null,
+  encoderWeights: null,
+  freezeEncoder: false,
+};
+
+/** Validation rules of {@link MLPParams}. */
+export const MLP_SPEC: ParamSpec<MLPParams> = {
+  ...TRAINING_SPEC,
+  hiddenLayerSizes: { type: 'intArray', min: 1, minLength: 1 },
+  activation: { type: 'enum', values: HIDDEN_ACTIVATIONS },
+  dropout: { type: 'number', min: 0, exclusiveMax: 1 },
+  epochs: { type: 'int', min: 1 },
+  batchSize: { type: 'int', min: 1 },
+  forward: { type: 'function', nullable: true },
+  encoderWeights: { type: 'any' },
+  freezeEncoder: { type: 'any' },
+};
+
+/** Options of `fit`. */
+export interface FitOptions<Y> extends CommonFitOptions {
+  /** An explicit validation set `[X, y]` (then `validationFraction` is ignored). */
+  validationData?: [MatrixLike, Y];
+}
+
+/** Names of the {@link FitOptions}. */
+export const MLP_FIT_OPTIONS = ['validationData', 'resume', 'callbacks', 'sampleWeight'] as const;
+
+/** Options of `load`. */
+export interface LoadOptions extends EstimatorOptions {
+  /** The custom forward function the model was trained with (functions are never stored in files). */
+  forward?: ForwardFn;
+}
+
+/** Options of `export`. */
+export interface MLPExportOptions extends ExportOptions {
+  /** The export format, e.g. `'tfjs-layers'` or `'onnx'` (an exporter plugin must be registered). */
+  format: string;
+  /** Which part to export; MLPs have only `'model'`. */
+  part?: string;
+}

@@ -1,0 +1,421 @@
+import {
+  type Callback,
+  type CallbackContext,
+  checkModelDirTarget,
+  type ModelData,
+  ModelFormatError,
+  type NamedTensor,
+  type Registry,
+  Rng,
+  type Stage,
+  trainValidationSplit,
+  ValidationError,
+} from '@layerwise/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { EarlyStopping } from './callbacks.js';
+import {
+  assertSame,
+  CHECKPOINT_VERSION,
+  checkCheckpointParam,
+  loadCheckpoint,
+  progressFromData,
+  progressToData,
+  type StageResume,
+  saveCheckpoint,
+} from './checkpoint.js';
+import { type LossFn, withFitScope } from './engine.js';
+import { checkFitOptions, checkSampleWeight } from './fitOptions.js';
+import { makeHistory, type StageHistory, type TrainingHistory } from './history.js';
+import type { TrainingParams } from './params.js';
+import { CallbackList, type StageState, trainStage } from './trainStage.js';
+
+/** Training and validation tensors of a run (or of one stage). */
+export interface RunData {
+  x: tf.Tensor2D;
+  /** Targets; `y === x` for reconstruction. */
+  y: tf.Tensor;
+  validation?: { x: tf.Tensor2D; y: tf.Tensor };
+  sampleWeight?: tf.Tensor1D;
+}
+
+/** The data an estimator prepared for a run (validated, before the validation split). */
+export interface PreparedData {
+  x: tf.Tensor2D;
+  y: tf.Tensor;
+  /** An explicit validation set (`fit`'s `validationData`). */
+  validation?: { x: tf.Tensor2D; y: tf.Tensor };
+  /** Per-row weights the estimator derives (class weights), multiplied with `sampleWeight`. */
+  rowWeights?: Float32Array;
+  /** Tensors the run disposes at the end. */
+  owned: tf.Tensor[];
+  /** What a checkpoint must share with this fit (besides inputSize, samples and validation). */
+  signature: Record<string, unknown>;
+  /** Extra state written into checkpoints (the classes of a classifier…). */
+  checkpointState?: Record<string, unknown>;
+}
+
+/** The model a run trains: its layers (variable groups, by layer index), the penalised kernels, its tensors. */
+export interface RunModel {
+  readonly layers: readonly (readonly tf.Variable[])[];
+  readonly kernels: readonly tf.Variable[];
+  /** Every weight as named tensors (for checkpoints). */
+  tensors(): NamedTensor[];
+  dispose(): void;
+}
+
+/** One stage of a run, supplied by the estimator. */
+export interface RunStage {
+  stage: Stage;
+  layer?: number;
+  epochs: number;
+  variables: tf.Variable[];
+  /** Kernels penalised by `alpha` in this stage. */
+  kernels: readonly tf.Variable[];
+  loss: LossFn;
+  /** This stage's data from the run's (e.g. codes of the layers below); `dispose` frees what it made. */
+  data?: (data: RunData) => { data: RunData; dispose(): void };
+}
+
+/** What the one training run needs from an estimator: its layers, stages and loss. */
+export interface RunSpec<M extends RunModel> {
+  estimator: string;
+  params: TrainingParams & { epochs: number; batchSize: number };
+  /** Params as written in checkpoints and fitStart events (no functions). */
+  storableParams: Record<string, unknown>;
+  registry: Registry;
+  /** `fit` options as given (checked here against `fitOptions`). */
+  options: unknown;
+  /** Valid `fit` option names. */
+  fitOptions: readonly string[];
+  /** The backend, when the caller activated it already (the engine guard); else the run activates `params.backend`. */
+  backend?: string;
+  /** Validates inputs and makes tensors; called after the backend is active. */
+  prepare(options: Record<string, unknown>): PreparedData;
+  /** A fresh model drawn from `rng`, or the model of a checkpoint from its `tensors`. */
+  build(features: number, rng: Rng, saved: ReadonlyMap<string, NamedTensor> | null): M;
+  /** The stages training `model`; `rng` drives shuffling, dropout and noise. */
+  stages(model: M, rng: Rng): RunStage[];
+  accuracy?: boolean;
+  /** Extra validation metrics from the validation loss (e.g. R²). */
+  validationMetrics?: (data: RunData) => ((valLoss: number) => Record<string, number>) | undefined;
+  /** Callbacks the estimator adds (e.g. freezing a pretrained encoder), before the user's. */
+  callbacks?: Callback[];
+  /** Makes `model` the estimator's fitted state (the previous one is the estimator's to free). */
+  commit(model: M, history: TrainingHistory, features: number): void;
+  /** Saves the fitted estimator (for `exportPath`). */
+  save(dir: string): Promise<void>;
+}
+
+const EMPTY_OPTIMIZER = { iterations: 0, extra: {}, slots: [] as Float32Array[] };
+
+/**
+ * The one training run of every estimator: fit options, backend, data and weights, validation split,
+ * checkpoint and resume, loggers, callbacks (early stopping included), divergence, the swap into the
+ * estimator and the final save. Nothing of the estimator changes unless the whole run succeeds.
+ */
+export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise<void> {
+  const owner = spec.estimator;
+  const p = spec.params;
+  const options = checkFitOptions<Record<string, unknown>>(owner, spec.options, spec.fitOptions);
+  if (p.exportPath) await checkModelDirTarget(p.exportPath);
+  const ckpt = checkCheckpointParam(owner, p.checkpoint);
+  const resumeDir = options.resume as string | undefined;
+  // The checkpoint is read and checked before anything changes.
+  const saved: ModelData | null =
+    resumeDir === undefined ? null : await loadCheckpoint(owner, resumeDir, `Checkpoint:${owner}`);
+  const backend = spec.backend ?? (await spec.registry.activateBackend(p.backend));
+  const owned: tf.Tensor[] = [];
+  let model: M | null = null;
+  try {
+    const prepared = spec.prepare(options);
+    owned.push(...prepared.owned);
+    const rows = prepared.x.shape[0];
+    const features = prepared.x.shape[1];
+    let weights: Float32Array | undefined =
+      options.sampleWeight === undefined ? undefined : checkSampleWeight(owner, options.sampleWeight, rows);
+    if (prepared.rowWeights) {
+      const cw = prepared.rowWeights;
+      weights = weights ? weights.map((w, i) => w * cw[i]!) : cw;
+    }
+    // Resuming replays the validation split from the generator state the checkpointed fit started with.
+    const rng = saved
+      ? Rng.fromState(saved.state.fitRngState as number)
+      : new Rng(p.randomState ?? undefined);
+    const fitRngState = rng.state;
+    const fraction = p.validationFraction ?? (p.earlyStopping ? 0.1 : 0);
+    const signature = {
+      ...prepared.signature,
+      inputSize: features,
+      samples: rows,
+      validation: prepared.validation ? 'validationData' : fraction,
+      ...(weights ? { weighted: true } : {}),
+    };
+    if (saved) {
+      const sig = saved.state.signature;
+      assertSame(
+        owner,
+        resumeDir!,
+        typeof sig === 'object' && sig !== null ? (sig as Record<string, unknown>) : {},
+        signature,
+      );
+    }
+    const data: RunData = { x: prepared.x, y: prepared.y };
+    if (prepared.validation) data.validation = prepared.validation;
+    else if (fraction > 0) {
+      if (rows < 2) {
+        throw new ValidationError(
+          `${owner}.fit: validationFraction ${fraction} needs at least 2 samples, got ${rows}.`,
+        );
+      }
+      const split = trainValidationSplit(rows, fraction, rng);
+      const gather = <T extends tf.Tensor>(t: T, idx: Int32Array): T => {
+        const g = tf.tidy(() => tf.gather(t, tf.tensor1d(idx, 'int32'))) as T;
+        owned.push(g);
+        return g;
+      };
+      data.x = gather(prepared.x, split.train);
+      data.y = prepared.y === prepared.x ? data.x : gather(prepared.y, split.train);
+      const vx = gather(prepared.x, split.validation);
+      data.validation = { x: vx, y: prepared.y === prepared.x ? vx : gather(prepared.y, split.validation) };
+      if (weights) weights = Float32Array.from(split.train, (i) => weights![i]!);
+    }
+    if (weights) {
+      if (!weights.some((w) => w > 0)) {
+        throw new ValidationError(
+          `${owner}.fit: every training row has weight 0 after the validation split.`,
+        );
+      }
+      data.sampleWeight = tf.tensor1d(weights, 'float32');
+      owned.push(data.sampleWeight);
+    }
+    const savedTensors = saved ? new Map(saved.tensors.map((t) => [t.name, t])) : null;
+    const m = spec.build(features, rng, savedTensors);
+    model = m;
+    // Shuffling, dropout and noise continue from the generator state saved with the checkpoint.
+    const trainRng = saved ? Rng.fromState(saved.state.rngState as number) : rng;
+    const stages = spec.stages(m, trainRng);
+    let startIndex = saved ? (saved.state.stageIndex as number) : 0;
+    let completed = saved ? [...(saved.state.completedStages as StageHistory[])] : [];
+    if (startIndex > stages.length || completed.length !== startIndex) {
+      throw new ModelFormatError(
+        `Invalid ${owner} checkpoint: stageIndex ${startIndex} does not match its ${completed.length} completed stages.`,
+      );
+    }
+    let resume: StageResume | undefined;
+    if (saved && startIndex < stages.length && saved.state.progress !== null) {
+      resume = progressFromData(owner, saved.state.progress, savedTensors!, shapes(stages[startIndex]!));
+    } else if (saved && startIndex === stages.length && startIndex > 0) {
+      // A finished checkpoint: its last stage continues when it now has more epochs.
+      const last = completed[startIndex - 1]!;
+      const lastSpec = stages[startIndex - 1]!;
+      if (!last.stoppedEarly && last.epochs.length < lastSpec.epochs && last.stage === lastSpec.stage) {
+        const fin = saved.state.finalProgress;
+        const finalTensors = new Map(
+          saved.tensors.filter((t) => t.name.startsWith('final.')).map((t) => [t.name.slice(6), t]),
+        );
+        resume =
+          fin !== undefined && fin !== null
+            ? progressFromData(owner, fin, finalTensors, shapes(lastSpec))
+            : { records: last.epochs, best: null, wait: 0, snapshot: null, optimizer: EMPTY_OPTIMIZER };
+        startIndex -= 1;
+        completed = completed.slice(0, -1);
+      }
+    }
+    const paramStopping = p.earlyStopping
+      ? new EarlyStopping({ patience: p.patience, restoreBestWeights: true })
+      : null;
+    if (paramStopping && resume) {
+      paramStopping.resumeFrom({
+        best: resume.best,
+        ...(resume.bestEpoch === undefined ? {} : { bestEpoch: resume.bestEpoch }),
+        wait: resume.wait,
+        snapshot: resume.snapshot,
+      });
+    }
+    const callbacks = new CallbackList(owner, [
+      ...(paramStopping ? [paramStopping] : []),
+      ...(spec.callbacks ?? []),
+      ...p.callbacks,
+      ...((options.callbacks as Callback[] | undefined) ?? []),
+    ]);
+    const stageLabel = (i: number) => {
+      const s = stages[i];
+      return s ? `${s.stage}${s.layer === undefined ? '' : ` layer ${s.layer}`}` : 'done';
+    };
+    const writeCheckpoint = async (
+      index: number,
+      done: StageHistory[],
+      progress: Record<string, unknown> | null,
+      progressTensors: NamedTensor[],
+      finalProgress: Record<string, unknown> | null = null,
+    ) => {
+      await saveCheckpoint(ckpt!.dir, {
+        kind: `Checkpoint:${owner}`,
+        params: spec.storableParams,
+        state: {
+          checkpointVersion: CHECKPOINT_VERSION,
+          estimator: owner,
+          backend,
+          signature,
+          ...(prepared.checkpointState ?? {}),
+          fitRngState,
+          rngState: trainRng.state,
+          stageIndex: index,
+          stage: stageLabel(index),
+          completedStages: done,
+          progress,
+          ...(finalProgress ? { finalProgress } : {}),
+        },
+        tensors: [...m.tensors(), ...progressTensors],
+      });
+    };
+    const progressOf = async (state: StageState) => {
+      const es = paramStopping?.state();
+      return progressToData({
+        records: state.records,
+        best: es?.best ?? null,
+        ...(es?.bestEpoch === undefined ? {} : { bestEpoch: es.bestEpoch }),
+        wait: es?.wait ?? 0,
+        snapshot: es?.snapshot ?? null,
+        optimizer: state.optimizer,
+        learningRate: state.learningRate,
+      });
+    };
+    const metricsOf = spec.validationMetrics?.(data);
+    const nTrain = data.x.shape[0];
+    const history = await withFitScope(spec.registry, p.logPath, async (sink) => {
+      const t0 = Date.now();
+      sink.emit({
+        type: 'fitStart',
+        estimator: owner,
+        backend,
+        samples: nTrain,
+        features,
+        params: spec.storableParams,
+        verbose: p.verbose,
+        time: t0,
+      });
+      const runContext = fitContext(
+        owner,
+        stages[0]?.stage ?? 'train',
+        m.layers.length,
+        p.learningRate,
+        () => {
+          callbacks.stopped = true;
+        },
+      );
+      await callbacks.call('onTrainBegin', runContext);
+      const done: StageHistory[] = [...completed];
+      for (let i = startIndex; i < stages.length && !callbacks.stopped; i++) {
+        const st = stages[i]!;
+        const own = st.data ? st.data(data) : { data, dispose() {} };
+        let final: { json: Record<string, unknown>; tensors: NamedTensor[] } | null = null;
+        try {
+          const d = own.data;
+          done.push(
+            await trainStage({
+              estimator: owner,
+              stage: st.stage,
+              ...(st.layer === undefined ? {} : { layer: st.layer }),
+              epochs: st.epochs,
+              batchSize: p.batchSize,
+              shuffle: p.shuffle,
+              rng: trainRng,
+              optimizer: p.optimizer,
+              optimizerSettings: {
+                beta1: p.beta1,
+                beta2: p.beta2,
+                epsilon: p.epsilon,
+                momentum: p.momentum,
+                nesterov: p.nesterov,
+              },
+              learningRate: p.learningRate,
+              variables: st.variables,
+              layers: m.layers,
+              kernels: st.kernels,
+              alpha: p.alpha,
+              clipNorm: p.clipNorm,
+              clipValue: p.clipValue,
+              x: d.x,
+              y: d.y,
+              ...(d.sampleWeight ? { sampleWeight: d.sampleWeight } : {}),
+              ...(d.validation ? { validation: d.validation } : {}),
+              loss: st.loss,
+              accuracy: spec.accuracy === true,
+              ...(metricsOf ? { validationMetrics: metricsOf } : {}),
+              sink,
+              callbacks,
+              ...(i === startIndex && resume ? { resume } : {}),
+              ...(ckpt
+                ? {
+                    onEpochEnd: async (state: StageState) => {
+                      if (state.records.length % ckpt.every === 0) {
+                        const prog = await progressOf(state);
+                        await writeCheckpoint(i, [...done], prog.json, prog.tensors);
+                      }
+                    },
+                    onStageDone: async (state: StageState) => {
+                      final = await progressOf(state);
+                    },
+                  }
+                : {}),
+            }),
+          );
+        } finally {
+          own.dispose();
+        }
+        if (ckpt) {
+          const f = final as { json: Record<string, unknown>; tensors: NamedTensor[] } | null;
+          // The final state of a finished stage is kept (renamed) so a longer fit can continue it.
+          const tensors = (f?.tensors ?? []).map((t) => ({ ...t, name: `final.${t.name}` }));
+          await writeCheckpoint(i + 1, [...done], null, tensors, f ? f.json : null);
+        }
+      }
+      await callbacks.call('onTrainEnd', runContext);
+      sink.emit({ type: 'fitEnd', estimator: owner, seconds: (Date.now() - t0) / 1000, time: Date.now() });
+      return makeHistory(backend, done);
+    });
+    spec.commit(m, history, features);
+    model = null;
+  } finally {
+    model?.dispose();
+    for (const t of owned) t.dispose();
+  }
+  if (p.exportPath) await spec.save(p.exportPath);
+}
+
+function shapes(stage: RunStage): number[][] {
+  return stage.variables.map((v) => [...v.shape]);
+}
+
+/** The context of `onTrainBegin`/`onTrainEnd`: no stage is running, only `stop()` applies. */
+function fitContext(
+  estimator: string,
+  stage: Stage,
+  layerCount: number,
+  learningRate: number,
+  stop: () => void,
+): CallbackContext {
+  const outside = (what: string) => () => {
+    throw new ValidationError(
+      `${estimator} callback: ${what} works only while a stage runs (not in onTrainBegin/onTrainEnd).`,
+    );
+  };
+  return {
+    estimator,
+    stage,
+    epoch: 0,
+    epochs: 0,
+    batches: 0,
+    logs: { lr: learningRate },
+    learningRate,
+    layerCount,
+    frozenLayers: [],
+    stop,
+    stopStage: stop,
+    setLearningRate: outside('setLearningRate'),
+    setFrozenLayers: outside('setFrozenLayers'),
+    keepWeights: outside('keepWeights'),
+    readWeights: outside('readWeights'),
+  };
+}

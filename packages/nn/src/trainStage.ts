@@ -1,0 +1,467 @@
+import {
+  type Callback,
+  type CallbackContext,
+  type CallbackLogs,
+  type EpochEndEvent,
+  epochBatches,
+  type KeptWeights,
+  type Rng,
+  type Stage,
+  TrainingDivergedError,
+  takeRows,
+  ValidationError,
+} from '@layerwise/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { restoreOptimizer, type StageResume } from './checkpoint.js';
+import {
+  type EventSink,
+  evaluate,
+  type LossFn,
+  makeOptimizer,
+  type OptimizerName,
+  type OptimizerSettings,
+  setOptimizerLearningRate,
+} from './engine.js';
+import type { EpochRecord, StageHistory } from './history.js';
+
+/** Callbacks of one fit, called in order, with the fit-wide stop flag. */
+export class CallbackList {
+  /** Set by a callback's `stop()`: the fit ends after the current epoch. */
+  stopped = false;
+  constructor(
+    readonly estimator: string,
+    readonly callbacks: readonly Callback[],
+  ) {}
+
+  /** Whether any callback has this hook. */
+  has(hook: keyof Callback): boolean {
+    return this.callbacks.some((c) => typeof c[hook] === 'function');
+  }
+
+  /** Calls `hook` of every callback in order, awaiting async ones. */
+  async call(hook: keyof Callback, context: CallbackContext): Promise<void> {
+    for (const c of this.callbacks) {
+      const f = c[hook];
+      if (typeof f === 'function') await f.call(c, context);
+    }
+  }
+}
+
+/** Training state of a stage, handed to `onEpochEnd` (e.g. for a checkpoint). */
+export interface StageState {
+  records: EpochRecord[];
+  optimizer: tf.Optimizer;
+  learningRate: number;
+}
+
+/** Everything one training stage needs. */
+export interface StageConfig {
+  /** The estimator (for callbacks and error messages). Default `'estimator'`. */
+  estimator?: string;
+  stage: Stage;
+  layer?: number;
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  rng: Rng;
+  optimizer: OptimizerName;
+  optimizerSettings?: OptimizerSettings;
+  learningRate: number;
+  /** The variables trained in this stage. */
+  variables: tf.Variable[];
+  /** The model's layers as groups of variables (what callbacks freeze by index). Default: none. */
+  layers?: readonly (readonly tf.Variable[])[];
+  /** Kernels penalised by `alpha` (L2, scikit-learn's definition). */
+  kernels?: readonly tf.Variable[];
+  alpha?: number;
+  /** Global-norm gradient clipping. */
+  clipNorm?: number | null;
+  /** Element-wise gradient clipping. */
+  clipValue?: number | null;
+  /** Training inputs and targets (same row count; `y` may be `x` itself, e.g. for autoencoders). */
+  x: tf.Tensor;
+  y: tf.Tensor;
+  /** Per-row loss weights (same row count). */
+  sampleWeight?: tf.Tensor1D;
+  validation?: { x: tf.Tensor; y: tf.Tensor };
+  /** The loss of one batch. Called inside `tf.tidy`. */
+  loss: LossFn;
+  /** Report accuracy (`acc`, `valAcc`) from `BatchLoss.correct`. */
+  accuracy?: boolean;
+  /** Extra validation metrics from the validation loss (e.g. a regressor's R²). */
+  validationMetrics?: (valLoss: number) => Record<string, number>;
+  sink: EventSink;
+  callbacks?: CallbackList;
+  /** Continue a stage saved in a checkpoint: its epochs, optimizer state and learning rate. */
+  resume?: StageResume;
+  /** Layers frozen from the stage's start (before `onStageBegin`). */
+  frozenLayers?: readonly number[];
+  /**
+   * Called after every epoch that does not end the stage (not after the last one, nor when a callback
+   * stops), with the stage's training state, e.g. to write a checkpoint.
+   */
+  onEpochEnd?: (state: StageState) => Promise<void>;
+  /** Called once when the stage has finished (after the callbacks' `onStageEnd`), with its final state. */
+  onStageDone?: (state: StageState) => Promise<void>;
+}
+
+const BATCH_EVENT_MS = 500;
+
+/** Internal: the tensors behind kept weights, and kept weights rebuilt from values (checkpoint resume). */
+const KEPT_TENSORS = new WeakMap<KeptWeights, tf.Tensor[]>();
+const KEEP_VALUES = new WeakMap<CallbackContext, (values: Float32Array[], epoch: number) => KeptWeights>();
+
+/** The copied tensors of kept weights (read to write them into a checkpoint). */
+export function keptTensors(kept: KeptWeights): tf.Tensor[] {
+  return KEPT_TENSORS.get(kept) ?? [];
+}
+
+/** Kept weights made from values read from a checkpoint, owned by the stage of `context`. */
+export function keepValues(context: CallbackContext, values: Float32Array[], epoch: number): KeptWeights {
+  const f = KEEP_VALUES.get(context);
+  if (!f) throw new ValidationError('keepValues: this context does not belong to a running stage.');
+  return f(values, epoch);
+}
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function checkLearningRate(owner: string, lr: unknown): number {
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
+    throw new ValidationError(`${owner}: setLearningRate needs a finite number > 0, got ${String(lr)}.`);
+  }
+  return lr;
+}
+
+/**
+ * Trains `variables` for up to `epochs` epochs of minibatches: seeded per-epoch shuffle (indices only, the
+ * data set is never copied), one `tf.tidy` per batch, the epoch loss summed on the device and read once
+ * per epoch (and when a batch event or an `onBatchEnd` callback needs the running loss), optional
+ * validation, L2 penalty, gradient clipping, frozen layers, callbacks and events to loggers. A non-finite
+ * batch loss throws a {@link TrainingDivergedError}.
+ */
+export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
+  const owner = cfg.estimator ?? 'estimator';
+  const n = cfg.x.shape[0]!;
+  const batchSize = Math.min(cfg.batchSize, n);
+  const batchesPerEpoch = Math.ceil(n / batchSize);
+  const where = cfg.layer === undefined ? {} : { layer: cfg.layer };
+  const callbacks = cfg.callbacks ?? new CallbackList(owner, []);
+  const layers = cfg.layers ?? [];
+  const stageStart = now();
+  cfg.sink.emit({
+    type: 'stageStart',
+    stage: cfg.stage,
+    ...where,
+    epochs: cfg.epochs,
+    batchesPerEpoch,
+    samples: n,
+    time: Date.now(),
+  });
+  const resume = cfg.resume;
+  let lr = resume?.learningRate ?? cfg.learningRate;
+  const optimizer = makeOptimizer(cfg.optimizer, lr, cfg.optimizerSettings);
+  const records: EpochRecord[] = resume ? [...resume.records] : [];
+  const acc = cfg.accuracy === true;
+  const alpha = cfg.alpha ?? 0;
+  const kernels = cfg.kernels ?? [];
+  let frozen = new Set<number>(cfg.frozenLayers ?? []);
+  let stageStopped = false;
+  let bestEpoch: number | undefined;
+  const kept = new Set<tf.Tensor[]>();
+  let lastBatchEvent = now();
+  // The epoch's on-device sums [loss × rows, correct] and the first non-finite batch (0 = none).
+  let sums: tf.Tensor1D | null = null;
+  let firstBad: tf.Scalar | null = null;
+
+  let epoch = records.length;
+  let batch: number | undefined;
+  let logs: CallbackLogs = { lr };
+  const trained = new Set(cfg.variables);
+  const frozenVariables = (): Set<tf.Variable> =>
+    new Set([...frozen].flatMap((i) => [...(layers[i] ?? [])]).filter((v) => trained.has(v)));
+  const context: CallbackContext = {
+    estimator: owner,
+    stage: cfg.stage,
+    ...where,
+    get epoch() {
+      return epoch;
+    },
+    epochs: cfg.epochs,
+    get batch() {
+      return batch;
+    },
+    batches: batchesPerEpoch,
+    get logs() {
+      return logs;
+    },
+    get learningRate() {
+      return lr;
+    },
+    layerCount: layers.length,
+    get frozenLayers() {
+      return [...frozen].sort((a, b) => a - b);
+    },
+    stop() {
+      callbacks.stopped = true;
+    },
+    stopStage() {
+      stageStopped = true;
+    },
+    setLearningRate(next: number) {
+      lr = checkLearningRate(`${owner} callback`, next);
+      setOptimizerLearningRate(optimizer, lr);
+    },
+    setFrozenLayers(indices: readonly number[]) {
+      if (!Array.isArray(indices)) {
+        throw new ValidationError(`${owner} callback: setFrozenLayers needs an array of layer indices.`);
+      }
+      for (const i of indices) {
+        if (!Number.isInteger(i) || i < 0 || i >= layers.length) {
+          throw new ValidationError(
+            `${owner} callback: layer index ${String(i)} does not exist; this model has layers 0..${layers.length - 1}.`,
+          );
+        }
+      }
+      frozen = new Set(indices);
+    },
+    keepWeights(): KeptWeights {
+      return keep(
+        cfg.variables.map((v) => tf.clone(v)),
+        epoch,
+      );
+    },
+    readWeights() {
+      return cfg.variables.map((v) => new Float32Array(v.dataSync() as Float32Array));
+    },
+  };
+  /** Registers a copy of the stage's weights (freed when the stage ends, or by `dispose`). */
+  function keep(copy: tf.Tensor[], at: number): KeptWeights {
+    kept.add(copy);
+    const k: KeptWeights = {
+      epoch: at,
+      restore() {
+        if (!kept.has(copy)) throw new ValidationError(`${owner}: these kept weights were disposed.`);
+        cfg.variables.forEach((v, i) => {
+          v.assign(copy[i]!);
+        });
+        bestEpoch = at;
+      },
+      dispose() {
+        if (kept.delete(copy)) for (const t of copy) t.dispose();
+      },
+    };
+    KEPT_TENSORS.set(k, copy);
+    return k;
+  }
+  KEEP_VALUES.set(context, (values, at) =>
+    keep(
+      values.map((d, i) => tf.tensor(d, cfg.variables[i]!.shape, 'float32')),
+      at,
+    ),
+  );
+
+  const step = (idx: Int32Array, b: number): { sums: tf.Tensor1D; firstBad: tf.Scalar } => {
+    let correct: tf.Scalar | undefined;
+    try {
+      return stepTidy(idx, b, (c) => {
+        correct = c;
+      });
+    } finally {
+      correct?.dispose();
+    }
+  };
+  const stepTidy = (
+    idx: Int32Array,
+    b: number,
+    keepCorrect: (c: tf.Scalar) => void,
+  ): { sums: tf.Tensor1D; firstBad: tf.Scalar } =>
+    tf.tidy(() => {
+      const xb = takeRows(cfg.x, idx);
+      const yb = cfg.y === cfg.x ? xb : takeRows(cfg.y, idx);
+      const wb = cfg.sampleWeight ? takeRows(cfg.sampleWeight, idx) : undefined;
+      let correct: tf.Scalar | undefined;
+      const objective = (): tf.Scalar => {
+        const r = cfg.loss(xb, yb, true, wb);
+        if (r.correct) {
+          correct = tf.keep(r.correct);
+          keepCorrect(correct);
+        }
+        if (alpha <= 0 || kernels.length === 0) return r.loss;
+        const sq = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+        return tf.add(r.loss, tf.mul(sq, (0.5 * alpha) / idx.length)) as tf.Scalar;
+      };
+      const frozenVars = frozen.size > 0 ? frozenVariables() : null;
+      if (frozenVars && frozenVars.size === cfg.variables.length) {
+        throw new ValidationError(
+          `${owner}: every layer trained in stage '${cfg.stage}' is frozen; unfreeze some (freezeLayers untilEpoch, freezeEncoder) or train fewer epochs.`,
+        );
+      }
+      const trainable = frozenVars ? cfg.variables.filter((v) => !frozenVars.has(v)) : cfg.variables;
+      const { value, grads } = tf.variableGrads(objective, trainable);
+      if (cfg.clipValue != null) {
+        const c = cfg.clipValue;
+        for (const k of Object.keys(grads)) grads[k] = tf.clipByValue(grads[k]!, -c, c);
+      }
+      if (cfg.clipNorm != null) {
+        const keys = Object.keys(grads);
+        const norm = tf.sqrt(tf.addN(keys.map((k) => tf.sum(tf.square(grads[k]!)))));
+        const scale = tf.div(cfg.clipNorm, tf.maximum(norm, cfg.clipNorm));
+        for (const k of keys) grads[k] = tf.mul(grads[k]!, scale);
+      }
+      // Every variable gets a gradient, in one fixed order (tfjs optimizers index their state by position);
+      // frozen ones get zeros and their values are put back after the step.
+      const saved = frozenVars ? [...frozenVars].map((v) => [v, tf.clone(v)] as const) : [];
+      optimizer.applyGradients(
+        cfg.variables.map((v) => ({ name: v.name, tensor: grads[v.name] ?? tf.zerosLike(v) })),
+      );
+      for (const [v, t] of saved) v.assign(t);
+      const bad = tf.logicalNot(tf.isFinite(value));
+      const nextBad = tf.where(tf.logicalAnd(tf.equal(firstBad!, 0), bad), tf.scalar(b + 1), firstBad!);
+      return {
+        sums: tf.add(sums!, tf.stack([tf.mul(value, idx.length), correct ?? tf.scalar(0)])) as tf.Tensor1D,
+        firstBad: nextBad as tf.Scalar,
+      };
+    });
+
+  const diverged = (b: number): TrainingDivergedError =>
+    new TrainingDivergedError(
+      `${owner}: training diverged in stage '${cfg.stage}'${cfg.layer === undefined ? '' : ` (layer ${cfg.layer})`}, epoch ${epoch}, batch ${b}: the loss became NaN or infinite. Lower learningRate (now ${lr}), or set clipNorm; the estimator was left as it was before fit.`,
+      { stage: cfg.stage, ...where, epoch, batch: b },
+    );
+
+  try {
+    if (resume && (resume.optimizer.slots.length > 0 || resume.optimizer.iterations > 0)) {
+      await restoreOptimizer(
+        optimizer,
+        resume.optimizer,
+        cfg.variables.map((v) => [...v.shape]),
+      );
+    }
+    epoch = records.length;
+    await callbacks.call('onStageBegin', context);
+    const batchHooks = callbacks.has('onBatchEnd');
+    for (epoch = records.length + 1; epoch <= cfg.epochs; epoch++) {
+      if (stageStopped || callbacks.stopped) {
+        epoch--;
+        break;
+      }
+      batch = undefined;
+      logs = { lr };
+      await callbacks.call('onEpochBegin', context);
+      const epochLr = lr;
+      const t0 = now();
+      const batches = epochBatches(n, batchSize, cfg.shuffle ? cfg.rng : undefined);
+      sums = tf.zeros([2]);
+      firstBad = tf.scalar(0);
+      let rows = 0;
+      for (let b = 0; b < batches.length; b++) {
+        const idx = batches[b]!;
+        const next = step(idx, b);
+        sums.dispose();
+        firstBad.dispose();
+        sums = next.sums;
+        firstBad = next.firstBad;
+        rows += idx.length;
+        const t = now();
+        const eventDue = t - lastBatchEvent >= BATCH_EVENT_MS && b + 1 < batches.length;
+        if (eventDue || batchHooks) {
+          const [lossSum] = (await sums.data()) as Float32Array;
+          const running = lossSum! / rows;
+          if (!Number.isFinite(running)) throw diverged(((await firstBad.data())[0] as number) || b + 1);
+          if (eventDue) {
+            lastBatchEvent = t;
+            cfg.sink.emit({
+              type: 'batchEnd',
+              stage: cfg.stage,
+              ...where,
+              epoch,
+              epochs: cfg.epochs,
+              batch: b + 1,
+              batches: batches.length,
+              loss: running,
+              lr,
+              time: Date.now(),
+            });
+          }
+          if (batchHooks) {
+            batch = b + 1;
+            logs = { loss: running, lr };
+            await callbacks.call('onBatchEnd', context);
+          }
+        }
+      }
+      const [lossSum, correctSum] = (await sums.data()) as Float32Array;
+      const bad = (await firstBad.data())[0] as number;
+      sums.dispose();
+      sums = null;
+      firstBad.dispose();
+      firstBad = null;
+      batch = undefined;
+      if (bad > 0 || !Number.isFinite(lossSum!)) throw diverged(bad || batches.length);
+      const loss = lossSum! / n;
+      const metrics: Record<string, number> = {};
+      if (acc) metrics.acc = correctSum! / n;
+      let valLoss: number | undefined;
+      if (cfg.validation) {
+        const v = await evaluate(cfg.validation.x, cfg.validation.y, cfg.loss, acc);
+        valLoss = v.loss;
+        if (v.acc !== undefined) metrics.valAcc = v.acc;
+        Object.assign(metrics, cfg.validationMetrics?.(v.loss) ?? {});
+      }
+      const seconds = (now() - t0) / 1000;
+      const record: EpochRecord = {
+        stage: cfg.stage,
+        ...where,
+        epoch,
+        loss,
+        ...(valLoss === undefined ? {} : { valLoss }),
+        metrics,
+        lr: epochLr,
+        seconds,
+        samplesPerSecond: seconds > 0 ? n / seconds : n,
+      };
+      records.push(record);
+      const event: EpochEndEvent = { type: 'epochEnd', ...record, epochs: cfg.epochs, time: Date.now() };
+      cfg.sink.emit(event);
+      await cfg.sink.flush();
+      logs = {
+        loss,
+        ...(valLoss === undefined ? {} : { valLoss }),
+        ...(metrics.acc === undefined ? {} : { acc: metrics.acc }),
+        ...(metrics.valAcc === undefined ? {} : { valAcc: metrics.valAcc }),
+        lr: epochLr,
+      };
+      await callbacks.call('onEpochEnd', context);
+      if (cfg.onEpochEnd && epoch < cfg.epochs && !stageStopped && !callbacks.stopped) {
+        await cfg.onEpochEnd({ records, optimizer, learningRate: lr });
+      }
+    }
+    if (epoch > cfg.epochs) epoch = cfg.epochs;
+    await callbacks.call('onStageEnd', context);
+    await cfg.onStageDone?.({ records, optimizer, learningRate: lr });
+  } finally {
+    sums?.dispose();
+    firstBad?.dispose();
+    for (const copy of kept) for (const t of copy) t.dispose();
+    optimizer.dispose();
+  }
+  const stoppedEarly = records.length < cfg.epochs;
+  const history: StageHistory = {
+    stage: cfg.stage,
+    ...where,
+    epochs: records,
+    stoppedEarly,
+    ...(bestEpoch === undefined ? {} : { bestEpoch }),
+  };
+  cfg.sink.emit({
+    type: 'stageEnd',
+    stage: cfg.stage,
+    ...where,
+    epochsRun: records.length,
+    stoppedEarly,
+    ...(bestEpoch === undefined ? {} : { bestEpoch }),
+    seconds: (now() - stageStart) / 1000,
+    time: Date.now(),
+  });
+  await cfg.sink.flush();
+  return history;
+}
