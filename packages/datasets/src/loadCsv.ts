@@ -1,5 +1,6 @@
 import type { TypedMatrix } from '@layerwise/core';
 import { nodeBuiltin, ValidationError } from '@layerwise/core';
+import { DEFAULT_MAX_LINE_BYTES, firstInvalidUtf8 } from './csvStreamParser.js';
 import { CsvFormatError, DatasetNotFoundError } from './errors.js';
 
 /** Options of {@link loadCsv}. */
@@ -12,6 +13,11 @@ export interface LoadCsvOptions {
   labelColumn?: string | number;
   /** Cell separator, default `,`. */
   delimiter?: string;
+  /**
+   * Longest record accepted (a line, or a quoted multi-line record), in UTF-16 code units (= bytes for
+   * ASCII); a longer one is a CsvFormatError naming its line. Default 16 MiB.
+   */
+  maxLineBytes?: number;
 }
 
 /** A numeric table: features as a float32 matrix, the label column (if asked for) and the column names. */
@@ -31,7 +37,7 @@ interface Row {
 }
 
 /** Splits CSV text into rows of cells (RFC 4180 quotes, CRLF or LF, blank lines skipped). */
-function parseRows(text: string, delimiter: string, name: string): Row[] {
+function parseRows(text: string, delimiter: string, name: string, maxLineBytes: number): Row[] {
   const rows: Row[] = [];
   let cells: string[] = [];
   let cell = '';
@@ -39,6 +45,7 @@ function parseRows(text: string, delimiter: string, name: string): Row[] {
   let rowLine = 1;
   let quoted = false;
   let inQuotes = false;
+  let rowStart = 0;
   const endRow = () => {
     cells.push(cell);
     if (!(cells.length === 1 && cells[0]!.trim() === '' && !quoted)) rows.push({ line: rowLine, cells });
@@ -49,6 +56,11 @@ function parseRows(text: string, delimiter: string, name: string): Row[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
+    if (i - rowStart > maxLineBytes) {
+      throw new CsvFormatError(
+        `${name}, line ${rowLine}: the record is longer than maxLineBytes (${maxLineBytes}); a numeric CSV row is never this long — the file is not line-delimited CSV, or raise maxLineBytes.`,
+      );
+    }
     if (inQuotes) {
       if (ch === '"') {
         if (text[i + 1] === '"') {
@@ -71,6 +83,7 @@ function parseRows(text: string, delimiter: string, name: string): Row[] {
       endRow();
       line++;
       rowLine = line;
+      rowStart = i + 1;
     } else {
       cell += ch;
     }
@@ -78,6 +91,22 @@ function parseRows(text: string, delimiter: string, name: string): Row[] {
   if (inQuotes) throw new CsvFormatError(`${name}: a quoted cell opened on line ${rowLine} is never closed.`);
   if (cell !== '' || cells.length > 0) endRow();
   return rows;
+}
+
+/** UTF-8 bytes as text; invalid UTF-8 is a CsvFormatError naming the line (not silent U+FFFD). */
+function decodeUtf8(bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (e) {
+    const at = firstInvalidUtf8(bytes);
+    const upto = at < 0 ? bytes.length : at;
+    let line = 1;
+    for (let i = 0; i < upto; i++) if (bytes[i] === 10) line++;
+    throw new CsvFormatError(
+      `${name}, line ${line}: invalid UTF-8 (byte 0x${(bytes[upto] ?? 0).toString(16).padStart(2, '0')}); save the file as UTF-8.`,
+      { cause: e },
+    );
+  }
 }
 
 function asNumber(cell: string): number | undefined {
@@ -123,10 +152,12 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
         'loadCsv(path)',
         'In a browser, pass the CSV text itself.',
       );
-      text = await readFile(pathOrText, 'utf8');
+      const bytes = await readFile(pathOrText);
       name = pathOrText;
+      text = decodeUtf8(bytes, name);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      if (err instanceof CsvFormatError) throw err;
       if (code === 'ENOENT' && pathOrText.includes(delimiter)) {
         text = pathOrText;
         name = 'CSV text';
@@ -139,7 +170,13 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
       }
     }
   }
-  const rows = parseRows(text, delimiter, name);
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  if (!(Number.isSafeInteger(maxLineBytes) && maxLineBytes > 0)) {
+    throw new ValidationError(
+      `loadCsv(): maxLineBytes must be a positive integer, got ${String(maxLineBytes)}.`,
+    );
+  }
+  const rows = parseRows(text, delimiter, name, maxLineBytes);
   if (rows.length === 0) throw new CsvFormatError(`${name} is empty: no rows to load.`);
   const first = rows[0]!;
   const hasHeader = header === 'auto' ? first.cells.every((c) => asNumber(c) === undefined) : header;

@@ -1,19 +1,6 @@
-import { hasNodeBuiltins, nodeBuiltin, ValidationError } from '@layerwise/core';
+import { nodeBuiltin, ValidationError } from '@layerwise/core';
 import { DatasetNotFoundError, IdxFormatError } from './errors.js';
-
-/** Gunzips with node:zlib in Node.js, with the web's DecompressionStream elsewhere (a browser). */
-async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  if (hasNodeBuiltins()) {
-    const zlib = nodeBuiltin<typeof import('node:zlib')>('node:zlib', 'readIdx');
-    return new Promise((resolve, reject) =>
-      zlib.gunzip(bytes, (err, out) =>
-        err ? reject(err) : resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)),
-      ),
-    );
-  }
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
+import { collectIdx, DEFAULT_MAX_IDX_BYTES, fileChunks, gunzipBytes, isGzip } from './idxChunks.js';
 
 /** The element types the IDX format defines (third byte of the magic number). */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -35,6 +22,11 @@ export interface ReadIdxOptions {
   limit?: number;
   /** Name used in error messages (defaults to the path, or `IDX data`). */
   name?: string;
+  /**
+   * Largest (decompressed) file accepted, in bytes; default 1 GiB. Whatever this says, a `.gz` file is
+   * never inflated past the size its header's dimensions imply (a decompression bomb stops there).
+   */
+  maxBytes?: number;
 }
 
 const DTYPES: Record<number, { dtype: IdxDtype; size: number }> = {
@@ -49,28 +41,31 @@ const DTYPES: Record<number, { dtype: IdxDtype; size: number }> = {
 /** Largest number of dimensions accepted (the format allows 255; real files use 1–4). */
 const MAX_DIMS = 16;
 
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
 function checkLimit(limit: number | undefined): void {
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
     throw new ValidationError(`limit must be a positive integer, got ${String(limit)}.`);
   }
 }
 
+/** What an IDX header says: element type, shape, header size, element count and total file size. */
+export interface IdxHeader {
+  type: { dtype: IdxDtype; size: number };
+  shape: number[];
+  headerSize: number;
+  /** Number of elements (product of the dimensions). */
+  count: number;
+  /** Bytes the whole file must have: header + data. */
+  totalBytes: number;
+}
+
 /**
- * Parses uncompressed IDX bytes (the format of MNIST's `*-idx3-ubyte` files). Validates the magic number,
- * dtype, dimensions and that the file holds exactly the bytes its header announces.
- * @throws IdxFormatError for a malformed file.
+ * Parses the IDX header at the start of `bytes`. Returns null when more bytes are needed (unless
+ * `complete`, when a short header is a truncation error).
+ * @throws IdxFormatError for a bad magic number, dtype or dimension count.
  */
-export function parseIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxArray {
-  const name = options.name ?? 'IDX data';
-  checkLimit(options.limit);
-  if (isGzip(bytes)) {
-    throw new IdxFormatError(`${name} is gzip-compressed: use readIdx(), which decompresses .gz files.`);
-  }
+export function parseIdxHeader(bytes: Uint8Array, name: string, complete = false): IdxHeader | null {
   if (bytes.length < 4) {
+    if (!complete) return null;
     throw new IdxFormatError(
       `${name} is truncated: ${bytes.length} bytes, shorter than the 4-byte IDX magic number.`,
     );
@@ -96,6 +91,7 @@ export function parseIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxAr
   }
   const headerSize = 4 + 4 * ndims;
   if (bytes.length < headerSize) {
+    if (!complete) return null;
     throw new IdxFormatError(
       `${name} is truncated: its header needs ${headerSize} bytes for ${ndims} dimensions but the file has ${bytes.length}.`,
     );
@@ -107,6 +103,23 @@ export function parseIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxAr
     shape.push(size);
     count *= size;
   }
+  return { type, shape, headerSize, count, totalBytes: headerSize + count * type.size };
+}
+
+/**
+ * Parses uncompressed IDX bytes (the format of MNIST's `*-idx3-ubyte` files). Validates the magic number,
+ * dtype, dimensions and that the file holds exactly the bytes its header announces.
+ * @throws IdxFormatError for a malformed file.
+ */
+export function parseIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxArray {
+  const name = options.name ?? 'IDX data';
+  checkLimit(options.limit);
+  if (isGzip(bytes)) {
+    throw new IdxFormatError(`${name} is gzip-compressed: use readIdx(), which decompresses .gz files.`);
+  }
+  const head = parseIdxHeader(bytes, name, true)!;
+  const { type, shape, headerSize, count } = head;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const expected = headerSize + count * type.size;
   if (bytes.length < expected) {
     throw new IdxFormatError(
@@ -165,32 +178,67 @@ export function parseIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxAr
  */
 export async function readIdx(source: Uint8Array | string, options: ReadIdxOptions = {}): Promise<IdxArray> {
   checkLimit(options.limit);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_IDX_BYTES;
+  if (!(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
+    throw new ValidationError(
+      `readIdx(): maxBytes must be a positive integer, got ${String(options.maxBytes)}.`,
+    );
+  }
   let bytes: Uint8Array;
   let name = options.name;
   if (typeof source === 'string') {
-    name ??= source;
+    const path = source;
+    const label = name ?? path;
+    name = label;
     try {
-      const { readFile } = nodeBuiltin<typeof import('node:fs/promises')>(
+      const fs = nodeBuiltin<typeof import('node:fs/promises')>(
         'node:fs/promises',
         'readIdx(path)',
         'In a browser, fetch the file and pass its bytes (a Uint8Array).',
       );
-      bytes = await readFile(source);
+      const handle = await fs.open(path, 'r');
+      let gz: boolean;
+      try {
+        const { size } = await handle.stat();
+        const magic = new Uint8Array(2);
+        await handle.read(magic, 0, 2, 0);
+        gz = isGzip(magic);
+        if (!gz && size > maxBytes) {
+          throw new IdxFormatError(
+            `${label} has ${size} bytes, more than maxBytes (${maxBytes}). Pass a larger maxBytes if the file is genuine.`,
+          );
+        }
+        bytes = gz ? new Uint8Array(0) : await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+      if (gz) bytes = await collectIdx(fileChunks(path, 64 * 1024, 'readIdx(path)'), label, maxBytes);
     } catch (err) {
+      if (err instanceof IdxFormatError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new DatasetNotFoundError(`IDX file not found: ${source}.`, { cause: err });
-      throw new IdxFormatError(`Cannot read IDX file ${source}: ${(err as Error).message}`, { cause: err });
+      if (code === 'ENOENT') throw new DatasetNotFoundError(`IDX file not found: ${path}.`, { cause: err });
+      if (typeof code === 'string' && !code.startsWith('Z_')) {
+        throw new IdxFormatError(`Cannot read IDX file ${path}: ${(err as Error).message}`, { cause: err });
+      }
+      throw new IdxFormatError(
+        `${label} looks gzip-compressed but does not decompress: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
-  } else if (source instanceof Uint8Array) {
-    bytes = source;
-  } else {
+    return parseIdx(bytes, { ...options, name: label });
+  }
+  if (!(source instanceof Uint8Array)) {
     throw new ValidationError(`readIdx() takes a path or a Uint8Array, got ${typeof source}.`);
   }
   name ??= 'IDX data';
+  bytes = source;
   if (isGzip(bytes)) {
     try {
-      bytes = await gunzip(bytes);
+      bytes = await collectIdx(gunzipBytes(bytes), name, maxBytes);
     } catch (err) {
+      if (err instanceof IdxFormatError) throw err;
       throw new IdxFormatError(
         `${name} looks gzip-compressed but does not decompress: ${(err as Error).message}`,
         {
@@ -198,6 +246,8 @@ export async function readIdx(source: Uint8Array | string, options: ReadIdxOptio
         },
       );
     }
+  } else if (bytes.length > maxBytes) {
+    throw new IdxFormatError(`${name} has ${bytes.length} bytes, more than maxBytes (${maxBytes}).`);
   }
   return parseIdx(bytes, { ...options, name });
 }
