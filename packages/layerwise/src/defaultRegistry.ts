@@ -1,7 +1,9 @@
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { nodeBackend } from '@layerwise/backend-node';
 import { wasmBackend } from '@layerwise/backend-wasm';
-import { Registry } from '@layerwise/core';
+import { webglBackend } from '@layerwise/backend-webgl';
+import { webgpuBackend } from '@layerwise/backend-webgpu';
+import { Registry, ValidationError } from '@layerwise/core';
 import { onnxExporter } from '@layerwise/exporter-onnx';
 import { tfjsExporter } from '@layerwise/exporter-tfjs';
 import { consoleLogger } from '@layerwise/logger-console';
@@ -17,16 +19,49 @@ export interface DefaultRegistryOptions {
   console?: boolean | 'auto';
   /** Passed to `wasmBackend()` (e.g. `wasmPaths` for bundled pages). */
   wasm?: Parameters<typeof wasmBackend>[0];
+  /** Passed to `webglBackend()` (browsers only). */
+  webgl?: Parameters<typeof webglBackend>[0];
+  /** Passed to `webgpuBackend()` (browsers only). */
+  webgpu?: Parameters<typeof webgpuBackend>[0];
+  /**
+   * Which backends to register: `'browser'` — webgpu, webgl, wasm, cpu; `'node'` — node, wasm, cpu.
+   * Default: `'browser'` in a web page or worker that is not Node (Electron with Node integration and jsdom
+   * count as Node), else `'node'`.
+   */
+  environment?: 'browser' | 'node';
+}
+
+/** A web page or web worker, and not Node (jsdom and Electron's Node integration run in Node). */
+function inBrowser(): boolean {
+  const g = globalThis as {
+    process?: { versions?: { node?: string } };
+    document?: unknown;
+    importScripts?: unknown;
+  };
+  if (g.process?.versions?.node) return false;
+  return typeof g.document === 'object' || typeof g.importScripts === 'function';
 }
 
 /**
- * A registry with every first-party plugin: backends node (priority 3), wasm (2) and cpu (1); the console
- * logger; CSV (`.csv`) and JSONL (`.jsonl`) file loggers for `logPath`; the `tfjs-layers` and `onnx`
+ * A registry with every first-party plugin: the backends for where it runs — in a browser webgpu (priority 5),
+ * webgl (4), wasm (2) and cpu (1); in Node node (3), wasm (2) and cpu (1) — the console logger; CSV (`.csv`) and JSONL (`.jsonl`) file loggers for `logPath`; the `tfjs-layers` and `onnx`
  * exporters. `backend: 'auto'` then takes the best one that loads here.
  */
 export function createDefaultRegistry(options: DefaultRegistryOptions = {}): Registry {
-  return new Registry()
-    .use(nodeBackend())
+  if (
+    options.environment !== undefined &&
+    options.environment !== 'browser' &&
+    options.environment !== 'node'
+  ) {
+    throw new ValidationError(
+      `createDefaultRegistry({ environment }) must be 'browser' or 'node' (or left out to detect it), got ${JSON.stringify(options.environment)}.`,
+    );
+  }
+  const environment = options.environment ?? (inBrowser() ? 'browser' : 'node');
+  const registry = new Registry();
+  if (environment === 'browser') registry.use(webgpuBackend(options.webgpu)).use(webglBackend(options.webgl));
+  else registry.use(nodeBackend());
+  return registry
     .use(wasmBackend(options.wasm))
     .use(cpuBackend())
     .use(consoleLogger({ verbose: options.console ?? 'auto' }))

@@ -1,6 +1,7 @@
 /**
  * `layerwise` — the umbrella package: the estimators, the registry and every first-party plugin, plus a
- * default registry (best backend that loads here: Node native → WASM → CPU; a console logger that follows
+ * default registry (best backend that loads here: in Node native → WASM → CPU, in a browser WebGPU → WebGL →
+ * WASM → CPU; a console logger that follows
  * each estimator's `verbose`; CSV/JSONL loggers for `logPath`; tfjs-layers and ONNX exporters).
  *
  * ```ts
@@ -17,6 +18,8 @@ export * from '@layerwise/autoencoder';
 export { cpuBackend } from '@layerwise/backend-cpu';
 export { type NodeBackendOptions, nodeBackend } from '@layerwise/backend-node';
 export { type WasmBackendOptions, wasmBackend } from '@layerwise/backend-wasm';
+export { type WebglBackendOptions, webglBackend } from '@layerwise/backend-webgl';
+export { type WebgpuBackendOptions, webgpuBackend } from '@layerwise/backend-webgpu';
 export * from '@layerwise/core';
 export { onnxExporter } from '@layerwise/exporter-onnx';
 export { fileIO, tfjsExporter } from '@layerwise/exporter-tfjs';
