@@ -27,6 +27,46 @@ export { consoleLogger } from '@layerwise/logger-console';
 export { csvLogFile, csvLogger } from '@layerwise/logger-csv';
 export { jsonlLogFile, jsonlLogger } from '@layerwise/logger-jsonl';
 export * from '@layerwise/nn';
+export {
+  type GetParamsOptions,
+  makePipeline,
+  nameSteps,
+  PIPELINE_KIND,
+  Pipeline,
+  type PipelineFitOptions,
+  type PipelineLoadOptions,
+  type PipelineStep,
+  STEP_LOADERS,
+  type Step,
+  type StepLoader,
+} from '@layerwise/pipeline';
+export {
+  BaseTransformer,
+  type CategoricalMatrix,
+  type Category,
+  type ImputeStrategy,
+  LabelEncoder,
+  type LabelEncoderParams,
+  MaxAbsScaler,
+  type MaxAbsScalerParams,
+  MinMaxScaler,
+  type MinMaxScalerParams,
+  Normalizer,
+  type NormalizerParams,
+  OneHotEncoder,
+  type OneHotEncoderParams,
+  PCA,
+  type PCAParams,
+  PREPROCESSING_CLASSES,
+  PREPROCESSING_LOADERS,
+  type PreprocessingTransformer,
+  RobustScaler,
+  type RobustScalerParams,
+  SimpleImputer,
+  type SimpleImputerParams,
+  StandardScaler,
+  type StandardScalerParams,
+} from '@layerwise/preprocessing';
 export { createDefaultRegistry, type DefaultRegistryOptions } from './defaultRegistry.js';
 export { type LoadedEstimator, load } from './load.js';
 

@@ -1,14 +1,29 @@
 import { StackedAutoencoder } from '@layerwise/autoencoder';
 import { getDefaultRegistry, ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
 import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import { Pipeline } from '@layerwise/pipeline';
+import { PREPROCESSING_LOADERS, type PreprocessingTransformer } from '@layerwise/preprocessing';
 
 /** Any estimator `load` can return. */
-export type LoadedEstimator = StackedAutoencoder | MLPClassifier | MLPRegressor;
+export type LoadedEstimator =
+  | StackedAutoencoder
+  | MLPClassifier
+  | MLPRegressor
+  | Pipeline
+  | PreprocessingTransformer;
 
 const LOADERS: Record<string, (dir: string, registry: Registry) => Promise<LoadedEstimator>> = {
   StackedAutoencoder: (dir, registry) => StackedAutoencoder.load(dir, { registry }),
   MLPClassifier: (dir, registry) => MLPClassifier.load(dir, { registry }),
   MLPRegressor: (dir, registry) => MLPRegressor.load(dir, { registry }),
+  Pipeline: (dir, registry) => Pipeline.load(dir, { registry }),
+  // Every @layerwise/preprocessing transformer, from that package's kind → loader table.
+  ...Object.fromEntries(
+    Object.entries(PREPROCESSING_LOADERS).map(([kind, f]) => [
+      kind,
+      (dir: string, registry: Registry) => f(dir, { registry }),
+    ]),
+  ),
 };
 
 /**

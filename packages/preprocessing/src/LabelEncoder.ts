@@ -116,6 +116,11 @@ export class LabelEncoder extends BaseEstimator<LabelEncoderParams> {
     return labels as ClassLabel[];
   }
 
+  /** Forgets the classes: the encoder becomes unfitted. */
+  dispose(): void {
+    this.#classes = null;
+  }
+
   /** A new, unfitted LabelEncoder. */
   clone(): this {
     return clone(this);

@@ -101,6 +101,12 @@ export class MaxAbsScaler extends BaseTransformer<MaxAbsScalerParams> {
     return toOutput(v, m.rows, m.cols, m.kind, m.f64);
   }
 
+  protected clearFitted(): void {
+    this.#maxAbs = null;
+    this.#scale = null;
+    this.#n = 0;
+  }
+
   protected fittedData(): FittedData {
     return {
       state: { nSamplesSeen: this.#n },

@@ -157,6 +157,14 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
     return toOutput(v, m.rows, m.cols, m.kind, m.f64);
   }
 
+  protected clearFitted(): void {
+    this.#dataMin = null;
+    this.#dataMax = null;
+    this.#scale = null;
+    this.#min = null;
+    this.#n = 0;
+  }
+
   protected fittedData(): FittedData {
     return {
       state: { nSamplesSeen: this.#n },

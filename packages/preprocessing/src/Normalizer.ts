@@ -62,6 +62,10 @@ export class Normalizer extends BaseTransformer<NormalizerParams> {
     return toOutput(v, m.rows, m.cols, m.kind, m.f64);
   }
 
+  protected clearFitted(): void {
+    this.#fitted = false;
+  }
+
   protected fittedData(): FittedData {
     return { state: {}, tensors: [] };
   }

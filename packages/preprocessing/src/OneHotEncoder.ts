@@ -228,6 +228,10 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
     return toOutput(flat, m.rows, cats.length, m.kind, m.f64);
   }
 
+  protected clearFitted(): void {
+    this.#categories = null;
+  }
+
   protected fittedData(): FittedData {
     return { state: { categories: this.#categories }, tensors: [] };
   }

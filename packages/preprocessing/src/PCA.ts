@@ -228,6 +228,15 @@ export class PCA extends BaseTransformer<PCAParams> {
     return toOutput(out, m.rows, p, m.kind, m.f64);
   }
 
+  protected clearFitted(): void {
+    this.#mean = null;
+    this.#components = null;
+    this.#explainedVariance = null;
+    this.#explainedVarianceRatio = null;
+    this.#singularValues = null;
+    this.#k = 0;
+  }
+
   protected fittedData(): FittedData {
     const k = this.#k;
     return {

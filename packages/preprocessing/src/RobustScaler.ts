@@ -126,6 +126,12 @@ export class RobustScaler extends BaseTransformer<RobustScalerParams> {
     return toOutput(v, m.rows, m.cols, m.kind, m.f64);
   }
 
+  protected clearFitted(): void {
+    this.#center = null;
+    this.#scale = null;
+    this.#fitted = false;
+  }
+
   protected fittedData(): FittedData {
     const tensors = [];
     if (this.#center) tensors.push(named('center', this.#center));

@@ -94,6 +94,10 @@ export class SimpleImputer extends BaseTransformer<SimpleImputerParams> {
     return toOutput(out, m.rows, keep.length, m.kind, m.f64);
   }
 
+  protected clearFitted(): void {
+    this.#statistics = null;
+  }
+
   protected fittedData(): FittedData {
     // JSON keeps the statistics exactly (float64); NaN (a dropped column) is written as null.
     return {

@@ -148,6 +148,13 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
     return toOutput(v, m.rows, m.cols, m.kind, m.f64);
   }
 
+  protected clearFitted(): void {
+    this.#mean = null;
+    this.#var = null;
+    this.#scale = null;
+    this.#n = 0;
+  }
+
   protected fittedData(): FittedData {
     const tensors = [];
     if (this.#mean) tensors.push(named('mean', this.#mean));

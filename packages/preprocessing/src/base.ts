@@ -292,6 +292,9 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
   /** State and tensors a model file keeps. */
   protected abstract fittedData(): FittedData;
 
+  /** Drops the fitted state. */
+  protected abstract clearFitted(): void;
+
   /** Restores fitted state from a model file (validated by `file`). */
   protected abstract restore(file: FileReader): void;
 
@@ -304,6 +307,12 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
   /** `fit(X).transform(X)`: the same numbers as the two calls. */
   fitTransform(X: MatrixLike, y?: unknown): MatrixLike {
     return this.fit(X, y).transform(X);
+  }
+
+  /** Forgets the fitted state: the transformer becomes unfitted (it holds no tensors; this is for symmetry with the estimators). */
+  dispose(): void {
+    this.clearFitted();
+    this.nFeatures = 0;
   }
 
   /** A new, unfitted transformer with the same parameters (scikit-learn's `clone`). */

@@ -651,7 +651,9 @@ describe('reliability: fuzzed model files', () => {
         const est = await withTimeout(load(dir), 5000, what);
         // A model that loads must work (and its tensors are freed with it).
         const out = await withTimeout(
-          (est instanceof StackedAutoencoder ? est.transform(X) : est.predict(X)) as Promise<unknown>,
+          (est instanceof StackedAutoencoder
+            ? est.transform(X)
+            : (est as MLPClassifier | MLPRegressor).predict(X)) as Promise<unknown>,
           5000,
           what,
         );
