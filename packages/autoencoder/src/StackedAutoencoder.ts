@@ -155,64 +155,68 @@ export class StackedAutoencoder
    */
   async fit(X: MatrixLike, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
     const opts = options === undefined && isOptionsObject(y) ? y : options;
-    const p = this.getParams();
-    const owner = 'StackedAutoencoder';
-    let inputSize = 0;
-    await runTraining<Stack>({
-      estimator: owner,
-      params: p,
-      storableParams: storableAutoencoderParams(p),
-      registry: this.registry,
-      options: opts,
-      fitOptions: AUTOENCODER_FIT_OPTIONS,
-      prepare: (o) => {
-        const owned: tf.Tensor[] = [];
-        try {
-          const xm = toMatrix(X, { name: 'X' });
-          if (xm.owned) owned.push(xm.tensor);
-          inputSize = xm.cols;
-          let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
-          if (o.validationData !== undefined) {
-            const vm = toMatrix(o.validationData, { name: 'validationData', expectedFeatures: xm.cols });
-            if (vm.owned) owned.push(vm.tensor);
-            validation = { x: vm.tensor, y: vm.tensor };
+    // One fit at a time per estimator (ConcurrentFitError), on the engine through core's engine guard.
+    return this.runFit('fit', async (backend) => {
+      const p = this.getParams();
+      const owner = 'StackedAutoencoder';
+      let inputSize = 0;
+      await runTraining<Stack>({
+        estimator: owner,
+        params: p,
+        storableParams: storableAutoencoderParams(p),
+        registry: this.registry,
+        backend,
+        options: opts,
+        fitOptions: AUTOENCODER_FIT_OPTIONS,
+        prepare: (o) => {
+          const owned: tf.Tensor[] = [];
+          try {
+            const xm = toMatrix(X, { name: 'X' });
+            if (xm.owned) owned.push(xm.tensor);
+            inputSize = xm.cols;
+            let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
+            if (o.validationData !== undefined) {
+              const vm = toMatrix(o.validationData, { name: 'validationData', expectedFeatures: xm.cols });
+              if (vm.owned) owned.push(vm.tensor);
+              validation = { x: vm.tensor, y: vm.tensor };
+            }
+            return {
+              x: xm.tensor,
+              y: xm.tensor,
+              ...(validation ? { validation } : {}),
+              owned,
+              signature: {
+                hiddenLayerSizes: p.hiddenLayerSizes,
+                activation: p.activation,
+                outputActivation: p.outputActivation,
+                tiedWeights: p.tiedWeights,
+                optimizer: p.optimizer,
+                pretrain: p.epochs > 0,
+                finetune: p.fineTuneEpochs > 0,
+              },
+            };
+          } catch (e) {
+            for (const t of owned) t.dispose();
+            throw e;
           }
-          return {
-            x: xm.tensor,
-            y: xm.tensor,
-            ...(validation ? { validation } : {}),
-            owned,
-            signature: {
-              hiddenLayerSizes: p.hiddenLayerSizes,
-              activation: p.activation,
-              outputActivation: p.outputActivation,
-              tiedWeights: p.tiedWeights,
-              optimizer: p.optimizer,
-              pretrain: p.epochs > 0,
-              finetune: p.fineTuneEpochs > 0,
-            },
-          };
-        } catch (e) {
-          for (const t of owned) t.dispose();
-          throw e;
-        }
-      },
-      build: (features, rng, saved) =>
-        saved
-          ? stackFromTensors(features, p, saved, (m) => {
-              throw new ModelFormatError(`Invalid StackedAutoencoder checkpoint: ${m}`);
-            })
-          : buildStack(features, p, rng),
-      stages: (s, rng) => autoencoderStages(s, p, rng),
-      commit: (s, history) => {
-        this.#stack?.dispose();
-        this.#stack = s;
-        this.#inputSize = inputSize;
-        this.#history = history;
-      },
-      save: (dir) => this.save(dir),
+        },
+        build: (features, rng, saved) =>
+          saved
+            ? stackFromTensors(features, p, saved, (m) => {
+                throw new ModelFormatError(`Invalid StackedAutoencoder checkpoint: ${m}`);
+              })
+            : buildStack(features, p, rng),
+        stages: (s, rng) => autoencoderStages(s, p, rng),
+        commit: (s, history) => {
+          this.#stack?.dispose();
+          this.#stack = s;
+          this.#inputSize = inputSize;
+          this.#history = history;
+        },
+        save: (dir) => this.save(dir),
+      });
+      return this;
     });
-    return this;
   }
 
   /**
@@ -254,42 +258,43 @@ export class StackedAutoencoder
 
   /** The codes of the last encoder layer, `[samples, hiddenLayerSizes.at(-1)]`, in the kind of X. */
   async transform(X: MatrixLike): Promise<MatrixLike> {
-    return this.#map(X, 'transform', this.#inputSize, (x) => this.#encode(x));
+    return this.withEngine('transform', async () =>
+      this.#map(X, 'transform', this.#inputSize, (x) => this.#encode(x)),
+    );
   }
 
   /** Decodes codes `Z` back to the input space, in the kind of Z. */
   async inverseTransform(Z: MatrixLike): Promise<MatrixLike> {
-    const codeSize = this.params.hiddenLayerSizes[this.params.hiddenLayerSizes.length - 1]!;
-    return this.#map(
-      Z,
-      'inverseTransform',
-      this.isFitted ? this.#stack!.encoders.at(-1)!.units : codeSize,
-      (z) => this.#decode(z),
-      'Z',
+    return this.withEngine('inverseTransform', async () =>
+      this.#map(Z, 'inverseTransform', this.#stack!.encoders.at(-1)!.units, (z) => this.#decode(z), 'Z'),
     );
   }
 
   /** Encodes then decodes X: the reconstruction, in the kind of X. */
   async reconstruct(X: MatrixLike): Promise<MatrixLike> {
-    return this.#map(X, 'reconstruct', this.#inputSize, (x) => this.#decode(this.#encode(x)));
+    return this.withEngine('reconstruct', async () =>
+      this.#map(X, 'reconstruct', this.#inputSize, (x) => this.#decode(this.#encode(x))),
+    );
   }
 
   /** Negative mean squared reconstruction error (higher is better, scikit-learn convention). */
   async score(X: MatrixLike): Promise<number> {
     this.assertFitted('score');
-    const xm = toMatrix(X, { name: 'X', expectedFeatures: this.#inputSize });
-    try {
-      const sse = mapRows(xm.tensor, (c) =>
-        tf.reshape(tf.sum(tf.squaredDifference(this.#decode(this.#encode(c)), c)), [1, 1]),
-      );
-      const total = tf.tidy(() => tf.sum(sse));
-      sse.dispose();
-      const [v] = (await total.data()) as Float32Array;
-      total.dispose();
-      return -v! / (xm.rows * xm.cols);
-    } finally {
-      releaseMatrix(xm);
-    }
+    return this.withEngine('score', async () => {
+      const xm = toMatrix(X, { name: 'X', expectedFeatures: this.#inputSize });
+      try {
+        const sse = mapRows(xm.tensor, (c) =>
+          tf.reshape(tf.sum(tf.squaredDifference(this.#decode(this.#encode(c)), c)), [1, 1]),
+        );
+        const total = tf.tidy(() => tf.sum(sse));
+        sse.dispose();
+        const [v] = (await total.data()) as Float32Array;
+        total.dispose();
+        return -v! / (xm.rows * xm.cols);
+      } finally {
+        releaseMatrix(xm);
+      }
+    });
   }
 
   /**
@@ -334,20 +339,24 @@ export class StackedAutoencoder
     if (typeof format !== 'string')
       throw new ValidationError('StackedAutoencoder.export: options.format is required.');
     const exporter = this.registry.exporter(format);
-    return exporter.export(this.toExportable(part ?? 'autoencoder'), target, rest);
+    return this.withEngine('export', () =>
+      exporter.export(this.toExportable(part ?? 'autoencoder'), target, rest),
+    );
   }
 
   /** Saves the fitted model into `dir`: a JSON manifest (params, shapes, SHA-256) and one weights file, atomically. */
   async save(dir: string): Promise<void> {
     this.assertFitted('save');
-    const s = this.#stack!;
-    const data: ModelData = {
-      kind: 'StackedAutoencoder',
-      params: storableAutoencoderParams(this.getParams()),
-      state: { inputSize: this.#inputSize, ...(this.#history ? { history: this.#history } : {}) },
-      tensors: s.tensors(),
-    };
-    await saveModelDir(dir, data);
+    await this.withEngine('save', async () => {
+      const s = this.#stack!;
+      const data: ModelData = {
+        kind: 'StackedAutoencoder',
+        params: storableAutoencoderParams(this.getParams()),
+        state: { inputSize: this.#inputSize, ...(this.#history ? { history: this.#history } : {}) },
+        tensors: s.tensors(),
+      };
+      await saveModelDir(dir, data);
+    });
   }
 
   /** Loads an autoencoder saved with {@link StackedAutoencoder.save}; every size, shape and checksum is checked. */
@@ -371,8 +380,9 @@ export class StackedAutoencoder
     if (data.tensors.length !== expected)
       bad(`expected ${expected} weight tensors, found ${data.tensors.length}.`);
     // A model loaded in a fresh process must find its backend before its weights become tensors.
-    await ae.registry.activateBackend(p.backend);
-    ae.#stack = stackFromTensors(inputSize as number, p, data.tensors, bad);
+    await ae.restoreOnEngine(() => {
+      ae.#stack = stackFromTensors(inputSize as number, p, data.tensors, bad);
+    });
     ae.#inputSize = inputSize as number;
     ae.#history = isHistory(data.state.history) ? data.state.history : null;
     return ae;

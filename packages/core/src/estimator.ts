@@ -148,9 +148,17 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
     return this.registry.withBackend(requested, work);
   }
 
-  /** Records the backend a loaded model's weights were put on (used by {@link withEngine}). */
-  protected setFittedBackend(backend: string | null): void {
-    this.#fittedBackend = backend;
+  /**
+   * Runs `restore` (which makes a loaded model's tensors) on the engine with the `backend` param's backend,
+   * through the engine guard, and records that backend for later {@link withEngine} calls.
+   */
+  protected restoreOnEngine<T>(restore: (backend: string) => T | Promise<T>): Promise<T> {
+    const requested = String((this.#params as { backend?: unknown }).backend ?? 'auto');
+    return this.registry.withBackend(requested, async (backend) => {
+      const out = await restore(backend);
+      this.#fittedBackend = backend;
+      return out;
+    });
   }
 
   /** Throws NotFittedError unless fitted. */

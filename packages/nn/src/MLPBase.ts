@@ -249,8 +249,15 @@ export abstract class MLPBase<
     return layers[layers.length - 1]!.affine(h);
   }
 
-  /** Shared `fit`: this estimator's model, stage and loss, trained by the one run. */
-  protected async fitCore(X: MatrixLike, y: Y, options: FitOptions<Y> = {}): Promise<this> {
+  /**
+   * Shared `fit`: this estimator's model, stage and loss, trained by the one run — one fit at a time per
+   * estimator (a second is a ConcurrentFitError), on the engine through core's engine guard.
+   */
+  protected fitCore(X: MatrixLike, y: Y, options: FitOptions<Y> = {}): Promise<this> {
+    return this.runFit('fit', (backend) => this.#fitOnEngine(X, y, options, backend));
+  }
+
+  async #fitOnEngine(X: MatrixLike, y: Y, options: FitOptions<Y>, backend: string): Promise<this> {
     const p = this.getParams();
     const kind = this.kind;
     const init = p.encoderWeights;
@@ -309,6 +316,7 @@ export abstract class MLPBase<
       params: p,
       storableParams: storableParams(p),
       registry: this.registry,
+      backend,
       options,
       fitOptions: MLP_FIT_OPTIONS,
       prepare,
@@ -441,8 +449,10 @@ export abstract class MLPBase<
    * layer shapes, SHA-256) and one weights file, each written atomically.
    */
   async save(dir: string): Promise<void> {
-    const data = this.modelData();
-    await saveModelDir(dir, data);
+    await this.withEngine('save', async () => {
+      const data = this.modelData();
+      await saveModelDir(dir, data);
+    });
   }
 
   /** Restores fitted state and weights from a loaded model file (validating every shape). */
@@ -523,6 +533,6 @@ export abstract class MLPBase<
     if (typeof format !== 'string')
       throw new ValidationError(`${this.kind}.export: options.format is required.`);
     const exporter = this.registry.exporter(format);
-    return exporter.export(this.toExportable(part ?? 'model'), target, rest);
+    return this.withEngine('export', () => exporter.export(this.toExportable(part ?? 'model'), target, rest));
   }
 }

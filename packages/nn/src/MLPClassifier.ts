@@ -193,10 +193,12 @@ export class MLPClassifier
 
   /** Class probabilities `[samples, classes]` (columns in the order of `classes`), in the kind of X. */
   async predictProba(X: MatrixLike): Promise<MatrixLike> {
-    const { output, kind } = this.outputs(X, 'predictProba');
-    const proba = tf.tidy(() => tf.softmax(output));
-    output.dispose();
-    return fromTensor2D(proba, kind);
+    return this.withEngine('predictProba', async () => {
+      const { output, kind } = this.outputs(X, 'predictProba');
+      const proba = tf.tidy(() => tf.softmax(output));
+      output.dispose();
+      return fromTensor2D(proba, kind);
+    });
   }
 
   async #predictIndices(X: MatrixLike, method: string): Promise<Int32Array> {
@@ -210,9 +212,11 @@ export class MLPClassifier
 
   /** Predicted labels, in the same kind of labels `fit` was given (number[], string[], Int32Array, Tensor1D). */
   async predict(X: MatrixLike): Promise<PredictedLabels> {
-    const idx = await this.#predictIndices(X, 'predict');
-    const st = this.fittedState;
-    return decodeLabels(idx, st.classes, st.labelKind);
+    return this.withEngine('predict', async () => {
+      const idx = await this.#predictIndices(X, 'predict');
+      const st = this.fittedState;
+      return decodeLabels(idx, st.classes, st.labelKind);
+    });
   }
 
   /** Mean accuracy on `X` against labels `y` (labels never seen at fit time count as wrong). */
@@ -220,7 +224,7 @@ export class MLPClassifier
     this.assertFitted('score');
     const rows = rowCount(X);
     const { values } = readLabels(y, rows, 'y');
-    const idx = await this.#predictIndices(X, 'score');
+    const idx = await this.withEngine('score', () => this.#predictIndices(X, 'score'));
     const classes = this.fittedState.classes;
     return accuracy(
       values,
@@ -274,8 +278,7 @@ export class MLPClassifier
         : new MLPClassifier(params),
     );
     // A model loaded in a fresh process must find its backend before its weights become tensors.
-    await est.registry.activateBackend(est.getParams().backend);
-    return est.restoreFrom(data);
+    return est.restoreOnEngine(() => est.restoreFrom(data));
   }
 
   /**

@@ -113,35 +113,39 @@ export class MLPRegressor
 
   /** Predictions for X: 1-D when `fit` got 1-D targets (tensor in → Tensor1D out), else 2-D in the kind of X. */
   async predict(X: MatrixLike): Promise<RegressionOutput> {
-    const { output, kind } = this.outputs(X, 'predict');
-    if (this.fittedState.oneDimensional) {
-      const flat = tf.reshape(output, [-1]) as tf.Tensor1D;
-      output.dispose();
-      return fromTensor1D(flat, kind);
-    }
-    return fromTensor2D(output, kind);
+    return this.withEngine('predict', async () => {
+      const { output, kind } = this.outputs(X, 'predict');
+      if (this.fittedState.oneDimensional) {
+        const flat = tf.reshape(output, [-1]) as tf.Tensor1D;
+        output.dispose();
+        return fromTensor1D(flat, kind);
+      }
+      return fromTensor2D(output, kind);
+    });
   }
 
   /** R² of the predictions for X against `y` (averaged over output columns, like scikit-learn). */
   async score(X: MatrixLike, y: unknown): Promise<number> {
     this.assertFitted('score');
-    const t = toTargets(y, rowCount(X), 'y');
-    const yTrue = new Float32Array((await t.tensor.data()) as Float32Array);
-    const cols = t.tensor.shape[1];
-    if (t.owned) t.tensor.dispose();
-    if (cols !== this.fittedState.outputSize) {
-      throw new ValidationError(
-        `MLPRegressor.score: y has ${cols} columns but the model predicts ${this.fittedState.outputSize}.`,
-      );
-    }
-    const { output } = this.outputs(X, 'score');
-    const yPred = (await output.data()) as Float32Array;
-    output.dispose();
-    if (cols === 1) return r2Score(yTrue, yPred);
-    const rows = yTrue.length / cols;
-    const toRows = (a: Float32Array) =>
-      Array.from({ length: rows }, (_, r) => Array.from(a.subarray(r * cols, (r + 1) * cols)));
-    return r2Score(toRows(yTrue), toRows(yPred));
+    return this.withEngine('score', async () => {
+      const t = toTargets(y, rowCount(X), 'y');
+      const yTrue = new Float32Array((await t.tensor.data()) as Float32Array);
+      const cols = t.tensor.shape[1];
+      if (t.owned) t.tensor.dispose();
+      if (cols !== this.fittedState.outputSize) {
+        throw new ValidationError(
+          `MLPRegressor.score: y has ${cols} columns but the model predicts ${this.fittedState.outputSize}.`,
+        );
+      }
+      const { output } = this.outputs(X, 'score');
+      const yPred = (await output.data()) as Float32Array;
+      output.dispose();
+      if (cols === 1) return r2Score(yTrue, yPred);
+      const rows = yTrue.length / cols;
+      const toRows = (a: Float32Array) =>
+        Array.from({ length: rows }, (_, r) => Array.from(a.subarray(r * cols, (r + 1) * cols)));
+      return r2Score(toRows(yTrue), toRows(yPred));
+    });
   }
 
   protected restoreState(state: Record<string, unknown>): { state: RegressorState; outputSize: number } {
@@ -165,7 +169,6 @@ export class MLPRegressor
       options.registry ? new MLPRegressor(params, { registry: options.registry }) : new MLPRegressor(params),
     );
     // A model loaded in a fresh process must find its backend before its weights become tensors.
-    await est.registry.activateBackend(est.getParams().backend);
-    return est.restoreFrom(data);
+    return est.restoreOnEngine(() => est.restoreFrom(data));
   }
 }
