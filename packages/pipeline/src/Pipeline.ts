@@ -10,6 +10,7 @@ import {
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { STEP_LOADERS } from './stepLoaders.js';
+import { pipelineWorkerKind } from './workerKind.js';
 
 /**
  * What a pipeline step must offer (duck-typed, as in scikit-learn): `getParams`/`setParams` and `fit`;
@@ -135,6 +136,9 @@ function validateSteps(steps: unknown): Step[] {
  */
 export class Pipeline {
   #steps: Step[];
+
+  /** How `@layerwise/model-selection` rebuilds a pipeline in a worker thread (`nJobs`): step by step. */
+  static readonly workerKind = pipelineWorkerKind;
 
   /**
    * @param steps `[name, estimator]` pairs (names unique, without `"__"`), or `{ steps }`; every step but

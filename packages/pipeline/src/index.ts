@@ -16,3 +16,4 @@ export {
   type StepLoader,
 } from './Pipeline.js';
 export { STEP_LOADERS } from './stepLoaders.js';
+export { type PipelineWorkerKind, pipelineWorkerKind } from './workerKind.js';

@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { preprocessingWorkerKind } from './workerKind.js';
 
 /** LabelEncoder has no hyper-parameters. */
 export type LabelEncoderParams = Record<string, never>;
@@ -38,9 +39,17 @@ function labelCount(y: unknown): number {
 export class LabelEncoder extends BaseEstimator<LabelEncoderParams> {
   #classes: ClassLabel[] | null = null;
 
+  /** How `@layerwise/model-selection` rebuilds this encoder in a worker thread (`nJobs`). */
+  static readonly workerKind = preprocessingWorkerKind;
+
   /** LabelEncoder takes no parameters (`{}`). */
   constructor(params: Partial<LabelEncoderParams> = {}, options: EstimatorOptions = {}) {
     super({}, {}, params, options);
+  }
+
+  /** The kind written in model files. */
+  get kind(): string {
+    return 'LabelEncoder';
   }
 
   get isFitted(): boolean {

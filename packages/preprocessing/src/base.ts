@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { preprocessingWorkerKind } from './workerKind.js';
 
 /** A validated feature matrix read into float64 values, with the kind the caller passed. */
 export interface ReadMatrix {
@@ -270,6 +271,9 @@ export function named(name: string, data: Float32Array, shape: number[] = [data.
 export abstract class BaseTransformer<P extends object> extends BaseEstimator<P> {
   /** Features seen at fit time (0 before fit). */
   protected nFeatures = 0;
+
+  /** How `@layerwise/model-selection` rebuilds this transformer in a worker thread (`nJobs`). */
+  static readonly workerKind = preprocessingWorkerKind;
 
   protected constructor(
     defaults: P,

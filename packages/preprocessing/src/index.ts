@@ -29,3 +29,4 @@ export { PCA, type PCAParams } from './PCA.js';
 export { RobustScaler, type RobustScalerParams } from './RobustScaler.js';
 export { type ImputeStrategy, SimpleImputer, type SimpleImputerParams } from './SimpleImputer.js';
 export { StandardScaler, type StandardScalerParams } from './StandardScaler.js';
+export { preprocessingWorkerKind, type TransformerWorkerKind } from './workerKind.js';

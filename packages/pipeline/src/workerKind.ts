@@ -1,0 +1,65 @@
+import type { Registry } from '@layerwise/core';
+
+/** What model-selection's encode context offers (structural; no dependency on that package). */
+interface EncodeContextLike {
+  encode(estimator: unknown): unknown;
+}
+
+/** What model-selection's decode context offers. */
+interface DecodeContextLike {
+  registry: Registry;
+  decode(encoded: unknown): Promise<unknown>;
+}
+
+/**
+ * The shape `@layerwise/model-selection` looks for in a class's static `workerKind` to rebuild an
+ * estimator in a worker thread (`nJobs`). Declared structurally so this package does not depend on it.
+ */
+export interface PipelineWorkerKind {
+  name: string;
+  module: string;
+  exportName: string;
+  matches(estimator: unknown): boolean;
+  encode(estimator: { steps: [string, unknown][] }, ctx: EncodeContextLike): unknown;
+  decode(payload: unknown, ctx: DecodeContextLike): Promise<unknown>;
+  load(dir: string, like: unknown): Promise<unknown>;
+}
+
+interface Payload {
+  steps: { name: string; spec: unknown }[];
+}
+
+/**
+ * Rebuilds a {@link Pipeline} in a model-selection worker: each step is encoded with its own worker kind
+ * (layerwise's estimators and transformers have one), `'passthrough'` as is. `Pipeline.workerKind` is
+ * this object, so `nJobs` needs no registration.
+ */
+export const pipelineWorkerKind: PipelineWorkerKind = {
+  name: 'Pipeline',
+  module: import.meta.url,
+  exportName: 'pipelineWorkerKind',
+  matches: (e) =>
+    typeof e === 'object' &&
+    e !== null &&
+    e.constructor?.name === 'Pipeline' &&
+    Array.isArray((e as { steps?: unknown }).steps),
+  encode: (est, ctx) =>
+    ({
+      steps: est.steps.map(([name, step]) => ({
+        name,
+        spec: step === 'passthrough' ? 'passthrough' : ctx.encode(step),
+      })),
+    }) satisfies Payload,
+  async decode(payload, ctx) {
+    const { Pipeline } = await import('./Pipeline.js');
+    const steps = [];
+    for (const s of (payload as Payload).steps) {
+      steps.push([s.name, s.spec === 'passthrough' ? 'passthrough' : await ctx.decode(s.spec)]);
+    }
+    return new Pipeline(steps as never);
+  },
+  async load(dir) {
+    const { Pipeline } = await import('./Pipeline.js');
+    return Pipeline.load(dir);
+  },
+};
