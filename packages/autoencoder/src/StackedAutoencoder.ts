@@ -153,6 +153,8 @@ export class StackedAutoencoder
    * labels through): `fit(X)`, `fit(X, y)`, `fit(X, y, options)` and `fit(X, options)` all train on X alone.
    * A plain object in second place is read as the options.
    */
+  async fit(X: MatrixLike, options?: AutoencoderFitOptions): Promise<this>;
+  async fit(X: MatrixLike, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
   async fit(X: MatrixLike, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
     const opts = options === undefined && isOptionsObject(y) ? y : options;
     // One fit at a time per estimator (ConcurrentFitError), on the engine through core's engine guard.

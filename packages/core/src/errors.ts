@@ -46,8 +46,9 @@ export class ConcurrentFitError extends LayerwiseError {}
 export class StorageError extends LayerwiseError {}
 
 /**
- * Training produced a non-finite loss (NaN or ±Infinity). The fit is abandoned: the estimator keeps the
- * state it had before `fit` and no model file is written. Usually the learning rate is too high.
+ * Training diverged: a batch loss became non-finite (NaN or ±Infinity) or exploded (over a million times the
+ * stage's first batch loss). The fit is abandoned: the estimator keeps the state it had before `fit` and no
+ * model file is written. Usually the learning rate is too high.
  */
 export class TrainingDivergedError extends LayerwiseError {
   constructor(

@@ -170,7 +170,10 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
   let lastBatchEvent = now();
   // The epoch's on-device sums [loss × rows, correct] and the first non-finite batch (0 = none).
   let sums: tf.Tensor1D | null = null;
-  let firstBad: tf.Scalar | null = null;
+  let firstBad: tf.Tensor1D | null = null;
+  // A batch loss over this limit (a million times the stage's first batch loss) counts as diverged.
+  let limit = Number.POSITIVE_INFINITY;
+  let limitSet = false;
 
   let epoch = records.length;
   let batch: number | undefined;
@@ -259,7 +262,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     ),
   );
 
-  const step = (idx: Int32Array, b: number): { sums: tf.Tensor1D; firstBad: tf.Scalar } => {
+  const step = (idx: Int32Array, b: number): { sums: tf.Tensor1D; firstBad: tf.Tensor1D } => {
     let correct: tf.Scalar | undefined;
     try {
       return stepTidy(idx, b, (c) => {
@@ -273,7 +276,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     idx: Int32Array,
     b: number,
     keepCorrect: (c: tf.Scalar) => void,
-  ): { sums: tf.Tensor1D; firstBad: tf.Scalar } =>
+  ): { sums: tf.Tensor1D; firstBad: tf.Tensor1D } =>
     tf.tidy(() => {
       const xb = takeRows(cfg.x, idx);
       const yb = cfg.y === cfg.x ? xb : takeRows(cfg.y, idx);
@@ -314,19 +317,30 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         cfg.variables.map((v) => ({ name: v.name, tensor: grads[v.name] ?? tf.zerosLike(v) })),
       );
       for (const [v, t] of saved) v.assign(t);
-      const bad = tf.logicalNot(tf.isFinite(value));
-      const nextBad = tf.where(tf.logicalAnd(tf.equal(firstBad!, 0), bad), tf.scalar(b + 1), firstBad!);
+      // [batch, loss] of the first batch whose loss is non-finite or over the limit ([0, 0] = none).
+      const bad = tf.logicalOr(tf.logicalNot(tf.isFinite(value)), tf.greater(value, limit));
+      const none = tf.equal(tf.slice(firstBad!, [0], [1]), 0);
+      const nextBad = tf.where(
+        tf.logicalAnd(none, bad),
+        tf.stack([tf.scalar(b + 1), value]),
+        firstBad!,
+      ) as tf.Tensor1D;
       return {
         sums: tf.add(sums!, tf.stack([tf.mul(value, idx.length), correct ?? tf.scalar(0)])) as tf.Tensor1D,
-        firstBad: nextBad as tf.Scalar,
+        firstBad: nextBad,
       };
     });
 
-  const diverged = (b: number): TrainingDivergedError =>
-    new TrainingDivergedError(
-      `${owner}: training diverged in stage '${cfg.stage}'${cfg.layer === undefined ? '' : ` (layer ${cfg.layer})`}, epoch ${epoch}, batch ${b}: the loss became NaN or infinite. Lower learningRate (now ${lr}), or set clipNorm; the estimator was left as it was before fit.`,
-      { stage: cfg.stage, ...where, epoch, batch: b },
+  const diverged = async (fallback: number): Promise<TrainingDivergedError> => {
+    const [b, value] = (await firstBad!.data()) as Float32Array;
+    const at = b! > 0 ? b! : fallback;
+    const what =
+      b! > 0 && Number.isFinite(value!) ? `exploded to ${value!.toExponential(2)}` : 'became NaN or infinite';
+    return new TrainingDivergedError(
+      `${owner}: training diverged in stage '${cfg.stage}'${cfg.layer === undefined ? '' : ` (layer ${cfg.layer})`}, epoch ${epoch}, batch ${at}: the loss ${what}. Lower learningRate (now ${lr}), or set clipNorm; the estimator was left as it was before fit.`,
+      { stage: cfg.stage, ...where, epoch, batch: at },
     );
+  };
 
   try {
     if (resume && (resume.optimizer.slots.length > 0 || resume.optimizer.iterations > 0)) {
@@ -351,7 +365,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       const t0 = now();
       const batches = epochBatches(n, batchSize, cfg.shuffle ? cfg.rng : undefined);
       sums = tf.zeros([2]);
-      firstBad = tf.scalar(0);
+      firstBad = tf.zeros([2]);
       let rows = 0;
       for (let b = 0; b < batches.length; b++) {
         const idx = batches[b]!;
@@ -361,12 +375,18 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         sums = next.sums;
         firstBad = next.firstBad;
         rows += idx.length;
+        if (!limitSet) {
+          // One read per stage: the first batch's loss sets the explosion limit.
+          limitSet = true;
+          const [first] = (await sums.data()) as Float32Array;
+          if (Number.isFinite(first!)) limit = 1e6 * Math.max(first! / idx.length, 1e-3);
+        }
         const t = now();
         const eventDue = t - lastBatchEvent >= BATCH_EVENT_MS && b + 1 < batches.length;
         if (eventDue || batchHooks) {
           const [lossSum] = (await sums.data()) as Float32Array;
           const running = lossSum! / rows;
-          if (!Number.isFinite(running)) throw diverged(((await firstBad.data())[0] as number) || b + 1);
+          if (!Number.isFinite(running) || (await firstBad.data())[0]! > 0) throw await diverged(b + 1);
           if (eventDue) {
             lastBatchEvent = t;
             cfg.sink.emit({
@@ -390,13 +410,12 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         }
       }
       const [lossSum, correctSum] = (await sums.data()) as Float32Array;
-      const bad = (await firstBad.data())[0] as number;
+      if ((await firstBad.data())[0]! > 0 || !Number.isFinite(lossSum!)) throw await diverged(batches.length);
       sums.dispose();
       sums = null;
       firstBad.dispose();
       firstBad = null;
       batch = undefined;
-      if (bad > 0 || !Number.isFinite(lossSum!)) throw diverged(bad || batches.length);
       const loss = lossSum! / n;
       const metrics: Record<string, number> = {};
       if (acc) metrics.acc = correctSum! / n;

@@ -49,3 +49,20 @@ describe('0.1.0 files', () => {
     clf.dispose();
   });
 });
+
+describe('0.1.0 finished checkpoint', () => {
+  it('resuming it with a larger epochs trains the remaining epochs', async () => {
+    const dir = join(root, 'done');
+    await cp(join(fixtures, 'clf-checkpoint-done'), dir, { recursive: true });
+    const first = await new MLPClassifier({ ...params, epochs: 3 }).fit(X, y, { resume: dir });
+    expect(first.nIter).toBe(3);
+    const n = tf.memory().numTensors;
+    const more = await new MLPClassifier(params).fit(X, y, { resume: dir });
+    expect(tf.memory().numTensors).toBe(n + 4);
+    expect(more.history!.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(more.lossCurve.slice(0, 3)).toEqual(first.lossCurve);
+    expect(more.lossCurve[5]!).toBeLessThan(more.lossCurve[2]!);
+    first.dispose();
+    more.dispose();
+  });
+});
