@@ -1,5 +1,5 @@
 import type { EpochEndEvent, LogFilePlugin, LoggerPlugin, TrainingEvent } from '@layerwise/core';
-import { nodeFsSync, ValidationError } from '@layerwise/core';
+import { nodeFsSync, StorageError, storageError, ValidationError } from '@layerwise/core';
 
 /** Node's `fs` (see `nodeFsSync`); in a browser, throws saying what to use instead. */
 const nodeFs = (what: string) =>
@@ -17,6 +17,7 @@ export const CSV_COLUMNS = [
   'val_acc',
   'seconds',
   'samples_per_s',
+  'lr',
 ] as const;
 
 /** The header line (without the line break). */
@@ -53,6 +54,7 @@ export function csvRow(e: EpochEndEvent): string {
     e.metrics?.valAcc,
     e.seconds,
     e.samplesPerSecond,
+    e.lr,
   ]
     .map(cell)
     .join(',');
@@ -80,6 +82,27 @@ export function csvLogger(options: CsvLoggerOptions): LoggerPlugin {
   const { path } = options;
   let append = options.append ?? false;
   let fd: number | undefined;
+  /** Bytes of whole rows in the file: a write that fails (disk full) is cut back to here. */
+  let size = 0;
+  const write = (handle: number, text: string): void => {
+    const fs = nodeFs('csvLogger');
+    const bytes = Buffer.byteLength(text);
+    let written = 0;
+    try {
+      written = fs.writeSync(handle, text);
+    } catch (e) {
+      fs.truncateSync(path, size);
+      throw storageError(e, path);
+    }
+    if (written !== bytes) {
+      // A short write (the disk filled up mid-row): drop the partial row.
+      fs.truncateSync(path, size);
+      throw new StorageError(
+        `Could not write "${path}": only ${written} of ${bytes} bytes of a log row fit (disk full?). The partial row was removed; free space and fit again.`,
+      );
+    }
+    size += bytes;
+  };
 
   const open = (): number => {
     const fs = nodeFs('csvLogger');
@@ -97,10 +120,17 @@ export function csvLogger(options: CsvLoggerOptions): LoggerPlugin {
         // A row cut off by a crash in the middle of a write is dropped, never continued.
         if (complete.length < text.length) fs.truncateSync(path, Buffer.byteLength(complete));
         hasHeader = complete.length > 0;
+        size = Buffer.byteLength(complete);
       }
     }
-    const handle = fs.openSync(path, append ? 'a' : 'w');
-    if (!hasHeader) fs.writeSync(handle, `${CSV_HEADER}\n`);
+    let handle: number;
+    try {
+      handle = fs.openSync(path, append ? 'a' : 'w');
+    } catch (e) {
+      throw storageError(e, path);
+    }
+    if (!append) size = 0;
+    if (!hasHeader) write(handle, `${CSV_HEADER}\n`);
     // Later opens (another fit with this logger) continue the same file.
     append = true;
     return handle;
@@ -111,7 +141,7 @@ export function csvLogger(options: CsvLoggerOptions): LoggerPlugin {
     name: 'csv',
     handle(event: TrainingEvent): void {
       if (fd === undefined) fd = open();
-      if (event.type === 'epochEnd') nodeFs('csvLogger').writeSync(fd, `${csvRow(event)}\n`);
+      if (event.type === 'epochEnd') write(fd, `${csvRow(event)}\n`);
     },
     close(): void {
       if (fd !== undefined) {

@@ -61,7 +61,7 @@ describe('layerwise (umbrella)', () => {
     await ae.fit(X);
     const csv = readFileSync(join(dir, 'ae.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
-      'timestamp,stage,layer,epoch,train_loss,val_loss,train_acc,val_acc,seconds,samples_per_s',
+      'timestamp,stage,layer,epoch,train_loss,val_loss,train_acc,val_acc,seconds,samples_per_s,lr',
     );
     expect(csv.length).toBe(1 + 2 + 2 + 1); // header + 2 epochs × 2 layers + 1 fine-tune epoch
     const again = await load(join(dir, 'ae-model'));

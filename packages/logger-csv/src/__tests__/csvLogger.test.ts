@@ -47,6 +47,14 @@ function run(path: string, events = sampleTrainingEvents(), append?: boolean) {
 }
 
 describe('csvLogger', () => {
+  it('writes the learning rate of each epoch in the lr column', () => {
+    const path = join(dir, 'lr.csv');
+    run(path, [sampleEpochEnd({ lr: 0.001 }), sampleEpochEnd({ epoch: 2, lr: 0.0001 })]);
+    const rows = parseCsv(readFileSync(path, 'utf8'));
+    expect(rows[0]!.at(-1)).toBe('lr');
+    expect(rows.slice(1).map((r) => r.at(-1))).toEqual(['0.001', '0.0001']);
+  });
+
   it('writes the header once and one row per epoch, empty where a value does not apply', () => {
     const path = join(dir, 'a.csv');
     run(path);
@@ -64,6 +72,7 @@ describe('csvLogger', () => {
       '',
       '0.25',
       '4000',
+      '',
     ]);
     expect(rows[2]![3]).toBe('2');
     expect(rows[3]).toEqual([
@@ -77,8 +86,9 @@ describe('csvLogger', () => {
       '0.85',
       '0.25',
       '4000',
+      '',
     ]);
-    for (const r of rows) expect(r).toHaveLength(10);
+    for (const r of rows) expect(r).toHaveLength(11);
     // numbers read back exactly
     expect(Number(rows[3]![4])).toBe(0.4);
   });
@@ -121,7 +131,7 @@ describe('csvLogger', () => {
     const rows = parseCsv(readFileSync(path, 'utf8'));
     expect(rows).toHaveLength(5);
     expect(rows[4]![3]).toBe('9');
-    for (const r of rows) expect(r).toHaveLength(10);
+    for (const r of rows) expect(r).toHaveLength(11);
   });
 
   it('quotes cells that need it', () => {
@@ -187,6 +197,6 @@ describe('csvLogger', () => {
     const epochs = rows.slice(1).map((r) => Number(r[3]));
     expect(epochs.length).toBeGreaterThanOrEqual(5);
     expect(epochs).toEqual(epochs.map((_, i) => i + 1));
-    for (const r of rows) expect(r).toHaveLength(10);
+    for (const r of rows) expect(r).toHaveLength(11);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry, type TrainingEvent, ValidationError } from '@layerwise/core';
-import { sampleTrainingEvents } from '@layerwise/testkit';
+import { sampleEpochEnd, sampleTrainingEvents } from '@layerwise/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsonlLogFile, jsonlLogger } from '../index.js';
 
@@ -26,6 +26,27 @@ describe('jsonlLogger', () => {
     for (const e of events.slice(1)) logger.handle(e);
     logger.close?.();
     expect(readLines(path)).toEqual(events);
+  });
+
+  it('writes the learning rate (lr) of epochEnd events and the running loss of batchEnd events', () => {
+    const path = join(dir, 'lr.jsonl');
+    const logger = jsonlLogger({ path });
+    logger.handle(sampleEpochEnd({ lr: 0.003 }));
+    logger.handle({
+      type: 'batchEnd',
+      stage: 'train',
+      epoch: 2,
+      epochs: 3,
+      batch: 4,
+      batches: 9,
+      loss: 0.42,
+      lr: 0.0003,
+      time: 0,
+    });
+    logger.close?.();
+    const [epoch, batch] = readLines(path) as [{ lr: number }, { lr: number; loss: number }];
+    expect(epoch.lr).toBe(0.003);
+    expect([batch.loss, batch.lr]).toEqual([0.42, 0.0003]);
   });
 
   it('filters by event type', () => {
