@@ -79,6 +79,15 @@ function className(x: unknown): string {
   return typeof x === 'object' && x !== null ? x.constructor.name : typeof x;
 }
 
+/** Rows of a matrix or length of labels, when it can be read without converting (else undefined). */
+function rowCount(x: unknown): number | undefined {
+  if (x instanceof tf.Tensor) return x.isDisposed ? undefined : x.shape[0];
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return (x as ArrayLike<unknown>).length;
+  const shape = (x as { shape?: unknown } | null)?.shape;
+  if (Array.isArray(shape) && typeof shape[0] === 'number') return shape[0];
+  return undefined;
+}
+
 function validateSteps(steps: unknown): Step[] {
   if (!Array.isArray(steps) || steps.length === 0) {
     throw new ValidationError(
@@ -148,6 +157,19 @@ export class Pipeline {
   constructor(steps: Step[] | { steps: Step[] }, _options: EstimatorOptions = {}) {
     const list = Array.isArray(steps) ? steps : (steps as { steps?: unknown })?.steps;
     this.#steps = validateSteps(list);
+    // As scikit-learn's `available_if`: `predictProba` exists only while the last step has it, so code
+    // that tells classifiers by `typeof est.predictProba === 'function'` (model selection's stratified
+    // folds) sees what the last step is.
+    Object.defineProperty(this, 'predictProba', {
+      configurable: true,
+      enumerable: false,
+      get: () => {
+        const last = this.#final();
+        return last !== 'passthrough' && typeof last.predictProba === 'function'
+          ? Pipeline.prototype.predictProba
+          : undefined;
+      },
+    });
   }
 
   /** The `[name, estimator]` pairs (a new array; the estimators themselves are shared). */
@@ -329,6 +351,7 @@ export class Pipeline {
   async fit(X: unknown, y?: unknown, options: PipelineFitOptions = {}): Promise<this> {
     const byStep = this.#splitOptions(options);
     const last = this.#steps.length - 1;
+    this.#checkTargets(X, y);
     const Xt = await this.#fitPrefix(X, y, byStep);
     try {
       const [name, est] = this.#steps[last]!;
@@ -348,6 +371,25 @@ export class Pipeline {
       this.#release(Xt, X);
     }
     return this;
+  }
+
+  /** A final step that predicts needs one target per row of X: checked before any step is fitted. */
+  #checkTargets(X: unknown, y: unknown): void {
+    const est = this.#steps[this.#steps.length - 1]![1];
+    if (est === 'passthrough' || typeof est.predict !== 'function') return;
+    const name = this.#steps[this.#steps.length - 1]![0];
+    if (y === undefined || y === null) {
+      throw new ValidationError(
+        `Pipeline.fit: the last step "${name}" (${className(est)}) predicts, so fit needs y (one label or target per row of X).`,
+      );
+    }
+    const rows = rowCount(X);
+    const n = rowCount(y);
+    if (rows !== undefined && n !== undefined && rows !== n) {
+      throw new ValidationError(
+        `Pipeline.fit: X has ${rows} samples but y has ${n}: pass one label or target per row of X (nothing was fitted).`,
+      );
+    }
   }
 
   async #fitStep(est: PipelineStep, X: unknown, y: unknown, opts: Record<string, unknown>): Promise<void> {
@@ -444,7 +486,10 @@ export class Pipeline {
     return this.#onLast('predict', X);
   }
 
-  /** Class probabilities of the last step (a classifier) on the transformed X. */
+  /**
+   * Class probabilities of the last step (a classifier) on the transformed X. Present only while the last
+   * step has `predictProba` (`typeof pipe.predictProba` is `'undefined'` otherwise, as in scikit-learn).
+   */
   async predictProba(X: unknown): Promise<unknown> {
     return this.#onLast('predictProba', X);
   }

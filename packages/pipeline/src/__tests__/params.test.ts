@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelFormatError, NotFittedError, Registry, ValidationError } from '@layerwise/core';
-import { MLPClassifier } from '@layerwise/nn';
+import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
 import { MinMaxScaler, PCA, SimpleImputer, StandardScaler } from '@layerwise/preprocessing';
 import { checkTransformer } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
@@ -178,6 +178,22 @@ describe('construction, naming and errors', () => {
     expect(() => new Pipeline([['x', {} as never]])).toThrow(/not an estimator/);
   });
 
+  it('predictProba exists only while the last step has it (as scikit-learn)', () => {
+    const c = new Pipeline([
+      ['scale', new StandardScaler()],
+      ['clf', clf()],
+    ]);
+    expect(typeof c.predictProba).toBe('function');
+    const r = new Pipeline([
+      ['scale', new StandardScaler()],
+      ['reg', new MLPRegressor({ hiddenLayerSizes: [4], epochs: 1 }, { registry })],
+    ]);
+    expect(typeof r.predictProba).toBe('undefined');
+    r.setParams({ reg: clf() });
+    expect(typeof r.predictProba).toBe('function');
+    expect(typeof c.clone().predictProba).toBe('function');
+  });
+
   it('NotFittedError before fit; transform on a classifier pipeline names the last step', async () => {
     const pipe = new Pipeline([
       ['scale', new StandardScaler()],
@@ -215,7 +231,9 @@ describe('construction, naming and errors', () => {
     const nan = X.map((r) => [...r]);
     nan[0]![0] = Number.NaN;
     await expect(pipe.fit(nan, y)).rejects.toThrow(/StandardScaler.fit: X contains NaN/);
-    await expect(pipe.fit(X, y.slice(1))).rejects.toThrow(ValidationError);
+    await expect(pipe.fit(X, y.slice(1))).rejects.toThrow(/X has 6 samples but y has 5.*nothing was fitted/);
+    await expect(pipe.fit(X)).rejects.toThrow(/last step "clf" \(MLPClassifier\) predicts, so fit needs y/);
+    expect((pipe.namedSteps.scale as StandardScaler).isFitted).toBe(false);
     expect(tf.memory().numTensors).toBe(n0);
     // With an imputer first, NaN is fine.
     const imp = new Pipeline([
