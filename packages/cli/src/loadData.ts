@@ -1,0 +1,119 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TypedMatrix } from '@layerwise/core';
+import { DatasetNotFoundError, loadCsv, loadIdxImages } from '@layerwise/datasets';
+import { CliUsageError } from './CliUsageError.js';
+
+/** A table the CLI works on: features, optional labels, and where they came from. */
+export interface CliData {
+  X: TypedMatrix & { data: Float32Array; shape: [number, number] };
+  y?: number[] | string[];
+  /** Feature column names (CSV header, or `pixel0…` for IDX images). */
+  columns: string[];
+  /** Name of the label column that was split off, if any. */
+  labelName?: string;
+  /** `'csv'` or `'idx'`. */
+  format: 'csv' | 'idx';
+  /** The file(s) read, for messages and summary.json. */
+  source: string;
+}
+
+/** Options of {@link loadData}. */
+export interface LoadDataOptions {
+  /** The label column asked for with `--label-column` (a name, or an index like `-1`). */
+  labelColumn?: string;
+  /** When no `labelColumn` was given, split off this column if the CSV has it (e.g. the training label). */
+  defaultLabel?: string;
+  /** IDX folders: `'train'` prefers `train-*` files, `'test'` prefers `t10k-*` files. */
+  prefer: 'train' | 'test';
+}
+
+const IMAGES = /^(.*?)-?images[-.]idx3-ubyte(\.gz)?$/;
+
+async function loadIdxDir(dir: string, prefer: 'train' | 'test'): Promise<CliData> {
+  const files = await readdir(dir);
+  const images = files.filter((f) => IMAGES.test(f)).sort();
+  if (images.length === 0) {
+    throw new DatasetNotFoundError(
+      `${dir} is a folder without IDX images (*-images-idx3-ubyte[.gz]): pass a CSV file or a folder of MNIST-style IDX files.`,
+    );
+  }
+  const wanted = prefer === 'train' ? /^train/ : /^t10k|^test/;
+  const file = images.find((f) => wanted.test(f)) ?? images[0]!;
+  const labelsFile = file.replace('images-idx3', 'labels-idx1');
+  if (!files.includes(labelsFile)) {
+    throw new DatasetNotFoundError(`${join(dir, file)} has no label file beside it (${labelsFile}).`);
+  }
+  const { X, y } = await loadIdxImages(join(dir, file), join(dir, labelsFile));
+  return {
+    X,
+    y: Array.from(y),
+    columns: Array.from({ length: X.shape[1] }, (_, i) => `pixel${i}`),
+    labelName: 'label',
+    format: 'idx',
+    source: join(dir, file),
+  };
+}
+
+async function headerCells(path: string): Promise<string[]> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(1 << 16), 0, 1 << 16, 0);
+    const first = buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+    return first.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+  } finally {
+    await handle.close();
+  }
+}
+
+function labelArg(s: string): string | number {
+  return /^-?\d+$/.test(s) ? Number(s) : s;
+}
+
+/**
+ * Reads a numeric CSV (header optional) or a folder of IDX image files, splitting off the label column when
+ * asked (or when `defaultLabel` names a column the CSV has).
+ */
+export async function loadData(path: string, options: LoadDataOptions): Promise<CliData> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s) throw new DatasetNotFoundError(`data file not found: ${path}`);
+  if (s.isDirectory()) return loadIdxDir(path, options.prefer);
+  let labelColumn: string | number | undefined =
+    options.labelColumn === undefined ? undefined : labelArg(options.labelColumn);
+  if (labelColumn === undefined && options.defaultLabel !== undefined) {
+    // Peek at the first line only: is the default label one of its header's cells?
+    if ((await headerCells(path)).includes(options.defaultLabel)) labelColumn = options.defaultLabel;
+  }
+  if (typeof labelColumn === 'string') {
+    const header = await headerCells(path);
+    const looksLikeHeader = header.every((c) => c.trim() === '' || !Number.isFinite(Number(c)));
+    if (looksLikeHeader && !header.includes(labelColumn)) {
+      const shown = header
+        .slice(0, 6)
+        .map((c) => JSON.stringify(c))
+        .join(', ');
+      throw new CliUsageError(
+        `--label-column ${JSON.stringify(labelColumn)} is not a column of ${path} (its ${header.length} columns: ${shown}${header.length > 6 ? ', …' : ''}).`,
+      );
+    }
+  }
+  const t = await loadCsv(path, labelColumn === undefined ? {} : { labelColumn });
+  return {
+    X: t.X,
+    ...(t.y ? { y: t.y } : {}),
+    columns: t.columns,
+    ...(t.labelName !== undefined ? { labelName: t.labelName } : {}),
+    format: 'csv',
+    source: path,
+  };
+}
+
+/** Labels are required: a usage error naming the columns when the data has none. */
+export function requireLabels(data: CliData, what: string): number[] | string[] {
+  if (!data.y) {
+    throw new CliUsageError(
+      `${what} needs labels: name the label column of ${data.source} with --label-column (columns: ${data.columns.slice(0, 8).join(', ')}${data.columns.length > 8 ? ', …' : ''}).`,
+    );
+  }
+  return data.y;
+}
