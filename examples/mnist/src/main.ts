@@ -115,6 +115,7 @@ try {
     [r.files.tfjsModel, 'a tfjs-layers model (tf.loadLayersModel)'],
     [r.files.reconstructions, 'test digits (rows 1, 3) above their reconstructions (rows 2, 4)'],
     [r.files.loss, 'loss per epoch, one panel per stage'],
+    [r.files.report, 'summary, loss curves and reconstructions in one page (no network)'],
     [r.files.summary, 'accuracy, timings, parameters'],
   ];
   const names = rows.map(([p]) => relative(r.dir, p));

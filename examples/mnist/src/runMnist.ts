@@ -9,8 +9,8 @@ import { tfjsExporter } from '@layerwise/exporter-tfjs';
 import { consoleLogger } from '@layerwise/logger-console';
 import { csvLogger } from '@layerwise/logger-csv';
 import { MLPClassifier } from '@layerwise/nn';
+import { reconstructionGrid, writeReport } from '@layerwise/report/node';
 import { getBackend } from '@tensorflow/tfjs-core';
-import { type LossPoint, lossChart, panelsFromHistory, reconstructionGrid } from './pictures.js';
 
 /** Options of {@link runMnist}; every one has a command-line flag (see `main.ts`). */
 export interface MnistOptions {
@@ -66,6 +66,7 @@ export interface MnistResult {
     tfjsModel: string;
     reconstructions: string;
     loss: string;
+    report: string;
     summary: string;
   };
 }
@@ -82,7 +83,7 @@ function head(X: TypedMatrix, rows: number): TypedMatrix {
 /**
  * The main job: pretrain a stacked autoencoder on MNIST greedily, layer by layer, fine-tune it, build a
  * classifier from its encoder and train that, then write a CSV log, the saved models, a tfjs-layers export
- * and two pictures into a fresh `runs/<timestamp>/` folder.
+ * two pictures and a self-contained report.html into a fresh `runs/<timestamp>/` folder.
  */
 export async function runMnist(options: MnistOptions = {}): Promise<MnistResult> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -98,6 +99,7 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
     tfjsModel: join(dir, 'classifier-tfjs'),
     reconstructions: join(dir, 'reconstructions.png'),
     loss: join(dir, 'loss.png'),
+    report: join(dir, 'report.html'),
     summary: join(dir, 'summary.json'),
   };
 
@@ -145,7 +147,8 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   const shown = Math.min(20, test.X.shape[0]);
   const sample = head(test.X, shown);
   const recon = (await ae.reconstruct(sample)) as TypedMatrix;
-  writeFileSync(files.reconstructions, reconstructionGrid(sample.data, recon.data, shown, { cols: 10 }));
+  const grid = reconstructionGrid(sample.data, recon.data, shown, { cols: 10 });
+  writeFileSync(files.reconstructions, grid);
   const reconstructionMse = -(await ae.score(test.X));
 
   const clf = MLPClassifier.fromEncoder(ae, {
@@ -164,13 +167,6 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   await clf.save(files.model);
   await clf.export(files.tfjsModel, { format: 'tfjs-layers', overwrite: true });
 
-  const aeEpochs = (ae.history?.epochs ?? []) as LossPoint[];
-  const clfEpochs = (clf.history?.epochs ?? []) as LossPoint[];
-  const panels = [
-    ...panelsFromHistory('AE', aeEpochs).map((p) => ({ ...p, title: `${p.title} (MSE)` })),
-    ...panelsFromHistory('classifier', clfEpochs).map((p) => ({ ...p, title: 'classifier (cross-entropy)' })),
-  ];
-  writeFileSync(files.loss, lossChart(panels));
   await registry.dispose();
 
   const result: MnistResult = {
@@ -189,6 +185,29 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
     },
     files,
   };
+  // loss.png (one panel per stage, drawn from a Vega-Lite spec) and a self-contained report.html.
+  await writeReport(dir, {
+    title: `${name}: a stacked autoencoder pretrained layer by layer, then a classifier`,
+    subtitle: `${result.trainSamples} training and ${result.testSamples} test images`,
+    series: [
+      { name: 'autoencoder', lossName: 'MSE', records: ae.history?.epochs ?? [] },
+      { name: 'classifier', lossName: 'cross-entropy', records: clf.history?.epochs ?? [] },
+    ],
+    summary: [
+      ['test accuracy', `${(accuracy * 100).toFixed(2)} %`],
+      ['reconstruction MSE (test)', reconstructionMse],
+      ['autoencoder', `[${[train.X.shape[1], ...ae.getParams().hiddenLayerSizes].join(' → ')}]`],
+      ['backend', result.backend],
+      ['seed', seed],
+    ],
+    images: [
+      {
+        title: 'Reconstructions',
+        png: grid,
+        caption: `${shown} test images (rows 1, 3) above their reconstructions (rows 2, 4).`,
+      },
+    ],
+  });
   writeFileSync(
     files.summary,
     `${JSON.stringify({ ...result, params: { autoencoder: ae.getParams(), classifier: clf.getParams() } }, null, 2)}\n`,

@@ -72,13 +72,25 @@ describe('examples/mnist (the main job) on a small slice', () => {
     expect(Number(rows.at(-1)!.val_acc)).toBeGreaterThan(0.25);
   });
 
-  it('draws reconstructions.png (20 digits above their reconstructions) and loss.png', () => {
+  it('draws reconstructions.png, loss.png (Vega-Lite, one panel per stage) and a self-contained report.html', () => {
     const recon = PNG.sync.read(readFileSync(join(dir, 'reconstructions.png')));
     expect(recon.width).toBe(10 * 58 + 2);
     expect(recon.height).toBe(2 * (2 * 58 + 8) - 8 + 2);
     const loss = PNG.sync.read(readFileSync(join(dir, 'loss.png')));
-    expect(loss.width).toBeGreaterThan(600);
-    expect(loss.height).toBeGreaterThan(400);
+    // Five panels (pretrain layer 1–3, finetune, classifier), three per row, at 2× scale.
+    expect(loss.width).toBeGreaterThan(1800);
+    expect(loss.height).toBeGreaterThan(900);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    for (const panel of [
+      'pretrain layer 1',
+      'pretrain layer 3',
+      'autoencoder · finetune (MSE)',
+      'classifier · train (cross-entropy)',
+    ]) {
+      expect(html).toContain(panel);
+    }
+    expect(html).toContain('data:image/png;base64,');
+    expect(html).not.toMatch(/<script|src="http/);
   });
 
   it('saves models that load and score as printed, and a tfjs-layers export', async () => {
