@@ -1,6 +1,10 @@
 import { StackedAutoencoder } from '@layerwise/autoencoder';
+import { cpuBackend } from '@layerwise/backend-cpu';
 import { wasmBackend } from '@layerwise/backend-wasm';
+import { webglBackend } from '@layerwise/backend-webgl';
+import { webgpuBackend } from '@layerwise/backend-webgpu';
 import { gradientsRegistered, Registry, type TrainingEvent, type TypedMatrix } from '@layerwise/core';
+import { lossChartSpec, renderSvg } from '@layerwise/report';
 import { WASM_DIR } from './assetPaths.js';
 import { loadDigits } from './data.js';
 import { drawReconstructionGrid } from './draw.js';
@@ -10,7 +14,18 @@ import { type EpochLoss, pageProgressLogger, stageLabel } from './progress.js';
 export interface PageState {
   done: boolean;
   error?: string;
+  /** The backend asked for (`?backend=`): `auto` (default), `webgpu`, `webgl`, `wasm` or `cpu`. */
+  requestedBackend: BackendChoice;
+  /** The tfjs backend the fit ran on. */
   backend?: string;
+  /** The fallback warning of `auto`, if backends were skipped (with their reasons). */
+  warnings: string[];
+  /** `self.crossOriginIsolated`: the page is served with COOP/COEP headers (needed for wasm threads). */
+  crossOriginIsolated: boolean;
+  /** Threads of the wasm backend (tfjs `getThreadsCount()`), when the fit ran on wasm. */
+  wasmThreads?: number;
+  /** Loss-chart renders finished (one after each epoch, at most one at a time). */
+  chartRenders: number;
   losses: EpochLoss[];
   /** Seconds `fit` took. */
   seconds?: number;
@@ -32,7 +47,22 @@ declare global {
 // Referencing `gradientsRegistered` keeps core's gradient registration in the bundle: core's package.json
 // marks only src/gradients.ts as having side effects, not the index that imports it, so a bundler that
 // tree-shakes (Rollup, in `vite build`) drops the registration when nothing is imported from that module.
-const state: PageState = { done: false, losses: [], gradients: gradientsRegistered };
+/** The backends the picker offers. */
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+const requested = new URLSearchParams(location.search).get('backend') ?? 'auto';
+const state: PageState = {
+  done: false,
+  requestedBackend: (BACKEND_CHOICES as readonly string[]).includes(requested)
+    ? (requested as BackendChoice)
+    : 'auto',
+  warnings: [],
+  crossOriginIsolated: globalThis.crossOriginIsolated === true,
+  chartRenders: 0,
+  losses: [],
+  gradients: gradientsRegistered,
+};
 window.__layerwise = state;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -40,6 +70,43 @@ const status = $('status');
 const progress = $<HTMLProgressElement>('progress');
 const log = $('log');
 const canvas = $<HTMLCanvasElement>('grid');
+const picker = $<HTMLSelectElement>('backend');
+const active = $('active');
+const chart = $('chart');
+
+// The picker reloads the page with ?backend=<choice> (training starts on load).
+picker.value = state.requestedBackend;
+picker.addEventListener('change', () => {
+  const q = new URLSearchParams(location.search);
+  q.set('backend', picker.value);
+  location.search = q.toString();
+});
+
+/** Redraws the loss chart (a Vega-Lite spec from @layerwise/report, rendered to SVG) — at most one render at a time. */
+let chartBusy = false;
+let chartDirty = false;
+function redrawChart(): void {
+  if (chartBusy) {
+    chartDirty = true;
+    return;
+  }
+  chartBusy = true;
+  chartDirty = false;
+  const spec = lossChartSpec([{ name: 'autoencoder', lossName: 'MSE', records: state.losses }], {
+    width: 240,
+    height: 130,
+  });
+  renderSvg(spec)
+    .then((svg) => {
+      chart.innerHTML = svg;
+      state.chartRenders += 1;
+    })
+    .catch((e: unknown) => console.error('loss chart:', e))
+    .finally(() => {
+      chartBusy = false;
+      if (chartDirty) redrawChart();
+    });
+}
 
 function line(text: string) {
   log.textContent += `${text}\n`;
@@ -78,6 +145,7 @@ function progressView() {
       case 'epochEnd':
         doneEpochs += 1;
         state.losses.push({ stage: e.stage, layer: e.layer, epoch: e.epoch, loss: e.loss });
+        redrawChart();
         progress.max = Math.max(totalEpochs, doneEpochs);
         progress.value = doneEpochs;
         line(
@@ -101,13 +169,32 @@ async function main() {
   const [n, cols] = X.shape;
   state.digits = n;
 
-  // Plugins chosen explicitly: the WASM backend (its .wasm files are served from wasm/ next to the page)
-  // and a logger that draws progress.
+  // Plugins chosen explicitly: every backend a browser can have, ranked by priority for `auto` (webgpu 5,
+  // webgl 4, wasm 2 — its .wasm files are served from wasm/ next to the page — cpu 1), and a logger that
+  // draws progress.
   const registry = new Registry()
+    .use(webgpuBackend())
+    .use(webglBackend())
     .use(wasmBackend({ wasmPaths: new URL(WASM_DIR, document.baseURI).href }))
+    .use(cpuBackend())
     .use(pageProgressLogger(progressView()));
 
-  status.textContent = 'Starting the WASM backend…';
+  // Activate first, so the page can show which backend `auto` chose and why it skipped others.
+  status.textContent = `Starting the ${state.requestedBackend} backend…`;
+  const backend = await registry.activateBackend(state.requestedBackend, {
+    warn: (m) => {
+      state.warnings.push(m);
+      line(m);
+    },
+  });
+  active.textContent = state.requestedBackend === 'auto' ? `auto → ${backend}` : backend;
+  if (backend === 'wasm') {
+    const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+    state.wasmThreads = getThreadsCount();
+    line(
+      `wasm: ${state.wasmThreads} thread(s); cross-origin isolated: ${state.crossOriginIsolated ? 'yes' : 'no (one thread)'}`,
+    );
+  }
   const ae = new StackedAutoencoder(
     {
       hiddenLayerSizes: [128, 32],
@@ -116,7 +203,7 @@ async function main() {
       batchSize: 100,
       learningRate: 0.005,
       randomState: 1,
-      backend: 'wasm',
+      backend,
     },
     { registry },
   );
