@@ -73,6 +73,11 @@ export function machineLine(load: number[]): string {
 }
 
 async function main() {
+  // `--only browser`: the AE step on webgl vs wasm in headless Chromium (./browserStep.ts), a run of its own.
+  if (/--only[= ]browser\b/.test(process.argv.slice(2).join(' '))) {
+    await (await import('./browserStep.js')).runBrowserStep(process.argv.slice(2));
+    return;
+  }
   const o = parseOptions(process.argv.slice(2));
   const load = loadavg();
   const started = new Date();
