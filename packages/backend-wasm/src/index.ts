@@ -12,4 +12,15 @@ export {
   isWasmFastSliceInstalled,
   uninstallWasmFastPath,
 } from './fastPath.js';
-export { type WasmBackendOptions, wasmBackend } from './wasmBackend.js';
+export {
+  FUSED_OPTIMIZER_KERNELS,
+  installWasmFusedOptimizers,
+  isWasmFusedOptimizersInstalled,
+} from './fusedOptimizers.js';
+export {
+  availableCores,
+  defaultWasmThreads,
+  WASM_MAX_THREADS,
+  wasmThreadsCount,
+} from './threads.js';
+export { type WasmBackendOptions, type WasmBackendPlugin, wasmBackend } from './wasmBackend.js';

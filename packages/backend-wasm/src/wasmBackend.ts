@@ -2,6 +2,15 @@ import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { keepProcessErrorHandling } from './emscriptenListeners.js';
 import { installWasmFastPath, installWasmFastSlice, installWasmFusedMatMulFix } from './fastPath.js';
+import { installWasmFusedOptimizers } from './fusedOptimizers.js';
+import {
+  defaultWasmThreads,
+  prepareWasmThreads,
+  rememberWasmApi,
+  unrefWasmWorkers,
+  WASM_MAX_THREADS,
+  wasmThreadsCount,
+} from './threads.js';
 
 /** Options of {@link wasmBackend}. */
 export interface WasmBackendOptions {
@@ -18,10 +27,35 @@ export interface WasmBackendOptions {
    */
   fastTraining?: boolean;
   /**
-   * Number of threads in browsers with cross-origin isolation (tfjs `setThreadsCount`). tfjs uses a single
-   * thread in Node whatever is set here.
+   * Threads the wasm backend computes with (XNNPACK's thread pool, used by matMuls). Default: every core this
+   * process may use (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in a browser), at
+   * most {@link WASM_MAX_THREADS} (8, what tfjs-backend-wasm's threaded binary allows).
+   *
+   * - `1`: the single-threaded SIMD binary, no workers — the path of earlier versions.
+   * - more than 1, in Node: tfjs-backend-wasm's threaded SIMD binary, its pthreads running on `worker_threads`
+   *   (tfjs itself refuses threads in Node; the plugin sets them up while `setBackend('wasm')` runs, and
+   *   undoes its changes afterwards). The workers do not keep the process alive; `dispose()` ends them.
+   * - more than 1, in a browser: the threaded binary when the page is cross-origin isolated (served with
+   *   `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`), else one
+   *   thread. `wasmPaths` must then also serve `tfjs-backend-wasm-threaded-simd.wasm`.
+   *
+   * Takes effect when this plugin initialises the wasm backend (the first activation in the process, or the
+   * first after `dispose()`); {@link wasmThreadsCount} says what is in use.
    */
   threads?: number;
+}
+
+/** The wasm backend plugin: a {@link BackendPlugin} with a way to release the backend and its workers. */
+export interface WasmBackendPlugin extends BackendPlugin {
+  readonly name: 'wasm';
+  /** The `threads` this plugin asks for (the option, or its default here). */
+  readonly threads: number;
+  /**
+   * Removes the tfjs `wasm` backend (tfjs `removeBackend`): frees its heap, with every tensor on it, and ends
+   * its pthread workers; the backend stays registered, so a later `activate()` initialises it afresh. Call it
+   * when done with the backend (e.g. at the end of a script or a test file).
+   */
+  dispose(): void;
 }
 
 /**
@@ -38,17 +72,25 @@ export interface WasmBackendOptions {
  * await registry.activateBackend('wasm');
  * ```
  */
-export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
+export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin {
   const fastTraining = options.fastTraining ?? true;
   if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
     throw new BackendUnavailableError(
-      `wasmBackend({ threads }) must be a positive integer, got ${options.threads}.`,
+      `wasmBackend({ threads }) must be a positive integer (1 to ${WASM_MAX_THREADS}; more are capped at ${WASM_MAX_THREADS}), got ${options.threads}.`,
     );
   }
+  const threads = Math.min(options.threads ?? defaultWasmThreads(), WASM_MAX_THREADS);
   return {
     kind: 'backend',
     name: 'wasm',
     priority: 2,
+    threads,
+    dispose() {
+      const factory = tf.findBackendFactory('wasm');
+      if (tf.findBackend('wasm') === null || factory === null) return;
+      tf.removeBackend('wasm'); // BackendWasm.dispose(): frees the heap, terminates the pthread workers
+      tf.registerBackend('wasm', factory, 2);
+    },
     isAvailable: () => typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function',
     async activate() {
       if (typeof WebAssembly !== 'object') {
@@ -68,22 +110,29 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       // Node's CJS interop puts the exports on `default` when imported from ESM.
       const api = ((wasm as { default?: unknown }).default ?? wasm) as typeof wasm;
       if (options.wasmPaths !== undefined) api.setWasmPaths(options.wasmPaths);
-      if (options.threads !== undefined) api.setThreadsCount(options.threads);
+      rememberWasmApi(api);
       if (fastTraining) installWasmFastPath();
       else installWasmFusedMatMulFix();
+      installWasmFusedOptimizers(fastTraining);
       // Slicing rows must not copy the whole tensor out of the heap (tfjs 4.22 does): always installed.
       installWasmFastSlice();
       let ok = false;
       let cause: unknown;
+      // Thread set-up only when this call initialises the backend; undone as soon as setBackend settles.
+      const fresh = tf.findBackend('wasm') === null;
+      let undo: ((ok: boolean) => void) | undefined;
       // The Emscripten glue's process listeners re-throw every unhandled error: removed once init settles.
       const restoreErrorHandling = keepProcessErrorHandling();
       try {
+        if (fresh) undo = prepareWasmThreads(api, threads);
         ok = await tf.setBackend('wasm');
       } catch (e) {
         cause = e;
       } finally {
+        undo?.(ok);
         restoreErrorHandling();
       }
+      if (ok && fresh) unrefWasmWorkers(tf.findBackend('wasm'));
       if (!ok) {
         throw new BackendUnavailableError(
           `tfjs could not initialise the wasm backend${cause ? ` (${(cause as Error).message})` : ''}. In a bundled page, serve the .wasm files of @tensorflow/tfjs-backend-wasm (dist/*.wasm) and pass wasmBackend({ wasmPaths: '<url prefix>/' }); make sure exactly one copy of @tensorflow/tfjs-core is installed.`,

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { wasmBackend } from '../index.js';
 
 const rethrowing = (event: 'uncaughtException' | 'unhandledRejection') =>
-  process.listeners(event).filter((l) => /throw (ex|reason)\b/.test(String(l)));
+  (process.listeners(event as 'uncaughtException') as unknown[]).filter((l) =>
+    /throw (ex|reason)\b/.test(String(l)),
+  );
 
 describe('wasm backend and process error handling', () => {
   it('leaves no re-throwing uncaughtException/unhandledRejection listener of the Emscripten glue behind', async () => {
