@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `layerwise` command. Everything lives in run(); this file only hands it the arguments and exit code.
-import { run } from './run.js';
+// The `layerwise` command. Everything lives in run(); main() hands it the arguments and sets the exit code.
+import { main } from './run.js';
 
-process.exitCode = await run(process.argv.slice(2));
+await main();

@@ -15,5 +15,5 @@ export type {
 } from './commands.js';
 export { type CliData, type LoadDataOptions, loadData } from './loadData.js';
 export { type CliEstimator, type OpenedModel, openModel, RUN_FILES, type RunMemory } from './openModel.js';
-export { createProgram, processIo, run } from './run.js';
+export { createProgram, main, processIo, run } from './run.js';
 export { applyScaler, type FeatureScaler, fitScaler, loadScaler, type ScaleMode } from './scaler.js';

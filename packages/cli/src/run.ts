@@ -244,3 +244,15 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     return usage ? EXIT.usage : EXIT.failed;
   }
 }
+
+/**
+ * What the `layerwise` bin does: runs {@link run} on the process arguments and sets `process.exitCode`. A
+ * closed standard output (`layerwise predict … | head`) ends the process quietly.
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  process.exitCode = await run(argv);
+}
