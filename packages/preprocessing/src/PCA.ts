@@ -1,5 +1,5 @@
 import { type EstimatorOptions, type MatrixLike, type ParamSpec, ValidationError } from '@layerwise/core';
-import { Matrix, SVD } from 'ml-matrix';
+import { EVD, Matrix, SVD } from 'ml-matrix';
 import { BaseTransformer, type FileReader, type FittedData, named, readMatrix, toOutput } from './base.js';
 import { columnMeanVar } from './stats.js';
 
@@ -18,18 +18,28 @@ export interface PCAParams {
    * randomness; the parameter is kept so scikit-learn code ports unchanged. Default null.
    */
   randomState: number | null;
+  /**
+   * `'full'`: exact SVD of the centred data (scikit-learn's full solver). `'covariance_eigh'`: eigenvectors
+   * of the covariance matrix — far cheaper for many samples and few features (its cost grows with
+   * features³, not samples × features²; sparse rows such as MNIST's are cheap), equal to float precision.
+   * `'auto'` (default): `'covariance_eigh'` when samples ≥ features and features ≤ 1000, else `'full'`
+   * (scikit-learn 1.5's auto asks for samples ≥ 10 × features; the exact SVD in JavaScript is slower).
+   */
+  svdSolver: 'auto' | 'full' | 'covariance_eigh';
 }
 
-const DEFAULTS: PCAParams = { nComponents: null, whiten: false, randomState: null };
+const DEFAULTS: PCAParams = { nComponents: null, whiten: false, randomState: null, svdSolver: 'auto' };
 const SPEC: ParamSpec<PCAParams> = {
   nComponents: { type: 'number', nullable: true, exclusiveMin: 0 },
   whiten: { type: 'boolean' },
   randomState: { type: 'int', nullable: true },
+  svdSolver: { type: 'enum', values: ['auto', 'full', 'covariance_eigh'] },
 };
 
 /**
- * Principal component analysis by exact SVD of the centred data (scikit-learn's `PCA` with the full
- * solver; the SVD comes from `ml-matrix`). Component signs follow scikit-learn's `svd_flip`: the largest
+ * Principal component analysis (scikit-learn's `PCA`): the exact SVD of the centred data, or for tall
+ * data the eigenvectors of its covariance (`svdSolver`; both from `ml-matrix`). Component signs follow
+ * scikit-learn's `svd_flip`: the largest
  * absolute entry of each column of U is positive, so `components` equal scikit-learn's. Fitted arrays
  * are kept as float32, the precision of the model file, so a loaded PCA transforms identically.
  *
@@ -138,12 +148,14 @@ export class PCA extends BaseTransformer<PCAParams> {
     if (n < 2)
       throw new ValidationError('PCA.fit: X has 1 sample; PCA needs at least 2 to estimate variance.');
     const { mean } = columnMeanVar(m.values, n, p);
-    const centred = new Matrix(n, p);
-    for (let r = 0; r < n; r++)
-      for (let c = 0; c < p; c++) centred.set(r, c, m.values[r * p + c]! - mean[c]!);
-    const svd = new SVD(centred, { autoTranspose: true, computeLeftSingularVectors: false });
-    const s = svd.diagonal.slice(0, maxK);
-    const V = svd.rightSingularVectors; // [p, ≥ maxK], columns are the axes
+    const solver =
+      this.params.svdSolver === 'auto'
+        ? n >= p && p <= 1000
+          ? 'covariance_eigh'
+          : 'full'
+        : this.params.svdSolver;
+    const { s, axes } =
+      solver === 'full' ? svdAxes(m.values, n, p, mean, maxK) : eighAxes(m.values, n, p, mean, maxK);
     const ev = s.map((x) => (x * x) / (n - 1));
     const total = ev.reduce((a, b) => a + b, 0);
     const ratio = ev.map((v) => (total > 0 ? v / total : 0));
@@ -165,17 +177,23 @@ export class PCA extends BaseTransformer<PCAParams> {
     const comps = new Float32Array(k * p);
     const u = new Float64Array(n);
     for (let i = 0; i < k; i++) {
-      // svd_flip (U-based): the sign makes the largest |U[:, i]| positive; U[:, i] ∝ centred · V[:, i].
-      u.fill(0);
+      // svd_flip (U-based): the largest |U[:, i]| is made positive; U[:, i] ∝ (X - mean) · axis i.
+      const v = axes.subarray(i * p, (i + 1) * p);
+      let mv = 0;
+      for (let c = 0; c < p; c++) mv += mean[c]! * v[c]!;
       for (let r = 0; r < n; r++) {
         let acc = 0;
-        for (let c = 0; c < p; c++) acc += centred.get(r, c) * V.get(c, i);
-        u[r] = acc;
+        const o = r * p;
+        for (let c = 0; c < p; c++) {
+          const x = m.values[o + c]!;
+          if (x !== 0) acc += x * v[c]!;
+        }
+        u[r] = acc - mv;
       }
       let arg = 0;
       for (let r = 1; r < n; r++) if (Math.abs(u[r]!) > Math.abs(u[arg]!)) arg = r;
       const sign = u[arg]! < 0 ? -1 : 1;
-      for (let c = 0; c < p; c++) comps[i * p + c] = sign * V.get(c, i);
+      for (let c = 0; c < p; c++) comps[i * p + c] = sign * v[c]!;
     }
     this.#mean = Float32Array.from(mean);
     this.#components = comps;
@@ -277,4 +295,72 @@ export class PCA extends BaseTransformer<PCAParams> {
   static async load(dir: string, options: EstimatorOptions = {}): Promise<PCA> {
     return BaseTransformer.loadAs(PCA, 'PCA', dir, options);
   }
+}
+
+/** Singular values and right singular vectors (rows of `axes`, `[maxK, p]`) by exact SVD of X - mean. */
+function svdAxes(
+  values: Float64Array,
+  n: number,
+  p: number,
+  mean: Float64Array,
+  maxK: number,
+): { s: number[]; axes: Float64Array } {
+  const centred = new Matrix(n, p);
+  for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) centred.set(r, c, values[r * p + c]! - mean[c]!);
+  const svd = new SVD(centred, { autoTranspose: true, computeLeftSingularVectors: false });
+  const V = svd.rightSingularVectors; // [p, ≥ maxK], columns are the axes
+  const axes = new Float64Array(maxK * p);
+  for (let i = 0; i < maxK; i++) for (let c = 0; c < p; c++) axes[i * p + c] = V.get(c, i);
+  return { s: svd.diagonal.slice(0, maxK), axes };
+}
+
+/**
+ * The same from the eigenvectors of `(X - mean)ᵀ(X - mean) = XᵀX - n·mean·meanᵀ` (zeros of X are
+ * skipped, so sparse rows cost little); singular values are the square roots of the eigenvalues.
+ */
+function eighAxes(
+  values: Float64Array,
+  n: number,
+  p: number,
+  mean: Float64Array,
+  maxK: number,
+): { s: number[]; axes: Float64Array } {
+  const C = new Float64Array(p * p);
+  const idx = new Int32Array(p);
+  const val = new Float64Array(p);
+  for (let r = 0; r < n; r++) {
+    let nnz = 0;
+    for (let c = 0; c < p; c++) {
+      const x = values[r * p + c]!;
+      if (x !== 0) {
+        idx[nnz] = c;
+        val[nnz++] = x;
+      }
+    }
+    for (let a = 0; a < nnz; a++) {
+      const row = idx[a]! * p;
+      const va = val[a]!;
+      for (let b = a; b < nnz; b++) C[row + idx[b]!]! += va * val[b]!;
+    }
+  }
+  const cov = new Matrix(p, p);
+  for (let i = 0; i < p; i++) {
+    for (let j = i; j < p; j++) {
+      const v = C[i * p + j]! - n * mean[i]! * mean[j]!;
+      cov.set(i, j, v);
+      cov.set(j, i, v);
+    }
+  }
+  const evd = new EVD(cov, { assumeSymmetric: true });
+  const lambda = evd.realEigenvalues; // ascending
+  const E = evd.eigenvectorMatrix;
+  const order = Array.from(lambda.keys()).sort((a, b) => lambda[b]! - lambda[a]!);
+  const axes = new Float64Array(maxK * p);
+  const s: number[] = [];
+  for (let i = 0; i < maxK; i++) {
+    const j = order[i]!;
+    s.push(Math.sqrt(Math.max(lambda[j]!, 0)));
+    for (let c = 0; c < p; c++) axes[i * p + c] = E.get(c, j);
+  }
+  return { s, axes };
 }

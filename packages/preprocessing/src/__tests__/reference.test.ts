@@ -290,6 +290,20 @@ describe('PCA equals scikit-learn (svd_flip signs)', () => {
     ]);
   });
 
+  it("svdSolver 'full' (exact SVD) and 'covariance_eigh' give the same components", () => {
+    for (const svdSolver of ['full', 'covariance_eigh'] as const) {
+      const p = new PCA({ nComponents: 2, svdSolver }).fit(X3);
+      close(p.components, [
+        [0.2972748973, -0.3983214434, 0.8677370933],
+        [-0.7276129613, 0.4939547753, 0.4760126663],
+      ]);
+      close(p.singularValues, [10.444089505, 5.7882310887]);
+    }
+    expect(() => new PCA({ svdSolver: 'arpack' as never })).toThrow(
+      /svdSolver must be one of 'auto', 'full', 'covariance_eigh'/,
+    );
+  });
+
   it('a fraction picks the fewest components above it; whiten; all components invert exactly', () => {
     expect(new PCA({ nComponents: 0.8 }).fit(X3).nComponents).toBe(2);
     const w = new PCA({ whiten: true }).fit(X3);
