@@ -251,6 +251,12 @@ const cases: BadCase[] = [
     message: /logPath .* does not exist/,
   },
   {
+    name: 'logPath with an extension no file logger writes',
+    run: (d) => clf(d, { logPath: join(d, 'train.log') }).fit(X, labels),
+    error: ValidationError,
+    message: /logPath ".*train\.log" must end in \.csv, \.jsonl or \.ndjson/,
+  },
+  {
     name: 'exportPath that is an existing file (checked before training)',
     run: (d) => {
       writeFileSync(join(d, 'model.bin'), 'not a folder');
