@@ -1,5 +1,4 @@
 import {
-  BaseEstimator,
   type DenseLayerSpec,
   type EstimatorOptions,
   type ExportableModel,
@@ -20,13 +19,11 @@ import {
   type CommonFitOptions,
   checkTrainingParams,
   type EpochRecord,
-  type FittedCurves,
-  fittedCurves,
   isHistory,
   LEAKY_RELU_ALPHA,
   mapRows,
   runTraining,
-  type TrainingHistory,
+  TrainedEstimator,
 } from '@layerwise/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -79,12 +76,10 @@ function isOptionsObject(v: unknown): v is AutoencoderFitOptions {
  * ```
  */
 export class StackedAutoencoder
-  extends BaseEstimator<StackedAutoencoderParams>
+  extends TrainedEstimator<StackedAutoencoderParams>
   implements Transformer<MatrixLike, MatrixLike>
 {
   #stack: Stack | null = null;
-  #inputSize = 0;
-  #history: TrainingHistory | null = null;
 
   /**
    * @param params hyper-parameters (see {@link StackedAutoencoderParams}); bad values → ValidationError
@@ -107,42 +102,9 @@ export class StackedAutoencoder
     return this.#stack !== null;
   }
 
-  /** Training history of the last `fit`: one stage per pretrained layer, then `finetune`. */
-  get history(): TrainingHistory | null {
-    return this.#history;
-  }
-
-  #curves(name: string): FittedCurves | null {
-    this.assertFitted(name);
-    return fittedCurves(this.#history, (e: EpochRecord) =>
-      e.valLoss === undefined ? undefined : -e.valLoss,
-    );
-  }
-
-  /** Reconstruction loss of every epoch of every stage, in order (scikit-learn's `loss_curve_`). */
-  get lossCurve(): number[] {
-    return this.#curves('lossCurve')?.lossCurve ?? [];
-  }
-
-  /** Validation score (−MSE, as `score`) of every epoch when validation data were used, else null. */
-  get validationScores(): number[] | null {
-    return this.#curves('validationScores')?.validationScores ?? null;
-  }
-
-  /** Lowest reconstruction loss of the last stage (scikit-learn's `best_loss_`), null without a history. */
-  get bestLoss(): number | null {
-    return this.#curves('bestLoss')?.bestLoss ?? null;
-  }
-
-  /** Epochs run over all stages (scikit-learn's `n_iter_`). */
-  get nIter(): number {
-    return this.#curves('nIter')?.nIter ?? 0;
-  }
-
-  /** Number of features seen at fit time. */
-  get nFeaturesIn(): number {
-    this.assertFitted('nFeaturesIn');
-    return this.#inputSize;
+  /** An epoch's validation score: −MSE, as `score`. */
+  protected validationScore(e: EpochRecord): number | undefined {
+    return e.valLoss === undefined ? undefined : -e.valLoss;
   }
 
   /**
@@ -212,8 +174,7 @@ export class StackedAutoencoder
         commit: (s, history) => {
           this.#stack?.dispose();
           this.#stack = s;
-          this.#inputSize = inputSize;
-          this.#history = history;
+          this.setTrained(history, inputSize);
         },
         save: (dir) => this.save(dir),
       });
@@ -228,7 +189,7 @@ export class StackedAutoencoder
   dispose(): void {
     this.#stack?.dispose();
     this.#stack = null;
-    this.#history = null;
+    this.setTrained(null, 0);
   }
 
   #encode(x: tf.Tensor2D): tf.Tensor2D {
@@ -261,7 +222,7 @@ export class StackedAutoencoder
   /** The codes of the last encoder layer, `[samples, hiddenLayerSizes.at(-1)]`, in the kind of X. */
   async transform(X: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('transform', async () =>
-      this.#map(X, 'transform', this.#inputSize, (x) => this.#encode(x)),
+      this.#map(X, 'transform', this.inputSize, (x) => this.#encode(x)),
     );
   }
 
@@ -275,7 +236,7 @@ export class StackedAutoencoder
   /** Encodes then decodes X: the reconstruction, in the kind of X. */
   async reconstruct(X: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('reconstruct', async () =>
-      this.#map(X, 'reconstruct', this.#inputSize, (x) => this.#decode(this.#encode(x))),
+      this.#map(X, 'reconstruct', this.inputSize, (x) => this.#decode(this.#encode(x))),
     );
   }
 
@@ -283,7 +244,7 @@ export class StackedAutoencoder
   async score(X: MatrixLike): Promise<number> {
     this.assertFitted('score');
     return this.withEngine('score', async () => {
-      const xm = toMatrix(X, { name: 'X', expectedFeatures: this.#inputSize });
+      const xm = toMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
       try {
         const sse = mapRows(xm.tensor, (c) =>
           tf.reshape(tf.sum(tf.squaredDifference(this.#decode(this.#encode(c)), c)), [1, 1]),
@@ -309,7 +270,7 @@ export class StackedAutoencoder
     const enc = () => s.encoders.map((l) => l.toSpec());
     const dec = () => [...s.decoders].reverse().map((l) => l.toSpec());
     let layers: DenseLayerSpec[];
-    let inputSize = this.#inputSize;
+    let inputSize = this.inputSize;
     if (part === 'encoder') layers = enc();
     else if (part === 'decoder') {
       layers = dec();
@@ -354,7 +315,7 @@ export class StackedAutoencoder
       const data: ModelData = {
         kind: 'StackedAutoencoder',
         params: storableAutoencoderParams(this.getParams()),
-        state: { inputSize: this.#inputSize, ...(this.#history ? { history: this.#history } : {}) },
+        state: { inputSize: this.inputSize, ...(this.history ? { history: this.history } : {}) },
         tensors: s.tensors(),
       };
       await saveModelDir(dir, data);
@@ -385,8 +346,7 @@ export class StackedAutoencoder
     await ae.restoreOnEngine(() => {
       ae.#stack = stackFromTensors(inputSize as number, p, data.tensors, bad);
     });
-    ae.#inputSize = inputSize as number;
-    ae.#history = isHistory(data.state.history) ? data.state.history : null;
+    ae.setTrained(isHistory(data.state.history) ? data.state.history : null, inputSize as number);
     return ae;
   }
 }

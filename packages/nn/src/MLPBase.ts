@@ -1,6 +1,5 @@
 import {
   type ActivationName,
-  BaseEstimator,
   type DenseLayerSpec,
   type EstimatorOptions,
   type ExportableModel,
@@ -22,13 +21,7 @@ import { freezeLayers } from './callbacks.js';
 import { DenseLayer, LEAKY_RELU_ALPHA } from './DenseLayer.js';
 import { type BatchLoss, mapRows } from './engine.js';
 import { type PreparedData, type RunData, type RunModel, runTraining } from './fitRun.js';
-import {
-  type EpochRecord,
-  type FittedCurves,
-  fittedCurves,
-  isHistory,
-  type TrainingHistory,
-} from './history.js';
+import { isHistory } from './history.js';
 import {
   type FitOptions,
   type ForwardContext,
@@ -38,6 +31,7 @@ import {
 } from './MLPParams.js';
 import { layerTensors, storableParams } from './modelFile.js';
 import { checkTrainingParams } from './params.js';
+import { TrainedEstimator } from './TrainedEstimator.js';
 
 /** Validated targets, ready to train on. */
 export interface PreparedTargets<S> {
@@ -119,11 +113,9 @@ export abstract class MLPBase<
   Y,
   S extends Record<string, unknown>,
   P extends MLPParams = MLPParams,
-> extends BaseEstimator<P> {
+> extends TrainedEstimator<P> {
   #layers: DenseLayer[] | null = null;
-  #inputSize = 0;
   #state: S | null = null;
-  #history: TrainingHistory | null = null;
 
   protected constructor(defaults: P, spec: ParamSpec<P>, params: Partial<P>, options: EstimatorOptions) {
     super(defaults, spec, params, options);
@@ -153,8 +145,6 @@ export abstract class MLPBase<
   protected abstract get reportsAccuracy(): boolean;
   /** Checks fitted state read from a file; returns it or throws ModelFormatError. */
   protected abstract restoreState(state: Record<string, unknown>): { state: S; outputSize: number };
-  /** An epoch's validation score for `validationScores` (accuracy, R²). */
-  protected abstract validationScore(e: EpochRecord): number | undefined;
   /** Extra validation metrics computed from the validation loss (a regressor's R²). */
   protected validationMetrics(_data: RunData): ((valLoss: number) => Record<string, number>) | undefined {
     return undefined;
@@ -168,42 +158,6 @@ export abstract class MLPBase<
   protected get fittedState(): S {
     this.assertFitted('fittedState');
     return this.#state!;
-  }
-
-  /** Number of features seen at fit time. */
-  get nFeaturesIn(): number {
-    this.assertFitted('nFeaturesIn');
-    return this.#inputSize;
-  }
-
-  /** Training history of the last `fit` (backend, every epoch), or null after `load`/before `fit`. */
-  get history(): TrainingHistory | null {
-    return this.#history;
-  }
-
-  #curves(name: string): FittedCurves | null {
-    this.assertFitted(name);
-    return fittedCurves(this.#history, (e) => this.validationScore(e));
-  }
-
-  /** Training loss of every epoch (scikit-learn's `loss_curve_`; includes the `alpha` penalty). */
-  get lossCurve(): number[] {
-    return this.#curves('lossCurve')?.lossCurve ?? [];
-  }
-
-  /** Validation score of every epoch (accuracy or R²) when validation data were used, else null (`validation_scores_`). */
-  get validationScores(): number[] | null {
-    return this.#curves('validationScores')?.validationScores ?? null;
-  }
-
-  /** Lowest training loss reached (scikit-learn's `best_loss_`), null without a history. */
-  get bestLoss(): number | null {
-    return this.#curves('bestLoss')?.bestLoss ?? null;
-  }
-
-  /** Epochs run (scikit-learn's `n_iter_`). */
-  get nIter(): number {
-    return this.#curves('nIter')?.nIter ?? 0;
   }
 
   /** The fitted dense layers (hidden first, output last). */
@@ -372,9 +326,8 @@ export abstract class MLPBase<
       commit: (model, history, features) => {
         for (const l of this.#layers ?? []) l.dispose();
         this.#layers = model.dense;
-        this.#inputSize = features;
         this.#state = targetsState;
-        this.#history = history;
+        this.setTrained(history, features);
       },
       save: (dir) => this.save(dir),
     });
@@ -389,13 +342,13 @@ export abstract class MLPBase<
     for (const l of this.#layers ?? []) l.dispose();
     this.#layers = null;
     this.#state = null;
-    this.#history = null;
+    this.setTrained(null, 0);
   }
 
   /** Network outputs (logits or values) for X, validated against the fitted feature count. */
   protected outputs(X: MatrixLike, method: string): { output: tf.Tensor2D; kind: InputKind; rows: number } {
     this.assertFitted(method);
-    const xm = toMatrix(X, { name: 'X', expectedFeatures: this.#inputSize });
+    const xm = toMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
     try {
       const layers = this.#layers!;
       const output = mapRows(xm.tensor, (chunk) => this.forwardPass(chunk, layers, false, null));
@@ -436,9 +389,9 @@ export abstract class MLPBase<
       params: storableParams(this.getParams()),
       state: {
         ...this.#state!,
-        inputSize: this.#inputSize,
+        inputSize: this.inputSize,
         customForward: this.params.forward !== null,
-        ...(this.#history ? { history: this.#history } : {}),
+        ...(this.history ? { history: this.history } : {}),
       },
       tensors: layerTensors(layers),
     };
@@ -486,9 +439,8 @@ export abstract class MLPBase<
     }
     for (const l of this.#layers ?? []) l.dispose();
     this.#layers = layers;
-    this.#inputSize = st.inputSize as number;
     this.#state = state;
-    this.#history = isHistory(st.history) ? st.history : null;
+    this.setTrained(isHistory(st.history) ? st.history : null, st.inputSize as number);
     return this;
   }
 
@@ -512,7 +464,7 @@ export abstract class MLPBase<
     return {
       estimator: this.kind,
       part,
-      inputSize: this.#inputSize,
+      inputSize: this.inputSize,
       layers: layers.map((l, i) => l.toSpec(i === layers.length - 1 ? this.exportActivation : l.activation)),
       metadata: {
         ...this.exportMetadata(),

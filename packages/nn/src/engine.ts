@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedSGDOptimizer } from './fusedAdam.js';
 
 /** Optimizers the engine knows. */
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'] as const;
@@ -28,7 +29,11 @@ export interface OptimizerSettings {
   nesterov?: boolean;
 }
 
-/** A tfjs optimizer by name (`momentum` uses 0.9 unless set, like Keras/PyTorch users expect). */
+/**
+ * A tfjs optimizer by name (`momentum` uses 0.9 unless set, like Keras/PyTorch users expect). Adam, SGD and
+ * momentum are tfjs's, with their update fused into one kernel per variable where the backend registers one
+ * (see `fusedAdam.ts`).
+ */
 export function makeOptimizer(
   name: OptimizerName,
   learningRate: number,
@@ -37,11 +42,11 @@ export function makeOptimizer(
   const epsilon = settings.epsilon ?? undefined;
   switch (name) {
     case 'adam':
-      return tf.train.adam(learningRate, settings.beta1 ?? 0.9, settings.beta2 ?? 0.999, epsilon);
+      return new FusedAdamOptimizer(learningRate, settings.beta1 ?? 0.9, settings.beta2 ?? 0.999, epsilon);
     case 'sgd':
-      return tf.train.sgd(learningRate);
+      return new FusedSGDOptimizer(learningRate);
     case 'momentum':
-      return tf.train.momentum(learningRate, settings.momentum ?? 0.9, settings.nesterov ?? false);
+      return new FusedMomentumOptimizer(learningRate, settings.momentum ?? 0.9, settings.nesterov ?? false);
     case 'rmsprop':
       return tf.train.rmsprop(learningRate, 0.9, settings.momentum ?? 0, epsilon);
     case 'adagrad':

@@ -89,4 +89,5 @@ export {
   TRAINING_SPEC,
   type TrainingParams,
 } from './params.js';
+export { TrainedEstimator } from './TrainedEstimator.js';
 export { CallbackList, type StageConfig, type StageState, trainStage } from './trainStage.js';
