@@ -304,8 +304,14 @@ export class Pipeline {
     for (let i = 0; i < end; i++) {
       const est = this.#steps[i]![1];
       if (est === 'passthrough') continue;
-      const next = await est.transform!(cur);
-      if (cur !== X && cur !== next && cur instanceof tf.Tensor) cur.dispose();
+      let next: unknown;
+      try {
+        next = await est.transform!(cur);
+      } catch (e) {
+        this.#release(cur, X);
+        throw e;
+      }
+      if (cur !== next) this.#release(cur, X);
       cur = next;
     }
     return cur;

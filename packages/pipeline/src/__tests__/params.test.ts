@@ -276,3 +276,51 @@ describe('construction, naming and errors', () => {
     expect(await back.transform(X)).toEqual(await pipe.transform(X));
   });
 });
+
+describe('tensors', () => {
+  it('tensor X: intermediate tensors are disposed on success and when a later step throws', async () => {
+    const pipe = new Pipeline([
+      ['a', new StandardScaler()],
+      ['b', new MinMaxScaler()],
+      ['pca', new PCA({ nComponents: 2 })],
+    ]);
+    await pipe.fit(X);
+    const xt = tf.tensor2d(X);
+    const n0 = tf.memory().numTensors;
+    const out = (await pipe.transform(xt)) as tf.Tensor2D;
+    expect(out.shape).toEqual([6, 2]);
+    expect(tf.memory().numTensors).toBe(n0 + 1);
+    out.dispose();
+    // inverseTransform needs 2 columns: a 3-column input fails at the first step it meets (PCA).
+    await expect(pipe.inverseTransform(xt)).rejects.toThrow(/PCA.inverseTransform: Z has 3 features/);
+    const bad = tf.tensor2d([[1, 2]]);
+    await expect(pipe.transform(bad)).rejects.toThrow(ValidationError);
+    bad.dispose();
+    expect(tf.memory().numTensors).toBe(n0);
+    // A later step that throws: the scaled tensor the first step made is still disposed.
+    class Failing {
+      isFitted = true;
+      getParams() {
+        return {};
+      }
+      setParams() {
+        return this;
+      }
+      fit() {
+        return this;
+      }
+      transform(): never {
+        throw new ValidationError('Failing.transform: this step always fails (test double).');
+      }
+    }
+    const failing = new Pipeline([
+      ['scale', new StandardScaler().fit(X)],
+      ['fail', new Failing()],
+      ['pca', new PCA({ nComponents: 2 }).fit(X)],
+    ]);
+    await expect(failing.transform(xt)).rejects.toThrow(/always fails/);
+    await expect(failing.fit(xt)).rejects.toThrow(/always fails/);
+    expect(tf.memory().numTensors).toBe(n0);
+    xt.dispose();
+  });
+});
