@@ -415,7 +415,7 @@ async function activatePlugin(plugin: BackendPlugin): Promise<void> {
 
 /** What an estimator says when it runs with no backend plugin and no tfjs backend at all. */
 export const NO_BACKEND =
-  "No backend to run on: this registry has no backend plugin and no tfjs backend is loaded. Install one and .use() it — npm install @layerwise/backend-wasm, then new Registry().use(wasmBackend()) (or cpuBackend() from @layerwise/backend-cpu) passed as { registry } — or import 'layerwise' (its default registry picks the best backend), or import a tfjs backend yourself (import '@tensorflow/tfjs-backend-cpu').";
+  "No backend to run on: this registry has no backend plugin and no tfjs backend is loaded. Install one and .use() it — npm install @layerwise/backend-wasm, then new Registry().use(wasmBackend()) (or cpuBackend() from @layerwise/backend-cpu) passed as { registry } — or import 'layerwise' (its default registry picks the best backend), or import a tfjs backend package yourself (such as @tensorflow/tfjs-backend-cpu).";
 
 let defaultRegistryFactory: (() => Registry) | undefined;
 let defaultRegistry: Registry | undefined;
