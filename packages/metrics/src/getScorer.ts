@@ -49,7 +49,7 @@ function onProba(
   metric: (yTrue: LabelsLike, proba: ScoresLike, labels: ClassLabel[]) => number,
   name: string,
 ): Scorer {
-  const s = (est: ScorableEstimator, X: unknown, y: unknown) => {
+  const s = async (est: ScorableEstimator, X: unknown, y: unknown) => {
     if (typeof est.predictProba !== 'function') {
       throw new ValidationError(
         `scoring '${name}' needs predictProba, which ${est.constructor.name} does not have.`,

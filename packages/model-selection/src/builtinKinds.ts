@@ -1,22 +1,13 @@
 import { StackedAutoencoder } from '@layerwise/autoencoder';
-import type { DenseLayerSpec } from '@layerwise/core';
 import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
 import type { WorkerKind } from './workerKinds.js';
 
-interface MLPPayload {
+interface ParamsPayload {
+  /** getParams() — including a `fromEncoder` classifier's `encoderWeights` (typed arrays, sent as copies). */
   params: Record<string, unknown>;
-  /** Initial hidden layers of a `fromEncoder` classifier (copied weights). */
-  init: { inputSize: number; layers: DenseLayerSpec[] } | null;
 }
 
-function encoderStart(est: unknown): MLPPayload['init'] {
-  // A fromEncoder classifier starts every fit from these layers (set by MLPClassifier.fromEncoder).
-  const layers = (est as { initialHidden?: DenseLayerSpec[] | null }).initialHidden;
-  if (!Array.isArray(layers) || layers.length === 0) return null;
-  return { inputSize: layers[0]!.inputSize, layers: layers.map((l) => ({ ...l })) };
-}
-
-/** Worker kind of {@link MLPClassifier} (plain or built with `fromEncoder`). */
+/** Worker kind of {@link MLPClassifier} (plain or built with `fromEncoder`: its encoder weights are params). */
 export const mlpClassifierKind: WorkerKind<MLPClassifier> = {
   name: 'MLPClassifier',
   module: import.meta.url,
@@ -25,22 +16,9 @@ export const mlpClassifierKind: WorkerKind<MLPClassifier> = {
   encode(est, ctx) {
     const params = ctx.plainParams(est.getParams(), 'MLPClassifier');
     ctx.useBackend(est.registry, String(params.backend));
-    return { params, init: encoderStart(est) } satisfies MLPPayload;
+    return { params } satisfies ParamsPayload;
   },
-  decode(payload, ctx) {
-    const { params, init } = payload as MLPPayload;
-    if (!init) return new MLPClassifier(params, { registry: ctx.registry });
-    const { forward: _f, ...rest } = params;
-    const source = {
-      toExportable: () => ({
-        estimator: 'StackedAutoencoder',
-        part: 'encoder',
-        inputSize: init.inputSize,
-        layers: init.layers,
-      }),
-    };
-    return MLPClassifier.fromEncoder(source, rest, { registry: ctx.registry });
-  },
+  decode: (payload, ctx) => new MLPClassifier((payload as ParamsPayload).params, { registry: ctx.registry }),
   load: (dir, like) => MLPClassifier.load(dir, { registry: like.registry }),
 };
 
@@ -53,9 +31,9 @@ export const mlpRegressorKind: WorkerKind<MLPRegressor> = {
   encode(est, ctx) {
     const params = ctx.plainParams(est.getParams(), 'MLPRegressor');
     ctx.useBackend(est.registry, String(params.backend));
-    return { params, init: null } satisfies MLPPayload;
+    return { params } satisfies ParamsPayload;
   },
-  decode: (payload, ctx) => new MLPRegressor((payload as MLPPayload).params, { registry: ctx.registry }),
+  decode: (payload, ctx) => new MLPRegressor((payload as ParamsPayload).params, { registry: ctx.registry }),
   load: (dir, like) => MLPRegressor.load(dir, { registry: like.registry }),
 };
 
@@ -68,10 +46,10 @@ export const stackedAutoencoderKind: WorkerKind<StackedAutoencoder> = {
   encode(est, ctx) {
     const params = ctx.plainParams(est.getParams(), 'StackedAutoencoder');
     ctx.useBackend(est.registry, String(params.backend));
-    return { params, init: null } satisfies MLPPayload;
+    return { params } satisfies ParamsPayload;
   },
   decode: (payload, ctx) =>
-    new StackedAutoencoder((payload as MLPPayload).params, { registry: ctx.registry }),
+    new StackedAutoencoder((payload as ParamsPayload).params, { registry: ctx.registry }),
   load: (dir, like) => StackedAutoencoder.load(dir, { registry: like.registry }),
 };
 

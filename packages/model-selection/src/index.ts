@@ -19,7 +19,6 @@ export type { CV } from './cv.js';
 export { choice, type Distribution, isDistribution, logUniform, randInt, uniform } from './distributions.js';
 export { cloneEstimator, type SearchEstimator } from './estimator.js';
 export { GridSearchCV, type ParamGrid, parameterGrid } from './GridSearchCV.js';
-export { type Indexable, takeRows } from './indexing.js';
 export {
   type ParamDistributions,
   parameterSampler,

@@ -72,7 +72,7 @@ describe('getScorer on a fitted MNIST classifier', () => {
     const tr = keep(train.y);
     const te = keep(yte);
     const yb = (y: Int32Array, idx: number[]) => idx.map((i) => (y[i] === 8 ? 1 : 0));
-    const bin = new MLPClassifier({ hiddenLayerSizes: [16], epochs: 5, randomState: 1 }, { registry });
+    const bin = new MLPClassifier({ hiddenLayerSizes: [16], epochs: 20, randomState: 1 }, { registry });
     await bin.fit(pick(train.X, tr), yb(train.y, tr));
     const auc = await getScorer('roc_auc')(bin, pick(Xte, te), yb(yte, te));
     expect(auc).toBeGreaterThan(0.9);
