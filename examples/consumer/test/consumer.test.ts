@@ -128,6 +128,8 @@ let esm: EsmOut | undefined;
 
 describe('a consumer outside the workspace (npm-installed tarballs)', () => {
   beforeAll(async () => {
+    const t0 = Date.now();
+    const took = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
     // 1. dist of every package (turbo's cache makes this quick when nothing changed)
     const build = await run(
       'pnpm',
@@ -145,6 +147,7 @@ describe('a consumer outside the workspace (npm-installed tarballs)', () => {
         `The consumer test packs built packages, and ${unbuilt.join(', ')} did not build (run \`pnpm build\`):\n${build.slice(-4000)}`,
       );
     }
+    console.log(`[consumer] build checked after ${took()}`);
     // 2. pack every package, as a release would
     await run('pnpm', ['-r', '--filter', './packages/*', 'pack', '--pack-destination', PACKS], ROOT);
     for (const d of dirs) {
@@ -176,6 +179,7 @@ describe('a consumer outside the workspace (npm-installed tarballs)', () => {
       ),
     );
     await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], APP);
+    console.log(`[consumer] ${dirs.length} packages packed and installed with npm after ${took()}`);
     cpSync(FIXTURES, APP, { recursive: true });
   }, 900_000);
 
