@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Kernel names of the fused optimizer updates the plugin registers for the `wasm` backend. Each updates a
- * variable and its optimizer slots **in place** in the wasm heap, in one pass, instead of tfjs's ~12
- * element-wise kernels (and as many temporary tensors) per variable and step.
+ * Kernel names of the fused optimizer updates the plugin registers for the `wasm` backend. Each computes a
+ * variable's new value into one new tensor (its output) and updates the optimizer's slots **in place** in
+ * the wasm heap, in one pass, instead of tfjs's ~12 element-wise kernels (and as many temporary tensors)
+ * per variable and step. The new value must be a new tensor, not written into the variable: tfjs-backend-wasm
+ * caches XNNPACK matMul operators, with the weights packed, by the weight tensor's id.
  *
  * Contract (shared with `@layerwise/nn`'s optimizers, which look the kernels up by name with
  * `tf.getKernel(name, tf.getBackend())` and fall back to tfjs's optimizers where they are missing):
@@ -15,8 +17,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * - `LayerwiseMomentumUpdate` — inputs `{ variable, accumulation, gradient }`; attrs `{ learningRate,
  *   momentum, useNesterov }`: `a ← μa + g`; `x ← x − lr·a`, or with Nesterov `x ← x − lr·(g + μa)`.
  *
- * All tensors float32 and of one size; the caller makes sure that no other tensor shares the data of
- * `variable` or of the slots (their backend `refCount` is 1). The kernels return no tensor.
+ * All tensors float32 and of one size; the caller makes sure that no other tensor shares the data of the
+ * slots (`m`, `v`, `accumulation`: their backend `refCount` is 1), and assigns the output to the variable.
  */
 export const FUSED_OPTIMIZER_KERNELS = {
   adam: 'LayerwiseAdamUpdate',
@@ -27,7 +29,18 @@ export const FUSED_OPTIMIZER_KERNELS = {
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 interface HeapBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** Allocates the output like `x` (before taking views: allocating may grow the heap). */
+function outputLike(args: KernelArgs): tf.TensorInfo {
+  const x = (args.inputs as Record<string, tf.TensorInfo>).variable!;
+  return (args.backend as HeapBackend).makeOutput([...x.shape], 'float32');
+}
+
+function viewOf(args: KernelArgs, t: tf.TensorInfo): Float32Array {
+  return (args.backend as HeapBackend).typedArrayFromHeap(t) as Float32Array;
 }
 
 const MARK = Symbol.for('layerwise:wasm-fused-optimizer');
@@ -48,6 +61,7 @@ function views(args: KernelArgs, kernel: string, names: readonly string[]): Floa
 }
 
 const adam: Marked = (args) => {
+  const out = outputLike(args);
   const [x, m, v, g] = views(args, FUSED_OPTIMIZER_KERNELS.adam, ['variable', 'm', 'v', 'gradient']) as [
     Float32Array,
     Float32Array,
@@ -70,15 +84,16 @@ const adam: Marked = (args) => {
   const k2 = 1 / (1 - a.accBeta2);
   const lr = a.learningRate;
   const eps = a.epsilon;
+  const y = viewOf(args, out);
   for (let i = 0; i < x.length; i++) {
     const gi = g[i]!;
     const mi = b1 * m[i]! + c1 * gi;
     const vi = b2 * v[i]! + c2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    x[i] = x[i]! - (lr * (mi * k1)) / (Math.sqrt(vi * k2) + eps);
+    y[i] = x[i]! - (lr * (mi * k1)) / (Math.sqrt(vi * k2) + eps);
   }
-  return [];
+  return out;
 };
 
 const sgd: Marked = (args) => {
@@ -92,6 +107,7 @@ const sgd: Marked = (args) => {
 };
 
 const momentum: Marked = (args) => {
+  const out = outputLike(args);
   const [x, acc, g] = views(args, FUSED_OPTIMIZER_KERNELS.momentum, [
     'variable',
     'accumulation',
@@ -100,20 +116,21 @@ const momentum: Marked = (args) => {
   const a = args.attrs as unknown as { learningRate: number; momentum: number; useNesterov: boolean };
   const mu = a.momentum;
   const lr = a.learningRate;
+  const y = viewOf(args, out);
   if (a.useNesterov) {
     for (let i = 0; i < x.length; i++) {
       const ai = mu * acc[i]! + g[i]!;
       acc[i] = ai;
-      x[i] = x[i]! - lr * (g[i]! + mu * ai);
+      y[i] = x[i]! - lr * (g[i]! + mu * ai);
     }
   } else {
     for (let i = 0; i < x.length; i++) {
       const ai = mu * acc[i]! + g[i]!;
       acc[i] = ai;
-      x[i] = x[i]! - lr * ai;
+      y[i] = x[i]! - lr * ai;
     }
   }
-  return [];
+  return out;
 };
 
 for (const k of [adam, sgd, momentum]) k[MARK] = true;

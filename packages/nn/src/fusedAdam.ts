@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Names of the fused optimizer-update kernels a backend plugin may register (`@layerwise/backend-wasm` does,
- * for `wasm`). Each updates one variable and its slots in place, in one pass. Contract: see
- * `FUSED_OPTIMIZER_KERNELS` in `@layerwise/backend-wasm` (inputs and attrs are listed there).
+ * for `wasm`). Each returns a variable's new value as a new tensor and updates its slots in place, in one
+ * pass. Contract: see `FUSED_OPTIMIZER_KERNELS` in `@layerwise/backend-wasm` (inputs and attrs there).
  */
 export const FUSED_UPDATE_KERNELS = {
   adam: 'LayerwiseAdamUpdate',
@@ -11,7 +11,7 @@ export const FUSED_UPDATE_KERNELS = {
   momentum: 'LayerwiseMomentumUpdate',
 } as const;
 
-type VariableGradients = Parameters<tf.Optimizer['applyGradients']>[0];
+type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
 /** The kernel `name` for the active backend, if a plugin registered one. */
 function fusedKernel(name: string): tf.KernelConfig | undefined {
@@ -35,14 +35,21 @@ function allFloat32(variableGradients: VariableGradients): boolean {
 }
 
 /**
- * Makes sure no other tensor shares `v`'s data before a kernel writes into it in place (a variable made with
- * `tf.variable(t)` shares `t`'s data, and `assign(t)` shares `t`'s): gives `v` a copy of its own if needed.
+ * Makes sure no other tensor shares slot `v`'s data before a kernel writes into it in place (a variable made
+ * with `tf.variable(t)` shares `t`'s data, and `assign(t)` shares `t`'s): gives `v` a copy of its own if needed.
  */
 function ownData(v: tf.Variable): void {
   if (tf.engine().backend.refCount(v.dataId) <= 1) return;
   const copy = tf.tidy(() => tf.add(v, tf.scalar(0, 'float32')));
   v.assign(copy);
   copy.dispose();
+}
+
+/** Gives `variable` the kernel's output as its new value (a new tensor, as tfjs's optimizers assign). */
+function assignNew(variable: tf.Variable, out: tf.Tensor | tf.Tensor[]): void {
+  const t = out as tf.Tensor;
+  variable.assign(t);
+  t.dispose();
 }
 
 interface OptimizerVariable {
@@ -101,8 +108,12 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       if (gradient === undefined || gradient === null) return;
       const m = s.accumulatedFirstMoment[i]!.variable;
       const v = s.accumulatedSecondMoment[i]!.variable;
-      for (const t of [value, m, v]) ownData(t);
-      tf.engine().runKernel(FUSED_UPDATE_KERNELS.adam, { variable: value, m, v, gradient }, attrs);
+      ownData(m);
+      ownData(v);
+      assignNew(
+        value,
+        tf.engine().runKernel(FUSED_UPDATE_KERNELS.adam, { variable: value, m, v, gradient }, attrs),
+      );
     });
     tf.tidy(() => {
       s.accBeta1.assign(tf.mul(s.accBeta1, s.beta1));
@@ -123,8 +134,7 @@ export class FusedSGDOptimizer extends tf.SGDOptimizer {
     for (const { name, gradient } of pairs(variableGradients)) {
       if (gradient === undefined || gradient === null) continue;
       const value = tf.engine().registeredVariables[name]!;
-      ownData(value);
-      tf.engine().runKernel(FUSED_UPDATE_KERNELS.sgd, { variable: value, gradient }, attrs);
+      assignNew(value, tf.engine().runKernel(FUSED_UPDATE_KERNELS.sgd, { variable: value, gradient }, attrs));
     }
     this.incrementIterations();
   }
