@@ -151,7 +151,7 @@ describe('classification scores equal scikit-learn 1.2.1', () => {
     expect(Object.keys(d)).toEqual(Object.keys(REF.report.dict));
     for (const [k, v] of Object.entries(REF.report.dict)) {
       if (typeof v === 'number') close(d[k] as number, v);
-      else for (const [h, x] of Object.entries(v)) close((d[k] as Record<string, number>)[h]!, x);
+      else for (const [h, x] of Object.entries(v)) close((d[k] as unknown as Record<string, number>)[h]!, x);
     }
   });
 
