@@ -78,6 +78,11 @@ async function main() {
     await (await import('./browserStep.js')).runBrowserStep(process.argv.slice(2));
     return;
   }
+  // `--only gridsearch`: GridSearchCV wall time nJobs 2 vs 1 (./gridsearch.ts), a run of its own.
+  if (/--only[= ]gridsearch\b/.test(process.argv.slice(2).join(' '))) {
+    await (await import('./gridsearch.js')).runGridSearchFromArgv(process.argv.slice(2));
+    return;
+  }
   const o = parseOptions(process.argv.slice(2));
   const load = loadavg();
   const started = new Date();
