@@ -97,13 +97,15 @@ const adam: Marked = (args) => {
 };
 
 const sgd: Marked = (args) => {
+  const out = outputLike(args);
   const [x, g] = views(args, FUSED_OPTIMIZER_KERNELS.sgd, ['variable', 'gradient']) as [
     Float32Array,
     Float32Array,
   ];
   const lr = (args.attrs as unknown as { learningRate: number }).learningRate;
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! - lr * g[i]!;
-  return [];
+  const y = viewOf(args, out);
+  for (let i = 0; i < x.length; i++) y[i] = x[i]! - lr * g[i]!;
+  return out;
 };
 
 const momentum: Marked = (args) => {
