@@ -22,6 +22,8 @@ export interface RunOptions {
   nJobs?: number;
   /** Epochs of the autoencoder pretraining (part 2). Default 5. */
   pretrainEpochs?: number;
+  /** Learning rate of the classifiers of part 2. Default 0.001. */
+  learningRate?: number;
 }
 
 /** The grid of part 1: 4 candidates over the classifier step of the pipeline. */
@@ -83,7 +85,12 @@ export async function runEncoderCV(o: RunOptions = {}) {
     randomState: 0,
   });
   await ae.fit(Xtr);
-  const params = { epochs: o.epochs ?? 10, batchSize: 100, randomState: 0 };
+  const params = {
+    epochs: o.epochs ?? 10,
+    batchSize: 100,
+    learningRate: o.learningRate ?? 1e-3,
+    randomState: 0,
+  };
   const pretrained = MLPClassifier.fromEncoder(ae, params);
   const scratch = new MLPClassifier({ ...params, hiddenLayerSizes: [128] });
   const opts = { cv: o.cv ?? 3, scoring: 'accuracy', nJobs: o.nJobs ?? 2 } as const;

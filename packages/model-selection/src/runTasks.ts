@@ -1,4 +1,4 @@
-import { getDefaultRegistry, LayerwiseError, ValidationError } from '@layerwise/core';
+import { getDefaultRegistry, LayerwiseError, nodeBuiltin, ValidationError } from '@layerwise/core';
 import type { Scoring } from '@layerwise/metrics';
 import { BUILTIN_KINDS } from './builtinKinds.js';
 import { cloneEstimator, resolveScorer, type SearchEstimator } from './estimator.js';
@@ -105,7 +105,8 @@ export async function runTasks(
     warn(`${o.owner}: nJobs ${wanted} ignored, running in the main thread: ${fallback}.`);
     return runInMain(base, data, tasks, o);
   }
-  const { runInWorkers } = await import('./pool.js');
+  // "#pool" is pool.ts in Node and pool.browser.ts in browser bundles (package.json "imports")
+  const { runInWorkers } = await import('#pool');
   const scoring = typeof o.scoring === 'function' ? (o.scoring.scoringName ?? null) : (o.scoring ?? null);
   const results = await runInWorkers({
     spec: job.spec,
@@ -118,7 +119,10 @@ export async function runTasks(
     nJobs: wanted,
   });
   if (!o.returnEstimator) return results.map(({ savedDir: _s, ...r }) => r);
-  const { rm } = await import('node:fs/promises');
+  const { rm } = nodeBuiltin<typeof import('node:fs/promises')>(
+    'node:fs/promises',
+    `${o.owner} (returnEstimator)`,
+  );
   const out: RunResult[] = [];
   for (const { savedDir, ...r } of results) {
     try {

@@ -1,3 +1,4 @@
+import { StackedAutoencoder } from '@layerwise/autoencoder';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { NotFittedError, Registry, ValidationError } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
@@ -147,6 +148,47 @@ describe('GridSearchCV', () => {
     await s.fit(X, y);
     expect(s.bestParams).toEqual({ learningRate: 1e-3 });
     expect(() => s.bestEstimator).toThrow(/refit: false/);
+  });
+});
+
+describe('a pretrained classifier (MLPClassifier.fromEncoder)', () => {
+  it('cross-validates from the encoder weights: nJobs 2 = nJobs 1 = a plain fit of the same classifier', async () => {
+    const ae = new StackedAutoencoder({ hiddenLayerSizes: [16], epochs: 1, randomState: 0 }, { registry });
+    await ae.fit(X);
+    const clf = () => MLPClassifier.fromEncoder(ae, { epochs: 2, learningRate: 1e-2, randomState: 0 });
+    const cv = new KFold({ nSplits: 2, shuffle: true, randomState: 1 });
+    const one = await crossValidate(clf(), X, y, { cv, scoring: 'accuracy' });
+    const two = await crossValidate(clf(), X, y, { cv, scoring: 'accuracy', nJobs: 2 });
+    expect(two.testScore).toEqual(one.testScore);
+    const [[train, test]] = [...cv.split(X)] as [[Int32Array, Int32Array]];
+    const rows = (idx: Int32Array) => ({
+      data: Float32Array.from(
+        Array.from(idx).flatMap((i) => Array.from(X.data.subarray(i * 784, (i + 1) * 784))),
+      ),
+      shape: [idx.length, 784] as [number, number],
+    });
+    const plain = clf();
+    await plain.fit(
+      rows(train),
+      Int32Array.from(train, (i) => y[i]!),
+    );
+    expect(
+      await plain.score(
+        rows(test),
+        Int32Array.from(test, (i) => y[i]!),
+      ),
+    ).toBe(one.testScore[0]);
+    // The encoder matters: the same network from a random start scores differently.
+    const scratch = await crossValScore(
+      new MLPClassifier(
+        { hiddenLayerSizes: [16], epochs: 2, learningRate: 1e-2, randomState: 0 },
+        { registry },
+      ),
+      X,
+      y,
+      { cv, scoring: 'accuracy' },
+    );
+    expect(scratch).not.toEqual(one.testScore);
   });
 });
 
