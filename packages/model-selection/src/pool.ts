@@ -1,5 +1,6 @@
 /** Node only: a pool of worker threads running fit-and-score tasks. Imported lazily by runTasks. */
 
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,10 @@ function startWorker(): Worker {
   if (!fromSource) return new Worker(new URL('./worker.js', import.meta.url));
   let tsxApi: string;
   try {
-    tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+    // require.resolve gives the CommonJS entry; the worker imports the ESM one beside it.
+    const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+    const esm = cjs.replace(/\.cjs$/, '.mjs');
+    tsxApi = pathToFileURL(existsSync(esm) ? esm : cjs).href;
   } catch {
     throw new coreErrors.ValidationError(
       'nJobs from TypeScript sources needs the tsx package (npm i -D tsx), or run the built package.',
