@@ -165,11 +165,12 @@ export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
       };
       if (gradient === undefined || gradient === null) return;
       const accumulation = s.accumulations[i]!.variable;
-      for (const t of [value, accumulation]) ownData(t);
-      tf.engine().runKernel(
-        FUSED_UPDATE_KERNELS.momentum,
-        { variable: value, accumulation, gradient },
-        attrs,
+      ownData(accumulation);
+      assignNew(
+        value,
+        tf
+          .engine()
+          .runKernel(FUSED_UPDATE_KERNELS.momentum, { variable: value, accumulation, gradient }, attrs),
       );
     });
     this.incrementIterations();
