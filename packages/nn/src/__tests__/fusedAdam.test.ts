@@ -150,7 +150,7 @@ describe('FusedAdamOptimizer', () => {
           tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2),
         ) as tf.Scalar;
       };
-      for (let i = 0; i < 5; i++) tf.dispose(o.minimize(loss, true, vars));
+      for (let i = 0; i < 5; i++) tf.dispose(o.minimize(loss, true, vars) ?? []);
       resumed.push(vars.map((v) => Array.from(v.dataSync())));
       tf.dispose(vars);
       o.dispose();
