@@ -92,7 +92,7 @@ describe.skipIf(skip)(title, () => {
     console.log(
       `[backend-webgl] webgl vs wasm: max relative loss difference ${lossDiff.toExponential(2)}, ` +
         `max |Δcode| ${codeDiff.toExponential(2)}, max |Δpixel| ${recDiff.toExponential(2)}, ` +
-        `MSE ${webgl.mse.toFixed(5)} vs ${wasm.mse.toFixed(5)}; losses webgl ${webgl.losses.map((l) => l.toFixed(5)).join(' ')}`,
+        `MSE ${webgl.mse.toFixed(5)} vs ${wasm.mse.toFixed(5)}; losses webgl ${webgl.losses.map((l) => l.toFixed(5)).join(' ')}, wasm ${wasm.losses.map((l) => l.toFixed(5)).join(' ')}`,
     );
     expect(lossDiff).toBeLessThan(1e-3);
     expect(rel(webgl.mse, wasm.mse)).toBeLessThan(1e-3);
