@@ -29,6 +29,11 @@ export interface BenchOptions {
   pretrainRows: number;
   pretrainRounds: number;
   python: boolean;
+  /**
+   * Thread counts to run the threaded contenders at (`layerwise` on the wasm plugin and PyTorch), e.g. `[1, 2]`:
+   * 1 and all cores by default. Other contenders run single-threaded.
+   */
+  threads: number[];
   seed: number;
   log: (line: string) => void;
 }
@@ -38,6 +43,8 @@ export interface Series {
   name: string;
   spec: ContenderSpec;
   backend: string;
+  /** Threads the contender computed with, as it reported. */
+  threads: number;
   /** Throughput per timed round (samples or rows per second). */
   perSecond: number[];
   medianPerSecond: number;
@@ -56,11 +63,26 @@ export interface BenchResult {
   pretrain: Series[];
 }
 
-/** The step contenders of the given backends. */
-export function stepContenders(backends: string[], python: boolean, only?: 'overhead'): ContenderSpec[] {
+/** Thread counts above 1 of a list (the multi-threaded variants to add). */
+function multi(threads: readonly number[]): number[] {
+  return [...new Set(threads)].filter((t) => t > 1).sort((a, b) => a - b);
+}
+
+/**
+ * The step contenders of the given backends. `threads` adds, for each count above 1, `layerwise/wasm-<t>t`
+ * (the wasm plugin with `threads: t`) and `pytorch/cpu-<t>t`; PyTorch at 1 thread is always in.
+ */
+export function stepContenders(
+  backends: string[],
+  python: boolean,
+  only?: 'overhead',
+  threads: readonly number[] = [1],
+): ContenderSpec[] {
   const specs: ContenderSpec[] = [];
   for (const b of backends) {
     specs.push({ impl: 'layerwise', backend: b, plugin: true });
+    if (b === 'wasm')
+      for (const t of multi(threads)) specs.push({ impl: 'layerwise', backend: b, plugin: true, threads: t });
     if (only === 'overhead') {
       specs.push({ impl: 'raw', backend: b, plugin: true });
       continue;
@@ -75,7 +97,10 @@ export function stepContenders(backends: string[], python: boolean, only?: 'over
       specs.push({ impl: 'tfjs-layers', backend: b, plugin: true });
     }
   }
-  if (python && only !== 'overhead') specs.push({ impl: 'pytorch', backend: 'cpu-1t', plugin: false });
+  if (python && only !== 'overhead') {
+    for (const t of [1, ...multi(threads)])
+      specs.push({ impl: 'pytorch', backend: 'cpu', plugin: false, threads: t });
+  }
   return specs;
 }
 
@@ -92,7 +117,9 @@ export async function startAll(specs: ContenderSpec[], log: (l: string) => void)
       if (w.backendFailed) deadBackends.set(s.backend, `the ${s.backend} backend did not load (see above)`);
       skipped.push(w);
     } else {
-      log(`  ready ${w.name} (tfjs backend: ${w.backend}${w.version ? `, ${w.version}` : ''})`);
+      log(
+        `  ready ${w.name} (backend: ${w.backend}, ${w.threads} thread${w.threads === 1 ? '' : 's'}${w.version ? `, ${w.version}` : ''})`,
+      );
       running.push(w);
     }
   }
@@ -128,6 +155,7 @@ export async function interleave(
       name: w.name,
       spec: w.spec,
       backend: w.backend,
+      threads: w.threads,
       perSecond,
       medianPerSecond: median(perSecond),
       spread: spread(perSecond),
@@ -170,6 +198,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         o.backends,
         o.python && !onlyOverhead,
         onlyOverhead ? 'overhead' : undefined,
+        o.threads,
       );
       o.log('starting contenders');
       const { running, skipped } = await startAll(specs, o.log);
@@ -210,15 +239,25 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       writeMatrix(trainFile, headRows(train, o.pretrainRows));
       const specs: ContenderSpec[] = [
         { impl: 'layerwise', backend: 'wasm', plugin: true },
+        ...multi(o.threads).map((t) => ({
+          impl: 'layerwise' as const,
+          backend: 'wasm',
+          plugin: true,
+          threads: t,
+        })),
         { impl: 'raw', backend: 'wasm', plugin: true },
       ];
-      if (o.python) specs.push({ impl: 'pytorch', backend: 'cpu-1t', plugin: false });
+      if (o.python) {
+        for (const t of [1, ...multi(o.threads)])
+          specs.push({ impl: 'pytorch', backend: 'cpu', plugin: false, threads: t });
+      }
       o.log(
         `full pretrain: SAE [${STACK.join(', ')}] on ${o.pretrainRows} digits, ${o.pretrainRounds} round(s)`,
       );
       const perWorker = new Map<string, TaskResult[]>();
       const specOf = new Map<string, ContenderSpec>();
       const backendOf = new Map<string, string>();
+      const threadsOfRun = new Map<string, number>();
       for (let r = 0; r < o.pretrainRounds; r++) {
         const order = specs.map((_, i) => specs[(i + r) % specs.length]!);
         for (const s of order) {
@@ -242,6 +281,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
             perWorker.set(w.name, [...(perWorker.get(w.name) ?? []), res]);
             specOf.set(w.name, s);
             backendOf.set(w.name, w.backend);
+            threadsOfRun.set(w.name, w.threads);
           } finally {
             await w.close();
           }
@@ -253,6 +293,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
           name,
           spec: specOf.get(name)!,
           backend: backendOf.get(name)!,
+          threads: threadsOfRun.get(name)!,
           perSecond,
           medianPerSecond: median(perSecond),
           spread: spread(perSecond),

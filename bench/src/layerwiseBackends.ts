@@ -1,12 +1,15 @@
 /** Activating a backend the layerwise way: a {@link Registry} with the backend's plugin. */
 import { Registry } from '@layerwise/core';
 
-/** A registry holding the named backend's layerwise plugin. Throws with the reason when it cannot load. */
-export async function layerwiseRegistry(backend: string): Promise<Registry> {
+/**
+ * A registry holding the named backend's layerwise plugin (wasm: with `threads` threads, default 1). Throws
+ * with the reason when it cannot load.
+ */
+export async function layerwiseRegistry(backend: string, threads = 1): Promise<Registry> {
   const registry = new Registry();
   if (backend === 'wasm') {
     const { wasmBackend } = await import('@layerwise/backend-wasm');
-    registry.use(wasmBackend());
+    registry.use(wasmBackend({ threads }));
   } else if (backend === 'cpu') {
     const { cpuBackend } = await import('@layerwise/backend-cpu');
     registry.use(cpuBackend());

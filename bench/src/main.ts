@@ -5,23 +5,25 @@
  *   pnpm bench -- --quick              a short run to check the harness (≈ 2 min)
  *   pnpm bench -- --only step,overhead parts: step, infer, pretrain, overhead
  *   options: --rounds N  --backends wasm,cpu,node  --samples N (wasm & PyTorch)  --cpu-samples N  --cpu-infer-rows N
- *            --pretrain-rows N  --pretrain-rounds N  --no-python  --no-save  --seed N
+ *            --pretrain-rows N  --pretrain-rounds N  --threads 1,2 (default 1 and all cores)  --noisy-above 1.5
+ *            --no-python  --no-save  --seed N
  *
- * Prints a Markdown table and writes bench/results/<date>.json.
+ * Prints a Markdown table and writes bench/results/<date>.json. A run whose 1-minute load average at start,
+ * divided by the core count, is above 1.5 (`--noisy-above`) is marked `noisy` in both.
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BenchOptions, type Part, runBench } from './harness.js';
-import { markdown, targets } from './report.js';
+import { loadInfo, markdown, targets } from './report.js';
 
 const PARTS: Part[] = ['step', 'infer', 'pretrain', 'overhead'];
 
 /** Parses the command line into options (exported for the smoke test). */
-export function parseOptions(argv: string[]): BenchOptions & { save: boolean } {
+export function parseOptions(argv: string[]): BenchOptions & { save: boolean; noisyAbove: number } {
   const { values } = parseArgs({
     args: argv.filter((a) => a !== '--'),
     options: {
@@ -34,6 +36,8 @@ export function parseOptions(argv: string[]): BenchOptions & { save: boolean } {
       'cpu-infer-rows': { type: 'string' },
       'pretrain-rows': { type: 'string' },
       'pretrain-rounds': { type: 'string' },
+      threads: { type: 'string' },
+      'noisy-above': { type: 'string' },
       'no-python': { type: 'boolean', default: false },
       'no-save': { type: 'boolean', default: false },
       seed: { type: 'string' },
@@ -50,6 +54,11 @@ export function parseOptions(argv: string[]): BenchOptions & { save: boolean } {
   for (const p of parts)
     if (!PARTS.includes(p)) throw new Error(`--only: unknown part ${p} (${PARTS.join(', ')})`);
   const samples = int(values.samples, q ? 1000 : 6000);
+  const cores = availableParallelism();
+  const threads = (values.threads ?? `1,${cores}`).split(',').map((t) => int(t.trim(), 1));
+  const noisyAbove = values['noisy-above'] === undefined ? 1.5 : Number(values['noisy-above']);
+  if (!(noisyAbove > 0))
+    throw new Error(`--noisy-above: expected a positive number, got ${values['noisy-above']}`);
   return {
     parts,
     backends: (values.backends ?? 'wasm,cpu,node').split(',').map((b) => b.trim()),
@@ -60,8 +69,10 @@ export function parseOptions(argv: string[]): BenchOptions & { save: boolean } {
     pretrainRows: int(values['pretrain-rows'], q ? 6000 : 60_000),
     pretrainRounds: int(values['pretrain-rounds'], 1),
     python: !values['no-python'],
+    threads: [...new Set(threads)].sort((a, b) => a - b),
     seed: int(values.seed, 1),
     save: !values['no-save'],
+    noisyAbove,
     log: (l) => process.stderr.write(`${l}\n`),
   };
 }
@@ -84,11 +95,12 @@ async function main() {
     return;
   }
   const o = parseOptions(process.argv.slice(2));
-  const load = loadavg();
+  const loadStart = loadavg();
   const started = new Date();
   const result = await runBench(o);
-  const machine = machineLine(load);
-  const md = markdown(result, machine);
+  const machine = machineLine(loadStart);
+  const load = loadInfo(loadStart, loadavg(), availableParallelism(), o.noisyAbove);
+  const md = markdown(result, machine, load);
   process.stdout.write(`${md}\n`);
   if (o.save) {
     const here = dirname(fileURLToPath(import.meta.url));
@@ -102,19 +114,21 @@ async function main() {
     }
     const file = join(
       dir,
-      `${started.toISOString().slice(0, 10)}${o.parts.length < 3 ? `-${o.parts.join('-')}` : ''}${o.rounds < 3 ? '-quick' : ''}.json`,
+      `${started.toISOString().slice(0, 10)}${o.parts.length < 3 ? `-${o.parts.join('-')}` : ''}${o.rounds < 3 ? '-quick' : ''}${load.noisy ? '-noisy' : ''}.json`,
     );
     const json = {
       date: started.toISOString(),
       seconds: (Date.now() - started.getTime()) / 1000,
       commit,
+      noisy: load.noisy,
+      load,
       machine: {
         cores: cpus().length,
         cpu: cpus()[0]?.model,
         totalMemBytes: totalmem(),
         node: process.versions.node,
-        loadAverageStart: load,
-        loadAverageEnd: loadavg(),
+        loadAverageStart: load.start,
+        loadAverageEnd: load.end,
       },
       ...result,
       targets: targets(result),

@@ -1,4 +1,4 @@
-"""PyTorch contender (CPU, 1 thread) for the layerwise benchmark.
+"""PyTorch contender (CPU, N threads: argv[1], default 1) for the layerwise benchmark.
 
 Reads JSON tasks on stdin, one per line, and answers one JSON line each on stdout — the same tasks as the Node
 workers (see spec.ts): 'step' (one autoencoder layer, one epoch), 'infer' (encoder forward over rows), 'pretrain'
@@ -11,8 +11,9 @@ import resource
 import sys
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))
 try:
     import numpy as np
     import torch
@@ -21,7 +22,7 @@ except Exception as e:  # noqa: BLE001 - report any import failure as "cannot ru
     print(json.dumps({"ready": False, "reason": f"import torch failed: {e}"}), flush=True)
     sys.exit(0)
 
-torch.set_num_threads(1)
+torch.set_num_threads(THREADS)
 INPUTS, HIDDEN, BATCH, LR = 784, 200, 100, 1e-3
 _cache = {}
 _base = float("nan")
@@ -108,7 +109,17 @@ def blas():
     return ", ".join(names) or "unknown"
 
 
-print(json.dumps({"ready": True, "backend": "cpu-1t", "version": f"torch {torch.__version__}, BLAS {blas()}"}), flush=True)
+print(
+    json.dumps(
+        {
+            "ready": True,
+            "backend": "cpu",
+            "threads": torch.get_num_threads(),
+            "version": f"torch {torch.__version__}, BLAS {blas()}",
+        }
+    ),
+    flush=True,
+)
 for line in sys.stdin:
     line = line.strip()
     if not line:

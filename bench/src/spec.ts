@@ -15,7 +15,7 @@ export type Impl = 'layerwise' | 'tfjs-layers' | 'raw' | 'pytorch';
 /** One contender: an implementation on a backend. */
 export interface ContenderSpec {
   impl: Impl;
-  /** tfjs backend name (`wasm`, `cpu`, `node`), or `cpu-1t` for PyTorch. */
+  /** tfjs backend name (`wasm`, `cpu`, `node`), or `cpu` for PyTorch. */
   backend: string;
   /**
    * Activate the backend through the layerwise plugin (`wasmBackend()`, with its transposed-matMul fast path)
@@ -23,11 +23,26 @@ export interface ContenderSpec {
    * runs the same kernels as layerwise, which is what the engine-overhead ratio needs.
    */
   plugin: boolean;
+  /**
+   * Threads (default 1): `wasmBackend({ threads })` for contenders on the wasm plugin, `torch.set_num_threads`
+   * (and `OMP_NUM_THREADS` / `OPENBLAS_NUM_THREADS`) for PyTorch. Stock tfjs backends ignore it.
+   */
+  threads?: number;
 }
 
-/** A contender's display name, e.g. `layerwise/wasm`, `raw/wasm+plugin`, `pytorch/cpu-1t`. */
+/** Threads of a contender (1 unless set). */
+export function threadsOf(s: ContenderSpec): number {
+  return s.threads ?? 1;
+}
+
+/**
+ * A contender's display name, e.g. `layerwise/wasm`, `raw/wasm+plugin`, `layerwise/wasm-2t`, `pytorch/cpu-1t`.
+ * Single-threaded tfjs contenders carry no suffix; PyTorch always says its thread count.
+ */
 export function label(s: ContenderSpec): string {
-  return `${s.impl}/${s.backend}${s.plugin && s.impl !== 'layerwise' ? '+plugin' : ''}`;
+  const t = threadsOf(s);
+  if (s.impl === 'pytorch') return `pytorch/${s.backend}-${t}t`;
+  return `${s.impl}/${s.backend}${s.plugin && s.impl !== 'layerwise' ? '+plugin' : ''}${t > 1 ? `-${t}t` : ''}`;
 }
 
 /** A task sent to a worker. Data travel as raw float32 files (see `writeMatrix`). */
@@ -52,5 +67,5 @@ export interface TaskResult {
 
 /** First line a worker prints or sends: ready, or why it cannot run. */
 export type Hello =
-  | { ready: true; backend: string; version?: string }
+  | { ready: true; backend: string; version?: string; threads?: number }
   | { ready: false; reason: string; backendFailed?: boolean };

@@ -3,7 +3,7 @@ import type { Registry } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { headRows, type Matrix } from './data.js';
 import { layerwiseRegistry } from './layerwiseBackends.js';
-import { type ContenderSpec, STACK, STEP, type Task, type TaskResult } from './spec.js';
+import { type ContenderSpec, STACK, STEP, type Task, type TaskResult, threadsOf } from './spec.js';
 import {
   activateStock,
   type Encoder,
@@ -18,6 +18,8 @@ import {
 export interface ContenderImpl {
   /** The tfjs backend actually active. */
   backend: string;
+  /** Threads the backend computes with (wasm: tfjs-backend-wasm's `getThreadsCount()`; others 1). */
+  threads: number;
   run(task: Task, m: Matrix, now: () => number): Promise<TaskResult>;
 }
 
@@ -42,7 +44,8 @@ async function layerwiseSide(registry: Registry): Promise<LayerwiseSide> {
 export async function loadTfjsContender(spec: ContenderSpec): Promise<ContenderImpl> {
   let registry: Registry | undefined;
   try {
-    if (spec.impl === 'layerwise' || spec.plugin) registry = await layerwiseRegistry(spec.backend);
+    if (spec.impl === 'layerwise' || spec.plugin)
+      registry = await layerwiseRegistry(spec.backend, threadsOf(spec));
     else await activateStock(spec.backend);
   } catch (e) {
     throw Object.assign(new Error(`the ${spec.backend} backend did not load: ${(e as Error).message}`), {
@@ -51,8 +54,15 @@ export async function loadTfjsContender(spec: ContenderSpec): Promise<ContenderI
   }
   const lw = spec.impl === 'layerwise' ? await layerwiseSide(registry!) : undefined;
   let encoder: Encoder | undefined;
+  let threads = 1;
+  if (tf.getBackend() === 'wasm') {
+    const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount?: () => number };
+    threads =
+      (wasm as { default?: typeof wasm }).default?.getThreadsCount?.() ?? wasm.getThreadsCount?.() ?? 1;
+  }
   return {
     backend: tf.getBackend(),
+    threads,
     async run(task, m, now) {
       if (task.kind === 'step') {
         const x = headRows(m, task.samples);

@@ -23,7 +23,7 @@ async function main() {
     send({ ready: false, reason: (e as Error).message.split('\n')[0], backendFailed });
     process.exit(0);
   }
-  send({ ready: true, backend: impl.backend });
+  send({ ready: true, backend: impl.backend, threads: impl.threads });
   const cache = new Map<string, ReturnType<typeof readMatrix>>();
   const data = (file: string) => {
     let m = cache.get(file);

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type ContenderSpec, type Hello, label, type Task, type TaskResult } from './spec.js';
+import { type ContenderSpec, type Hello, label, type Task, type TaskResult, threadsOf } from './spec.js';
 
 /** Where Debian's Python lives: the `python3` first on PATH (pyenv) does not see Debian's `python3-torch`. */
 export const PYTHON = process.env.LAYERWISE_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -14,6 +14,8 @@ export interface Worker {
   spec: ContenderSpec;
   name: string;
   backend: string;
+  /** Threads the contender computes with, as it reported (wasm: `getThreadsCount()`; PyTorch: `torch.get_num_threads()`). */
+  threads: number;
   version?: string;
   run(task: Task): Promise<TaskResult>;
   close(): Promise<void>;
@@ -82,6 +84,7 @@ export async function startNodeWorker(spec: ContenderSpec): Promise<Worker | Ski
     spec,
     name,
     backend: hello.backend,
+    threads: hello.threads ?? 1,
     async run(task) {
       child.send(task);
       return answer(await ch.next(), name);
@@ -95,12 +98,13 @@ export async function startNodeWorker(spec: ContenderSpec): Promise<Worker | Ski
   };
 }
 
-/** Starts the PyTorch worker (CPU, 1 thread), or says why it cannot run. */
+/** Starts the PyTorch worker (CPU, `spec.threads` threads, 1 by default), or says why it cannot run. */
 export async function startPythonWorker(spec: ContenderSpec): Promise<Worker | Skipped> {
   const name = label(spec);
   if (!existsSync(PYTHON)) return { spec, name, reason: `${PYTHON} not found` };
-  const child = spawn(PYTHON, [here('./pytorch_worker.py')], {
-    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+  const t = String(threadsOf(spec));
+  const child = spawn(PYTHON, [here('./pytorch_worker.py'), t], {
+    env: { ...process.env, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const ch = new Channel();
@@ -127,6 +131,7 @@ export async function startPythonWorker(spec: ContenderSpec): Promise<Worker | S
     spec,
     name,
     backend: hello.backend,
+    threads: hello.threads ?? threadsOf(spec),
     ...(hello.version ? { version: hello.version } : {}),
     async run(task) {
       child.stdin.write(`${JSON.stringify(task)}\n`);
