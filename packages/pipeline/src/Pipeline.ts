@@ -4,6 +4,7 @@ import {
   loadModelDir,
   ModelFormatError,
   NotFittedError,
+  nodeBuiltin,
   readModelKind,
   saveModelDir,
   ValidationError,
@@ -552,11 +553,9 @@ export class Pipeline {
         throw new ValidationError(`Pipeline.save: step "${name}" (${className(est)}) has no save(dir).`);
       }
     }
-    const [fs, path, crypto] = await Promise.all([
-      import('node:fs/promises'),
-      import('node:path'),
-      import('node:crypto'),
-    ]);
+    const fs = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'Pipeline.save(dir)');
+    const path = nodeBuiltin<typeof import('node:path')>('node:path', 'Pipeline.save(dir)');
+    const crypto = nodeBuiltin<typeof import('node:crypto')>('node:crypto', 'Pipeline.save(dir)');
     const entries: Record<string, unknown>[] = [];
     const written: string[] = [];
     try {
@@ -597,7 +596,7 @@ export class Pipeline {
     if (data.tensors.length > 0) bad('a Pipeline has no tensors of its own.');
     const list = data.params.steps;
     if (!Array.isArray(list) || list.length === 0) bad('params.steps must be a non-empty array.');
-    const path = await import('node:path');
+    const path = nodeBuiltin<typeof import('node:path')>('node:path', 'Pipeline.load(dir)');
     const steps: Step[] = [];
     const loaded: PipelineStep[] = [];
     try {

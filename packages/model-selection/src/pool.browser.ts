@@ -1,0 +1,19 @@
+// Browser variant of "#pool" (package.json "imports"): there are no worker threads to start. runTasks
+// never gets here in a browser (it runs the tasks in this thread after one warning); this file exists so
+// that bundlers leave Node's worker_threads, os, path and url out of browser bundles.
+import { ValidationError } from '@layerwise/core';
+import type { runInWorkers as NodeRunInWorkers } from './pool.js';
+
+export type { WorkerInit, WorkerReply } from './pool.js';
+
+/** Always throws: nJobs > 1 needs Node.js worker threads. @internal */
+export const runInWorkers: typeof NodeRunInWorkers = async () => {
+  throw new ValidationError(
+    'nJobs > 1 runs tasks on worker threads, which need Node.js: use nJobs: 1 in a browser.',
+  );
+};
+
+/** One worker at most in a browser. @internal */
+export function workerCount(): number {
+  return 1;
+}
