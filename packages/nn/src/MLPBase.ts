@@ -10,7 +10,7 @@ import {
   ModelFormatError,
   type NamedTensor,
   type ParamSpec,
-  type Rng,
+  Rng,
   releaseMatrix,
   saveModelDir,
   toMatrix,
@@ -20,14 +20,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { freezeLayers } from './callbacks.js';
 import { DenseLayer, LEAKY_RELU_ALPHA } from './DenseLayer.js';
 import { type BatchLoss, mapRows } from './engine.js';
-import { type PreparedData, type RunData, type RunModel, runTraining } from './fitRun.js';
-import { isHistory } from './history.js';
+import { type CarriedState, type PreparedData, type RunData, type RunModel, runTraining } from './fitRun.js';
+import { isHistory, makeHistory, type TrainingHistory } from './history.js';
 import {
   type FitOptions,
   type ForwardContext,
   MLP_FIT_OPTIONS,
   type MLPExportOptions,
   type MLPParams,
+  type PartialFitOptions,
 } from './MLPParams.js';
 import { layerTensors, storableParams } from './modelFile.js';
 import { checkTrainingParams } from './params.js';
@@ -42,6 +43,15 @@ export interface PreparedTargets<S> {
   state: S;
   /** Per-row loss weights derived from the targets (class weights), if any. */
   rowWeights?: Float32Array;
+}
+
+/** A partialFit's epoch appended to the history so far (epochs numbered on). */
+function appendHistory(previous: TrainingHistory | null, next: TrainingHistory): TrainingHistory {
+  const prev = previous?.stages[0];
+  const now = next.stages[0]!;
+  if (!prev) return next;
+  const epochs = [...prev.epochs, ...now.epochs.map((e, i) => ({ ...e, epoch: prev.epochs.length + i + 1 }))];
+  return makeHistory(next.backend, [{ ...now, epochs }]);
 }
 
 /** The dense stack a fit trains. */
@@ -116,6 +126,8 @@ export abstract class MLPBase<
 > extends TrainedEstimator<P> {
   #layers: DenseLayer[] | null = null;
   #state: S | null = null;
+  /** Optimizer and generator state at the end of the last fit (for warmStart and partialFit). */
+  #carried: CarriedState | null = null;
 
   protected constructor(defaults: P, spec: ParamSpec<P>, params: Partial<P>, options: EstimatorOptions) {
     super(defaults, spec, params, options);
@@ -135,8 +147,16 @@ export abstract class MLPBase<
   protected abstract get kind(): string;
   /** Activation the output layer's logits/values get in exports. */
   protected abstract get exportActivation(): ActivationName;
-  /** Validates and encodes training targets (no state change). */
-  protected abstract prepareTargets(y: unknown, rows: number, name: string): PreparedTargets<S>;
+  /**
+   * Validates and encodes training targets (no state change); `partial` is given by `partialFit` (the
+   * classes it was told and the state fitted so far).
+   */
+  protected abstract prepareTargets(
+    y: unknown,
+    rows: number,
+    name: string,
+    partial?: { classes: unknown; fitted: S | null },
+  ): PreparedTargets<S>;
   /** Validates validation targets against the state derived from the training targets. */
   protected abstract prepareValidationTargets(y: unknown, rows: number, state: S): tf.Tensor;
   /** Loss (and correct count) of a batch from the network output; `weights` are per-row loss weights. */
@@ -208,13 +228,46 @@ export abstract class MLPBase<
    * estimator (a second is a ConcurrentFitError), on the engine through core's engine guard.
    */
   protected fitCore(X: MatrixLike, y: Y, options: FitOptions<Y> = {}): Promise<this> {
-    return this.runFit('fit', (backend) => this.#fitOnEngine(X, y, options, backend));
+    return this.runFit('fit', (backend) => this.#fitOnEngine(X, y, options, backend, 'fit'));
   }
 
-  async #fitOnEngine(X: MatrixLike, y: Y, options: FitOptions<Y>, backend: string): Promise<this> {
-    const p = this.getParams();
+  /** Shared `partialFit`: one pass over X, continuing the weights, optimizer, generator and history. */
+  protected partialFitCore(X: MatrixLike, y: Y, options: PartialFitOptions = {}): Promise<this> {
+    return this.runFit('partialFit', (backend) => this.#fitOnEngine(X, y, options, backend, 'partialFit'));
+  }
+
+  /** Valid option names of `partialFit`. */
+  protected get partialFitOptions(): readonly string[] {
+    return ['sampleWeight', 'callbacks'];
+  }
+
+  async #fitOnEngine(
+    X: MatrixLike,
+    y: Y,
+    options: FitOptions<Y> | PartialFitOptions,
+    backend: string,
+    mode: 'fit' | 'partialFit',
+  ): Promise<this> {
+    const partial = mode === 'partialFit';
+    const given = this.getParams();
+    // partialFit is one pass over the rows given: no validation split, early stopping, checkpoint or export.
+    const p: P = partial
+      ? {
+          ...given,
+          epochs: 1,
+          validationFraction: null,
+          earlyStopping: false,
+          checkpoint: null,
+          exportPath: null,
+        }
+      : given;
     const kind = this.kind;
     const init = p.encoderWeights;
+    // Continue from the fitted weights: partialFit of a fitted model, or fit with warmStart.
+    const warmFrom = (partial || p.warmStart) && this.isFitted ? this.#layers! : null;
+    const previousState = this.#state;
+    const previousHistory = this.history;
+    const classes = partial ? (options as PartialFitOptions).classes : undefined;
     let targetsState: S | null = null;
     let outputSize = 0;
     const prepare = (o: Record<string, unknown>): PreparedData => {
@@ -222,8 +275,27 @@ export abstract class MLPBase<
       try {
         const xm = toMatrix(X, { name: 'X' });
         if (xm.owned) owned.push(xm.tensor);
-        const targets = this.prepareTargets(y, xm.rows, 'y');
+        const targets = this.prepareTargets(
+          y,
+          xm.rows,
+          'y',
+          partial ? { classes, fitted: previousState } : undefined,
+        );
         owned.push(targets.tensor);
+        if (warmFrom) {
+          if (xm.cols !== this.inputSize) {
+            throw new ValidationError(
+              `${kind}.${mode}: X has ${xm.cols} features but the fitted model takes ${this.inputSize}; ${partial ? 'every partialFit call needs the same features' : 'set warmStart: false to start over'}.`,
+            );
+          }
+          const a = JSON.stringify(this.targetsSignature(previousState!));
+          const b = JSON.stringify(this.targetsSignature(targets.state));
+          if (a !== b) {
+            throw new ValidationError(
+              `${kind}.${mode}: the targets (${b}) differ from the fitted ones (${a}); ${partial ? 'partialFit cannot change them' : 'warmStart needs the same targets — set warmStart: false to start over'}.`,
+            );
+          }
+        }
         if (init && init[0]!.inputSize !== xm.cols) {
           throw new ValidationError(
             `${kind}: the encoder this classifier was built from takes ${init[0]!.inputSize} features, but X has ${xm.cols}.`,
@@ -272,10 +344,22 @@ export abstract class MLPBase<
       registry: this.registry,
       backend,
       options,
-      fitOptions: MLP_FIT_OPTIONS,
+      fitOptions: partial ? this.partialFitOptions : MLP_FIT_OPTIONS,
       prepare,
+      ...(warmFrom
+        ? { warm: this.#carried ?? { optimizer: null, rngState: new Rng(p.randomState ?? undefined).state } }
+        : {}),
+      keepState: true,
       build: (features, rng, saved) => {
-        // Fresh layers: hidden (from the encoder when built by fromEncoder), then the output layer.
+        // Fresh layers: hidden (from the encoder when built by fromEncoder), then the output layer; a warm
+        // fit starts from a copy of the fitted ones (the estimator keeps them if the fit fails).
+        if (warmFrom) {
+          return new MLPModel(
+            warmFrom.map(
+              (l) => new DenseLayer(l.name, l.inputSize, l.units, l.activation, { weights: l.read() }),
+            ),
+          );
+        }
         const sizes = [features, ...p.hiddenLayerSizes, outputSize];
         const layers: DenseLayer[] = [];
         try {
@@ -323,11 +407,12 @@ export abstract class MLPBase<
               ),
             ]
           : [],
-      commit: (model, history, features) => {
+      commit: (model, history, features, carried) => {
         for (const l of this.#layers ?? []) l.dispose();
         this.#layers = model.dense;
         this.#state = targetsState;
-        this.setTrained(history, features);
+        this.#carried = carried;
+        this.setTrained(warmFrom ? appendHistory(previousHistory, history) : history, features);
       },
       save: (dir) => this.save(dir),
     });
@@ -342,6 +427,7 @@ export abstract class MLPBase<
     for (const l of this.#layers ?? []) l.dispose();
     this.#layers = null;
     this.#state = null;
+    this.#carried = null;
     this.setTrained(null, 0);
   }
 
@@ -440,6 +526,7 @@ export abstract class MLPBase<
     for (const l of this.#layers ?? []) l.dispose();
     this.#layers = layers;
     this.#state = state;
+    this.#carried = null;
     this.setTrained(isHistory(st.history) ? st.history : null, st.inputSize as number);
     return this;
   }

@@ -21,7 +21,14 @@ import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
 import { type BatchLoss, meanLoss } from './engine.js';
 import type { EpochRecord } from './history.js';
 import { MLPBase, type PreparedTargets } from './MLPBase.js';
-import { type FitOptions, type LoadOptions, MLP_DEFAULTS, MLP_SPEC, type MLPParams } from './MLPParams.js';
+import {
+  type FitOptions,
+  type LoadOptions,
+  MLP_DEFAULTS,
+  MLP_SPEC,
+  type MLPParams,
+  type PartialFitOptions,
+} from './MLPParams.js';
 import { fromFile, paramsFromFile } from './modelFile.js';
 
 /** Hyper-parameters of {@link MLPClassifier}: {@link MLPParams} and `classWeight`. */
@@ -52,6 +59,42 @@ function checkClassWeight(value: unknown): void {
       );
     }
   }
+}
+
+/** The classes a partialFit encodes with: the fitted ones, or the first call's `classes` (sorted). */
+function partialClasses(given: unknown, fitted: ClassifierState | null): ClassLabel[] {
+  if (given !== undefined) {
+    const ok =
+      Array.isArray(given) &&
+      given.length >= 2 &&
+      (given.every((c) => typeof c === 'number' && Number.isFinite(c)) ||
+        given.every((c) => typeof c === 'string')) &&
+      new Set(given).size === given.length;
+    if (!ok) {
+      throw new ValidationError(
+        `MLPClassifier.partialFit: classes must be ≥ 2 distinct numbers or strings, got ${JSON.stringify(given)}.`,
+      );
+    }
+  }
+  const sorted = given
+    ? [...(given as ClassLabel[])].sort((a, b) =>
+        typeof a === 'number' ? (a as number) - (b as number) : String(a) < String(b) ? -1 : 1,
+      )
+    : undefined;
+  if (fitted) {
+    if (sorted && JSON.stringify(sorted) !== JSON.stringify(fitted.classes)) {
+      throw new ValidationError(
+        `MLPClassifier.partialFit: classes ${JSON.stringify(sorted)} differ from the fitted ones ${JSON.stringify(fitted.classes)}; partialFit cannot change them (fit starts over).`,
+      );
+    }
+    return fitted.classes;
+  }
+  if (!sorted) {
+    throw new ValidationError(
+      'MLPClassifier.partialFit: the first call needs every class label, e.g. partialFit(X, y, { classes: [0, 1, 2] }).',
+    );
+  }
+  return sorted;
 }
 
 /** Per-row weights from `classWeight` (null when every weight is 1). */
@@ -149,8 +192,42 @@ export class MLPClassifier
     return this.fitCore(X, y, options);
   }
 
-  protected prepareTargets(y: unknown, rows: number, name: string): PreparedTargets<ClassifierState> {
-    const enc = encodeLabels(y, rows, undefined, name);
+  /**
+   * One pass over `X`, `y` (scikit-learn's `partial_fit`): the first call needs every class in
+   * `{ classes }`; later calls continue the weights, optimizer state, generator and history and may not add
+   * classes. A `fit` afterwards starts over (unless `warmStart`). No validation split, early stopping,
+   * checkpoint or `exportPath` here. Returns `this`.
+   *
+   * ```ts
+   * for (const [Xc, yc] of chunks) await clf.partialFit(Xc, yc, { classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
+   * ```
+   */
+  async partialFit(X: MatrixLike, y: LabelsLike, options: PartialFitOptions = {}): Promise<this> {
+    return this.partialFitCore(X, y, options);
+  }
+
+  protected override get partialFitOptions(): readonly string[] {
+    return ['classes', 'sampleWeight', 'callbacks'];
+  }
+
+  protected prepareTargets(
+    y: unknown,
+    rows: number,
+    name: string,
+    partial?: { classes: unknown; fitted: ClassifierState | null },
+  ): PreparedTargets<ClassifierState> {
+    const classes = partial ? partialClasses(partial.classes, partial.fitted) : undefined;
+    let enc: EncodedLabels;
+    try {
+      enc = encodeLabels(y, rows, classes, name);
+    } catch (e) {
+      if (classes && e instanceof ValidationError) {
+        throw new ValidationError(
+          `MLPClassifier.partialFit: ${e.message.replace('a class not seen at fit time', 'not one of the classes')} partialFit cannot add classes; give every class in the first call's { classes }.`,
+        );
+      }
+      throw e;
+    }
     if (enc.classes.length < 2) {
       throw new ValidationError(
         `MLPClassifier.fit: ${name} has a single class (${JSON.stringify(enc.classes[0])}); a classifier needs at least 2 classes.`,

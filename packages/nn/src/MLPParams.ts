@@ -60,6 +60,11 @@ export interface MLPParams extends TrainingParams {
    * for the first `n` epochs (then everything is fine-tuned), `false` never. Default false.
    */
   freezeEncoder: boolean | number;
+  /**
+   * `fit` continues from the fitted weights, optimizer state and generator instead of starting over
+   * (scikit-learn's `warm_start`); the data must have the same features and targets (classes). Default false.
+   */
+  warmStart: boolean;
 }
 
 /** Default hyper-parameters (scikit-learn's MLP defaults where they exist). */
@@ -73,6 +78,7 @@ export const MLP_DEFAULTS: MLPParams = {
   forward: null,
   encoderWeights: null,
   freezeEncoder: false,
+  warmStart: false,
 };
 
 /** Validation rules of {@link MLPParams}. */
@@ -86,6 +92,7 @@ export const MLP_SPEC: ParamSpec<MLPParams> = {
   forward: { type: 'function', nullable: true },
   encoderWeights: { type: 'any' },
   freezeEncoder: { type: 'any' },
+  warmStart: { type: 'boolean' },
 };
 
 /** Options of `fit`. */
@@ -96,6 +103,16 @@ export interface FitOptions<Y> extends CommonFitOptions {
 
 /** Names of the {@link FitOptions}. */
 export const MLP_FIT_OPTIONS = ['validationData', 'resume', 'callbacks', 'sampleWeight'] as const;
+
+/** Options of `partialFit`. */
+export interface PartialFitOptions {
+  /** Every class label (classifiers): required by the first call, the same (or left out) later. */
+  classes?: readonly (number | string)[];
+  /** Per-row loss weights, as in `fit`. */
+  sampleWeight?: ArrayLike<number>;
+  /** Callbacks for this call. */
+  callbacks?: CommonFitOptions['callbacks'];
+}
 
 /** Options of `load`. */
 export interface LoadOptions extends EstimatorOptions {

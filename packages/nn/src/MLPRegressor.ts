@@ -17,7 +17,14 @@ import type { RunData } from './fitRun.js';
 import type { EpochRecord } from './history.js';
 import { MLPBase, type PreparedTargets } from './MLPBase.js';
 import { rowCount } from './MLPClassifier.js';
-import { type FitOptions, type LoadOptions, MLP_DEFAULTS, MLP_SPEC, type MLPParams } from './MLPParams.js';
+import {
+  type FitOptions,
+  type LoadOptions,
+  MLP_DEFAULTS,
+  MLP_SPEC,
+  type MLPParams,
+  type PartialFitOptions,
+} from './MLPParams.js';
 import { fromFile, paramsFromFile } from './modelFile.js';
 
 /** Hyper-parameters of {@link MLPRegressor}. */
@@ -64,6 +71,14 @@ export class MLPRegressor
   /** Trains a fresh network on `X` and targets `y` (1-D or 2-D). A second call starts over. Returns `this`. */
   async fit(X: MatrixLike, y: TargetsLike, options: FitOptions<TargetsLike> = {}): Promise<this> {
     return this.fitCore(X, y, options);
+  }
+
+  /**
+   * One pass over `X`, `y` (scikit-learn's `partial_fit`), continuing the weights, optimizer state, generator
+   * and history; the targets must keep their columns. A `fit` afterwards starts over (unless `warmStart`).
+   */
+  async partialFit(X: MatrixLike, y: TargetsLike, options: PartialFitOptions = {}): Promise<this> {
+    return this.partialFitCore(X, y, options);
   }
 
   protected prepareTargets(y: unknown, rows: number, name: string): PreparedTargets<RegressorState> {

@@ -20,6 +20,8 @@ import {
   loadCheckpoint,
   progressFromData,
   progressToData,
+  readOptimizer,
+  type SavedOptimizer,
   type StageResume,
   saveCheckpoint,
 } from './checkpoint.js';
@@ -76,6 +78,14 @@ export interface RunStage {
   data?: (data: RunData) => { data: RunData; dispose(): void };
 }
 
+/** Training state carried from one fit to the next (warm start, partialFit). */
+export interface CarriedState {
+  /** Optimizer state at the end of the last stage (null = start the optimizer afresh). */
+  optimizer: SavedOptimizer | null;
+  /** The generator state shuffling and dropout continue from. */
+  rngState: number;
+}
+
 /** What the one training run needs from an estimator: its layers, stages and loss. */
 export interface RunSpec<M extends RunModel> {
   estimator: string;
@@ -100,8 +110,15 @@ export interface RunSpec<M extends RunModel> {
   validationMetrics?: (data: RunData) => ((valLoss: number) => Record<string, number>) | undefined;
   /** Callbacks the estimator adds (e.g. freezing a pretrained encoder), before the user's. */
   callbacks?: Callback[];
+  /**
+   * Continue from carried state (warm start, partialFit): `build` then gets the current weights' copy from
+   * the estimator, the generator and optimizer continue, and the single stage starts at epoch 1.
+   */
+  warm?: CarriedState | null;
+  /** Read the optimizer state at the end, for the next warm fit (passed to `commit`). */
+  keepState?: boolean;
   /** Makes `model` the estimator's fitted state (the previous one is the estimator's to free). */
-  commit(model: M, history: TrainingHistory, features: number): void;
+  commit(model: M, history: TrainingHistory, features: number, carried: CarriedState): void;
   /** Saves the fitted estimator (for `exportPath`). */
   save(dir: string): Promise<void>;
 }
@@ -138,9 +155,12 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
       weights = weights ? weights.map((w, i) => w * cw[i]!) : cw;
     }
     // Resuming replays the validation split from the generator state the checkpointed fit started with.
+    const warm = saved ? null : (spec.warm ?? null);
     const rng = saved
       ? Rng.fromState(saved.state.fitRngState as number)
-      : new Rng(p.randomState ?? undefined);
+      : warm
+        ? Rng.fromState(warm.rngState)
+        : new Rng(p.randomState ?? undefined);
     const fitRngState = rng.state;
     const fraction = p.validationFraction ?? (p.earlyStopping ? 0.1 : 0);
     const signature = {
@@ -221,6 +241,15 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
         completed = completed.slice(0, -1);
       }
     }
+    if (warm) {
+      resume = {
+        records: [],
+        best: null,
+        wait: 0,
+        snapshot: null,
+        optimizer: warm.optimizer ?? EMPTY_OPTIMIZER,
+      };
+    }
     const paramStopping = p.earlyStopping
       ? new EarlyStopping({ patience: p.patience, restoreBestWeights: true })
       : null;
@@ -282,6 +311,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
       });
     };
     const metricsOf = spec.validationMetrics?.(data);
+    let endOptimizer: SavedOptimizer | null = null;
     const nTrain = data.x.shape[0];
     const history = await withFitScope(spec.registry, p.logPath, async (sink) => {
       const t0 = Date.now();
@@ -310,6 +340,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
         const st = stages[i]!;
         const own = st.data ? st.data(data) : { data, dispose() {} };
         let final: { json: Record<string, unknown>; tensors: NamedTensor[] } | null = null;
+        const lastStage = i === stages.length - 1;
         try {
           const d = own.data;
           done.push(
@@ -354,8 +385,13 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
                         await writeCheckpoint(i, [...done], prog.json, prog.tensors);
                       }
                     },
+                  }
+                : {}),
+              ...(ckpt || (spec.keepState && lastStage)
+                ? {
                     onStageDone: async (state: StageState) => {
-                      final = await progressOf(state);
+                      if (ckpt) final = await progressOf(state);
+                      if (spec.keepState && lastStage) endOptimizer = await readOptimizer(state.optimizer);
                     },
                   }
                 : {}),
@@ -375,7 +411,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
       sink.emit({ type: 'fitEnd', estimator: owner, seconds: (Date.now() - t0) / 1000, time: Date.now() });
       return makeHistory(backend, done);
     });
-    spec.commit(m, history, features);
+    spec.commit(m, history, features, { optimizer: endOptimizer, rngState: trainRng.state });
     model = null;
   } finally {
     model?.dispose();

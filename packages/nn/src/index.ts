@@ -47,6 +47,7 @@ export {
 } from './engine.js';
 export { type CommonFitOptions, checkFitOptions, nearestName } from './fitOptions.js';
 export {
+  type CarriedState,
   type PreparedData,
   type RunData,
   type RunModel,
@@ -79,6 +80,7 @@ export {
   MLP_SPEC,
   type MLPExportOptions,
   type MLPParams,
+  type PartialFitOptions,
 } from './MLPParams.js';
 export { MLPRegressor, type MLPRegressorParams, type RegressionOutput } from './MLPRegressor.js';
 export { layerTensors } from './modelFile.js';
