@@ -382,7 +382,13 @@ export async function loadModelDir(dir: string, knownKinds?: readonly string[]):
   }
   if (!stat.isFile()) bad(`${MANIFEST_FILE} in "${dir}" is not a regular file.`);
   if (stat.size > MAX_MANIFEST_BYTES) bad(`manifest is larger than ${MAX_MANIFEST_BYTES} bytes.`);
-  const manifest = parseManifest(await fs.readFile(manifestPath, 'utf8'), knownKinds);
+  let text: string;
+  try {
+    text = await fs.readFile(manifestPath, 'utf8');
+  } catch {
+    bad(`${MANIFEST_FILE} in "${dir}" disappeared while loading; load again.`);
+  }
+  const manifest = parseManifest(text, knownKinds);
   if (TEMP_FILE_PATTERN.test(manifest.weights.file))
     bad(`weights.file "${manifest.weights.file}" names a temporary file; temporary files are never read.`);
   const weightsPath = path.join(dir, manifest.weights.file);
@@ -398,7 +404,15 @@ export async function loadModelDir(dir: string, knownKinds?: readonly string[]):
       `weights file has ${wstat.size} bytes but the manifest says ${manifest.weights.byteLength} (truncated or wrong file).`,
     );
   }
-  const bytes = new Uint8Array(await fs.readFile(weightsPath));
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.readFile(weightsPath));
+  } catch {
+    // Removed between the check and the read: a save of this directory replaced the model meanwhile.
+    bad(
+      `weights file "${manifest.weights.file}" disappeared while loading (a save of "${dir}" is running?); load again.`,
+    );
+  }
   const tensors = await decodeWeights(manifest, bytes);
   return { kind: manifest.kind, params: manifest.params, state: manifest.state, tensors };
 }
