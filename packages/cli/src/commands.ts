@@ -61,6 +61,7 @@ export interface FitCommandOptions extends GlobalOptions {
   backend: BackendName;
   seed: number;
   validationFraction: number;
+  limit?: number;
 }
 
 const KIND_OF: Record<ModelName, OpenedModel['kind']> = {
@@ -172,6 +173,7 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
     ...(o.labelColumn !== undefined ? { labelColumn: o.labelColumn } : {}),
     defaultLabel: 'label',
     prefer: 'train',
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
   });
   if (o.model === 'regressor' && data.format === 'idx') {
     throw new CliUsageError('--model regressor needs a CSV with a numeric target column, not IDX images.');
@@ -202,156 +204,166 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
       backend: o.backend,
       verbose: !o.quiet,
     };
-    let est: CliEstimator;
-    if (o.model === 'sae') {
-      est = new StackedAutoencoder({ ...common, fineTuneEpochs: o.epochs }, { registry });
-      await est.fit(X);
-    } else if (o.model === 'classifier') {
-      est = new MLPClassifier(common, { registry });
-      await est.fit(X, y!);
-    } else {
-      est = new MLPRegressor(common, { registry });
-      await est.fit(X, y as number[]);
-    }
-    await est.save(out);
-    if (scaler) await scaler.save(files.scaler);
+    let est: CliEstimator | undefined;
+    try {
+      if (o.model === 'sae') {
+        est = new StackedAutoencoder({ ...common, fineTuneEpochs: o.epochs }, { registry });
+        await est.fit(X);
+      } else if (o.model === 'classifier') {
+        est = new MLPClassifier(common, { registry });
+        await est.fit(X, y!);
+      } else {
+        est = new MLPRegressor(common, { registry });
+        await est.fit(X, y as number[]);
+      }
+      await est.save(out);
+      if (scaler) await scaler.save(files.scaler);
 
-    const history = est.history!;
-    const last = history.epochs.at(-1);
-    const score = est instanceof StackedAutoencoder ? -(await est.score(X)) : await est.score(X, y);
-    const scoreName = o.model === 'sae' ? 'reconstruction MSE' : o.model === 'classifier' ? 'accuracy' : 'R²';
-    const valAcc = last?.metrics?.valAcc;
+      const history = est.history!;
+      const last = history.epochs.at(-1);
+      const score = est instanceof StackedAutoencoder ? -(await est.score(X)) : await est.score(X, y);
+      const scoreName =
+        o.model === 'sae' ? 'reconstruction MSE' : o.model === 'classifier' ? 'accuracy' : 'R²';
+      const valAcc = last?.metrics?.valAcc;
 
-    let exported: string | undefined;
-    if (o.export) {
-      exported = join(out, o.export);
-      await est.export(exported, { format: o.export, overwrite: true } as never);
-    }
+      let exported: string | undefined;
+      if (o.export) {
+        exported = join(out, o.export);
+        await est.export(exported, { format: o.export, overwrite: true } as never);
+      }
 
-    // vega, vega-lite and resvg load only here, once there is something to draw.
-    const { reconstructionGrid, writeReport } = await import('@layerwise/report/node');
-    const lossName = o.model === 'classifier' ? 'cross-entropy' : 'MSE';
-    const series: LossSeries[] = [
-      { name: o.model === 'sae' ? 'autoencoder' : o.model, lossName, records: history.epochs },
-    ];
-    const images = [];
-    if (est instanceof StackedAutoencoder && isImageData(X)) {
-      const count = Math.min(20, X.shape[0]);
-      const sample = {
-        data: X.data.subarray(0, count * X.shape[1]),
-        shape: [count, X.shape[1]] as [number, number],
-      };
-      const recon = (await est.reconstruct(sample)) as TypedMatrix;
-      images.push({
-        title: 'Reconstructions',
-        caption: `The first ${count} rows (rows 1, 3) above their reconstructions (rows 2, 4).`,
-        png: reconstructionGrid(sample.data, recon.data, count, {
-          side: Math.round(Math.sqrt(X.shape[1])),
-          cols: 10,
-        }),
-        file: RUN_FILES.reconstructions,
+      // vega, vega-lite and resvg load only here, once there is something to draw.
+      const { reconstructionGrid, writeReport } = await import('@layerwise/report/node');
+      const lossName = o.model === 'classifier' ? 'cross-entropy' : 'MSE';
+      const series: LossSeries[] = [
+        { name: o.model === 'sae' ? 'autoencoder' : o.model, lossName, records: history.epochs },
+      ];
+      const images = [];
+      if (est instanceof StackedAutoencoder && isImageData(X)) {
+        const count = Math.min(20, X.shape[0]);
+        const sample = {
+          data: X.data.subarray(0, count * X.shape[1]),
+          shape: [count, X.shape[1]] as [number, number],
+        };
+        const recon = (await est.reconstruct(sample)) as TypedMatrix;
+        images.push({
+          title: 'Reconstructions',
+          caption: `The first ${count} rows (rows 1, 3) above their reconstructions (rows 2, 4).`,
+          png: reconstructionGrid(sample.data, recon.data, count, {
+            side: Math.round(Math.sqrt(X.shape[1])),
+            cols: 10,
+          }),
+          file: RUN_FILES.reconstructions,
+        });
+      }
+      const kind = KIND_OF[o.model];
+      const classes = est instanceof MLPClassifier ? est.classes.map(String) : undefined;
+      const summaryRows: [string, string | number | undefined][] = [
+        ['model', `${kind} ${shapeText(sizesOf(est))}`],
+        ['data', `${basename(data.source)}: ${X.shape[0]} rows × ${X.shape[1]} features`],
+        ['label column', data.labelName && o.model !== 'sae' ? data.labelName : undefined],
+        ['classes', classes ? classes.join(' ') : undefined],
+        ['scaling', o.scale],
+        ['epochs per stage', o.epochs],
+        ['backend', history.backend],
+        ['seed', o.seed],
+        ['final training loss', last ? fmt(last.loss) : undefined],
+        ['final validation loss', last?.valLoss !== undefined ? fmt(last.valLoss) : undefined],
+        ['validation accuracy', valAcc !== undefined ? fmt(valAcc) : undefined],
+        [`${scoreName} (all rows)`, fmt(score)],
+      ];
+      const report = await writeReport(out, {
+        title: `layerwise fit — ${kind}`,
+        subtitle: `${basename(data.source)} → ${out}`,
+        series,
+        summary: summaryRows,
+        images,
       });
-    }
-    const kind = KIND_OF[o.model];
-    const classes = est instanceof MLPClassifier ? est.classes.map(String) : undefined;
-    const summaryRows: [string, string | number | undefined][] = [
-      ['model', `${kind} ${shapeText(sizesOf(est))}`],
-      ['data', `${basename(data.source)}: ${X.shape[0]} rows × ${X.shape[1]} features`],
-      ['label column', data.labelName && o.model !== 'sae' ? data.labelName : undefined],
-      ['classes', classes ? classes.join(' ') : undefined],
-      ['scaling', o.scale],
-      ['epochs per stage', o.epochs],
-      ['backend', history.backend],
-      ['seed', o.seed],
-      ['final training loss', last ? fmt(last.loss) : undefined],
-      ['final validation loss', last?.valLoss !== undefined ? fmt(last.valLoss) : undefined],
-      ['validation accuracy', valAcc !== undefined ? fmt(valAcc) : undefined],
-      [`${scoreName} (all rows)`, fmt(score)],
-    ];
-    const report = await writeReport(out, {
-      title: `layerwise fit — ${kind}`,
-      subtitle: `${basename(data.source)} → ${out}`,
-      series,
-      summary: summaryRows,
-      images,
-    });
-    const summary = {
-      tool: 'layerwise fit',
-      kind,
-      data: {
-        source: data.source,
-        format: data.format,
-        rows: X.shape[0],
-        features: X.shape[1],
-        ...(data.format === 'csv' && data.labelName !== undefined ? { labelColumn: data.labelName } : {}),
-        columns: data.columns,
-      },
-      scale: o.scale,
-      layers: sizesOf(est),
-      ...(classes ? { classes } : {}),
-      backend: history.backend,
-      params: Object.fromEntries(Object.entries(est.getParams()).filter(([, v]) => typeof v !== 'function')),
-      score: { name: scoreName, value: score, on: 'all rows' },
-      final: {
-        loss: last?.loss,
-        ...(last?.valLoss !== undefined ? { valLoss: last.valLoss } : {}),
-        ...(valAcc !== undefined ? { valAcc } : {}),
-      },
-      stages: history.stages.map((s: (typeof history.stages)[number]) => ({
-        stage: s.stage,
-        ...(s.layer !== undefined ? { layer: s.layer } : {}),
-        epochs: s.epochs.length,
-        loss: s.epochs.at(-1)?.loss,
-        ...(s.epochs.at(-1)?.valLoss !== undefined ? { valLoss: s.epochs.at(-1)!.valLoss } : {}),
-      })),
-      files: {
-        model: MANIFEST_FILE,
-        log: RUN_FILES.log,
-        lossPng: RUN_FILES.lossPng,
-        report: RUN_FILES.report,
-        ...(scaler ? { scaler: RUN_FILES.scaler } : {}),
-        ...(images.length ? { reconstructions: RUN_FILES.reconstructions } : {}),
-        ...(exported ? { export: basename(exported) } : {}),
-      },
-    };
-    await atomicWriteFile(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+      const summary = {
+        tool: 'layerwise fit',
+        kind,
+        data: {
+          source: data.source,
+          format: data.format,
+          rows: X.shape[0],
+          features: X.shape[1],
+          ...(data.format === 'csv' && data.labelName !== undefined ? { labelColumn: data.labelName } : {}),
+          columns: data.columns,
+        },
+        scale: o.scale,
+        layers: sizesOf(est),
+        ...(classes ? { classes } : {}),
+        backend: history.backend,
+        params: Object.fromEntries(
+          Object.entries(est.getParams()).filter(([, v]) => typeof v !== 'function'),
+        ),
+        score: { name: scoreName, value: score, on: 'all rows' },
+        final: {
+          loss: last?.loss,
+          ...(last?.valLoss !== undefined ? { valLoss: last.valLoss } : {}),
+          ...(valAcc !== undefined ? { valAcc } : {}),
+        },
+        stages: history.stages.map((s: (typeof history.stages)[number]) => ({
+          stage: s.stage,
+          ...(s.layer !== undefined ? { layer: s.layer } : {}),
+          epochs: s.epochs.length,
+          loss: s.epochs.at(-1)?.loss,
+          ...(s.epochs.at(-1)?.valLoss !== undefined ? { valLoss: s.epochs.at(-1)!.valLoss } : {}),
+        })),
+        files: {
+          model: MANIFEST_FILE,
+          log: RUN_FILES.log,
+          lossPng: RUN_FILES.lossPng,
+          report: RUN_FILES.report,
+          ...(scaler ? { scaler: RUN_FILES.scaler } : {}),
+          ...(images.length ? { reconstructions: RUN_FILES.reconstructions } : {}),
+          ...(exported ? { export: basename(exported) } : {}),
+        },
+      };
+      await atomicWriteFile(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
 
-    const written: [string, string][] = [
-      [`${MANIFEST_FILE} + weights`, `the model (layerwise predict|score|transform|info ${o.out})`],
-      ...(scaler
-        ? ([
-            [
-              `${RUN_FILES.scaler}/`,
-              `the fitted ${scaler.kind} (--scale ${o.scale}), applied by predict/score/transform`,
-            ],
-          ] as [string, string][])
-        : []),
-      [RUN_FILES.log, 'one row per epoch of every stage'],
-      [RUN_FILES.lossPng, 'loss per epoch, one panel per stage'],
-      ...(images.length
-        ? ([[RUN_FILES.reconstructions, 'the first rows above their reconstructions']] as [string, string][])
-        : []),
-      [
-        basename(report.html),
-        `summary, loss curves${images.length ? ', reconstructions' : ''} (self-contained)`,
-      ],
-      [RUN_FILES.summary, 'data, params, scores'],
-      ...(exported ? ([[`${basename(exported)}/`, `the ${o.export} export`]] as [string, string][]) : []),
-    ];
-    const width = Math.max(...written.map(([f]) => f.length));
-    const lines = [
-      `${kind} ${shapeText(sizesOf(est))} trained on ${X.shape[0]} rows × ${X.shape[1]} features of ${basename(data.source)}${
-        classes ? ` (${classes.length} classes)` : ''
-      }, backend ${history.backend}`,
-      `final loss ${fmt(last?.loss)}${last?.valLoss !== undefined ? `, validation loss ${fmt(last.valLoss)}` : ''}${
-        valAcc !== undefined ? `, validation accuracy ${fmt(valAcc)}` : ''
-      }`,
-      `${scoreName} on all ${X.shape[0]} rows: ${fmt(score)}`,
-      '',
-      `Written to ${out}:`,
-      ...written.map(([f, what]) => `  ${f.padEnd(width)}  ${what}`),
-    ];
-    io.out(lines.join('\n'));
+      const written: [string, string][] = [
+        [`${MANIFEST_FILE} + weights`, `the model (layerwise predict|score|transform|info ${o.out})`],
+        ...(scaler
+          ? ([
+              [
+                `${RUN_FILES.scaler}/`,
+                `the fitted ${scaler.kind} (--scale ${o.scale}), applied by predict/score/transform`,
+              ],
+            ] as [string, string][])
+          : []),
+        [RUN_FILES.log, 'one row per epoch of every stage'],
+        [RUN_FILES.lossPng, 'loss per epoch, one panel per stage'],
+        ...(images.length
+          ? ([[RUN_FILES.reconstructions, 'the first rows above their reconstructions']] as [
+              string,
+              string,
+            ][])
+          : []),
+        [
+          basename(report.html),
+          `summary, loss curves${images.length ? ', reconstructions' : ''} (self-contained)`,
+        ],
+        [RUN_FILES.summary, 'data, params, scores'],
+        ...(exported ? ([[`${basename(exported)}/`, `the ${o.export} export`]] as [string, string][]) : []),
+      ];
+      const width = Math.max(...written.map(([f]) => f.length));
+      const lines = [
+        `${kind} ${shapeText(sizesOf(est))} trained on ${X.shape[0]} rows × ${X.shape[1]} features of ${basename(data.source)}${
+          classes ? ` (${classes.length} classes)` : ''
+        }, backend ${history.backend}`,
+        `final loss ${fmt(last?.loss)}${last?.valLoss !== undefined ? `, validation loss ${fmt(last.valLoss)}` : ''}${
+          valAcc !== undefined ? `, validation accuracy ${fmt(valAcc)}` : ''
+        }`,
+        `${scoreName} on all ${X.shape[0]} rows: ${fmt(score)}`,
+        '',
+        `Written to ${out}:`,
+        ...written.map(([f, what]) => `  ${f.padEnd(width)}  ${what}`),
+      ];
+      io.out(lines.join('\n'));
+    } finally {
+      est?.dispose();
+    }
   } finally {
     await registry.dispose();
   }
@@ -371,6 +383,7 @@ async function withModel<T>(
   io: CliIo,
   body: (model: OpenedModel) => Promise<T>,
 ): Promise<T> {
+  await modelKind(dir); // a bad folder fails here, before a backend is loaded
   const registry = await makeRegistry(io, { ...o, quiet: true });
   try {
     await registry.activateBackend(o.backend);

@@ -26,11 +26,23 @@ export interface LoadDataOptions {
   defaultLabel?: string;
   /** IDX folders: `'train'` prefers `train-*` files, `'test'` prefers `t10k-*` files. */
   prefer: 'train' | 'test';
+  /** Keep only the first `limit` rows. */
+  limit?: number;
+}
+
+function head(data: CliData, limit: number | undefined): CliData {
+  const [n, d] = data.X.shape;
+  if (limit === undefined || limit >= n) return data;
+  return {
+    ...data,
+    X: { data: data.X.data.slice(0, limit * d), shape: [limit, d] },
+    ...(data.y ? { y: data.y.slice(0, limit) as number[] | string[] } : {}),
+  };
 }
 
 const IMAGES = /^(.*?)-?images[-.]idx3-ubyte(\.gz)?$/;
 
-async function loadIdxDir(dir: string, prefer: 'train' | 'test'): Promise<CliData> {
+async function loadIdxDir(dir: string, prefer: 'train' | 'test', limit?: number): Promise<CliData> {
   const files = await readdir(dir);
   const images = files.filter((f) => IMAGES.test(f)).sort();
   if (images.length === 0) {
@@ -44,7 +56,7 @@ async function loadIdxDir(dir: string, prefer: 'train' | 'test'): Promise<CliDat
   if (!files.includes(labelsFile)) {
     throw new DatasetNotFoundError(`${join(dir, file)} has no label file beside it (${labelsFile}).`);
   }
-  const { X, y } = await loadIdxImages(join(dir, file), join(dir, labelsFile));
+  const { X, y } = await loadIdxImages(join(dir, file), join(dir, labelsFile), limit);
   return {
     X,
     y: Array.from(y),
@@ -77,7 +89,7 @@ function labelArg(s: string): string | number {
 export async function loadData(path: string, options: LoadDataOptions): Promise<CliData> {
   const s = await stat(path).catch(() => undefined);
   if (!s) throw new DatasetNotFoundError(`data file not found: ${path}`);
-  if (s.isDirectory()) return loadIdxDir(path, options.prefer);
+  if (s.isDirectory()) return loadIdxDir(path, options.prefer, options.limit);
   let labelColumn: string | number | undefined =
     options.labelColumn === undefined ? undefined : labelArg(options.labelColumn);
   if (labelColumn === undefined && options.defaultLabel !== undefined) {
@@ -98,14 +110,17 @@ export async function loadData(path: string, options: LoadDataOptions): Promise<
     }
   }
   const t = await loadCsv(path, labelColumn === undefined ? {} : { labelColumn });
-  return {
-    X: t.X,
-    ...(t.y ? { y: t.y } : {}),
-    columns: t.columns,
-    ...(t.labelName !== undefined ? { labelName: t.labelName } : {}),
-    format: 'csv',
-    source: path,
-  };
+  return head(
+    {
+      X: t.X,
+      ...(t.y ? { y: t.y } : {}),
+      columns: t.columns,
+      ...(t.labelName !== undefined ? { labelName: t.labelName } : {}),
+      format: 'csv',
+      source: path,
+    },
+    options.limit,
+  );
 }
 
 /** Labels are required: a usage error naming the columns when the data has none. */

@@ -123,6 +123,7 @@ export function createProgram(io: CliIo = processIo()): Command {
         .choices(['standard', 'minmax', 'none'])
         .default('none'),
     )
+    .option('--limit <n>', 'use only the first n rows (or images)', positiveInt('--limit'))
     .option('--validation-fraction <x>', 'held-out fraction for the validation loss', fraction, 0.1)
     .option(
       '--out <dir>',
