@@ -1,6 +1,6 @@
 import type { TypedMatrix } from '@layerwise/core';
 import { nodeBuiltin, ValidationError } from '@layerwise/core';
-import { DEFAULT_MAX_LINE_BYTES, firstInvalidUtf8 } from './csvStreamParser.js';
+import { CsvStreamParser, DEFAULT_MAX_LINE_BYTES, firstInvalidUtf8 } from './csvStreamParser.js';
 import { CsvFormatError, DatasetNotFoundError } from './errors.js';
 
 /** Options of {@link loadCsv}. */
@@ -36,61 +36,10 @@ interface Row {
   cells: string[];
 }
 
-/** Splits CSV text into rows of cells (RFC 4180 quotes, CRLF or LF, blank lines skipped). */
+/** Splits CSV text into rows of cells (RFC 4180 quotes, CRLF or LF, blank lines skipped): the streaming parser, fed once. */
 function parseRows(text: string, delimiter: string, name: string, maxLineBytes: number): Row[] {
-  const rows: Row[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let line = 1;
-  let rowLine = 1;
-  let quoted = false;
-  let inQuotes = false;
-  let rowStart = 0;
-  const endRow = () => {
-    cells.push(cell);
-    if (!(cells.length === 1 && cells[0]!.trim() === '' && !quoted)) rows.push({ line: rowLine, cells });
-    cells = [];
-    cell = '';
-    quoted = false;
-  };
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (i - rowStart > maxLineBytes) {
-      throw new CsvFormatError(
-        `${name}, line ${rowLine}: the record is longer than maxLineBytes (${maxLineBytes}); a numeric CSV row is never this long — the file is not line-delimited CSV, or raise maxLineBytes.`,
-      );
-    }
-    if (inQuotes) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else inQuotes = false;
-      } else {
-        if (ch === '\n') line++;
-        cell += ch;
-      }
-    } else if (ch === '"' && cell.trim() === '') {
-      inQuotes = true;
-      quoted = true;
-      cell = '';
-    } else if (ch === delimiter) {
-      cells.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-      line++;
-      rowLine = line;
-      rowStart = i + 1;
-    } else {
-      cell += ch;
-    }
-  }
-  if (inQuotes) throw new CsvFormatError(`${name}: a quoted cell opened on line ${rowLine} is never closed.`);
-  if (cell !== '' || cells.length > 0) endRow();
-  return rows;
+  const parser = new CsvStreamParser(delimiter, name, maxLineBytes);
+  return [...parser.push(text), ...parser.end()];
 }
 
 /** UTF-8 bytes as text; invalid UTF-8 is a CsvFormatError naming the line (not silent U+FFFD). */
