@@ -3,7 +3,7 @@ import { GRID, meanStd, runEncoderCV, runGridSearch } from '../src/modelSelectio
 
 describe('examples/model-selection (tiny sizes)', () => {
   it('grid-searches the pipeline in 2 workers and prints the cvResults table', async () => {
-    const r = await runGridSearch({ samples: 300, epochs: 2, cv: 2, nJobs: 2 });
+    const r = await runGridSearch({ samples: 200, epochs: 2, cv: 2, nJobs: 2 });
     const lines = r.table.split('\n');
     expect(lines[0]).toMatch(
       /clf__hiddenLayerSizes\s+clf__learningRate\s+meanTestScore\s+stdTestScore\s+rankTestScore/,
@@ -13,7 +13,7 @@ describe('examples/model-selection (tiny sizes)', () => {
     expect(Object.keys(GRID).every((k) => k in r.bestParams)).toBe(true);
     expect(r.bestScore).toBe(Math.max(...r.cvResults.meanTestScore));
     expect(r.testScore).toBeGreaterThan(0.5);
-    expect([r.trainSamples, r.testSamples]).toEqual([240, 60]);
+    expect([r.trainSamples, r.testSamples]).toEqual([160, 40]);
   });
 
   it('cross-validates a fromEncoder classifier and the same net from scratch', async () => {

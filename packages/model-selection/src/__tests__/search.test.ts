@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { StackedAutoencoder } from '@layerwise/autoencoder';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { NotFittedError, Registry, ValidationError } from '@layerwise/core';
@@ -14,6 +15,7 @@ import {
   RandomizedSearchCV,
   StratifiedKFold,
 } from '../index.js';
+import { workerCount } from '../pool.js';
 
 const registry = new Registry().use(cpuBackend());
 let X: { data: Float32Array; shape: [number, number] };
@@ -25,6 +27,7 @@ const mlp = (p: object = {}) =>
   );
 
 beforeAll(async () => {
+  await registry.activateBackend('cpu');
   const d = await loadMnist({ limit: 300 });
   X = d.X;
   y = d.y;
@@ -57,8 +60,21 @@ describe('crossValidate / crossValScore on 300 MNIST digits', () => {
     for (const e of r.estimator!) expect(e.isFitted).toBe(true);
     const fitted = r.estimator!.reduce((n, e) => n + e.layers.length * 2, 0);
     expect(tf.memory().numTensors).toBe(before + fitted);
+    // From workers the fitted models come back through the safe model format (a temporary directory).
+    const w = await crossValidate(mlp(), X, y, { cv: 2, returnEstimator: true, nJobs: 2 });
+    expect(w.testScore).toEqual(r.testScore);
+    for (const [i, e] of w.estimator!.entries()) {
+      expect(e).toBeInstanceOf(MLPClassifier);
+      expect(Array.from((await e.predict(X)) as Int32Array)).toEqual(await r.estimator![i]!.predict(X));
+    }
     Xt.dispose();
     yt.dispose();
+  });
+
+  it('nJobs -1 means every core (capped by the task count)', () => {
+    expect(workerCount(-1, 100)).toBe(availableParallelism());
+    expect(workerCount(-1, 1)).toBe(1);
+    expect(workerCount(2, 100)).toBe(2);
   });
 });
 
