@@ -2,6 +2,7 @@
  * The tfjs contenders, run inside a worker process: tfjs-layers `model.fit`, a raw tfjs-core loop
  * (`optimizer.minimize`) and — through {@link ./layerwiseContender.ts} — layerwise itself.
  */
+import { makeOptimizer } from '@layerwise/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Matrix } from './data.js';
@@ -73,7 +74,10 @@ async function rawTrainLayer(
   const [n, cols] = X.shape;
   const enc = dense(cols, hidden, seed);
   const dec = dense(hidden, cols, seed + 1);
-  const opt = tf.train.adam(STEP.learningRate);
+  // layerwise's Adam: tfjs's `AdamOptimizer`, fused into one kernel per variable where the backend registers
+  // one (the wasm plugin does); on stock backends it is exactly `tf.train.adam`. So `raw/wasm+plugin` runs
+  // the very kernels layerwise runs, and `raw/wasm` is the plain tfjs loop.
+  const opt = makeOptimizer('adam', STEP.learningRate);
   const perm = permutation(n, seed);
   let last: tf.Scalar | null = null;
   for (let start = 0; start < n; start += STEP.batchSize) {

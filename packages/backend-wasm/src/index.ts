@@ -5,9 +5,11 @@
 
 export {
   FAST_PATH_KERNELS,
+  installWasmFastGather,
   installWasmFastPath,
   installWasmFastSlice,
   installWasmFusedMatMulFix,
+  isWasmFastGatherInstalled,
   isWasmFastPathInstalled,
   isWasmFastSliceInstalled,
   uninstallWasmFastPath,

@@ -1,7 +1,12 @@
 import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { keepProcessErrorHandling } from './emscriptenListeners.js';
-import { installWasmFastPath, installWasmFastSlice, installWasmFusedMatMulFix } from './fastPath.js';
+import {
+  installWasmFastGather,
+  installWasmFastPath,
+  installWasmFastSlice,
+  installWasmFusedMatMulFix,
+} from './fastPath.js';
 import { installWasmFusedOptimizers } from './fusedOptimizers.js';
 import {
   defaultWasmThreads,
@@ -116,6 +121,8 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
       installWasmFusedOptimizers(fastTraining);
       // Slicing rows must not copy the whole tensor out of the heap (tfjs 4.22 does): always installed.
       installWasmFastSlice();
+      // Picking a minibatch's rows: one copy per row instead of tfjs's per-element stride loop.
+      installWasmFastGather(fastTraining);
       let ok = false;
       let cause: unknown;
       // Thread set-up only when this call initialises the backend; undone as soon as setBackend settles.
