@@ -176,7 +176,7 @@ export function lossChartSpec(
           type: 'quantitative',
           title: 'loss',
           scale: { zero: false, padding: 8 },
-          axis: { format: '~g', tickCount: 5 },
+          axis: { format: '.4~g', tickCount: 5 },
         },
         color: {
           field: 'series',
