@@ -9,7 +9,9 @@ export async function layerwiseRegistry(backend: string, threads = 1): Promise<R
   const registry = new Registry();
   if (backend === 'wasm') {
     const { wasmBackend } = await import('@layerwise/backend-wasm');
-    registry.use(wasmBackend({ threads }));
+    // `pnpm bench -- --fused-optimizers` (sets LAYERWISE_BENCH_FUSED_OPTIMIZERS=1 for the workers)
+    const fusedOptimizers = process.env.LAYERWISE_BENCH_FUSED_OPTIMIZERS === '1';
+    registry.use(wasmBackend({ threads, fusedOptimizers }));
   } else if (backend === 'cpu') {
     const { cpuBackend } = await import('@layerwise/backend-cpu');
     registry.use(cpuBackend());

@@ -6,7 +6,7 @@
  *   pnpm bench -- --only step,overhead parts: step, infer, pretrain, overhead
  *   options: --rounds N  --backends wasm,cpu,node  --samples N (wasm & PyTorch)  --cpu-samples N  --cpu-infer-rows N
  *            --pretrain-rows N  --pretrain-rounds N  --threads 1,2 (default 1 and all cores)  --noisy-above 1.5
- *            --no-python  --no-save  --seed N
+ *            --fused-optimizers (wasm plugin: fused Adam kernels)  --no-python  --no-save  --seed N
  *
  * Prints a Markdown table and writes bench/results/<date>.json. A run whose 1-minute load average at start,
  * divided by the core count, is above 1.5 (`--noisy-above`) is marked `noisy` in both.
@@ -23,7 +23,9 @@ import { loadInfo, markdown, targets } from './report.js';
 const PARTS: Part[] = ['step', 'infer', 'pretrain', 'overhead'];
 
 /** Parses the command line into options (exported for the smoke test). */
-export function parseOptions(argv: string[]): BenchOptions & { save: boolean; noisyAbove: number } {
+export function parseOptions(
+  argv: string[],
+): BenchOptions & { save: boolean; noisyAbove: number; fusedOptimizers: boolean } {
   const { values } = parseArgs({
     args: argv.filter((a) => a !== '--'),
     options: {
@@ -38,6 +40,7 @@ export function parseOptions(argv: string[]): BenchOptions & { save: boolean; no
       'pretrain-rounds': { type: 'string' },
       threads: { type: 'string' },
       'noisy-above': { type: 'string' },
+      'fused-optimizers': { type: 'boolean', default: false },
       'no-python': { type: 'boolean', default: false },
       'no-save': { type: 'boolean', default: false },
       seed: { type: 'string' },
@@ -73,6 +76,7 @@ export function parseOptions(argv: string[]): BenchOptions & { save: boolean; no
     seed: int(values.seed, 1),
     save: !values['no-save'],
     noisyAbove,
+    fusedOptimizers: values['fused-optimizers'],
     log: (l) => process.stderr.write(`${l}\n`),
   };
 }
@@ -95,6 +99,8 @@ async function main() {
     return;
   }
   const o = parseOptions(process.argv.slice(2));
+  // the wasm plugin's fused optimizer kernels (off by default): every plugin contender's worker inherits this
+  if (o.fusedOptimizers) process.env.LAYERWISE_BENCH_FUSED_OPTIMIZERS = '1';
   const loadStart = loadavg();
   const started = new Date();
   const result = await runBench(o);

@@ -7,7 +7,7 @@ import {
   installWasmFastSlice,
   installWasmFusedMatMulFix,
 } from './fastPath.js';
-import { installWasmFusedOptimizers } from './fusedOptimizers.js';
+import { type FUSED_OPTIMIZER_KERNELS, installWasmFusedOptimizers } from './fusedOptimizers.js';
 import {
   defaultWasmThreads,
   prepareWasmThreads,
@@ -31,6 +31,15 @@ export interface WasmBackendOptions {
    * than tfjs-backend-wasm's transposed matMul. Results match within float tolerance.
    */
   fastTraining?: boolean;
+  /**
+   * Register the fused optimizer kernels ({@link FUSED_OPTIMIZER_KERNELS}: Adam, SGD and momentum in one
+   * JavaScript pass per variable over the wasm heap), which `@layerwise/nn`'s optimizers then use. Default
+   * `false`: they halve the kernel calls per training step (~114 → ~60 on the AE step) and give the same
+   * results, but a scalar JavaScript loop (~7 ns per element for Adam's divide and square root) did not beat
+   * tfjs's ten SIMD element-wise kernels in CPU time in our measurements; enable it to measure on your machine.
+   * Ignored with `fastTraining: false`.
+   */
+  fusedOptimizers?: boolean;
   /**
    * Threads the wasm backend computes with (XNNPACK's thread pool, used by matMuls). Default: every core this
    * process may use (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in a browser), at
@@ -118,7 +127,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
       rememberWasmApi(api);
       if (fastTraining) installWasmFastPath();
       else installWasmFusedMatMulFix();
-      installWasmFusedOptimizers(fastTraining);
+      installWasmFusedOptimizers(fastTraining && (options.fusedOptimizers ?? false));
       // Slicing rows must not copy the whole tensor out of the heap (tfjs 4.22 does): always installed.
       installWasmFastSlice();
       // Picking a minibatch's rows: one copy per row instead of tfjs's per-element stride loop.

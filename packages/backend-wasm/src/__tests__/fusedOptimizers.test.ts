@@ -9,7 +9,7 @@ import {
 } from '../index.js';
 
 beforeAll(async () => {
-  await wasmBackend({ threads: 1 }).activate();
+  await wasmBackend({ threads: 1, fusedOptimizers: true }).activate();
 });
 
 const SHAPE = [784, 20];
@@ -31,9 +31,13 @@ function step(
 }
 
 describe('fused optimizer kernels (wasm)', () => {
-  it('are registered by wasmBackend() and removed with fastTraining: false', async () => {
+  it('are registered by wasmBackend({ fusedOptimizers: true }), not by default, and removed with fastTraining: false', async () => {
     expect(isWasmFusedOptimizersInstalled()).toBe(true);
-    await wasmBackend({ fastTraining: false }).activate();
+    await wasmBackend().activate();
+    expect(isWasmFusedOptimizersInstalled()).toBe(false);
+    await wasmBackend({ fusedOptimizers: true }).activate();
+    expect(isWasmFusedOptimizersInstalled()).toBe(true);
+    await wasmBackend({ fastTraining: false, fusedOptimizers: true }).activate();
     expect(isWasmFusedOptimizersInstalled()).toBe(false);
     expect(tf.getKernel(FUSED_OPTIMIZER_KERNELS.adam, 'wasm')).toBeUndefined();
     installWasmFusedOptimizers();
