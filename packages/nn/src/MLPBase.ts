@@ -19,6 +19,13 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { freezeLayers } from './callbacks.js';
 import { DenseLayer, LEAKY_RELU_ALPHA } from './DenseLayer.js';
+import {
+  type DataSource,
+  type EncodedBatchTargets,
+  isDataSource,
+  rebatch,
+  scanSource,
+} from './dataSource.js';
 import { type BatchLoss, mapRows } from './engine.js';
 import { type CarriedState, type PreparedData, type RunData, type RunModel, runTraining } from './fitRun.js';
 import { isHistory, makeHistory, type TrainingHistory } from './history.js';
@@ -43,6 +50,10 @@ export interface PreparedTargets<S> {
   state: S;
   /** Per-row loss weights derived from the targets (class weights), if any. */
   rowWeights?: Float32Array;
+}
+
+function isPlainObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }
 
 /** A partialFit's epoch appended to the history so far (epochs numbered on). */
@@ -227,9 +238,24 @@ export abstract class MLPBase<
    * Shared `fit`: this estimator's model, stage and loss, trained by the one run — one fit at a time per
    * estimator (a second is a ConcurrentFitError), on the engine through core's engine guard.
    */
-  protected fitCore(X: MatrixLike, y: Y, options: FitOptions<Y> = {}): Promise<this> {
-    return this.runFit('fit', (backend) => this.#fitOnEngine(X, y, options, backend, 'fit'));
+  protected fitCore(X: MatrixLike | DataSource, y: Y, options: FitOptions<Y> = {}): Promise<this> {
+    // fit(source, options): a source carries its own targets.
+    const opts =
+      isDataSource(X) && options !== undefined && Object.keys(options ?? {}).length === 0 && isPlainObject(y)
+        ? (y as FitOptions<Y>)
+        : options;
+    return this.runFit('fit', (backend) => this.#fitOnEngine(X, y, opts, backend, 'fit'));
   }
+
+  /** Targets of a streamed fit: `collect` sees every batch's `y` in the scan, `finish` derives the state. */
+  protected abstract streamTargets(): {
+    collect(y: unknown, rows: number, batch: number): void;
+    finish(): {
+      state: S;
+      outputSize: number;
+      encode(y: unknown, rows: number, batch: number): EncodedBatchTargets;
+    };
+  };
 
   /** Shared `partialFit`: one pass over X, continuing the weights, optimizer, generator and history. */
   protected partialFitCore(X: MatrixLike, y: Y, options: PartialFitOptions = {}): Promise<this> {
@@ -242,7 +268,7 @@ export abstract class MLPBase<
   }
 
   async #fitOnEngine(
-    X: MatrixLike,
+    X: MatrixLike | DataSource,
     y: Y,
     options: FitOptions<Y> | PartialFitOptions,
     backend: string,
@@ -270,7 +296,63 @@ export abstract class MLPBase<
     const classes = partial ? (options as PartialFitOptions).classes : undefined;
     let targetsState: S | null = null;
     let outputSize = 0;
-    const prepare = (o: Record<string, unknown>): PreparedData => {
+    const prepareStream = async (source: DataSource, o: Record<string, unknown>): Promise<PreparedData> => {
+      if (partial) {
+        throw new ValidationError(`${kind}.partialFit takes in-memory chunks; use fit(source) to stream.`);
+      }
+      if (warmFrom) throw new ValidationError(`${kind}.fit: warmStart needs in-memory data.`);
+      const t = this.streamTargets();
+      const scan = await scanSource(kind, source, (yb, rows, b) => t.collect(yb, rows, b));
+      if (init && init[0]!.inputSize !== scan.features) {
+        throw new ValidationError(
+          `${kind}: the encoder this classifier was built from takes ${init[0]!.inputSize} features, but the source has ${scan.features}.`,
+        );
+      }
+      const { state, outputSize: outs, encode } = t.finish();
+      targetsState = state;
+      outputSize = outs;
+      const owned: tf.Tensor[] = [];
+      try {
+        let validation: PreparedData['validation'];
+        if (o.validationData !== undefined) {
+          const vd = o.validationData;
+          if (!Array.isArray(vd) || vd.length !== 2) {
+            throw new ValidationError(`${kind}.fit: validationData must be a pair [X, y].`);
+          }
+          const vm = toMatrix(vd[0], { name: 'validationData[0]', expectedFeatures: scan.features });
+          if (vm.owned) owned.push(vm.tensor);
+          const vy = this.prepareValidationTargets(vd[1], vm.rows, state);
+          owned.push(vy);
+          validation = { x: vm.tensor, y: vy };
+        }
+        const empty = tf.zeros([0, scan.features]) as tf.Tensor2D;
+        owned.push(empty);
+        return {
+          x: empty,
+          y: empty,
+          ...(validation ? { validation } : {}),
+          owned,
+          stream: {
+            rows: scan.rows,
+            features: scan.features,
+            epoch: (rng) =>
+              rebatch(kind, source, {
+                features: scan.features,
+                batchSize: p.batchSize,
+                encodeY: encode,
+                shuffleBuffer: p.shuffle ? p.shuffleBuffer : 0,
+                rng,
+              }),
+          },
+          signature: {},
+        };
+      } catch (e) {
+        for (const x of owned) x.dispose();
+        throw e;
+      }
+    };
+    const prepare = (o: Record<string, unknown>): PreparedData | Promise<PreparedData> => {
+      if (isDataSource(X)) return prepareStream(X, o);
       const owned: tf.Tensor[] = [];
       try {
         const xm = toMatrix(X, { name: 'X' });

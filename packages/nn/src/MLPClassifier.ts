@@ -18,6 +18,7 @@ import {
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
+import type { DataSource } from './dataSource.js';
 import { type BatchLoss, meanLoss } from './engine.js';
 import type { EpochRecord } from './history.js';
 import { MLPBase, type PreparedTargets } from './MLPBase.js';
@@ -185,11 +186,14 @@ export class MLPClassifier
   }
 
   /**
-   * Trains a fresh network on `X` and labels `y` (numbers or strings; at least 2 classes). A second call
+   * Trains a fresh network on `X` and labels `y` (numbers or strings; at least 2 classes), or on a
+   * `DataSource` of `{ x, y }` batches (`fit(source, options)`, streamed in bounded memory). A second call
    * starts over. Returns `this`.
    */
-  async fit(X: MatrixLike, y: LabelsLike, options: FitOptions<LabelsLike> = {}): Promise<this> {
-    return this.fitCore(X, y, options);
+  async fit(source: DataSource, options?: FitOptions<LabelsLike>): Promise<this>;
+  async fit(X: MatrixLike, y: LabelsLike, options?: FitOptions<LabelsLike>): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y?: unknown, options: FitOptions<LabelsLike> = {}): Promise<this> {
+    return this.fitCore(X, y as LabelsLike, options);
   }
 
   /**
@@ -204,6 +208,45 @@ export class MLPClassifier
    */
   async partialFit(X: MatrixLike, y: LabelsLike, options: PartialFitOptions = {}): Promise<this> {
     return this.partialFitCore(X, y, options);
+  }
+
+  protected streamTargets() {
+    const values: ClassLabel[] = [];
+    let kind: EncodedLabels['kind'] | null = null;
+    return {
+      collect(y: unknown, rows: number, batch: number) {
+        if (y === undefined || y === null) {
+          throw new ValidationError(
+            `MLPClassifier.fit: batch ${batch} of the data source has no y; a classifier needs labels.`,
+          );
+        }
+        const r = readLabels(y, rows, `batch ${batch} y`);
+        kind ??= r.kind;
+        for (const v of r.values) values.push(v);
+      },
+      finish: () => {
+        const enc = encodeLabels(values, values.length, undefined, 'y');
+        if (enc.classes.length < 2) {
+          throw new ValidationError(
+            'MLPClassifier.fit: the data source has a single class; a classifier needs at least 2.',
+          );
+        }
+        if (this.params.classWeight !== null) {
+          throw new ValidationError(
+            'MLPClassifier.fit: classWeight needs in-memory data; it does not work with a data source.',
+          );
+        }
+        const classes = enc.classes;
+        return {
+          state: { classes, labelKind: kind ?? enc.kind },
+          outputSize: classes.length,
+          encode: (y: unknown, rows: number, batch: number) => ({
+            data: encodeLabels(y, rows, classes, `batch ${batch} y`).indices,
+            cols: 0,
+          }),
+        };
+      },
+    };
   }
 
   protected override get partialFitOptions(): readonly string[] {

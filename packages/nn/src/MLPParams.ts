@@ -65,6 +65,11 @@ export interface MLPParams extends TrainingParams {
    * (scikit-learn's `warm_start`); the data must have the same features and targets (classes). Default false.
    */
   warmStart: boolean;
+  /**
+   * Rows a streamed fit (`fit(source)`) keeps and draws batches from at random when `shuffle` is on (a
+   * stream cannot be permuted); larger is better mixed, smaller uses less memory. Default 1000.
+   */
+  shuffleBuffer: number;
 }
 
 /** Default hyper-parameters (scikit-learn's MLP defaults where they exist). */
@@ -79,6 +84,7 @@ export const MLP_DEFAULTS: MLPParams = {
   encoderWeights: null,
   freezeEncoder: false,
   warmStart: false,
+  shuffleBuffer: 1000,
 };
 
 /** Validation rules of {@link MLPParams}. */
@@ -93,6 +99,7 @@ export const MLP_SPEC: ParamSpec<MLPParams> = {
   encoderWeights: { type: 'any' },
   freezeEncoder: { type: 'any' },
   warmStart: { type: 'boolean' },
+  shuffleBuffer: { type: 'int', min: 0 },
 };
 
 /** Options of `fit`. */

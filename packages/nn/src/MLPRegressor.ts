@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { DataSource } from './dataSource.js';
 import { type BatchLoss, meanLoss } from './engine.js';
 import type { RunData } from './fitRun.js';
 import type { EpochRecord } from './history.js';
@@ -68,9 +69,14 @@ export class MLPRegressor
     return false;
   }
 
-  /** Trains a fresh network on `X` and targets `y` (1-D or 2-D). A second call starts over. Returns `this`. */
-  async fit(X: MatrixLike, y: TargetsLike, options: FitOptions<TargetsLike> = {}): Promise<this> {
-    return this.fitCore(X, y, options);
+  /**
+   * Trains a fresh network on `X` and targets `y` (1-D or 2-D), or on a `DataSource` of `{ x, y }` batches
+   * (`fit(source, options)`). A second call starts over. Returns `this`.
+   */
+  async fit(source: DataSource, options?: FitOptions<TargetsLike>): Promise<this>;
+  async fit(X: MatrixLike, y: TargetsLike, options?: FitOptions<TargetsLike>): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y?: unknown, options: FitOptions<TargetsLike> = {}): Promise<this> {
+    return this.fitCore(X, y as TargetsLike, options);
   }
 
   /**
@@ -79,6 +85,41 @@ export class MLPRegressor
    */
   async partialFit(X: MatrixLike, y: TargetsLike, options: PartialFitOptions = {}): Promise<this> {
     return this.partialFitCore(X, y, options);
+  }
+
+  protected streamTargets() {
+    let cols = 0;
+    let oneDimensional = true;
+    const read = (y: unknown, rows: number, batch: number): Float32Array => {
+      if (y === undefined || y === null) {
+        throw new ValidationError(
+          `MLPRegressor.fit: batch ${batch} of the data source has no y; a regressor needs targets.`,
+        );
+      }
+      const t = toTargets(y, rows, `batch ${batch} y`);
+      const k = t.tensor.shape[1];
+      const data = new Float32Array(t.tensor.dataSync() as Float32Array);
+      if (t.owned) t.tensor.dispose();
+      if (cols === 0) {
+        cols = k;
+        oneDimensional = t.oneDimensional;
+      } else if (k !== cols) {
+        throw new ValidationError(
+          `MLPRegressor.fit: batch ${batch} y has ${k} columns, earlier batches ${cols}.`,
+        );
+      }
+      return data;
+    };
+    return {
+      collect(y: unknown, rows: number, batch: number) {
+        read(y, rows, batch);
+      },
+      finish: () => ({
+        state: { outputSize: cols, oneDimensional },
+        outputSize: cols,
+        encode: (y: unknown, rows: number, batch: number) => ({ data: read(y, rows, batch), cols }),
+      }),
+    };
   }
 
   protected prepareTargets(y: unknown, rows: number, name: string): PreparedTargets<RegressorState> {

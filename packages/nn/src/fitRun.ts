@@ -33,6 +33,8 @@ import { CallbackList, type StageState, trainStage } from './trainStage.js';
 
 /** Training and validation tensors of a run (or of one stage). */
 export interface RunData {
+  /** Streamed batches (a DataSource fit) instead of `x`/`y` (then `x` has 0 rows). */
+  stream?: { epoch: () => AsyncIterable<{ x: tf.Tensor; y: tf.Tensor }>; rows: number };
   x: tf.Tensor2D;
   /** Targets; `y === x` for reconstruction. */
   y: tf.Tensor;
@@ -50,6 +52,12 @@ export interface PreparedData {
   rowWeights?: Float32Array;
   /** Tensors the run disposes at the end. */
   owned: tf.Tensor[];
+  /** A streamed fit: rows and width from a scan, and one pass of re-batched tensors per call. */
+  stream?: {
+    rows: number;
+    features: number;
+    epoch: (rng: Rng) => AsyncIterable<{ x: tf.Tensor; y: tf.Tensor }>;
+  };
   /** What a checkpoint must share with this fit (besides inputSize, samples and validation). */
   signature: Record<string, unknown>;
   /** Extra state written into checkpoints (the classes of a classifier…). */
@@ -100,7 +108,7 @@ export interface RunSpec<M extends RunModel> {
   /** The backend, when the caller activated it already (the engine guard); else the run activates `params.backend`. */
   backend?: string;
   /** Validates inputs and makes tensors; called after the backend is active. */
-  prepare(options: Record<string, unknown>): PreparedData;
+  prepare(options: Record<string, unknown>): PreparedData | Promise<PreparedData>;
   /** A fresh model drawn from `rng`, or the model of a checkpoint from its `tensors`. */
   build(features: number, rng: Rng, saved: ReadonlyMap<string, NamedTensor> | null): M;
   /** The stages training `model`; `rng` drives shuffling, dropout and noise. */
@@ -144,10 +152,23 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
   const owned: tf.Tensor[] = [];
   let model: M | null = null;
   try {
-    const prepared = spec.prepare(options);
+    const prepared = await spec.prepare(options);
     owned.push(...prepared.owned);
-    const rows = prepared.x.shape[0];
-    const features = prepared.x.shape[1];
+    const stream = prepared.stream;
+    const rows = stream ? stream.rows : prepared.x.shape[0];
+    const features = stream ? stream.features : prepared.x.shape[1];
+    if (stream) {
+      const no = (what: string) => {
+        throw new ValidationError(
+          `${owner}.fit: ${what} needs in-memory data; it does not work with a data source.`,
+        );
+      };
+      if (saved || ckpt) no('checkpoint/resume');
+      if (options.sampleWeight !== undefined || prepared.rowWeights) no('sampleWeight/classWeight');
+      if (p.validationFraction !== null && p.validationFraction > 0) {
+        no('validationFraction (pass validationData instead)');
+      }
+    }
     let weights: Float32Array | undefined =
       options.sampleWeight === undefined ? undefined : checkSampleWeight(owner, options.sampleWeight, rows);
     if (prepared.rowWeights) {
@@ -162,7 +183,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
         ? Rng.fromState(warm.rngState)
         : new Rng(p.randomState ?? undefined);
     const fitRngState = rng.state;
-    const fraction = p.validationFraction ?? (p.earlyStopping ? 0.1 : 0);
+    const fraction = stream ? 0 : (p.validationFraction ?? (p.earlyStopping ? 0.1 : 0));
     const signature = {
       ...prepared.signature,
       inputSize: features,
@@ -180,6 +201,9 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
       );
     }
     const data: RunData = { x: prepared.x, y: prepared.y };
+    // Filled in below, once the generator exists.
+    let streamRng: Rng | null = null;
+    if (stream) data.stream = { epoch: () => stream.epoch(streamRng!), rows };
     if (prepared.validation) data.validation = prepared.validation;
     else if (fraction > 0) {
       if (rows < 2) {
@@ -213,6 +237,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
     model = m;
     // Shuffling, dropout and noise continue from the generator state saved with the checkpoint.
     const trainRng = saved ? Rng.fromState(saved.state.rngState as number) : rng;
+    streamRng = trainRng;
     const stages = spec.stages(m, trainRng);
     let startIndex = saved ? (saved.state.stageIndex as number) : 0;
     let completed = saved ? [...(saved.state.completedStages as StageHistory[])] : [];
@@ -369,6 +394,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
               clipValue: p.clipValue,
               x: d.x,
               y: d.y,
+              ...(d.stream ? { stream: d.stream } : {}),
               ...(d.sampleWeight ? { sampleWeight: d.sampleWeight } : {}),
               ...(d.validation ? { validation: d.validation } : {}),
               loss: st.loss,

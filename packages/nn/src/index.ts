@@ -32,6 +32,7 @@ export {
   initKernel,
   LEAKY_RELU_ALPHA,
 } from './DenseLayer.js';
+export { type DataBatch, type DataSource, isDataSource } from './dataSource.js';
 export {
   type BatchLoss,
   EventSink,

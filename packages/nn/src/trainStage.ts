@@ -83,6 +83,11 @@ export interface StageConfig {
   y: tf.Tensor;
   /** Per-row loss weights (same row count). */
   sampleWeight?: tf.Tensor1D;
+  /**
+   * Streamed training data instead of `x`/`y`: a fresh iterable of batches per epoch (tensors owned by the
+   * stage, disposed after each step), with the row count of one epoch (for events).
+   */
+  stream?: { epoch: () => AsyncIterable<{ x: tf.Tensor; y: tf.Tensor }>; rows: number };
   validation?: { x: tf.Tensor; y: tf.Tensor };
   /** The loss of one batch. Called inside `tf.tidy`. */
   loss: LossFn;
@@ -140,7 +145,7 @@ function checkLearningRate(owner: string, lr: unknown): number {
  */
 export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
   const owner = cfg.estimator ?? 'estimator';
-  const n = cfg.x.shape[0]!;
+  const n = cfg.stream ? cfg.stream.rows : cfg.x.shape[0]!;
   const batchSize = Math.min(cfg.batchSize, n);
   const batchesPerEpoch = Math.ceil(n / batchSize);
   const where = cfg.layer === undefined ? {} : { layer: cfg.layer };
@@ -262,10 +267,22 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     ),
   );
 
-  const step = (idx: Int32Array, b: number): { sums: tf.Tensor1D; firstBad: tf.Tensor1D } => {
+  type Take = () => { xb: tf.Tensor; yb: tf.Tensor; wb: tf.Tensor1D | undefined };
+  /** The rows `idx` of the in-memory data (taken inside the step's tidy). */
+  const takeIdx =
+    (idx: Int32Array): Take =>
+    () => {
+      const xb = takeRows(cfg.x, idx);
+      return {
+        xb,
+        yb: cfg.y === cfg.x ? xb : takeRows(cfg.y, idx),
+        wb: cfg.sampleWeight ? takeRows(cfg.sampleWeight, idx) : undefined,
+      };
+    };
+  const step = (take: Take, rows: number, b: number): { sums: tf.Tensor1D; firstBad: tf.Tensor1D } => {
     let correct: tf.Scalar | undefined;
     try {
-      return stepTidy(idx, b, (c) => {
+      return stepTidy(take, rows, b, (c) => {
         correct = c;
       });
     } finally {
@@ -273,14 +290,14 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     }
   };
   const stepTidy = (
-    idx: Int32Array,
+    take: Take,
+    rows: number,
     b: number,
     keepCorrect: (c: tf.Scalar) => void,
   ): { sums: tf.Tensor1D; firstBad: tf.Tensor1D } =>
     tf.tidy(() => {
-      const xb = takeRows(cfg.x, idx);
-      const yb = cfg.y === cfg.x ? xb : takeRows(cfg.y, idx);
-      const wb = cfg.sampleWeight ? takeRows(cfg.sampleWeight, idx) : undefined;
+      const { xb, yb, wb } = take();
+      const idx = { length: rows };
       let correct: tf.Scalar | undefined;
       const objective = (): tf.Scalar => {
         const r = cfg.loss(xb, yb, true, wb);
@@ -363,18 +380,42 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       await callbacks.call('onEpochBegin', context);
       const epochLr = lr;
       const t0 = now();
-      const batches = epochBatches(n, batchSize, cfg.shuffle ? cfg.rng : undefined);
       sums = tf.zeros([2]);
       firstBad = tf.zeros([2]);
       let rows = 0;
-      for (let b = 0; b < batches.length; b++) {
-        const idx = batches[b]!;
-        const next = step(idx, b);
+      const batches = cfg.stream
+        ? cfg.stream.epoch()[Symbol.asyncIterator]()
+        : epochBatches(n, batchSize, cfg.shuffle ? cfg.rng : undefined);
+      const count = Array.isArray(batches) ? batches.length : 0;
+      for (let b = 0; ; b++) {
+        let take: Take;
+        let size: number;
+        let owned: tf.Tensor[] = [];
+        if (Array.isArray(batches)) {
+          if (b >= batches.length) break;
+          const idx = batches[b]!;
+          take = takeIdx(idx);
+          size = idx.length;
+        } else {
+          const r = await (batches as AsyncIterator<{ x: tf.Tensor; y: tf.Tensor }>).next();
+          if (r.done) break;
+          const { x, y } = r.value;
+          owned = x === y ? [x] : [x, y];
+          take = () => ({ xb: x, yb: y, wb: undefined });
+          size = x.shape[0]!;
+        }
+        let next: { sums: tf.Tensor1D; firstBad: tf.Tensor1D };
+        try {
+          next = step(take, size, b);
+        } finally {
+          for (const t of owned) t.dispose();
+        }
         sums.dispose();
         firstBad.dispose();
         sums = next.sums;
         firstBad = next.firstBad;
-        rows += idx.length;
+        rows += size;
+        const idx = { length: size };
         if (!limitSet) {
           // One read per stage: the first batch's loss sets the explosion limit.
           limitSet = true;
@@ -382,7 +423,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
           if (Number.isFinite(first!)) limit = 1e6 * Math.max(first! / idx.length, 1e-3);
         }
         const t = now();
-        const eventDue = t - lastBatchEvent >= BATCH_EVENT_MS && b + 1 < batches.length;
+        const eventDue = count > 0 && t - lastBatchEvent >= BATCH_EVENT_MS && b + 1 < count;
         if (eventDue || batchHooks) {
           const [lossSum] = (await sums.data()) as Float32Array;
           const running = lossSum! / rows;
@@ -396,7 +437,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
               epoch,
               epochs: cfg.epochs,
               batch: b + 1,
-              batches: batches.length,
+              batches: count,
               loss: running,
               lr,
               time: Date.now(),
@@ -410,15 +451,18 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         }
       }
       const [lossSum, correctSum] = (await sums.data()) as Float32Array;
-      if ((await firstBad.data())[0]! > 0 || !Number.isFinite(lossSum!)) throw await diverged(batches.length);
+      if ((await firstBad.data())[0]! > 0 || !Number.isFinite(lossSum!)) throw await diverged(count);
+      if (rows === 0) {
+        throw new ValidationError(`${owner}.fit: the data source gave no rows in epoch ${epoch}.`);
+      }
       sums.dispose();
       sums = null;
       firstBad.dispose();
       firstBad = null;
       batch = undefined;
-      const loss = lossSum! / n;
+      const loss = lossSum! / rows;
       const metrics: Record<string, number> = {};
-      if (acc) metrics.acc = correctSum! / n;
+      if (acc) metrics.acc = correctSum! / rows;
       let valLoss: number | undefined;
       if (cfg.validation) {
         const v = await evaluate(cfg.validation.x, cfg.validation.y, cfg.loss, acc);
@@ -436,7 +480,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         metrics,
         lr: epochLr,
         seconds,
-        samplesPerSecond: seconds > 0 ? n / seconds : n,
+        samplesPerSecond: seconds > 0 ? rows / seconds : rows,
       };
       records.push(record);
       const event: EpochEndEvent = { type: 'epochEnd', ...record, epochs: cfg.epochs, time: Date.now() };

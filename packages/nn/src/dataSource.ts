@@ -1,0 +1,165 @@
+import { type MatrixLike, type Rng, releaseMatrix, toMatrix, ValidationError } from '@layerwise/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** One batch of a {@link DataSource}: rows of `x` (any kind `fit` takes) and, for supervised fits, `y`. */
+export interface DataBatch {
+  x: MatrixLike;
+  y?: unknown;
+}
+
+/**
+ * Streamed training data (like tfjs' `fitDataset`): a function returning a fresh iterable (or async iterable)
+ * of batches each time it is called — once to scan the data, then once per epoch. Batches may have any
+ * size; they are re-batched to `batchSize`.
+ */
+export type DataSource = () => AsyncIterable<DataBatch> | Iterable<DataBatch>;
+
+/** Whether `X` is a {@link DataSource}. */
+export function isDataSource(X: unknown): X is DataSource {
+  return typeof X === 'function';
+}
+
+/** The batches of one pass over `source`, each checked to be `{ x, y? }`; errors name the batch. */
+export async function* readSource(
+  owner: string,
+  source: DataSource,
+): AsyncGenerator<DataBatch & { index: number }> {
+  let it: AsyncIterable<DataBatch> | Iterable<DataBatch>;
+  try {
+    it = source();
+  } catch (e) {
+    throw new ValidationError(`${owner}.fit: the data source threw when called: ${String(e)}`, { cause: e });
+  }
+  if (
+    !it ||
+    (typeof (it as AsyncIterable<DataBatch>)[Symbol.asyncIterator] !== 'function' &&
+      typeof (it as Iterable<DataBatch>)[Symbol.iterator] !== 'function')
+  ) {
+    throw new ValidationError(
+      `${owner}.fit: a data source must be a function returning an iterable or async iterable of { x, y } batches, got ${typeof it}.`,
+    );
+  }
+  let index = 0;
+  try {
+    for await (const b of it as AsyncIterable<DataBatch>) {
+      if (typeof b !== 'object' || b === null || !('x' in b)) {
+        throw new ValidationError(
+          `${owner}.fit: batch ${index} of the data source is not an object { x, y? }.`,
+        );
+      }
+      yield { ...b, index };
+      index++;
+    }
+  } catch (e) {
+    if (e instanceof ValidationError) throw e;
+    throw new ValidationError(`${owner}.fit: the data source failed at batch ${index}: ${String(e)}`, {
+      cause: e,
+    });
+  }
+}
+
+/** Encoded targets of one batch: flat values and their columns (0 = none, reconstruction). */
+export interface EncodedBatchTargets {
+  data: Int32Array | Float32Array;
+  cols: number;
+}
+
+/** What re-batching needs: the width, the target encoder, and the shuffle settings. */
+export interface StreamOptions {
+  features: number;
+  batchSize: number;
+  /** Encodes a batch's `y` (throws ValidationError naming the batch); null = no targets (y = x). */
+  encodeY: ((y: unknown, rows: number, batch: number) => EncodedBatchTargets) | null;
+  /** Rows kept and drawn from at random (a stream cannot be permuted); 0 or 1 = in order. */
+  shuffleBuffer: number;
+  rng: Rng;
+}
+
+/** One pass of `source` as tensors of exactly `batchSize` rows (the last may be smaller). */
+export async function* rebatch(
+  owner: string,
+  source: DataSource,
+  o: StreamOptions,
+): AsyncGenerator<{ x: tf.Tensor2D; y: tf.Tensor }> {
+  const xs: Float32Array[] = [];
+  const ys: (Int32Array | Float32Array)[] = [];
+  let cols = 0;
+  let dtype: 'int32' | 'float32' = 'float32';
+  const take = (k: number) => {
+    const pickX: Float32Array[] = [];
+    const pickY: (Int32Array | Float32Array)[] = [];
+    for (let i = 0; i < k; i++) {
+      const j = o.shuffleBuffer > 1 ? o.rng.int(xs.length) : 0;
+      pickX.push(xs[j]!);
+      if (o.encodeY) pickY.push(ys[j]!);
+      if (o.shuffleBuffer > 1) {
+        xs[j] = xs[xs.length - 1]!;
+        xs.pop();
+        if (o.encodeY) {
+          ys[j] = ys[ys.length - 1]!;
+          ys.pop();
+        }
+      } else {
+        xs.shift();
+        if (o.encodeY) ys.shift();
+      }
+    }
+    const xd = new Float32Array(k * o.features);
+    pickX.forEach((r, i) => {
+      xd.set(r, i * o.features);
+    });
+    const x = tf.tensor2d(xd, [k, o.features], 'float32');
+    if (!o.encodeY) return { x, y: x };
+    const w = Math.max(cols, 1);
+    const yd = dtype === 'int32' ? new Int32Array(k * w) : new Float32Array(k * w);
+    pickY.forEach((r, i) => {
+      yd.set(r, i * w);
+    });
+    const y = cols === 0 ? tf.tensor1d(yd, dtype) : tf.tensor2d(yd, [k, cols], dtype);
+    return { x, y };
+  };
+  const keep = Math.max(o.shuffleBuffer, o.batchSize);
+  for await (const b of readSource(owner, source)) {
+    const m = toMatrix(b.x, { name: `batch ${b.index} x`, expectedFeatures: o.features });
+    const data = (await m.tensor.data()) as Float32Array;
+    releaseMatrix(m);
+    const rows = m.rows;
+    if (o.encodeY) {
+      if (b.y === undefined || b.y === null) {
+        throw new ValidationError(
+          `${owner}.fit: batch ${b.index} of the data source has no y; this estimator needs targets.`,
+        );
+      }
+      const t = o.encodeY(b.y, rows, b.index);
+      cols = t.cols;
+      dtype = t.data instanceof Int32Array ? 'int32' : 'float32';
+      const w = Math.max(cols, 1);
+      for (let i = 0; i < rows; i++) ys.push(t.data.subarray(i * w, (i + 1) * w));
+    }
+    for (let i = 0; i < rows; i++) xs.push(data.subarray(i * o.features, (i + 1) * o.features));
+    while (xs.length >= keep) yield take(o.batchSize);
+  }
+  while (xs.length > 0) yield take(Math.min(o.batchSize, xs.length));
+}
+
+/** A scan of the whole source: row count, width, and every batch's raw `y` values kept by `collect`. */
+export async function scanSource(
+  owner: string,
+  source: DataSource,
+  collect?: (y: unknown, rows: number, batch: number) => void,
+): Promise<{ rows: number; features: number }> {
+  let rows = 0;
+  let features = -1;
+  for await (const b of readSource(owner, source)) {
+    const m = toMatrix(b.x, {
+      name: `batch ${b.index} x`,
+      ...(features >= 0 ? { expectedFeatures: features } : {}),
+    });
+    releaseMatrix(m);
+    if (features < 0) features = m.cols;
+    rows += m.rows;
+    collect?.(b.y, m.rows, b.index);
+  }
+  if (rows === 0) throw new ValidationError(`${owner}.fit: the data source is empty (no rows).`);
+  return { rows, features };
+}
