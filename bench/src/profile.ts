@@ -1,7 +1,9 @@
 /**
  * Where the time goes: per-kernel times (tfjs `profile`) of one AE-layer epoch, for one contender.
  *
- *   pnpm --filter @layerwise/bench run profile -- [impl] [backend] [samples]
+ *   pnpm --filter @layerwise/bench run profile -- [impl] [backend] [samples] [threads]
+ *   (wasm plugin: `threads` as in wasmBackend({ threads }), default 1; LAYERWISE_BENCH_FUSED_OPTIMIZERS=1 turns
+ *   on the fused optimizer kernels)
  *   impl: raw | raw+plugin | tfjs-layers | tfjs-layers+plugin | layerwise   (default raw+plugin)
  *         layerwise-transform | raw-transform   (inference: encoder 784→500→250→64 over `samples` test rows)
  *
@@ -21,8 +23,9 @@ async function main() {
   const impl = args[0] ?? 'raw+plugin';
   const backend = args[1] ?? 'wasm';
   const samples = Number(args[2] ?? 2000);
+  const threads = Number(args[3] ?? 1);
   const plugin = impl.endsWith('+plugin') || impl.startsWith('layerwise');
-  const registry = plugin ? await layerwiseRegistry(backend) : undefined;
+  const registry = plugin ? await layerwiseRegistry(backend, threads) : undefined;
   if (!plugin) await activateStock(backend);
   const x = await loadDigits('train', samples);
   let epoch: () => Promise<unknown>;
@@ -31,7 +34,7 @@ async function main() {
     let enc: Encoder;
     if (impl.startsWith('layerwise')) {
       const { layerwiseSide } = await import('./layerwiseContender.js');
-      enc = await layerwiseSide(registry ?? (await layerwiseRegistry(backend))).encoder(
+      enc = await layerwiseSide(registry ?? (await layerwiseRegistry(backend, threads))).encoder(
         await loadDigits('train', 1000),
         STACK,
         1,
