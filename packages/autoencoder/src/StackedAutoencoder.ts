@@ -18,11 +18,15 @@ import {
 import {
   type CommonFitOptions,
   checkTrainingParams,
+  type DataSource,
   type EpochRecord,
+  isDataSource,
   isHistory,
   LEAKY_RELU_ALPHA,
   mapRows,
+  rebatch,
   runTraining,
+  scanSource,
   TrainedEstimator,
 } from '@layerwise/nn';
 import * as tf from '@tensorflow/tfjs-core';
@@ -115,9 +119,9 @@ export class StackedAutoencoder
    * labels through): `fit(X)`, `fit(X, y)`, `fit(X, y, options)` and `fit(X, options)` all train on X alone.
    * A plain object in second place is read as the options.
    */
-  async fit(X: MatrixLike, options?: AutoencoderFitOptions): Promise<this>;
-  async fit(X: MatrixLike, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
-  async fit(X: MatrixLike, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
+  async fit(X: MatrixLike | DataSource, options?: AutoencoderFitOptions): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
     const opts = options === undefined && isOptionsObject(y) ? y : options;
     // One fit at a time per estimator (ConcurrentFitError), on the engine through core's engine guard.
     return this.runFit('fit', async (backend) => {
@@ -132,7 +136,52 @@ export class StackedAutoencoder
         backend,
         options: opts,
         fitOptions: AUTOENCODER_FIT_OPTIONS,
-        prepare: (o) => {
+        prepare: async (o) => {
+          const signature = {
+            hiddenLayerSizes: p.hiddenLayerSizes,
+            activation: p.activation,
+            outputActivation: p.outputActivation,
+            tiedWeights: p.tiedWeights,
+            optimizer: p.optimizer,
+            pretrain: p.epochs > 0,
+            finetune: p.fineTuneEpochs > 0,
+          };
+          if (isDataSource(X)) {
+            // Streamed: scanned once, then re-read for every epoch of every stage (codes made on the fly).
+            const scan = await scanSource(owner, X);
+            inputSize = scan.features;
+            const owned: tf.Tensor[] = [];
+            let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
+            if (o.validationData !== undefined) {
+              const vm = toMatrix(o.validationData as MatrixLike, {
+                name: 'validationData',
+                expectedFeatures: scan.features,
+              });
+              if (vm.owned) owned.push(vm.tensor);
+              validation = { x: vm.tensor, y: vm.tensor };
+            }
+            const empty = tf.zeros([0, scan.features]) as tf.Tensor2D;
+            owned.push(empty);
+            return {
+              x: empty,
+              y: empty,
+              ...(validation ? { validation } : {}),
+              owned,
+              stream: {
+                rows: scan.rows,
+                features: scan.features,
+                epoch: (rng) =>
+                  rebatch(owner, X, {
+                    features: scan.features,
+                    batchSize: p.batchSize,
+                    encodeY: null,
+                    shuffleBuffer: p.shuffle ? p.shuffleBuffer : 0,
+                    rng,
+                  }),
+              },
+              signature,
+            };
+          }
           const owned: tf.Tensor[] = [];
           try {
             const xm = toMatrix(X, { name: 'X' });

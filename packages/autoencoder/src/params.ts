@@ -28,6 +28,8 @@ export interface StackedAutoencoderParams extends TrainingParams {
   batchSize: number;
   /** Epochs of end-to-end fine-tuning of the whole stack after pretraining (0 skips it). Default 10. */
   fineTuneEpochs: number;
+  /** Rows a streamed fit (`fit(source)`) shuffles batches in when `shuffle` is on. Default 1000. */
+  shuffleBuffer: number;
 }
 
 /** Default hyper-parameters (the training ones are nn's `TRAINING_DEFAULTS`). */
@@ -42,6 +44,7 @@ export const AUTOENCODER_DEFAULTS: StackedAutoencoderParams = {
   epochs: 20,
   batchSize: 100,
   fineTuneEpochs: 10,
+  shuffleBuffer: 1000,
 };
 
 /** Validation rules of {@link StackedAutoencoderParams}. */
@@ -56,6 +59,7 @@ export const AUTOENCODER_SPEC: ParamSpec<StackedAutoencoderParams> = {
   epochs: { type: 'int', min: 0 },
   batchSize: MLP_SPEC.batchSize,
   fineTuneEpochs: { type: 'int', min: 0 },
+  shuffleBuffer: { type: 'int', min: 0 },
 };
 
 /** Params as stored in model files and checkpoints (no callbacks). */

@@ -69,6 +69,25 @@ export function autoencoderStages(s: Stack, p: StackedAutoencoderParams, rng: Rn
 /** Stage data for layer k: the codes of layers 0..k−1 of the training (and validation) inputs. */
 function codesOf(s: Stack, k: number, d: RunData): { data: RunData; dispose(): void } {
   if (k === 0) return { data: d, dispose() {} };
+  if (d.stream) {
+    // Streamed: each batch is encoded through the layers below as it arrives; no layer's codes are held.
+    const stream = d.stream;
+    const v = d.validation ? mapRows(d.validation.x as tf.Tensor2D, (c) => s.encode(c, k)) : undefined;
+    async function* epoch() {
+      for await (const b of stream.epoch()) {
+        const codes = tf.tidy(() => s.encode(b.x as tf.Tensor2D, k));
+        b.x.dispose();
+        if (b.y !== b.x) b.y.dispose();
+        yield { x: codes, y: codes };
+      }
+    }
+    return {
+      data: { ...d, stream: { epoch, rows: stream.rows }, ...(v ? { validation: { x: v, y: v } } : {}) },
+      dispose() {
+        v?.dispose();
+      },
+    };
+  }
   const encode = (x: tf.Tensor2D) => {
     let codes = x;
     for (let j = 0; j < k; j++) {

@@ -32,7 +32,16 @@ export {
   initKernel,
   LEAKY_RELU_ALPHA,
 } from './DenseLayer.js';
-export { type DataBatch, type DataSource, isDataSource } from './dataSource.js';
+export {
+  type DataBatch,
+  type DataSource,
+  type EncodedBatchTargets,
+  isDataSource,
+  readSource,
+  rebatch,
+  type StreamOptions,
+  scanSource,
+} from './dataSource.js';
 export {
   type BatchLoss,
   EventSink,
