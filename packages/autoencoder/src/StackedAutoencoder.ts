@@ -24,9 +24,9 @@ import {
   isHistory,
   LEAKY_RELU_ALPHA,
   mapRows,
-  rebatch,
   runTraining,
   scanSource,
+  streamedData,
   TrainedEstimator,
 } from '@layerwise/nn';
 import * as tf from '@tensorflow/tfjs-core';
@@ -160,27 +160,11 @@ export class StackedAutoencoder
               if (vm.owned) owned.push(vm.tensor);
               validation = { x: vm.tensor, y: vm.tensor };
             }
-            const empty = tf.zeros([0, scan.features]) as tf.Tensor2D;
-            owned.push(empty);
-            return {
-              x: empty,
-              y: empty,
+            return streamedData(owner, X, scan, p, null, {
               ...(validation ? { validation } : {}),
               owned,
-              stream: {
-                rows: scan.rows,
-                features: scan.features,
-                epoch: (rng) =>
-                  rebatch(owner, X, {
-                    features: scan.features,
-                    batchSize: p.batchSize,
-                    encodeY: null,
-                    shuffleBuffer: p.shuffle ? p.shuffleBuffer : 0,
-                    rng,
-                  }),
-              },
               signature,
-            };
+            });
           }
           const owned: tf.Tensor[] = [];
           try {

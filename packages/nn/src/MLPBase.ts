@@ -23,8 +23,8 @@ import {
   type DataSource,
   type EncodedBatchTargets,
   isDataSource,
-  rebatch,
   scanSource,
+  streamedData,
 } from './dataSource.js';
 import { type BatchLoss, mapRows } from './engine.js';
 import { type CarriedState, type PreparedData, type RunData, type RunModel, runTraining } from './fitRun.js';
@@ -325,27 +325,11 @@ export abstract class MLPBase<
           owned.push(vy);
           validation = { x: vm.tensor, y: vy };
         }
-        const empty = tf.zeros([0, scan.features]) as tf.Tensor2D;
-        owned.push(empty);
-        return {
-          x: empty,
-          y: empty,
+        return streamedData(kind, source, scan, p, encode, {
           ...(validation ? { validation } : {}),
           owned,
-          stream: {
-            rows: scan.rows,
-            features: scan.features,
-            epoch: (rng) =>
-              rebatch(kind, source, {
-                features: scan.features,
-                batchSize: p.batchSize,
-                encodeY: encode,
-                shuffleBuffer: p.shuffle ? p.shuffleBuffer : 0,
-                rng,
-              }),
-          },
           signature: {},
-        };
+        });
       } catch (e) {
         for (const x of owned) x.dispose();
         throw e;

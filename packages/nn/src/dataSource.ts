@@ -1,5 +1,6 @@
 import { type MatrixLike, type Rng, releaseMatrix, toMatrix, ValidationError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { PreparedData } from './fitRun.js';
 
 /** One batch of a {@link DataSource}: rows of `x` (any kind `fit` takes) and, for supervised fits, `y`. */
 export interface DataBatch {
@@ -162,4 +163,38 @@ export async function scanSource(
   }
   if (rows === 0) throw new ValidationError(`${owner}.fit: the data source is empty (no rows).`);
   return { rows, features };
+}
+
+/**
+ * The prepared data of a streamed fit: a 0-row placeholder for `x`/`y`, and the stream that re-batches
+ * `source` for every epoch (the part every estimator's `fit(source)` shares).
+ */
+export function streamedData(
+  owner: string,
+  source: DataSource,
+  scan: { rows: number; features: number },
+  p: { batchSize: number; shuffle: boolean; shuffleBuffer: number },
+  encodeY: StreamOptions['encodeY'],
+  rest: Pick<PreparedData, 'validation' | 'owned' | 'signature'>,
+): PreparedData {
+  const empty = tf.zeros([0, scan.features]) as tf.Tensor2D;
+  return {
+    x: empty,
+    y: empty,
+    ...(rest.validation ? { validation: rest.validation } : {}),
+    owned: [...rest.owned, empty],
+    signature: rest.signature,
+    stream: {
+      rows: scan.rows,
+      features: scan.features,
+      epoch: (rng) =>
+        rebatch(owner, source, {
+          features: scan.features,
+          batchSize: p.batchSize,
+          encodeY,
+          shuffleBuffer: p.shuffle ? p.shuffleBuffer : 0,
+          rng,
+        }),
+    },
+  };
 }

@@ -41,6 +41,7 @@ export {
   rebatch,
   type StreamOptions,
   scanSource,
+  streamedData,
 } from './dataSource.js';
 export {
   type BatchLoss,
