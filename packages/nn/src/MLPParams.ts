@@ -89,12 +89,13 @@ export const MLP_DEFAULTS: MLPParams = {
 
 /** Validation rules of {@link MLPParams}. */
 export const MLP_SPEC: ParamSpec<MLPParams> = {
-  ...TRAINING_SPEC,
+  // The architecture first: error messages list the known parameters in this order.
   hiddenLayerSizes: { type: 'intArray', min: 1, minLength: 1 },
   activation: { type: 'enum', values: HIDDEN_ACTIVATIONS },
   dropout: { type: 'number', min: 0, exclusiveMax: 1 },
   epochs: { type: 'int', min: 1 },
   batchSize: { type: 'int', min: 1 },
+  ...TRAINING_SPEC,
   forward: { type: 'function', nullable: true },
   encoderWeights: { type: 'any' },
   freezeEncoder: { type: 'any' },
