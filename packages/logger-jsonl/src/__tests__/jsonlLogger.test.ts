@@ -44,7 +44,7 @@ describe('jsonlLogger', () => {
       time: 0,
     });
     logger.close?.();
-    const [epoch, batch] = readLines(path) as [{ lr: number }, { lr: number; loss: number }];
+    const [epoch, batch] = readLines(path) as unknown as [{ lr: number }, { lr: number; loss: number }];
     expect(epoch.lr).toBe(0.003);
     expect([batch.loss, batch.lr]).toEqual([0.42, 0.0003]);
   });
