@@ -4,11 +4,12 @@
 // build core once, here, so that `pnpm install && pnpm start` works on a fresh clone.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const corePkg = createRequire(import.meta.url).resolve('@layerwise/core/package.json');
-const bundle = join(dirname(corePkg), 'dist', 'gradients.node.js');
+// this example does not depend on @layerwise/core directly: find it in the workspace
+const coreDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'core');
+const bundle = join(coreDir, 'dist', 'gradients.node.js');
 if (!existsSync(bundle)) {
   console.log('Building @layerwise/core once (its tfjs gradient bundle is generated at build time)…');
   execFileSync('pnpm', ['--filter', '@layerwise/core', 'run', 'build'], { stdio: 'inherit' });
