@@ -84,6 +84,8 @@ export class StackedAutoencoder
   implements Transformer<MatrixLike, MatrixLike>
 {
   #stack: Stack | null = null;
+  /** The params of the fit that made the current weights: what save/export store (a later setParams does not change them). */
+  #fittedParams: StackedAutoencoderParams | null = null;
 
   /**
    * @param params hyper-parameters (see {@link StackedAutoencoderParams}); bad values → ValidationError
@@ -207,6 +209,7 @@ export class StackedAutoencoder
         commit: (s, history) => {
           this.#stack?.dispose();
           this.#stack = s;
+          this.#fittedParams = p;
           this.setTrained(history, inputSize);
         },
         save: (dir) => this.save(dir),
@@ -222,6 +225,7 @@ export class StackedAutoencoder
   dispose(): void {
     this.#stack?.dispose();
     this.#stack = null;
+    this.#fittedParams = null;
     this.setTrained(null, 0);
   }
 
@@ -314,7 +318,7 @@ export class StackedAutoencoder
         `StackedAutoencoder.toExportable: unknown part ${JSON.stringify(part)}; use 'encoder', 'decoder' or 'autoencoder'.`,
       );
     }
-    const p = this.getParams();
+    const p = this.#fittedParams ?? this.getParams();
     return {
       estimator: 'StackedAutoencoder',
       part,
@@ -347,7 +351,7 @@ export class StackedAutoencoder
       const s = this.#stack!;
       const data: ModelData = {
         kind: 'StackedAutoencoder',
-        params: storableAutoencoderParams(this.getParams()),
+        params: storableAutoencoderParams(this.#fittedParams ?? this.getParams()),
         state: { inputSize: this.inputSize, ...(this.history ? { history: this.history } : {}) },
         tensors: s.tensors(),
       };
@@ -379,6 +383,7 @@ export class StackedAutoencoder
     await ae.restoreOnEngine(() => {
       ae.#stack = stackFromTensors(inputSize as number, p, data.tensors, bad);
     });
+    ae.#fittedParams = ae.getParams();
     ae.setTrained(isHistory(data.state.history) ? data.state.history : null, inputSize as number);
     return ae;
   }

@@ -139,6 +139,8 @@ export abstract class MLPBase<
   #state: S | null = null;
   /** Optimizer and generator state at the end of the last fit (for warmStart and partialFit). */
   #carried: CarriedState | null = null;
+  /** The params of the fit that made the current weights (what save/export store; setParams after a fit does not change them). */
+  #fittedParams: P | null = null;
 
   protected constructor(defaults: P, spec: ParamSpec<P>, params: Partial<P>, options: EstimatorOptions) {
     super(defaults, spec, params, options);
@@ -478,6 +480,7 @@ export abstract class MLPBase<
         this.#layers = model.dense;
         this.#state = targetsState;
         this.#carried = carried;
+        this.#fittedParams = given;
         this.setTrained(warmFrom ? appendHistory(previousHistory, history) : history, features);
       },
       save: (dir) => this.save(dir),
@@ -494,6 +497,7 @@ export abstract class MLPBase<
     this.#layers = null;
     this.#state = null;
     this.#carried = null;
+    this.#fittedParams = null;
     this.setTrained(null, 0);
   }
 
@@ -538,11 +542,11 @@ export abstract class MLPBase<
     const layers = this.#layers!;
     return {
       kind: this.kind,
-      params: storableParams(this.getParams()),
+      params: storableParams(this.#fittedParams ?? this.getParams()),
       state: {
         ...this.#state!,
         inputSize: this.inputSize,
-        customForward: this.params.forward !== null,
+        customForward: (this.#fittedParams ?? this.params).forward !== null,
         ...(this.history ? { history: this.history } : {}),
       },
       tensors: layerTensors(layers),
@@ -593,6 +597,7 @@ export abstract class MLPBase<
     this.#layers = layers;
     this.#state = state;
     this.#carried = null;
+    this.#fittedParams = this.getParams();
     this.setTrained(isHistory(st.history) ? st.history : null, st.inputSize as number);
     return this;
   }
@@ -621,8 +626,10 @@ export abstract class MLPBase<
       layers: layers.map((l, i) => l.toSpec(i === layers.length - 1 ? this.exportActivation : l.activation)),
       metadata: {
         ...this.exportMetadata(),
-        params: storableParams(this.getParams()),
-        ...(this.params.activation === 'leakyRelu' ? { leakyReluAlpha: LEAKY_RELU_ALPHA } : {}),
+        params: storableParams(this.#fittedParams ?? this.getParams()),
+        ...((this.#fittedParams ?? this.params).activation === 'leakyRelu'
+          ? { leakyReluAlpha: LEAKY_RELU_ALPHA }
+          : {}),
       },
     };
   }

@@ -220,6 +220,22 @@ describe('StackedAutoencoder semantics', () => {
     expect(ae.history!.backend).toBe('wasm');
   });
 
+  it('setParams after fit does not change what save and toExportable store (the fitted params); the file loads back', async () => {
+    const ae = await new StackedAutoencoder(small, { registry }).fit(X);
+    ae.setParams({ hiddenLayerSizes: [5], tiedWeights: true });
+    const dir = tmp();
+    await ae.save(dir);
+    const again = await StackedAutoencoder.load(dir, { registry });
+    expect(again.getParams().hiddenLayerSizes).toEqual([8, 4]);
+    expect(await again.transform(X)).toEqual(await ae.transform(X));
+    expect(
+      (ae.toExportable('encoder').metadata as { params: { hiddenLayerSizes: number[] } }).params
+        .hiddenLayerSizes,
+    ).toEqual([8, 4]);
+    ae.dispose();
+    again.dispose();
+  });
+
   it('save → load gives identical outputs (tied and untied); hostile files give ModelFormatError', async () => {
     for (const tiedWeights of [false, true]) {
       const dir = tmp();

@@ -46,6 +46,27 @@ describe('save and load', () => {
     await expect(MLPClassifier.load(rdir)).rejects.toThrow(ModelFormatError);
   });
 
+  it('setParams after fit does not change what save stores: the file holds the fitted params and loads back', async () => {
+    const clf = await new MLPClassifier(small, { registry }).fit(X, labels);
+    clf.setParams({ hiddenLayerSizes: [4], activation: 'tanh', epochs: 2 });
+    const dir = tmp();
+    await clf.save(dir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Manifest;
+    expect(manifest.params.hiddenLayerSizes).toEqual([16, 8]);
+    expect(manifest.params.epochs).toBe(5);
+    const again = await MLPClassifier.load(dir, { registry });
+    expect(again.getParams().hiddenLayerSizes).toEqual([16, 8]);
+    expect(await again.predictProba(X)).toEqual(await clf.predictProba(X));
+    // The next fit uses the new params; then save stores those.
+    await clf.fit(X, labels);
+    await clf.save(dir);
+    const after = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Manifest;
+    expect(after.params.hiddenLayerSizes).toEqual([4]);
+    expect((await MLPClassifier.load(dir, { registry })).getParams().activation).toBe('tanh');
+    clf.dispose();
+    again.dispose();
+  });
+
   it('exportPath saves after fit; custom forward must be passed again', async () => {
     const dir = tmp();
     const clf = await new MLPClassifier({ ...small, exportPath: dir }, { registry }).fit(X, y);
