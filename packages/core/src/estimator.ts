@@ -173,10 +173,31 @@ function structuredCloneParams<P extends object>(p: P): P {
   return out as P;
 }
 
+/** Objects whose own `clone()` is running: a `clone()` that calls `clone(this)` gets the params-based copy. */
+const cloning = new WeakSet<object>();
+
 /**
- * A new, unfitted estimator with the same parameters and registry (scikit-learn's `clone`).
+ * A new, unfitted estimator with the same parameters and registry (scikit-learn's `clone`). An object with
+ * its own `clone()` method (a `Pipeline`, which clones each step; a transformer) is cloned by that method;
+ * otherwise — or when that method itself calls `clone(this)` — the constructor is called with
+ * `getParams()` and the same registry.
  */
-export function clone<E extends Estimator<object>>(estimator: E): E {
+export function clone<E extends Estimator<object>>(estimator: E): E;
+export function clone<E extends { clone(): E }>(estimator: E): E;
+export function clone<E extends object>(estimator: E): E {
+  const own = (estimator as { clone?: unknown }).clone;
+  if (typeof own === 'function' && !cloning.has(estimator)) {
+    cloning.add(estimator);
+    try {
+      return own.call(estimator) as E;
+    } finally {
+      cloning.delete(estimator);
+    }
+  }
+  return cloneFromParams(estimator as unknown as Estimator<object>) as unknown as E;
+}
+
+function cloneFromParams<E extends Estimator<object>>(estimator: E): E {
   const Ctor = estimator.constructor as new (params: object, options?: EstimatorOptions) => E;
   const registry = (estimator as unknown as { registry?: Registry }).registry;
   return new Ctor(estimator.getParams(), registry ? { registry } : {});

@@ -65,4 +65,31 @@ describe('BaseEstimator and clone', () => {
     expect(() => c.predict()).toThrowError(NotFittedError);
     expect(() => c.predict()).toThrowError(/not fitted yet: call fit\(\).*before predict\(\)/);
   });
+
+  it("clone uses an object's own clone() (a composite that clones its steps); a clone() calling clone(this) does not recurse", () => {
+    class Composite {
+      constructor(readonly steps: Toy[]) {}
+      clone(): Composite {
+        return new Composite(this.steps.map((s) => clone(s)));
+      }
+    }
+    const t = new Toy({ epochs: 3 });
+    t.fitted = true;
+    const c = clone(new Composite([t]));
+    expect(c).toBeInstanceOf(Composite);
+    expect(c.steps[0]).not.toBe(t);
+    expect(c.steps[0]!.isFitted).toBe(false);
+    expect(c.steps[0]!.getParams().epochs).toBe(3);
+    class SelfCloning extends Toy {
+      clone(): this {
+        return clone(this);
+      }
+    }
+    const s = new SelfCloning({ epochs: 5 });
+    const sc = clone(s);
+    expect(sc).toBeInstanceOf(SelfCloning);
+    expect(sc).not.toBe(s);
+    expect(sc.getParams().epochs).toBe(5);
+    expect(s.clone().getParams().epochs).toBe(5);
+  });
 });
