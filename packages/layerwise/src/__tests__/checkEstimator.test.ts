@@ -2,6 +2,8 @@
 // not depend on the estimators whose tests use it).
 import { StackedAutoencoder } from '@layerwise/autoencoder';
 import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import { Pipeline } from '@layerwise/pipeline';
+import { StandardScaler } from '@layerwise/preprocessing';
 import { checkEstimator } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -71,5 +73,22 @@ checkEstimator(
     X,
     setup,
     load: (dir) => StackedAutoencoder.load(dir),
+  },
+);
+
+// A composite: core's clone() uses Pipeline's own clone(), so the suite's fresh copies are deep.
+checkEstimator(
+  () =>
+    new Pipeline([
+      ['scale', new StandardScaler()],
+      ['clf', new MLPClassifier({ ...small })],
+    ]) as never,
+  {
+    name: 'Pipeline(StandardScaler, MLPClassifier)',
+    kind: 'classifier',
+    X,
+    y: labels,
+    setup,
+    load: (dir) => Pipeline.load(dir) as never,
   },
 );
