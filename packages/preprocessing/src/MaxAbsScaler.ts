@@ -1,13 +1,6 @@
-import type { EstimatorOptions, MatrixLike, ParamSpec } from '@layerwise/core';
-import {
-  arr,
-  BaseTransformer,
-  type FileReader,
-  type FittedData,
-  handleZeros,
-  named,
-  toOutput,
-} from './base.js';
+import type { EstimatorOptions, ParamSpec } from '@layerwise/core';
+import { arr, BaseTransformer, type FileReader, type FittedData, handleZeros, named } from './base.js';
+import { type AffineMap, IncrementalScaler } from './scaling.js';
 
 /** MaxAbsScaler has no hyper-parameters. */
 export type MaxAbsScalerParams = Record<string, never>;
@@ -22,10 +15,9 @@ const SPEC: ParamSpec<MaxAbsScalerParams> = {};
  * new MaxAbsScaler().fitTransform([[1, -4], [2, 2]]); // [[0.5, -1], [1, 0.5]]
  * ```
  */
-export class MaxAbsScaler extends BaseTransformer<MaxAbsScalerParams> {
+export class MaxAbsScaler extends IncrementalScaler<MaxAbsScalerParams> {
   #maxAbs: Float32Array | null = null;
   #scale: Float32Array | null = null;
-  #n = 0;
 
   /** MaxAbsScaler takes no parameters (`{}`). */
   constructor(params: Partial<MaxAbsScalerParams> = {}, options: EstimatorOptions = {}) {
@@ -34,10 +26,6 @@ export class MaxAbsScaler extends BaseTransformer<MaxAbsScalerParams> {
 
   get kind(): string {
     return 'MaxAbsScaler';
-  }
-
-  get isFitted(): boolean {
-    return this.#n > 0;
   }
 
   /** Per-feature maximum absolute value seen. */
@@ -52,27 +40,7 @@ export class MaxAbsScaler extends BaseTransformer<MaxAbsScalerParams> {
     return arr(this.#scale)!;
   }
 
-  /** Samples seen by `fit` / all `partialFit` calls so far. */
-  get nSamplesSeen(): number {
-    this.assertFitted('nSamplesSeen');
-    return this.#n;
-  }
-
-  /** Computes the per-feature maximum absolute value, starting over. Returns this. */
-  fit(X: MatrixLike, _y?: unknown): this {
-    const m = this.read(X, 'fit', true);
-    this.#update(m.values, m.rows, m.cols, true);
-    return this;
-  }
-
-  /** Updates the running maximum absolute value with one more batch. Returns this. */
-  partialFit(X: MatrixLike, _y?: unknown): this {
-    const m = this.read(X, 'partialFit', !this.isFitted);
-    this.#update(m.values, m.rows, m.cols, !this.isFitted);
-    return this;
-  }
-
-  #update(v: Float64Array, rows: number, cols: number, reset: boolean): void {
+  protected update(v: Float64Array, _rows: number, cols: number, reset: boolean): void {
     const mx = reset ? new Float64Array(cols) : Float64Array.from(this.#maxAbs!);
     for (let i = 0; i < v.length; i++) {
       const c = i % cols;
@@ -81,35 +49,22 @@ export class MaxAbsScaler extends BaseTransformer<MaxAbsScalerParams> {
     }
     this.#maxAbs = Float32Array.from(mx);
     this.#scale = Float32Array.from(handleZeros(mx));
-    this.#n = (reset ? 0 : this.#n) + rows;
-    this.nFeatures = cols;
   }
 
-  /** `X / scale`, in the kind of X. */
-  transform(X: MatrixLike): MatrixLike {
-    const m = this.read(X, 'transform', false);
-    const v = m.values;
-    for (let i = 0; i < v.length; i++) v[i] = v[i]! / this.#scale![i % m.cols]!;
-    return toOutput(v, m.rows, m.cols, m.kind, m.f64);
-  }
-
-  /** `Z * scale`, in the kind of Z. */
-  inverseTransform(Z: MatrixLike): MatrixLike {
-    const m = this.read(Z, 'inverseTransform', false);
-    const v = m.values;
-    for (let i = 0; i < v.length; i++) v[i] = v[i]! * this.#scale![i % m.cols]!;
-    return toOutput(v, m.rows, m.cols, m.kind, m.f64);
+  /** `x / scale`. */
+  protected affine(): AffineMap {
+    return { center: null, scale: this.#scale, multiply: null, offset: null, clip: null };
   }
 
   protected clearFitted(): void {
     this.#maxAbs = null;
     this.#scale = null;
-    this.#n = 0;
+    this.seen = 0;
   }
 
   protected fittedData(): FittedData {
     return {
-      state: { nSamplesSeen: this.#n },
+      state: { nSamplesSeen: this.seen },
       tensors: [named('maxAbs', this.#maxAbs!), named('scale', this.#scale!)],
     };
   }
@@ -119,7 +74,7 @@ export class MaxAbsScaler extends BaseTransformer<MaxAbsScalerParams> {
     this.#maxAbs = file.vector('maxAbs', this.nFeatures);
     this.#scale = file.vector('scale', this.nFeatures);
     if (this.#scale!.some((s) => !(s > 0))) file.fail('every scale must be > 0.');
-    this.#n = file.int('nSamplesSeen', 1);
+    this.seen = file.int('nSamplesSeen', 1);
   }
 
   /** Loads a scaler saved with `save(dir)`; every size, shape and checksum is checked. */

@@ -1,13 +1,6 @@
-import { type EstimatorOptions, type MatrixLike, type ParamSpec, ValidationError } from '@layerwise/core';
-import {
-  arr,
-  BaseTransformer,
-  type FileReader,
-  type FittedData,
-  handleZeros,
-  named,
-  toOutput,
-} from './base.js';
+import { type EstimatorOptions, type ParamSpec, ValidationError } from '@layerwise/core';
+import { arr, BaseTransformer, type FileReader, type FittedData, handleZeros, named } from './base.js';
+import { type AffineMap, IncrementalScaler } from './scaling.js';
 
 /** Hyper-parameters of {@link MinMaxScaler}. */
 export interface MinMaxScalerParams {
@@ -28,12 +21,11 @@ const SPEC: ParamSpec<MinMaxScalerParams> = { featureRange: { type: 'any' }, cli
  * const Z = new MinMaxScaler({ featureRange: [-1, 1] }).fitTransform([[1], [3], [5]]); // [[-1], [0], [1]]
  * ```
  */
-export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
+export class MinMaxScaler extends IncrementalScaler<MinMaxScalerParams> {
   #dataMin: Float32Array | null = null;
   #dataMax: Float32Array | null = null;
   #scale: Float32Array | null = null;
   #min: Float32Array | null = null;
-  #n = 0;
 
   /** @param params `{ featureRange, clip }`; unknown names or bad values → ValidationError */
   constructor(params: Partial<MinMaxScalerParams> = {}, options: EstimatorOptions = {}) {
@@ -56,10 +48,6 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
 
   get kind(): string {
     return 'MinMaxScaler';
-  }
-
-  get isFitted(): boolean {
-    return this.#n > 0;
   }
 
   /** Per-feature minimum seen. */
@@ -92,27 +80,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
     return arr(this.#min)!;
   }
 
-  /** Samples seen by `fit` / all `partialFit` calls so far. */
-  get nSamplesSeen(): number {
-    this.assertFitted('nSamplesSeen');
-    return this.#n;
-  }
-
-  /** Computes the per-feature minimum and maximum of X, starting over. Returns this. */
-  fit(X: MatrixLike, _y?: unknown): this {
-    const m = this.read(X, 'fit', true);
-    this.#update(m.values, m.rows, m.cols, true);
-    return this;
-  }
-
-  /** Updates the running minimum and maximum with one more batch. Returns this. */
-  partialFit(X: MatrixLike, _y?: unknown): this {
-    const m = this.read(X, 'partialFit', !this.isFitted);
-    this.#update(m.values, m.rows, m.cols, !this.isFitted);
-    return this;
-  }
-
-  #update(v: Float64Array, rows: number, cols: number, reset: boolean): void {
+  protected update(v: Float64Array, _rows: number, cols: number, reset: boolean): void {
     const lo = reset ? new Float64Array(cols).fill(Infinity) : Float64Array.from(this.#dataMin!);
     const hi = reset ? new Float64Array(cols).fill(-Infinity) : Float64Array.from(this.#dataMax!);
     for (let i = 0; i < v.length; i++) {
@@ -127,34 +95,12 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
     this.#dataMax = Float32Array.from(hi);
     this.#scale = Float32Array.from(scale);
     this.#min = Float32Array.from(lo, (l, c) => fmin - l * scale[c]!);
-    this.#n = (reset ? 0 : this.#n) + rows;
-    this.nFeatures = cols;
   }
 
-  /** `X * scale + min` (clipped to `featureRange` when `clip`), in the kind of X. */
-  transform(X: MatrixLike): MatrixLike {
-    const m = this.read(X, 'transform', false);
-    const v = m.values;
-    const [fmin, fmax] = this.params.featureRange;
-    const clip = this.params.clip;
-    for (let i = 0; i < v.length; i++) {
-      const c = i % m.cols;
-      let x = v[i]! * this.#scale![c]! + this.#min![c]!;
-      if (clip) x = Math.min(fmax, Math.max(fmin, x));
-      v[i] = x;
-    }
-    return toOutput(v, m.rows, m.cols, m.kind, m.f64);
-  }
-
-  /** `(Z - min) / scale`: back to the original feature space, in the kind of Z. */
-  inverseTransform(Z: MatrixLike): MatrixLike {
-    const m = this.read(Z, 'inverseTransform', false);
-    const v = m.values;
-    for (let i = 0; i < v.length; i++) {
-      const c = i % m.cols;
-      v[i] = (v[i]! - this.#min![c]!) / this.#scale![c]!;
-    }
-    return toOutput(v, m.rows, m.cols, m.kind, m.f64);
+  /** `x * scale + min`, clipped to `featureRange` when `clip`. */
+  protected affine(): AffineMap {
+    const clip = this.params.clip ? this.params.featureRange : null;
+    return { center: null, scale: null, multiply: this.#scale, offset: this.#min, clip };
   }
 
   protected clearFitted(): void {
@@ -162,12 +108,12 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
     this.#dataMax = null;
     this.#scale = null;
     this.#min = null;
-    this.#n = 0;
+    this.seen = 0;
   }
 
   protected fittedData(): FittedData {
     return {
-      state: { nSamplesSeen: this.#n },
+      state: { nSamplesSeen: this.seen },
       tensors: [
         named('dataMin', this.#dataMin!),
         named('dataMax', this.#dataMax!),
@@ -185,7 +131,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
     this.#scale = file.vector('scale', n);
     this.#min = file.vector('min', n);
     if (this.#scale!.some((s) => s === 0)) file.fail('every scale must be non-zero.');
-    this.#n = file.int('nSamplesSeen', 1);
+    this.seen = file.int('nSamplesSeen', 1);
   }
 
   /** Loads a scaler saved with `save(dir)`; every size, shape and checksum is checked. */

@@ -1,13 +1,6 @@
 import { type EstimatorOptions, type MatrixLike, type ParamSpec, ValidationError } from '@layerwise/core';
-import {
-  arr,
-  BaseTransformer,
-  type FileReader,
-  type FittedData,
-  handleZeros,
-  named,
-  toOutput,
-} from './base.js';
+import { arr, BaseTransformer, type FileReader, type FittedData, handleZeros, named } from './base.js';
+import { type AffineMap, AffineScaler } from './scaling.js';
 import { percentile, sortedColumn } from './stats.js';
 
 /** Hyper-parameters of {@link RobustScaler}. */
@@ -36,7 +29,7 @@ const SPEC: ParamSpec<RobustScalerParams> = {
  * s.center; // [3]
  * ```
  */
-export class RobustScaler extends BaseTransformer<RobustScalerParams> {
+export class RobustScaler extends AffineScaler<RobustScalerParams> {
   #center: Float32Array | null = null;
   #scale: Float32Array | null = null;
   #fitted = false;
@@ -98,32 +91,9 @@ export class RobustScaler extends BaseTransformer<RobustScalerParams> {
     return this;
   }
 
-  /** `(X - center) / scale`, in the kind of X. */
-  transform(X: MatrixLike): MatrixLike {
-    const m = this.read(X, 'transform', false);
-    const v = m.values;
-    for (let i = 0; i < v.length; i++) {
-      const c = i % m.cols;
-      let x = v[i]!;
-      if (this.#center) x -= this.#center[c]!;
-      if (this.#scale) x /= this.#scale[c]!;
-      v[i] = x;
-    }
-    return toOutput(v, m.rows, m.cols, m.kind, m.f64);
-  }
-
-  /** `Z * scale + center`, in the kind of Z. */
-  inverseTransform(Z: MatrixLike): MatrixLike {
-    const m = this.read(Z, 'inverseTransform', false);
-    const v = m.values;
-    for (let i = 0; i < v.length; i++) {
-      const c = i % m.cols;
-      let x = v[i]!;
-      if (this.#scale) x *= this.#scale[c]!;
-      if (this.#center) x += this.#center[c]!;
-      v[i] = x;
-    }
-    return toOutput(v, m.rows, m.cols, m.kind, m.f64);
+  /** `(x - center) / scale`. */
+  protected affine(): AffineMap {
+    return { center: this.#center, scale: this.#scale, multiply: null, offset: null, clip: null };
   }
 
   protected clearFitted(): void {

@@ -1,13 +1,6 @@
-import type { EstimatorOptions, MatrixLike, ParamSpec } from '@layerwise/core';
-import {
-  arr,
-  BaseTransformer,
-  type FileReader,
-  type FittedData,
-  handleZeros,
-  named,
-  toOutput,
-} from './base.js';
+import type { EstimatorOptions, ParamSpec } from '@layerwise/core';
+import { arr, BaseTransformer, type FileReader, type FittedData, handleZeros, named } from './base.js';
+import { type AffineMap, IncrementalScaler } from './scaling.js';
 import { incrementalMeanVar } from './stats.js';
 
 /** Hyper-parameters of {@link StandardScaler}. */
@@ -33,11 +26,10 @@ const EPS = 2.220446049250313e-16;
  * scaler.mean; // [2, 4]
  * ```
  */
-export class StandardScaler extends BaseTransformer<StandardScalerParams> {
+export class StandardScaler extends IncrementalScaler<StandardScalerParams> {
   #mean: Float32Array | null = null;
   #var: Float32Array | null = null;
   #scale: Float32Array | null = null;
-  #n = 0;
 
   /** @param params `{ withMean, withStd }`; unknown names or bad values → ValidationError */
   constructor(params: Partial<StandardScalerParams> = {}, options: EstimatorOptions = {}) {
@@ -46,10 +38,6 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
 
   get kind(): string {
     return 'StandardScaler';
-  }
-
-  get isFitted(): boolean {
-    return this.#n > 0;
   }
 
   /** Per-feature mean (null when both `withMean` and `withStd` are false). */
@@ -70,29 +58,9 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
     return arr(this.#scale);
   }
 
-  /** Samples seen by `fit` / all `partialFit` calls so far. */
-  get nSamplesSeen(): number {
-    this.assertFitted('nSamplesSeen');
-    return this.#n;
-  }
-
-  /** Computes mean and standard deviation of X, starting over. Returns this. */
-  fit(X: MatrixLike, _y?: unknown): this {
-    const m = this.read(X, 'fit', true);
-    this.#update(m.values, m.rows, m.cols, true);
-    return this;
-  }
-
-  /** Updates the statistics with one more batch (the first call behaves like `fit`). Returns this. */
-  partialFit(X: MatrixLike, _y?: unknown): this {
-    const m = this.read(X, 'partialFit', !this.isFitted);
-    this.#update(m.values, m.rows, m.cols, !this.isFitted);
-    return this;
-  }
-
-  #update(values: Float64Array, rows: number, cols: number, reset: boolean): void {
+  protected update(values: Float64Array, rows: number, cols: number, reset: boolean): void {
     const { withMean, withStd } = this.params;
-    const lastN = reset ? 0 : this.#n;
+    const lastN = reset ? 0 : this.seen;
     const tracks = withMean || withStd;
     const s = incrementalMeanVar(
       values,
@@ -112,54 +80,26 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
       this.#var = null;
       this.#scale = null;
     }
-    this.#n = s.n;
-    this.nFeatures = cols;
   }
 
-  /** `(X - mean) / scale`, in the kind of X. */
-  transform(X: MatrixLike): MatrixLike {
-    const m = this.read(X, 'transform', false);
-    const v = m.values;
-    const mean = this.params.withMean ? this.#mean : null;
-    const scale = this.#scale;
-    for (let i = 0; i < v.length; i++) {
-      const c = i % m.cols;
-      let x = v[i]!;
-      if (mean) x -= mean[c]!;
-      if (scale) x /= scale[c]!;
-      v[i] = x;
-    }
-    return toOutput(v, m.rows, m.cols, m.kind, m.f64);
-  }
-
-  /** `Z * scale + mean`: back to the original feature space, in the kind of Z. */
-  inverseTransform(Z: MatrixLike): MatrixLike {
-    const m = this.read(Z, 'inverseTransform', false);
-    const v = m.values;
-    const mean = this.params.withMean ? this.#mean : null;
-    const scale = this.#scale;
-    for (let i = 0; i < v.length; i++) {
-      const c = i % m.cols;
-      let x = v[i]!;
-      if (scale) x *= scale[c]!;
-      if (mean) x += mean[c]!;
-      v[i] = x;
-    }
-    return toOutput(v, m.rows, m.cols, m.kind, m.f64);
+  /** `(x - mean) / scale` (the mean only with `withMean`, the scale only with `withStd`). */
+  protected affine(): AffineMap {
+    const center = this.params.withMean ? this.#mean : null;
+    return { center, scale: this.#scale, multiply: null, offset: null, clip: null };
   }
 
   protected clearFitted(): void {
     this.#mean = null;
     this.#var = null;
     this.#scale = null;
-    this.#n = 0;
+    this.seen = 0;
   }
 
   protected fittedData(): FittedData {
     const tensors = [];
     if (this.#mean) tensors.push(named('mean', this.#mean));
     if (this.#var) tensors.push(named('var', this.#var), named('scale', this.#scale!));
-    return { state: { nSamplesSeen: this.#n }, tensors };
+    return { state: { nSamplesSeen: this.seen }, tensors };
   }
 
   protected restore(file: FileReader): void {
@@ -170,7 +110,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
     this.#var = withStd ? file.vector('var', n) : null;
     this.#scale = withStd ? file.vector('scale', n) : null;
     if (this.#scale?.some((s) => !(s > 0))) file.fail('every scale must be > 0.');
-    this.#n = file.int('nSamplesSeen', 1);
+    this.seen = file.int('nSamplesSeen', 1);
   }
 
   /** Loads a scaler saved with `save(dir)`; every size, shape and checksum is checked. */
