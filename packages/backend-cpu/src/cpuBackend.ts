@@ -1,4 +1,4 @@
-import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
+import { type BackendPlugin, BackendUnavailableError, initTfBackend } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -29,13 +29,7 @@ export function cpuBackend(): BackendPlugin {
           { cause: e },
         );
       }
-      const ok = await tf.setBackend('cpu');
-      if (!ok) {
-        throw new BackendUnavailableError(
-          'tfjs could not initialise the cpu backend. Make sure exactly one copy of @tensorflow/tfjs-core is installed (it is a peer dependency).',
-        );
-      }
-      await tf.ready();
+      await initTfBackend('cpu');
       // layerwise reports its backend choice itself: skip tfjs's "Hi, looks like you are running
       // TensorFlow.js in Node.js…" banner, which the cpu backend prints on its first tensor.
       const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;

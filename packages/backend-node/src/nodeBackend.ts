@@ -1,5 +1,4 @@
-import { type BackendPlugin, BackendUnavailableError, nodeBuiltin } from '@layerwise/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { type BackendPlugin, BackendUnavailableError, initTfBackend, nodeBuiltin } from '@layerwise/core';
 
 /** Options of {@link nodeBackend}. */
 export interface NodeBackendOptions {
@@ -107,18 +106,11 @@ export function nodeBackend(options: NodeBackendOptions = {}): BackendPlugin {
     async activate() {
       const r = await tryLoad();
       if (!r.ok) throw new BackendUnavailableError(r.reason, { cause: r.error });
-      let ok = false;
-      try {
-        ok = await tf.setBackend(TFJS_NODE_BACKEND_NAME);
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        throw new BackendUnavailableError(
+      await initTfBackend(
+        TFJS_NODE_BACKEND_NAME,
+        () =>
           `${pkg} loaded, but tfjs has no working "${TFJS_NODE_BACKEND_NAME}" backend: make sure exactly one copy of @tensorflow/tfjs-core@4.22.0 is installed (${pkg} and @layerwise/* must share it; it is a peer dependency).`,
-        );
-      }
-      await tf.ready();
+      );
     },
   };
 }

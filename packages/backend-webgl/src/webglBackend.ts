@@ -1,4 +1,4 @@
-import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
+import { type BackendPlugin, BackendUnavailableError, initTfBackend } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link webglBackend}. */
@@ -116,20 +116,7 @@ export function webglBackend(options: WebglBackendOptions = {}): BackendPlugin {
           'The webgl backend would render to 16-bit float textures (WEBGL_RENDER_FLOAT32_ENABLED is false; was WEBGL_FORCE_F16_TEXTURES set?): training would lose precision, so webgl is refused. Unset the flag or use wasmBackend().',
         );
       }
-      let ok = false;
-      let cause: unknown;
-      try {
-        ok = await tf.setBackend('webgl');
-      } catch (e) {
-        cause = e;
-      }
-      if (!ok) {
-        throw new BackendUnavailableError(
-          `tfjs could not initialise the webgl backend${cause ? ` (${(cause as Error).message})` : ''}. Make sure exactly one copy of @tensorflow/tfjs-core is installed (it is a peer dependency).`,
-          cause === undefined ? undefined : { cause },
-        );
-      }
-      await tf.ready();
+      await initTfBackend('webgl');
       // tfjs-backend-webgl 4.22's floatPrecision() answers 16 exactly when float32 rendering is enabled (its test
       // is inverted), so backend.epsilon() is 1e-4 instead of 1e-7 — the default ε of Adam and RMSprop, which
       // would make training on webgl differ from every other backend. Check 32-bit storage for real (a value

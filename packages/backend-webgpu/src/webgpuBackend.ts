@@ -1,4 +1,4 @@
-import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
+import { type BackendPlugin, BackendUnavailableError, initTfBackend } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link webgpuBackend}. */
@@ -137,20 +137,7 @@ export function webgpuBackend(options: WebgpuBackendOptions = {}): BackendPlugin
       }
       tf.env().set('WEBGPU_USE_LOW_POWER_GPU', powerPreference === 'low-power');
       const previous = tf.getBackend();
-      let ok = false;
-      let cause: unknown;
-      try {
-        ok = await tf.setBackend('webgpu');
-      } catch (e) {
-        cause = e;
-      }
-      if (!ok) {
-        throw new BackendUnavailableError(
-          `tfjs could not initialise the webgpu backend${cause ? ` (${(cause as Error).message})` : ''}. Make sure exactly one copy of @tensorflow/tfjs-core is installed (it is a peer dependency).`,
-          cause === undefined ? undefined : { cause },
-        );
-      }
-      await tf.ready();
+      await initTfBackend('webgpu');
       const bad = checkSyncReadback();
       if (bad) {
         if (previous && previous !== 'webgpu') await tf.setBackend(previous);

@@ -20,3 +20,4 @@ export * from './plugins.js';
 export * from './registry.js';
 export * from './rng.js';
 export * from './validateExportableModel.js';
+export { initTfBackend } from './tfBackend.js';
