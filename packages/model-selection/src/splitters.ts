@@ -59,6 +59,26 @@ function masksToSplits(testFold: Int32Array, nSplits: number): Split[] {
   return out;
 }
 
+/** What KFold and StratifiedKFold share: validated `nSplits`, `shuffle`, `randomState`. */
+abstract class BaseKFold implements CrossValidator {
+  readonly nSplits: number;
+  readonly shuffle: boolean;
+  readonly randomState: number | null;
+
+  protected constructor(name: string, options: KFoldOptions) {
+    const o = checkKFold(name, options);
+    this.nSplits = o.nSplits;
+    this.shuffle = o.shuffle;
+    this.randomState = o.randomState;
+  }
+
+  getNSplits(): number {
+    return this.nSplits;
+  }
+
+  abstract split(X: unknown, y?: unknown): Generator<Split>;
+}
+
 /**
  * K folds of consecutive samples (shuffled first with `shuffle: true`), scikit-learn's `KFold`: the first
  * `n % nSplits` folds get one sample more. Indices come sorted.
@@ -67,20 +87,9 @@ function masksToSplits(testFold: Int32Array, nSplits: number): Split[] {
  * for (const [train, test] of new KFold({ nSplits: 3 }).split(X)) { … }
  * ```
  */
-export class KFold implements CrossValidator {
-  readonly nSplits: number;
-  readonly shuffle: boolean;
-  readonly randomState: number | null;
-
+export class KFold extends BaseKFold {
   constructor(options: KFoldOptions = {}) {
-    const o = checkKFold('KFold', options);
-    this.nSplits = o.nSplits;
-    this.shuffle = o.shuffle;
-    this.randomState = o.randomState;
-  }
-
-  getNSplits(): number {
-    return this.nSplits;
+    super('KFold', options);
   }
 
   /** Yields `[trainIndices, testIndices]`; `y` is ignored. */
@@ -126,20 +135,9 @@ function encodeByAppearance(labels: readonly ClassLabel[]): { encoded: Int32Arra
  * and, without shuffle, the same folds). `nSplits` larger than the smallest class count is a
  * ValidationError (scikit-learn only warns).
  */
-export class StratifiedKFold implements CrossValidator {
-  readonly nSplits: number;
-  readonly shuffle: boolean;
-  readonly randomState: number | null;
-
+export class StratifiedKFold extends BaseKFold {
   constructor(options: KFoldOptions = {}) {
-    const o = checkKFold('StratifiedKFold', options);
-    this.nSplits = o.nSplits;
-    this.shuffle = o.shuffle;
-    this.randomState = o.randomState;
-  }
-
-  getNSplits(): number {
-    return this.nSplits;
+    super('StratifiedKFold', options);
   }
 
   /** Yields `[trainIndices, testIndices]` stratified by the class labels `y`. */
