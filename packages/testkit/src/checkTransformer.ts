@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asKind, expectClose, expectError, kindOf, numbers } from './checkHelpers.js';
 
 /**
  * What {@link checkTransformer} needs (duck-typed): parameters, `fit` and `transform`. Methods may be
@@ -39,62 +40,6 @@ export interface CheckTransformerOptions<T extends CheckableTransformer> {
   setup?: () => void | Promise<void>;
   /** Skip the whole suite with this reason. */
   skip?: string | false | undefined;
-}
-
-type Kind = 'array' | 'tensor' | 'typed';
-
-function numbers(out: unknown): number[] {
-  if (out instanceof tf.Tensor) return Array.from(out.dataSync() as ArrayLike<number>);
-  if (ArrayBuffer.isView(out)) return Array.from(out as unknown as ArrayLike<number>);
-  if (Array.isArray(out)) return out.flatMap((v) => (typeof v === 'number' ? [v] : numbers(v)));
-  if (typeof out === 'object' && out !== null && 'data' in out)
-    return numbers((out as { data: unknown }).data);
-  throw new Error(`expected numeric output, got ${typeof out}`);
-}
-
-function kindOf(out: unknown): Kind | 'other' {
-  if (out instanceof tf.Tensor) return 'tensor';
-  if (Array.isArray(out)) return 'array';
-  if (
-    typeof out === 'object' &&
-    out !== null &&
-    'data' in out &&
-    ArrayBuffer.isView((out as { data: unknown }).data)
-  )
-    return 'typed';
-  return 'other';
-}
-
-function asKind(X: number[][], kind: Kind): unknown {
-  if (kind === 'array') return X.map((r) => [...r]);
-  const data = Float32Array.from(X.flat());
-  if (kind === 'typed') return { data, shape: [X.length, X[0]!.length] };
-  return tf.tensor2d(data, [X.length, X[0]!.length]);
-}
-
-function expectClose(a: number[], b: number[], tol: number, what: string): void {
-  expect(a.length, `${what}: length`).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    if (!(Math.abs(a[i]! - b[i]!) <= tol))
-      expect.fail(`${what}: value ${i} is ${a[i]}, expected ${b[i]} (tolerance ${tol})`);
-  }
-}
-
-async function expectError(fn: () => unknown, name: string, what: string): Promise<void> {
-  let err: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    err = e;
-  }
-  if (err === undefined) expect.fail(`${what}: expected ${name}, but it succeeded`);
-  const got = err instanceof Error ? err.name : typeof err;
-  if (got !== name)
-    expect.fail(`${what}: expected ${name}, got ${got}: ${(err as Error)?.message ?? String(err)}`);
-  expect(
-    (err as Error).message.length,
-    `${what}: the message should say what to change`,
-  ).toBeGreaterThanOrEqual(20);
 }
 
 /** Parameters that are plain data (estimator objects of a pipeline's deep params left out). */
