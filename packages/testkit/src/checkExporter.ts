@@ -38,7 +38,7 @@ export interface CheckExporterOptions {
    */
   verify?: (
     ctx: ExporterVerifyContext,
-  ) => Promise<ArrayLike<number> | undefined | undefined> | ArrayLike<number> | undefined | undefined;
+  ) => Promise<ArrayLike<number> | undefined | void> | ArrayLike<number> | undefined | void;
   /** Activations the format supports (each gets a one-layer export). Default: every layerwise activation. */
   activations?: readonly ActivationName[];
   /** Absolute tolerance of verify's outputs against the reference. Default `1e-4`. */
