@@ -188,7 +188,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const trainFile = join(dir, 'train.f32');
     writeMatrix(stepFile, headRows(train, maxStep));
     writeMatrix(testFile, test);
-    const samplesFor = (w: Worker) => o.stepSamples[w.spec.backend] ?? o.stepSamples.default!;
+    // Per-backend sizes are for tfjs backends (cpu is slow: fewer rows); PyTorch's "cpu" is not that backend
+    // and gets the default size, so that it is timed on as many rows as the wasm contenders.
+    const sizeFor = (sizes: Record<string, number>, w: Worker) =>
+      (w.spec.impl === 'pytorch' ? undefined : sizes[w.spec.backend]) ?? sizes.default!;
+    const samplesFor = (w: Worker) => sizeFor(o.stepSamples, w);
 
     const wantStep = o.parts.includes('step') || o.parts.includes('overhead');
     const wantInfer = o.parts.includes('infer');
@@ -224,7 +228,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
             (w) => ({
               kind: 'infer',
               file: testFile,
-              rows: o.inferRows[w.spec.backend] ?? o.inferRows.default!,
+              rows: sizeFor(o.inferRows, w),
               seed: o.seed,
             }),
             o.log,
