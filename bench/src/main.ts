@@ -3,7 +3,7 @@
  *
  *   pnpm bench                         full run (≈ 10–20 min on 2 cores)
  *   pnpm bench -- --quick              a short run to check the harness (≈ 2 min)
- *   pnpm bench -- --only step,overhead parts: step, infer, pretrain, overhead
+ *   pnpm bench -- --only step,overhead parts: step, infer, pretrain, overhead (quality, gridsearch, browser: runs of their own)
  *   options: --rounds N  --backends wasm,cpu,node  --samples N (wasm & PyTorch)  --cpu-samples N  --cpu-infer-rows N
  *            --pretrain-rows N  --pretrain-rounds N  --threads 1,2 (default 1 and all cores)  --noisy-above 1.5
  *            --fused-optimizers (wasm plugin: fused Adam kernels)  --no-python  --no-save  --seed N
@@ -96,6 +96,11 @@ async function main() {
   // `--only gridsearch`: GridSearchCV wall time nJobs 2 vs 1 (./gridsearch.ts), a run of its own.
   if (/--only[= ]gridsearch\b/.test(process.argv.slice(2).join(' '))) {
     await (await import('./gridsearch.js')).runGridSearchFromArgv(process.argv.slice(2));
+    return;
+  }
+  // `--only quality`: layerwise vs PyTorch accuracy, same recipes and subsets (./quality.ts), a run of its own.
+  if (/--only[= ]quality\b/.test(process.argv.slice(2).join(' '))) {
+    await (await import('./quality.js')).runQualityFromArgv(process.argv.slice(2));
     return;
   }
   const o = parseOptions(process.argv.slice(2));
