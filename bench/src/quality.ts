@@ -246,7 +246,9 @@ function cellKey(
 function rows(m: Data['X'], idx: number[]) {
   const cols = m.shape[1];
   const out = new Float32Array(idx.length * cols);
-  idx.forEach((r, i) => out.set(m.data.subarray(r * cols, (r + 1) * cols), i * cols));
+  idx.forEach((r, i) => {
+    out.set(m.data.subarray(r * cols, (r + 1) * cols), i * cols);
+  });
   return { data: out, shape: [idx.length, cols] as [number, number] };
 }
 
