@@ -128,7 +128,9 @@ export function streamCsv(path: string, options: StreamCsvOptions = {}): AsyncIt
     const decoder = new TextDecoder('utf-8', { fatal: true });
     const stream = fs.createReadStream(path, { highWaterMark: chunkBytes });
     let layout: Layout | undefined;
-    let rows: CsvRecord[] = [];
+    // Each record goes into the batch's Float32Array as soon as it is parsed (no batch of records is held:
+    // the parsed cells die young instead of being promoted to V8's old space).
+    let batch: BatchBuilder | undefined;
     let dataRows = 0;
     const take = function* (records: CsvRecord[]): Generator<StreamBatch> {
       for (const r of records) {
@@ -136,11 +138,12 @@ export function streamCsv(path: string, options: StreamCsvOptions = {}): AsyncIt
           layout = makeLayout(r, header, labelColumn, path);
           if (layout.hasHeader) continue;
         }
-        rows.push(r);
-        if (rows.length === batchSize) {
-          const b = toBatch(rows, layout, labelType, path);
-          dataRows += rows.length;
-          rows = [];
+        batch ??= new BatchBuilder(layout, batchSize);
+        batch.add(r, labelType, path);
+        if (batch.rows === batchSize) {
+          const b = batch.finish();
+          dataRows += batch.rows;
+          batch = undefined;
           yield b;
         }
       }
@@ -176,10 +179,10 @@ export function streamCsv(path: string, options: StreamCsvOptions = {}): AsyncIt
         throw e;
       }
       if (!layout) throw new CsvFormatError(`${path} is empty: no rows to load.`);
-      if (rows.length > 0) {
-        const b = toBatch(rows, layout, labelType, path);
-        dataRows += rows.length;
-        rows = [];
+      if (batch && batch.rows > 0) {
+        const b = batch.finish();
+        dataRows += batch.rows;
+        batch = undefined;
         yield b;
       }
       if (dataRows === 0) throw new CsvFormatError(`${path} has a header but no data rows.`);
@@ -240,18 +243,27 @@ function makeLayout(
   return { width, names, hasHeader, labelIndex, labelsAreNumbers: undefined };
 }
 
-function toBatch(
-  rows: CsvRecord[],
-  layout: Layout,
-  labelType: 'auto' | 'number' | 'string',
-  name: string,
-): StreamBatch {
-  const { width, labelIndex, names } = layout;
-  const cols = labelIndex === undefined ? width : width - 1;
-  const data = new Float32Array(rows.length * cols);
-  const labels: (number | string)[] = [];
-  let k = 0;
-  for (const { line, cells } of rows) {
+/** One batch being filled, a record at a time. */
+class BatchBuilder {
+  rows = 0;
+  readonly #layout: Layout;
+  readonly #cols: number;
+  readonly #data: Float32Array;
+  readonly #labels: (number | string)[] = [];
+  #k = 0;
+
+  constructor(layout: Layout, batchSize: number) {
+    this.#layout = layout;
+    this.#cols = layout.labelIndex === undefined ? layout.width : layout.width - 1;
+    this.#data = new Float32Array(batchSize * this.#cols);
+  }
+
+  add({ line, cells }: CsvRecord, labelType: 'auto' | 'number' | 'string', name: string): void {
+    const layout = this.#layout;
+    const { width, labelIndex, names } = layout;
+    const data = this.#data;
+    const labels = this.#labels;
+    let k = this.#k;
     if (cells.length !== width) {
       throw new CsvFormatError(
         `${name}, line ${line}: ${cells.length} cells but the ${layout.hasHeader ? 'header' : 'first row'} has ${width}; every row needs the same number of columns.`,
@@ -291,7 +303,14 @@ function toBatch(
       }
       data[k++] = v;
     }
+    this.#k = k;
+    this.rows++;
   }
-  const x = { data, shape: [rows.length, cols] as [number, number] };
-  return labelIndex === undefined ? { x } : { x, y: labels as number[] | string[] };
+
+  finish(): StreamBatch {
+    const data =
+      this.rows * this.#cols === this.#data.length ? this.#data : this.#data.slice(0, this.rows * this.#cols);
+    const x = { data, shape: [this.rows, this.#cols] as [number, number] };
+    return this.#layout.labelIndex === undefined ? { x } : { x, y: this.#labels as number[] | string[] };
+  }
 }

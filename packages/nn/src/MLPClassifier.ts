@@ -211,7 +211,8 @@ export class MLPClassifier
   }
 
   protected streamTargets() {
-    const values: ClassLabel[] = [];
+    // Only the distinct labels are kept (memory independent of the number of rows).
+    const seen = new Set<ClassLabel>();
     let kind: EncodedLabels['kind'] | null = null;
     return {
       collect(y: unknown, rows: number, batch: number) {
@@ -222,9 +223,10 @@ export class MLPClassifier
         }
         const r = readLabels(y, rows, `batch ${batch} y`);
         kind ??= r.kind;
-        for (const v of r.values) values.push(v);
+        for (const v of r.values) seen.add(v);
       },
       finish: () => {
+        const values = [...seen];
         const enc = encodeLabels(values, values.length, undefined, 'y');
         if (enc.classes.length < 2) {
           throw new ValidationError(
