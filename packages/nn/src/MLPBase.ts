@@ -327,11 +327,20 @@ export abstract class MLPBase<
           owned.push(vy);
           validation = { x: vm.tensor, y: vy };
         }
-        return streamedData(kind, source, scan, p, encode, {
+        const streamed = streamedData(kind, source, scan, p, encode, {
           ...(validation ? { validation } : {}),
           owned,
-          signature: {},
+          signature: {
+            hiddenLayerSizes: p.hiddenLayerSizes,
+            activation: p.activation,
+            optimizer: p.optimizer,
+            targets: this.targetsSignature(state),
+            customForward: p.forward !== null,
+            streamed: true,
+          },
         });
+        // A checkpoint of a streamed fit keeps the targets (classes) the scan found, like an in-memory one.
+        return { ...streamed, checkpointState: { targets: state } };
       } catch (e) {
         for (const x of owned) x.dispose();
         throw e;

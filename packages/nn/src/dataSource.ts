@@ -10,14 +10,36 @@ export interface DataBatch {
 
 /**
  * Streamed training data (like tfjs' `fitDataset`): a function returning a fresh iterable (or async iterable)
- * of batches each time it is called — once to scan the data, then once per epoch. Batches may have any
- * size; they are re-batched to `batchSize`.
+ * of batches each time it is called — once to scan the data, then once per epoch (and, for greedy
+ * pretraining, per layer). Batches may have any size; they are re-batched to `batchSize`.
+ *
+ * An iterable object that starts afresh each time it is iterated (such as what `streamCsv` and `streamIdx`
+ * return) may be passed as it is. A one-shot iterable (a generator object, whose iterator is itself) is
+ * refused with a ValidationError: the fit reads its source more than once — wrap its making in a function.
  */
-export type DataSource = () => AsyncIterable<DataBatch> | Iterable<DataBatch>;
+export type DataSource =
+  | (() => AsyncIterable<DataBatch> | Iterable<DataBatch>)
+  | AsyncIterable<DataBatch>
+  | Iterable<DataBatch>;
 
-/** Whether `X` is a {@link DataSource}. */
+/** Whether `X` is a {@link DataSource}: a function, or an (async) iterable object that is not an array. */
 export function isDataSource(X: unknown): X is DataSource {
-  return typeof X === 'function';
+  if (typeof X === 'function') return true;
+  if (typeof X !== 'object' || X === null || Array.isArray(X) || ArrayBuffer.isView(X)) return false;
+  return (
+    typeof (X as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ||
+    typeof (X as Iterable<unknown>)[Symbol.iterator] === 'function'
+  );
+}
+
+/** The iterator of `it` (async first), or null when `it` is not iterable. */
+function iteratorOf(it: unknown): AsyncIterator<DataBatch> | Iterator<DataBatch> | null {
+  if (!it || (typeof it !== 'object' && typeof it !== 'function')) return null;
+  const a = (it as AsyncIterable<DataBatch>)[Symbol.asyncIterator];
+  if (typeof a === 'function') return a.call(it);
+  const s = (it as Iterable<DataBatch>)[Symbol.iterator];
+  if (typeof s === 'function') return s.call(it);
+  return null;
 }
 
 /** The batches of one pass over `source`, each checked to be `{ x, y? }`; errors name the batch. */
@@ -25,24 +47,26 @@ export async function* readSource(
   owner: string,
   source: DataSource,
 ): AsyncGenerator<DataBatch & { index: number }> {
-  let it: AsyncIterable<DataBatch> | Iterable<DataBatch>;
+  let it: unknown;
   try {
-    it = source();
+    it = typeof source === 'function' ? source() : source;
   } catch (e) {
     throw new ValidationError(`${owner}.fit: the data source threw when called: ${String(e)}`, { cause: e });
   }
-  if (
-    !it ||
-    (typeof (it as AsyncIterable<DataBatch>)[Symbol.asyncIterator] !== 'function' &&
-      typeof (it as Iterable<DataBatch>)[Symbol.iterator] !== 'function')
-  ) {
+  const iter = iteratorOf(it);
+  if (!iter) {
     throw new ValidationError(
       `${owner}.fit: a data source must be a function returning an iterable or async iterable of { x, y } batches, got ${typeof it}.`,
     );
   }
+  if (typeof source !== 'function' && (iter as unknown) === it) {
+    throw new ValidationError(
+      `${owner}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object), but fit reads its source once to scan it and then once per epoch (and per layer); pass a function returning a fresh iterable instead, e.g. fit(() => batches()).`,
+    );
+  }
   let index = 0;
   try {
-    for await (const b of it as AsyncIterable<DataBatch>) {
+    for await (const b of { [Symbol.asyncIterator]: () => iter } as AsyncIterable<DataBatch>) {
       if (typeof b !== 'object' || b === null || !('x' in b)) {
         throw new ValidationError(
           `${owner}.fit: batch ${index} of the data source is not an object { x, y? }.`,

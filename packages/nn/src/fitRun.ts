@@ -163,7 +163,6 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
           `${owner}.fit: ${what} needs in-memory data; it does not work with a data source.`,
         );
       };
-      if (saved || ckpt) no('checkpoint/resume');
       if (options.sampleWeight !== undefined || prepared.rowWeights) no('sampleWeight/classWeight');
       if (p.validationFraction !== null && p.validationFraction > 0) {
         no('validationFraction (pass validationData instead)');

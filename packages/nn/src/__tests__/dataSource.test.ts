@@ -119,11 +119,31 @@ describe('fit(source)', () => {
     await expect(clf.fit(flaky)).rejects.toThrow(/network down/);
     expect(clf.isFitted).toBe(false);
     await expect(clf.fit(() => batches(train, 500), { resume: 'x' })).rejects.toThrow(ValidationError);
-    await expect(
-      new MLPClassifier({ ...base, checkpoint: { dir: 'never-written' } }, { registry }).fit(() =>
-        batches(train, 500),
-      ),
-    ).rejects.toThrow(/checkpoint\/resume needs in-memory data/);
+    // A one-shot iterable (a generator object) cannot be re-read: refused before anything is read.
+    const once = batches(train, 500);
+    await expect(clf.fit(once)).rejects.toThrow(
+      /one-shot iterable .* pass a function returning a fresh iterable/,
+    );
+    expect(once.next().done).toBe(false);
+    // Not iterable at all, passed directly: not a source, so checked as X.
+    await expect(clf.fit({ x: [[1]] } as never, [0])).rejects.toThrow(ValidationError);
+    expect(clf.isFitted).toBe(false);
     expect(tf.memory().numTensors).toBe(n);
+  });
+
+  it('an iterable object that starts afresh on each iteration (like streamCsv/streamIdx) is a source as it is', async () => {
+    let reads = 0;
+    const reiterable = {
+      [Symbol.asyncIterator]: async function* () {
+        reads++;
+        yield* batches(train, 250);
+      },
+    };
+    const a = await new MLPClassifier(base, { registry }).fit(reiterable);
+    const b = await new MLPClassifier(base, { registry }).fit(() => batches(train, 250));
+    expect(reads).toBe(1 + 3);
+    expect(a.lossCurve).toEqual(b.lossCurve);
+    a.dispose();
+    b.dispose();
   });
 });
