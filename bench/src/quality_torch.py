@@ -14,7 +14,8 @@ same indices layerwise trains on), the recipes and the jobs. Every recipe is lay
 - Adam with epsilon 1e-7 (tfjs' default, what layerwise uses; PyTorch's own default is 1e-8); a fresh
   permutation every epoch, the last batch partial (ceil(n / batch) batches);
 - classifier: dropout after every hidden layer, cross-entropy averaged over the batch; `freezeEncoder: n`
-  keeps the pretrained hidden layers out of the update (and out of Adam's state) for the first n epochs.
+  keeps the pretrained hidden layers out of the update (and out of Adam's state) for the first n epochs;
+  `freezeLayers: [i, ...]` keeps those pretrained hidden layers fixed for the whole fit.
 
 Pretrained encoders are cached as state dicts under the config's cacheDir (one per dataset, seed, pretraining).
 """
@@ -158,6 +159,10 @@ def classify(xtr, ytr, xte, yte, sizes, activation, encoder, c, epochs, seed):
         frozen = freeze is True or (freeze and epoch <= freeze)
         for q in hidden:
             q.requires_grad_(not frozen)
+        if encoder is not None:
+            for i in c.get("freezeLayers", []):
+                for q in layers[i].parameters():
+                    q.requires_grad_(False)
         if schedule == "cosine":
             for g in opt.param_groups:
                 g["lr"] = c["learningRate"] * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / epochs))
@@ -212,9 +217,9 @@ def main():
             idx = torch.tensor(subsets[ds][str(seed)][key], dtype=torch.long)
             epochs = cfg["epochs"][key]
             torch.manual_seed(seed)
-            acc = classify(
-                xtr[idx], ytr[idx], xte, yte, sizes, activation, encoder, recipe["classifier"], epochs, 2000 + seed
-            )
+            c = dict(recipe["classifier"])
+            c["freezeEncoder"] = (c.get("freezeEncoder") or {}).get(key, 0)  # epochs, per label count
+            acc = classify(xtr[idx], ytr[idx], xte, yte, sizes, activation, encoder, c, epochs, 2000 + seed)
             r = {"side": "pytorch", "dataset": ds, "seed": seed, "recipe": job["recipe"], "labels": labels,
                  "accuracy": acc}
             log(f"torch {ds} seed {seed} {job['recipe']} {labels} labels: {acc * 100:.2f} %")
