@@ -14,6 +14,7 @@ const HELP = `Usage: pnpm start [-- options]
   --finetune N        autoencoder fine-tuning epochs (default 2)
   --clf-epochs N      classifier epochs (default 10)
   --clf-lr X          classifier learning rate (default 0.0005)
+  --clf-schedule S    cosine | constant: classifier learning-rate schedule (default constant)
   --clf-dropout X     classifier dropout (default 0.2)
   --subset N          use the first N training images (default all 60000)
   --test-subset N     score on the first N test images (default all 10000)
@@ -36,6 +37,7 @@ try {
       finetune: { type: 'string' },
       'clf-epochs': { type: 'string' },
       'clf-lr': { type: 'string' },
+      'clf-schedule': { type: 'string' },
       'clf-dropout': { type: 'string' },
       subset: { type: 'string' },
       'test-subset': { type: 'string' },
@@ -89,6 +91,12 @@ if (values.dataset !== undefined && values.dataset !== 'mnist' && values.dataset
   process.exit(2);
 }
 
+const clfSchedule = values['clf-schedule'];
+if (clfSchedule !== undefined && clfSchedule !== 'cosine' && clfSchedule !== 'constant') {
+  console.error(`--clf-schedule must be cosine or constant, got ${JSON.stringify(clfSchedule)}.\n\n${HELP}`);
+  process.exit(2);
+}
+
 const options = {
   dataset: values.dataset as 'mnist' | 'fashion' | undefined,
   dataPath: values['data-path'] as string | undefined,
@@ -96,6 +104,7 @@ const options = {
   fineTuneEpochs: int('finetune'),
   classifierEpochs: int('clf-epochs'),
   classifierLearningRate: num('clf-lr', 1),
+  classifierSchedule: clfSchedule as 'cosine' | 'constant' | undefined,
   classifierDropout: num('clf-dropout', 1),
   subset: int('subset'),
   testSubset: int('test-subset'),

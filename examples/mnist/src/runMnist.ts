@@ -8,7 +8,7 @@ import { loadFashionMnist, loadMnist } from '@layerwise/datasets';
 import { tfjsExporter } from '@layerwise/exporter-tfjs';
 import { consoleLogger } from '@layerwise/logger-console';
 import { csvLogger } from '@layerwise/logger-csv';
-import { MLPClassifier } from '@layerwise/nn';
+import { cosineDecay, learningRateScheduler, MLPClassifier } from '@layerwise/nn';
 import { reconstructionGrid, writeReport } from '@layerwise/report/node';
 import { getBackend } from '@tensorflow/tfjs-core';
 
@@ -32,6 +32,11 @@ export interface MnistOptions {
   hiddenLayerSizes?: number[];
   /** Learning rate of the classifier (Adam). Default 0.0005. */
   classifierLearningRate?: number;
+  /**
+   * Learning-rate schedule of the classifier: `'cosine'` decays it from `classifierLearningRate` to 0 over
+   * `classifierEpochs` (`cosineDecay` of `@layerwise/nn`), `'constant'` keeps it. Default `'constant'`.
+   */
+  classifierSchedule?: 'cosine' | 'constant';
   /** Dropout after each hidden layer of the classifier. Default 0.2. */
   classifierDropout?: number;
   /** Minibatch size. Default 100. */
@@ -151,8 +156,12 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   writeFileSync(files.reconstructions, grid);
   const reconstructionMse = -(await ae.score(test.X));
 
+  const classifierEpochs = options.classifierEpochs ?? 10;
+  const schedule = options.classifierSchedule ?? 'constant';
   const clf = MLPClassifier.fromEncoder(ae, {
-    epochs: options.classifierEpochs ?? 10,
+    epochs: classifierEpochs,
+    callbacks:
+      schedule === 'cosine' ? [learningRateScheduler(cosineDecay({ decayEpochs: classifierEpochs }))] : [],
     learningRate: options.classifierLearningRate ?? 0.0005,
     dropout: options.classifierDropout ?? 0.2,
     batchSize,
