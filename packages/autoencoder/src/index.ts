@@ -6,6 +6,7 @@
  */
 export { DecoderLayer } from './DecoderLayer.js';
 export { AUTOENCODER_DEFAULTS, AUTOENCODER_SPEC, type StackedAutoencoderParams } from './params.js';
+export { SEMI_SUPERVISED_PRETRAINING } from './presets.js';
 export {
   AUTOENCODER_FIT_OPTIONS,
   type AutoencoderExportOptions,

@@ -50,6 +50,7 @@ export {
   type LossFn,
   makeOptimizer,
   mapRows,
+  mapRowsToHost,
   meanLoss,
   OPTIMIZERS,
   type OptimizerName,
@@ -102,5 +103,6 @@ export {
   TRAINING_SPEC,
   type TrainingParams,
 } from './params.js';
+export { semiSupervisedFineTuning } from './presets.js';
 export { TrainedEstimator } from './TrainedEstimator.js';
 export { CallbackList, type StageConfig, type StageState, trainStage } from './trainStage.js';

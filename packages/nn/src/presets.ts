@@ -1,0 +1,38 @@
+import { ValidationError } from '@layerwise/core';
+import { cosineDecay, learningRateScheduler } from './callbacks.js';
+import type { MLPClassifierParams } from './MLPClassifier.js';
+
+/**
+ * Classifier params of the recipe that makes greedy pretraining pay off where labels are few (issue 16;
+ * measured in `bench/README.md`, "Quality"): fine-tune the whole network built by `MLPClassifier.fromEncoder`
+ * with Adam at learning rate 2e-3 decayed to 0 over the fit by a cosine schedule, batch 32, dropout 0.2.
+ * Pair it with the autoencoder side, `SEMI_SUPERVISED_PRETRAINING` of `@layerwise/autoencoder` (masking
+ * noise 0.5, whole-stack fine-tuning). Spread the result and override what you like:
+ *
+ * ```ts
+ * const ae = new StackedAutoencoder({ hiddenLayerSizes: [500, 250, 64], ...SEMI_SUPERVISED_PRETRAINING });
+ * await ae.fit(unlabelled);
+ * const clf = MLPClassifier.fromEncoder(ae, { ...semiSupervisedFineTuning(20), randomState: 0 });
+ * await clf.fit(Xfew, yFew);
+ * ```
+ *
+ * @param epochs classifier epochs (the cosine schedule spans them): e.g. 200 for 100 labels, 20 for 1 000,
+ *   10 for 5 000 on MNIST
+ * @returns `{ epochs, learningRate, batchSize, dropout, callbacks }` — a fresh callback list on every call
+ */
+export function semiSupervisedFineTuning(
+  epochs: number,
+): Pick<MLPClassifierParams, 'epochs' | 'learningRate' | 'batchSize' | 'dropout' | 'callbacks'> {
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    throw new ValidationError(
+      `semiSupervisedFineTuning: epochs must be an integer ≥ 1, got ${String(epochs)}.`,
+    );
+  }
+  return {
+    epochs,
+    learningRate: 2e-3,
+    batchSize: 32,
+    dropout: 0.2,
+    callbacks: [learningRateScheduler(cosineDecay({ decayEpochs: epochs }))],
+  };
+}
