@@ -19,5 +19,5 @@ export * from './params.js';
 export * from './plugins.js';
 export * from './registry.js';
 export * from './rng.js';
-export * from './validateExportableModel.js';
 export { initTfBackend } from './tfBackend.js';
+export * from './validateExportableModel.js';

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './errors.js';
 
 /** What a backend plugin's failure message ends with unless it gives its own. */
-const PEER_HINT = 'Make sure exactly one copy of @tensorflow/tfjs-core is installed (it is a peer dependency).';
+const PEER_HINT =
+  'Make sure exactly one copy of @tensorflow/tfjs-core is installed (it is a peer dependency).';
 
 /**
  * Makes tfjs backend `name` the active one and waits until it is ready — the last step of a backend
