@@ -396,7 +396,9 @@ export function qualityMarkdown(
             .map((c) => c.accuracy);
         const a = pick('layerwise');
         const b = pick('pytorch');
-        row.push(`${summarise(a)} / ${summarise(b)}`);
+        // a cell with fewer seeds than asked for says how many it has
+        const n = (v: number[]) => (v.length > 0 && v.length < o.seeds.length ? ` (${v.length} seed)` : '');
+        row.push(`${summarise(a)}${n(a)} / ${summarise(b)}${n(b)}`);
         if (a.length && b.length && Math.abs(mean(a) - mean(b)) > 0.01)
           gaps.push(
             `${ds} ${l} labels ${r}: layerwise ${(mean(a) * 100).toFixed(1)} vs PyTorch ${(mean(b) * 100).toFixed(1)}`,
