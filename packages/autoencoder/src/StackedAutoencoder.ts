@@ -4,7 +4,6 @@ import {
   type ExportableModel,
   type ExportOptions,
   type ExportResult,
-  fromTensor2D,
   loadModelDir,
   type MatrixLike,
   type ModelData,
@@ -24,6 +23,7 @@ import {
   isHistory,
   LEAKY_RELU_ALPHA,
   mapRows,
+  mapRowsToHost,
   runTraining,
   scanSource,
   streamedData,
@@ -241,16 +241,21 @@ export class StackedAutoencoder
     X: MatrixLike,
     method: string,
     features: number,
+    outCols: () => number,
     fn: (x: tf.Tensor2D) => tf.Tensor2D,
     name = 'X',
   ): MatrixLike {
     this.assertFitted(method);
     const xm = toMatrix(X, { name, expectedFeatures: features });
     try {
-      return fromTensor2D(
-        mapRows(xm.tensor, (c) => fn(c)),
-        xm.kind,
-      );
+      if (xm.kind === 'tensor') return mapRows(xm.tensor, (c) => fn(c));
+      // Host outputs: each chunk is read straight into one preallocated buffer (no concat, no second copy).
+      const cols = outCols();
+      const data = mapRowsToHost(xm.tensor, cols, fn);
+      if (xm.kind === 'typed') return { data, shape: [xm.rows, cols] };
+      const out: number[][] = new Array(xm.rows);
+      for (let r = 0; r < xm.rows; r++) out[r] = Array.from(data.subarray(r * cols, (r + 1) * cols));
+      return out;
     } finally {
       releaseMatrix(xm);
     }
@@ -259,21 +264,40 @@ export class StackedAutoencoder
   /** The codes of the last encoder layer, `[samples, hiddenLayerSizes.at(-1)]`, in the kind of X. */
   async transform(X: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('transform', async () =>
-      this.#map(X, 'transform', this.inputSize, (x) => this.#encode(x)),
+      this.#map(
+        X,
+        'transform',
+        this.inputSize,
+        () => this.#stack!.encoders.at(-1)!.units,
+        (x) => this.#encode(x),
+      ),
     );
   }
 
   /** Decodes codes `Z` back to the input space, in the kind of Z. */
   async inverseTransform(Z: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('inverseTransform', async () =>
-      this.#map(Z, 'inverseTransform', this.#stack!.encoders.at(-1)!.units, (z) => this.#decode(z), 'Z'),
+      this.#map(
+        Z,
+        'inverseTransform',
+        this.#stack!.encoders.at(-1)!.units,
+        () => this.inputSize,
+        (z) => this.#decode(z),
+        'Z',
+      ),
     );
   }
 
   /** Encodes then decodes X: the reconstruction, in the kind of X. */
   async reconstruct(X: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('reconstruct', async () =>
-      this.#map(X, 'reconstruct', this.inputSize, (x) => this.#decode(this.#encode(x))),
+      this.#map(
+        X,
+        'reconstruct',
+        this.inputSize,
+        () => this.inputSize,
+        (x) => this.#decode(this.#encode(x)),
+      ),
     );
   }
 

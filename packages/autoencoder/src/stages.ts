@@ -1,5 +1,5 @@
 import type { Rng } from '@layerwise/core';
-import { mapRows, meanLoss, type RunData, type RunStage } from '@layerwise/nn';
+import { mapRows, mapRowsToHost, meanLoss, type RunData, type RunStage } from '@layerwise/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StackedAutoencoderParams } from './params.js';
 import type { Stack } from './stack.js';
@@ -88,12 +88,15 @@ function codesOf(s: Stack, k: number, d: RunData): { data: RunData; dispose(): v
       },
     };
   }
+  // Each layer's codes are read chunk by chunk into ONE preallocated buffer, then made one tensor (no chunk
+  // tensors plus a concat on the backend: a WASM heap, once grown, never shrinks).
   const encode = (x: tf.Tensor2D) => {
     let codes = x;
     for (let j = 0; j < k; j++) {
-      const next = mapRows(codes, (c) => s.encoders[j]!.apply(c));
+      const enc = s.encoders[j]!;
+      const host = mapRowsToHost(codes, enc.units, (c) => enc.apply(c));
       if (codes !== x) codes.dispose();
-      codes = next;
+      codes = tf.tensor2d(host, [x.shape[0], enc.units], 'float32');
     }
     return codes;
   };

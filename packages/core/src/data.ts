@@ -101,7 +101,14 @@ export function toMatrix(X: unknown, options: ToMatrixOptions = {}): Matrix {
     kind = 'tensor';
     [rows, cols] = X.shape as [number, number];
     checkShape(rows, cols, name);
-    checkFinite(X.dataSync() as Float32Array, cols, name);
+    // Checked on the backend, one boolean read back: the caller's tensor is used without a host copy.
+    // (An int32 tensor is always finite.) Only a bad tensor is read, to name the first bad value.
+    if (X.dtype === 'float32') {
+      const ok = tf.tidy(() => tf.all(tf.isFinite(X)));
+      const finite = (ok.dataSync() as Uint8Array)[0] === 1;
+      ok.dispose();
+      if (!finite) checkFinite(X.dataSync() as Float32Array, cols, name);
+    }
     if (options.expectedFeatures !== undefined) checkFeatures(cols, options.expectedFeatures, name);
     const tensor = X.dtype === 'float32' ? (X as tf.Tensor2D) : tf.cast(X as tf.Tensor2D, 'float32');
     return { tensor, kind, rows, cols, owned: tensor !== X };

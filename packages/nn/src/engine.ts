@@ -187,3 +187,30 @@ export function mapRows(
     return tf.concat(parts, 0);
   });
 }
+
+/**
+ * `fn` over `x` in chunks of `chunk` rows, each chunk's result read into ONE preallocated host buffer of
+ * `[rows, cols]` (no chunk list, no concat, no second copy): the same values as {@link mapRows}.
+ */
+export function mapRowsToHost(
+  x: tf.Tensor2D,
+  cols: number,
+  fn: (chunk: tf.Tensor2D) => tf.Tensor2D,
+  chunk = EVAL_CHUNK,
+): Float32Array {
+  const n = x.shape[0];
+  const out = new Float32Array(n * cols);
+  for (let start = 0; start < n; start += chunk) {
+    const rows = Math.min(chunk, n - start);
+    const part = tf.tidy(() => fn(rows === n ? x : tf.slice(x, [start, 0], [rows, x.shape[1]])));
+    try {
+      if (part.shape[0] !== rows || part.shape[1] !== cols) {
+        throw new Error(`mapRowsToHost: fn gave [${part.shape.join(', ')}] for [${rows}, ${cols}]`);
+      }
+      out.set(part.dataSync() as Float32Array, start * cols);
+    } finally {
+      if (part !== x) part.dispose();
+    }
+  }
+  return out;
+}

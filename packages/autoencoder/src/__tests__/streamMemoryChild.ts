@@ -51,7 +51,7 @@ if (which === 'mlp') {
   clf.dispose();
 } else {
   const ae = await new StackedAutoencoder(
-    { ...common, hiddenLayerSizes: [32, 16], epochs: 1, fineTuneEpochs: 1, outputActivation: 'sigmoid' },
+    { ...common, hiddenLayerSizes: [32, 16], epochs: 1, fineTuneEpochs: 0, outputActivation: 'sigmoid' },
     { registry },
   ).fit(source);
   ae.dispose();

@@ -68,6 +68,25 @@ describe('toMatrix', () => {
     tf.dispose([t1, t2]);
   });
 
+  it('checks a tensor on the backend (one boolean read, no leak); a bad one names its first bad value', () => {
+    const before = tf.memory().numTensors;
+    const big = tf.randomUniform([3000, 50]) as tf.Tensor2D;
+    const m = toMatrix(big);
+    expect(m).toMatchObject({ kind: 'tensor', owned: false, rows: 3000, cols: 50 });
+    expect(m.tensor).toBe(big);
+    const bad = tf.tensor2d([
+      [1, 2],
+      [3, Number.NEGATIVE_INFINITY],
+    ]);
+    expect(() => toMatrix(bad)).toThrowError(/-Infinity at row 1, column 1/);
+    const ints = tf.tensor2d([[1, 2]], [1, 2], 'int32');
+    const mi = toMatrix(ints);
+    expect(mi.owned).toBe(true);
+    releaseMatrix(mi);
+    tf.dispose([big, bad, ints]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects a wrong feature count after fit', () => {
     expect(() => toMatrix([[1, 2, 3]], { expectedFeatures: 2 })).toThrowError(
       /has 3 features per row, but the estimator was fitted with 2/,
