@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mnistDataDir } from '@layerwise/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import { headRows, loadDigits, type Matrix, writeMatrix } from './data.js';
 import { type ContenderSpec, label, STACK, type Task, type TaskResult } from './spec.js';
@@ -250,6 +251,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
           threads: t,
         })),
         { impl: 'raw', backend: 'wasm', plugin: true },
+        // The same pretraining streamed from the MNIST IDX file (streamIdx, first pretrainRows images).
+        { impl: 'layerwise', backend: 'wasm', plugin: true, streamed: true },
       ];
       if (o.python) {
         for (const t of [1, ...multi(o.threads)])
@@ -278,6 +281,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
               rows: o.pretrainRows,
               layers: [...STACK],
               seed: o.seed + r,
+              ...(s.streamed ? { idx: join(mnistDataDir(), 'train-images-idx3-ubyte') } : {}),
             });
             o.log(
               `  round ${r + 1}: ${w.name} ${res.seconds.toFixed(1)} s, peak RSS ${(res.peakRss! / 2 ** 20).toFixed(0)} MB`,

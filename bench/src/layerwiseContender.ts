@@ -1,6 +1,7 @@
 /** The layerwise contender: `StackedAutoencoder` from `@layerwise/autoencoder`, as users call it. */
 import { StackedAutoencoder } from '@layerwise/autoencoder';
 import type { Registry } from '@layerwise/core';
+import { streamIdx } from '@layerwise/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Matrix } from './data.js';
 import { STEP } from './spec.js';
@@ -56,6 +57,20 @@ export function layerwiseSide(registry: Registry): LayerwiseSide {
         detail[`layer${(s.layer ?? 0) + 1}Seconds`] = s.epochs.reduce((a, e) => a + e.seconds, 0);
       }
       return { loss: pretrainAe.history?.epochs.at(-1)?.loss ?? Number.NaN, detail };
+    },
+    async pretrainStream(idx: string, rows: number, layers: readonly number[], seed: number) {
+      const ae = new StackedAutoencoder(
+        { ...common, hiddenLayerSizes: [...layers], randomState: seed },
+        { registry },
+      );
+      await ae.fit(streamIdx(idx, { batchSize: 1000, limit: rows }));
+      const detail: Record<string, number> = {};
+      for (const s of ae.history?.stages ?? []) {
+        detail[`layer${(s.layer ?? 0) + 1}Seconds`] = s.epochs.reduce((a, e) => a + e.seconds, 0);
+      }
+      const loss = ae.history?.epochs.at(-1)?.loss ?? Number.NaN;
+      ae.dispose();
+      return { loss, detail };
     },
   };
 }

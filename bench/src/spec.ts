@@ -28,6 +28,8 @@ export interface ContenderSpec {
    * (and `OMP_NUM_THREADS` / `OPENBLAS_NUM_THREADS`) for PyTorch. Stock tfjs backends ignore it.
    */
   threads?: number;
+  /** Pretraining streams its data from IDX files (`fit(streamIdx(...))`) instead of holding it in memory. */
+  streamed?: boolean;
 }
 
 /** Threads of a contender (1 unless set). */
@@ -42,14 +44,22 @@ export function threadsOf(s: ContenderSpec): number {
 export function label(s: ContenderSpec): string {
   const t = threadsOf(s);
   if (s.impl === 'pytorch') return `pytorch/${s.backend}-${t}t`;
-  return `${s.impl}/${s.backend}${s.plugin && s.impl !== 'layerwise' ? '+plugin' : ''}${t > 1 ? `-${t}t` : ''}`;
+  return `${s.impl}/${s.backend}${s.plugin && s.impl !== 'layerwise' ? '+plugin' : ''}${t > 1 ? `-${t}t` : ''}${s.streamed ? '+stream' : ''}`;
 }
 
 /** A task sent to a worker. Data travel as raw float32 files (see `writeMatrix`). */
 export type Task =
   | { kind: 'step'; file: string; samples: number; seed: number }
   | { kind: 'infer'; file: string; rows: number; seed: number }
-  | { kind: 'pretrain'; file: string; rows: number; layers: number[]; seed: number };
+  | {
+      kind: 'pretrain';
+      file: string;
+      rows: number;
+      layers: number[];
+      seed: number;
+      /** Stream the first `rows` images from this IDX file (streamIdx) instead of loading `file`. */
+      idx?: string;
+    };
 
 /** What a worker answers. */
 export interface TaskResult {

@@ -33,6 +33,13 @@ export interface LayerwiseSide {
     seed: number,
     now: () => number,
   ): Promise<{ loss: number; detail: Record<string, number> }>;
+  /** The same pretraining on the first `rows` images of an IDX file, streamed (`fit(streamIdx(...))`). */
+  pretrainStream(
+    idx: string,
+    rows: number,
+    layers: readonly number[],
+    seed: number,
+  ): Promise<{ loss: number; detail: Record<string, number> }>;
 }
 
 async function layerwiseSide(registry: Registry): Promise<LayerwiseSide> {
@@ -90,6 +97,11 @@ export async function loadTfjsContender(spec: ContenderSpec): Promise<ContenderI
         const out = await encoder.forward(x);
         const seconds = (now() - t0) / 1000;
         return { seconds, samples: out.length / STACK[STACK.length - 1]! };
+      }
+      if (task.idx) {
+        const t0 = now();
+        const r = await lw!.pretrainStream(task.idx, task.rows, task.layers, task.seed);
+        return { seconds: (now() - t0) / 1000, samples: task.rows, loss: r.loss, detail: r.detail };
       }
       const x = headRows(m, task.rows);
       const t0 = now();

@@ -36,7 +36,11 @@ async function main() {
   process.on('message', async (task: Task | { kind: 'exit' }) => {
     if (task.kind === 'exit') process.exit(0);
     try {
-      const m = data(task.file);
+      // A streamed pretrain reads its IDX file itself: nothing is loaded beforehand.
+      const m =
+        task.kind === 'pretrain' && task.idx
+          ? { data: new Float32Array(0), shape: [0, STEP.inputs] as [number, number] }
+          : data(task.file);
       const baseRss = procStatus('VmRSS');
       const r: TaskResult = await impl.run(task, m, performance.now.bind(performance));
       send({ ...r, baseRss, peakRss: procStatus('VmHWM') });
