@@ -111,6 +111,8 @@ export interface StageConfig {
 }
 
 const BATCH_EVENT_MS = 500;
+/** Batch losses kept on the device before they are read (bounds the tensors held in a long epoch). */
+const MAX_PENDING = 1024;
 
 /** Internal: the tensors behind kept weights, and kept weights rebuilt from values (checkpoint resume). */
 const KEPT_TENSORS = new WeakMap<KeptWeights, tf.Tensor[]>();
@@ -138,8 +140,8 @@ function checkLearningRate(owner: string, lr: unknown): number {
 
 /**
  * Trains `variables` for up to `epochs` epochs of minibatches: seeded per-epoch shuffle (indices only, the
- * data set is never copied), one `tf.tidy` per batch, the epoch loss summed on the device and read once
- * per epoch (and when a batch event or an `onBatchEnd` callback needs the running loss), optional
+ * data set is never copied), one `tf.tidy` per batch, the batch losses kept on the device and read in one
+ * download per epoch (and when a batch event or an `onBatchEnd` callback needs the running loss), optional
  * validation, L2 penalty, gradient clipping, frozen layers, callbacks and events to loggers. A non-finite
  * batch loss throws a {@link TrainingDivergedError}.
  */
@@ -173,9 +175,16 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
   let bestEpoch: number | undefined;
   const kept = new Set<tf.Tensor[]>();
   let lastBatchEvent = now();
-  // The epoch's on-device sums [loss × rows, correct] and the first non-finite batch (0 = none).
-  let sums: tf.Tensor1D | null = null;
-  let firstBad: tf.Tensor1D | null = null;
+  // The epoch's batch losses (and correct counts) not read yet, kept on the device and read together at the
+  // epoch's end (or when an event needs the running loss): no per-batch bookkeeping kernels. The host sums
+  // add them in batch order in float32, as an on-device running sum would.
+  let pending: { value: tf.Scalar; correct: tf.Scalar | undefined; rows: number }[] = [];
+  let lossSum = 0;
+  let correctSum = 0;
+  // The first batch (1-based, 0 = none) whose loss is non-finite or over the limit, and its loss.
+  let badBatch = 0;
+  let badValue = 0;
+  let readBatches = 0;
   // A batch loss over this limit (a million times the stage's first batch loss) counts as diverged.
   let limit = Number.POSITIVE_INFINITY;
   let limitSet = false;
@@ -279,22 +288,20 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         wb: cfg.sampleWeight ? takeRows(cfg.sampleWeight, idx) : undefined,
       };
     };
-  const step = (take: Take, rows: number, b: number): { sums: tf.Tensor1D; firstBad: tf.Tensor1D } => {
+  /** One optimizer step; returns the batch loss (and correct count), kept on the device. */
+  const step = (take: Take, rows: number): { value: tf.Scalar; correct: tf.Scalar | undefined } => {
     let correct: tf.Scalar | undefined;
     try {
-      return stepTidy(take, rows, b, (c) => {
+      const value = stepTidy(take, rows, (c) => {
         correct = c;
       });
-    } finally {
+      return { value, correct };
+    } catch (e) {
       correct?.dispose();
+      throw e;
     }
   };
-  const stepTidy = (
-    take: Take,
-    rows: number,
-    b: number,
-    keepCorrect: (c: tf.Scalar) => void,
-  ): { sums: tf.Tensor1D; firstBad: tf.Tensor1D } =>
+  const stepTidy = (take: Take, rows: number, keepCorrect: (c: tf.Scalar) => void): tf.Scalar =>
     tf.tidy(() => {
       const { xb, yb, wb } = take();
       const idx = { length: rows };
@@ -334,25 +341,52 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         cfg.variables.map((v) => ({ name: v.name, tensor: grads[v.name] ?? tf.zerosLike(v) })),
       );
       for (const [v, t] of saved) v.assign(t);
-      // [batch, loss] of the first batch whose loss is non-finite or over the limit ([0, 0] = none).
-      const bad = tf.logicalOr(tf.logicalNot(tf.isFinite(value)), tf.greater(value, limit));
-      const none = tf.equal(tf.slice(firstBad!, [0], [1]), 0);
-      const nextBad = tf.where(
-        tf.logicalAnd(none, bad),
-        tf.stack([tf.scalar(b + 1), value]),
-        firstBad!,
-      ) as tf.Tensor1D;
-      return {
-        sums: tf.add(sums!, tf.stack([tf.mul(value, idx.length), correct ?? tf.scalar(0)])) as tf.Tensor1D,
-        firstBad: nextBad,
-      };
+      return value;
     });
 
+  /** Reads the pending batch losses (one download), adds them to the epoch's sums, checks divergence. */
+  const readPending = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const batches = pending;
+    pending = [];
+    let values: Float32Array;
+    let corrects: Float32Array | undefined;
+    try {
+      const all = tf.tidy(() =>
+        tf.stack([
+          tf.stack(batches.map((p) => p.value)),
+          acc ? tf.stack(batches.map((p) => p.correct ?? tf.scalar(0))) : tf.zeros([batches.length]),
+        ]),
+      );
+      const data = (await all.data()) as Float32Array;
+      all.dispose();
+      values = data.subarray(0, batches.length);
+      corrects = acc ? data.subarray(batches.length) : undefined;
+    } finally {
+      for (const p of batches) {
+        p.value.dispose();
+        p.correct?.dispose();
+      }
+    }
+    const limit32 = Math.fround(limit);
+    batches.forEach((p, i) => {
+      const v = values[i]!;
+      readBatches++;
+      if (badBatch === 0 && (!Number.isFinite(v) || v > limit32)) {
+        badBatch = readBatches;
+        badValue = v;
+      }
+      lossSum = Math.fround(lossSum + Math.fround(v * p.rows));
+      if (corrects) correctSum = Math.fround(correctSum + corrects[i]!);
+    });
+  };
+
   const diverged = async (fallback: number): Promise<TrainingDivergedError> => {
-    const [b, value] = (await firstBad!.data()) as Float32Array;
-    const at = b! > 0 ? b! : fallback;
+    const b = badBatch;
+    const value = badValue;
+    const at = b > 0 ? b : fallback;
     const what =
-      b! > 0 && Number.isFinite(value!) ? `exploded to ${value!.toExponential(2)}` : 'became NaN or infinite';
+      b > 0 && Number.isFinite(value) ? `exploded to ${value.toExponential(2)}` : 'became NaN or infinite';
     return new TrainingDivergedError(
       `${owner}: training diverged in stage '${cfg.stage}'${cfg.layer === undefined ? '' : ` (layer ${cfg.layer})`}, epoch ${epoch}, batch ${at}: the loss ${what}. Lower learningRate (now ${lr}), or set clipNorm; the estimator was left as it was before fit.`,
       { stage: cfg.stage, ...where, epoch, batch: at },
@@ -380,8 +414,11 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       await callbacks.call('onEpochBegin', context);
       const epochLr = lr;
       const t0 = now();
-      sums = tf.zeros([2]);
-      firstBad = tf.zeros([2]);
+      lossSum = 0;
+      correctSum = 0;
+      badBatch = 0;
+      badValue = 0;
+      readBatches = 0;
       let rows = 0;
       const batches = cfg.stream
         ? cfg.stream.epoch()[Symbol.asyncIterator]()
@@ -404,30 +441,28 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
           take = () => ({ xb: x, yb: y, wb: undefined });
           size = x.shape[0]!;
         }
-        let next: { sums: tf.Tensor1D; firstBad: tf.Tensor1D };
+        let next: { value: tf.Scalar; correct: tf.Scalar | undefined };
         try {
-          next = step(take, size, b);
+          next = step(take, size);
         } finally {
           for (const t of owned) t.dispose();
         }
-        sums.dispose();
-        firstBad.dispose();
-        sums = next.sums;
-        firstBad = next.firstBad;
+        pending.push({ ...next, rows: size });
         rows += size;
-        const idx = { length: size };
         if (!limitSet) {
           // One read per stage: the first batch's loss sets the explosion limit.
           limitSet = true;
-          const [first] = (await sums.data()) as Float32Array;
-          if (Number.isFinite(first!)) limit = 1e6 * Math.max(first! / idx.length, 1e-3);
+          const [first] = (await next.value.data()) as Float32Array;
+          const firstSum = Math.fround(first! * size);
+          if (Number.isFinite(firstSum)) limit = 1e6 * Math.max(firstSum / size, 1e-3);
         }
         const t = now();
         const eventDue = count > 0 && t - lastBatchEvent >= BATCH_EVENT_MS && b + 1 < count;
+        if (pending.length >= MAX_PENDING) await readPending();
         if (eventDue || batchHooks) {
-          const [lossSum] = (await sums.data()) as Float32Array;
-          const running = lossSum! / rows;
-          if (!Number.isFinite(running) || (await firstBad.data())[0]! > 0) throw await diverged(b + 1);
+          await readPending();
+          const running = lossSum / rows;
+          if (!Number.isFinite(running) || badBatch > 0) throw await diverged(b + 1);
           if (eventDue) {
             lastBatchEvent = t;
             cfg.sink.emit({
@@ -450,19 +485,15 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
           }
         }
       }
-      const [lossSum, correctSum] = (await sums.data()) as Float32Array;
-      if ((await firstBad.data())[0]! > 0 || !Number.isFinite(lossSum!)) throw await diverged(count);
+      await readPending();
+      if (badBatch > 0 || !Number.isFinite(lossSum)) throw await diverged(count);
       if (rows === 0) {
         throw new ValidationError(`${owner}.fit: the data source gave no rows in epoch ${epoch}.`);
       }
-      sums.dispose();
-      sums = null;
-      firstBad.dispose();
-      firstBad = null;
       batch = undefined;
-      const loss = lossSum! / rows;
+      const loss = lossSum / rows;
       const metrics: Record<string, number> = {};
-      if (acc) metrics.acc = correctSum! / rows;
+      if (acc) metrics.acc = correctSum / rows;
       let valLoss: number | undefined;
       if (cfg.validation) {
         const v = await evaluate(cfg.validation.x, cfg.validation.y, cfg.loss, acc);
@@ -502,8 +533,11 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     await callbacks.call('onStageEnd', context);
     await cfg.onStageDone?.({ records, optimizer, learningRate: lr });
   } finally {
-    sums?.dispose();
-    firstBad?.dispose();
+    for (const p of pending) {
+      p.value.dispose();
+      p.correct?.dispose();
+    }
+    pending = [];
     for (const copy of kept) for (const t of copy) t.dispose();
     optimizer.dispose();
   }
