@@ -30,11 +30,11 @@ export interface MnistOptions {
   classifierEpochs?: number;
   /** Units of the encoder's layers. Default [500, 250, 64]. */
   hiddenLayerSizes?: number[];
-  /** Learning rate of the classifier (Adam). Default 0.0005. */
+  /** Learning rate of the classifier (Adam; the start of the cosine schedule). Default 0.002. */
   classifierLearningRate?: number;
   /**
    * Learning-rate schedule of the classifier: `'cosine'` decays it from `classifierLearningRate` to 0 over
-   * `classifierEpochs` (`cosineDecay` of `@layerwise/nn`), `'constant'` keeps it. Default `'constant'`.
+   * `classifierEpochs` (`cosineDecay` of `@layerwise/nn`), `'constant'` keeps it. Default `'cosine'`.
    */
   classifierSchedule?: 'cosine' | 'constant';
   /** Dropout after each hidden layer of the classifier. Default 0.2. */
@@ -157,12 +157,12 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   const reconstructionMse = -(await ae.score(test.X));
 
   const classifierEpochs = options.classifierEpochs ?? 10;
-  const schedule = options.classifierSchedule ?? 'constant';
+  const schedule = options.classifierSchedule ?? 'cosine';
   const clf = MLPClassifier.fromEncoder(ae, {
     epochs: classifierEpochs,
     callbacks:
       schedule === 'cosine' ? [learningRateScheduler(cosineDecay({ decayEpochs: classifierEpochs }))] : [],
-    learningRate: options.classifierLearningRate ?? 0.0005,
+    learningRate: options.classifierLearningRate ?? 0.002,
     dropout: options.classifierDropout ?? 0.2,
     batchSize,
     randomState: seed,
