@@ -40,9 +40,12 @@ export interface SemiSupervisedResult {
   table: string;
 }
 
-/** `perClass` indices of each class, drawn with a seeded generator (a class-balanced labelled subset). */
+/**
+ * `count / 10` indices of each class, drawn with a seeded generator (a class-balanced labelled subset) — the same
+ * draw as the quality bench's (`bench/src/quality.ts`), so seed s gives the digits its cells were trained on.
+ */
 export function balancedIndices(y: ArrayLike<number>, count: number, seed: number): number[] {
-  const rng = new Rng(seed);
+  const rng = new Rng(seed * 100_003 + count);
   const byClass: number[][] = Array.from({ length: 10 }, () => []);
   for (let i = 0; i < y.length; i++) byClass[y[i]!]!.push(i);
   const out: number[] = [];
