@@ -198,6 +198,11 @@ export function releaseMatrix(m: Matrix): void {
   if (m.owned) m.tensor.dispose();
 }
 
+/** Whether the active backend's `dataSync` returns a fresh array nobody else holds (tfjs-backend-wasm copies out of its heap). */
+function ownsReadback(): boolean {
+  return tf.getBackend() === 'wasm';
+}
+
 /**
  * Converts a result tensor to the caller's kind. The tensor is consumed: for `'tensor'` it is returned
  * (the caller owns it), otherwise it is read and disposed.
@@ -207,7 +212,9 @@ export function fromTensor2D(t: tf.Tensor2D, kind: InputKind): MatrixLike {
   const [rows, cols] = t.shape;
   const data = t.dataSync() as Float32Array;
   t.dispose();
-  if (kind === 'typed') return { data: new Float32Array(data), shape: [rows, cols] };
+  // The WASM backend's dataSync is a fresh copy of its heap: used as it is (one host copy, not two). Other
+  // backends may hand out the array they store (cpu), so the output gets its own copy there.
+  if (kind === 'typed') return { data: ownsReadback() ? data : new Float32Array(data), shape: [rows, cols] };
   const out: number[][] = new Array(rows);
   for (let r = 0; r < rows; r++) out[r] = Array.from(data.subarray(r * cols, (r + 1) * cols));
   return out;
@@ -218,7 +225,7 @@ export function fromTensor1D(t: tf.Tensor1D, kind: InputKind): tf.Tensor1D | num
   if (kind === 'tensor') return t;
   const data = t.dataSync() as Float32Array;
   t.dispose();
-  return kind === 'typed' ? new Float32Array(data) : Array.from(data);
+  return kind === 'typed' ? (ownsReadback() ? data : new Float32Array(data)) : Array.from(data);
 }
 
 /** Labels encoded as class indices, with the sorted classes. */

@@ -131,6 +131,21 @@ describe('fit(source)', () => {
     expect(tf.memory().numTensors).toBe(n);
   });
 
+  it('typed outputs on WASM are one host copy of their own: equal values, never shared between calls', async () => {
+    const clf = await new MLPClassifier({ ...base, epochs: 1 }, { registry }).fit(train.X, train.y);
+    const n = tf.memory().numTensors;
+    const a = (await clf.predictProba(test.X)) as { data: Float32Array; shape: number[] };
+    const b = (await clf.predictProba(test.X)) as { data: Float32Array; shape: number[] };
+    expect(a.shape).toEqual([1000, 10]);
+    expect(a.data.length).toBe(10_000);
+    expect(a.data.buffer).not.toBe(b.data.buffer);
+    expect(Buffer.compare(Buffer.from(a.data.buffer), Buffer.from(b.data.buffer))).toBe(0);
+    a.data[0] = -1;
+    expect(b.data[0]).not.toBe(-1);
+    expect(tf.memory().numTensors).toBe(n);
+    clf.dispose();
+  });
+
   it('an iterable object that starts afresh on each iteration (like streamCsv/streamIdx) is a source as it is', async () => {
     let reads = 0;
     const reiterable = {
