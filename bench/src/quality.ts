@@ -89,6 +89,18 @@ export const RECIPES: Record<string, Recipe> = {
     pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
     classifier: { ...ISSUE_CLASSIFIER, learningRate: 2e-3, schedule: 'cosine' },
   },
+  // the best recipe with dropout 0.1 in the classifier (explored in PyTorch: better at 100 labels)
+  bestDropout01: {
+    title: 'best, clf dropout 0.1',
+    pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
+    classifier: { ...ISSUE_CLASSIFIER, learningRate: 2e-3, schedule: 'cosine', dropout: 0.1 },
+  },
+  // the best recipe with its first (784 → 500) layer kept fixed, lr 1e-3 (explored in PyTorch: better at 100 labels)
+  bestFreeze0: {
+    title: 'best, first layer frozen, clf lr 1e-3 cosine',
+    pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
+    classifier: { ...ISSUE_CLASSIFIER, learningRate: 1e-3, schedule: 'cosine', freezeLayers: [0] },
+  },
   // the best recipe's classifier from random weights: separates what pretraining gives from what the schedule gives
   randomBest: {
     title: 'random init, clf lr 2e-3 cosine',
@@ -455,7 +467,13 @@ export async function runQuality(o: QualityOptions) {
         );
     }
     subsets[ds] = s;
-    writeFileSync(join(CACHE, `subsets-${ds}${o.quick ? '-quick' : ''}.json`), JSON.stringify(s));
+    // merged into what is there: runs with other --labels / --seeds (even at the same time) share the file
+    const file = join(CACHE, `subsets-${ds}${o.quick ? '-quick' : ''}.json`);
+    const old = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, number[]>>)
+      : {};
+    for (const [seed, bySize] of Object.entries(s)) old[seed] = { ...old[seed], ...bySize };
+    writeFileSync(file, JSON.stringify(old));
   }
   if (o.layerwise) {
     const registry = new Registry().use(wasmBackend({ threads: o.threads }));
