@@ -80,30 +80,30 @@ export const RECIPES: Record<string, Recipe> = {
   random: { title: 'random init', pretrain: null, classifier: ISSUE_CLASSIFIER },
   sae: { title: 'plain SAE', pretrain: ISSUE_PRETRAIN, classifier: ISSUE_CLASSIFIER },
   dsae: {
-    title: 'denoising SAE (masking 0.3)',
+    title: 'DSAE 0.3',
     pretrain: { ...ISSUE_PRETRAIN, noise: 0.3 },
     classifier: ISSUE_CLASSIFIER,
   },
   best: {
-    title: 'best: masking 0.5 + 2 AE fine-tune epochs, clf lr 2e-3 cosine',
+    title: 'best',
     pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
     classifier: { ...ISSUE_CLASSIFIER, learningRate: 2e-3, schedule: 'cosine' },
   },
   // the best recipe with dropout 0.1 in the classifier (explored in PyTorch: better at 100 labels)
   bestDropout01: {
-    title: 'best, clf dropout 0.1',
+    title: 'best, dropout 0.1',
     pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
     classifier: { ...ISSUE_CLASSIFIER, learningRate: 2e-3, schedule: 'cosine', dropout: 0.1 },
   },
   // the best recipe with its first (784 → 500) layer kept fixed, lr 1e-3 (explored in PyTorch: better at 100 labels)
   bestFreeze0: {
-    title: 'best, first layer frozen, clf lr 1e-3 cosine',
+    title: 'best, layer 0 frozen',
     pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
     classifier: { ...ISSUE_CLASSIFIER, learningRate: 1e-3, schedule: 'cosine', freezeLayers: [0] },
   },
   // the best recipe's classifier from random weights: separates what pretraining gives from what the schedule gives
   randomBest: {
-    title: 'random init, clf lr 2e-3 cosine',
+    title: 'random, best clf',
     pretrain: null,
     classifier: { ...ISSUE_CLASSIFIER, learningRate: 2e-3, schedule: 'cosine' },
   },
@@ -386,12 +386,7 @@ export function qualityMarkdown(
   o: Pick<QualityOptions, 'datasets' | 'labels' | 'recipes' | 'seeds'>,
   epochs: Record<string, number>,
 ) {
-  const head = [
-    'data',
-    'labels',
-    'epochs',
-    ...o.recipes.map((r) => `${RECIPES[r]!.title}: layerwise / PyTorch`),
-  ];
+  const head = ['data', 'labels', 'epochs', ...o.recipes.map((r) => RECIPES[r]!.title)];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   const gaps: string[] = [];
   for (const ds of o.datasets) {
@@ -486,6 +481,10 @@ export async function runQuality(o: QualityOptions) {
         }
     await registry.dispose();
   }
+  // a side not run (--no-layerwise, --no-python) still shows its cached cells
+  for (const side of [...(o.layerwise ? [] : ['layerwise']), ...(o.python ? [] : ['pytorch'])])
+    for (const ds of o.datasets)
+      for (const seed of o.seeds) for (const r of o.recipes) todo(side, ds, seed, r);
   let torchVersion: string | null = null;
   if (o.python) {
     const jobs: unknown[] = [];
@@ -534,7 +533,7 @@ export async function runQuality(o: QualityOptions) {
   const md = [
     `### Quality: layerwise / PyTorch, accuracy on the ${o.quick ? '1 000 first' : '10 000'} test images (%, mean ± sd over seeds ${o.seeds.join(', ')})`,
     '',
-    `\`${command}\`, ${started.toISOString().slice(0, 10)}${torchVersion ? `, ${torchVersion}` : ''}. Encoder [${HIDDEN.join(', ')}] ReLU; recipes in bench/src/quality.ts.`,
+    `\`${command}\`, ${started.toISOString().slice(0, 10)}${torchVersion ? `, ${torchVersion}` : ''}. Each cell: layerwise / PyTorch. Encoder [${HIDDEN.join(', ')}] ReLU; recipes in bench/src/quality.ts.`,
     '',
     table,
     '',
