@@ -11,6 +11,7 @@ import {
   releaseMatrix,
   saveModelDir,
   type Transformer,
+  toFitMatrix,
   toMatrix,
   ValidationError,
 } from '@layerwise/core';
@@ -170,8 +171,9 @@ export class StackedAutoencoder
           }
           const owned: tf.Tensor[] = [];
           try {
-            const xm = toMatrix(X, { name: 'X' });
-            if (xm.owned) owned.push(xm.tensor);
+            // Host data stay on the host, uploaded one batch (or one chunk of codes) at a time.
+            const xm = toFitMatrix(X, { name: 'X' });
+            if (xm.owned) owned.push(xm.x as tf.Tensor2D);
             inputSize = xm.cols;
             let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
             if (o.validationData !== undefined) {
@@ -180,8 +182,8 @@ export class StackedAutoencoder
               validation = { x: vm.tensor, y: vm.tensor };
             }
             return {
-              x: xm.tensor,
-              y: xm.tensor,
+              x: xm.x,
+              y: xm.x,
               ...(validation ? { validation } : {}),
               owned,
               signature: {

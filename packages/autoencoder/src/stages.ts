@@ -1,4 +1,4 @@
-import type { Rng } from '@layerwise/core';
+import { HostMatrix, type Rng } from '@layerwise/core';
 import { mapRows, mapRowsToHost, meanLoss, type RunData, type RunStage } from '@layerwise/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StackedAutoencoderParams } from './params.js';
@@ -32,6 +32,9 @@ export function autoencoderStages(s: Stack, p: StackedAutoencoderParams, rng: Rn
   const drop = (h: tf.Tensor2D, training: boolean): tf.Tensor2D =>
     training && p.dropout > 0 ? (tf.dropout(h, p.dropout, undefined, rng.seed()) as tf.Tensor2D) : h;
   const stages: RunStage[] = [];
+  // One host buffer for the codes of every layer in turn (a stage's codes are dead once it ends): the widest
+  // layer's codes at most are ever held, however deep the stack.
+  const codes = { buffer: undefined as Float32Array | undefined };
   if (p.epochs > 0) {
     s.encoders.forEach((enc, k) => {
       const dec = s.decoders[k]!;
@@ -41,7 +44,7 @@ export function autoencoderStages(s: Stack, p: StackedAutoencoderParams, rng: Rn
         epochs: p.epochs,
         variables: [...enc.variables, ...dec.variables],
         kernels: [enc.kernel, ...(dec.kernel ? [dec.kernel] : [])],
-        data: (d: RunData) => codesOf(s, k, d),
+        data: (d: RunData) => codesOf(s, k, d, codes),
         loss: (xb, _yb, training, wb) => ({
           loss: reconstructionLoss(dec.apply(drop(enc.apply(mask(xb, training), DATA), training)), xb, wb),
         }),
@@ -67,7 +70,12 @@ export function autoencoderStages(s: Stack, p: StackedAutoencoderParams, rng: Rn
 }
 
 /** Stage data for layer k: the codes of layers 0..k−1 of the training (and validation) inputs. */
-function codesOf(s: Stack, k: number, d: RunData): { data: RunData; dispose(): void } {
+function codesOf(
+  s: Stack,
+  k: number,
+  d: RunData,
+  codes: { buffer: Float32Array | undefined },
+): { data: RunData; dispose(): void } {
   if (k === 0) return { data: d, dispose() {} };
   if (d.stream) {
     // Streamed: each batch is encoded through the layers below as it arrives; no layer's codes are held.
@@ -88,20 +96,14 @@ function codesOf(s: Stack, k: number, d: RunData): { data: RunData; dispose(): v
       },
     };
   }
-  // Each layer's codes are read chunk by chunk into ONE preallocated buffer, then made one tensor (no chunk
-  // tensors plus a concat on the backend: a WASM heap, once grown, never shrinks).
-  const encode = (x: tf.Tensor2D) => {
-    let codes = x;
-    for (let j = 0; j < k; j++) {
-      const enc = s.encoders[j]!;
-      const host = mapRowsToHost(codes, enc.units, (c) => enc.apply(c));
-      if (codes !== x) codes.dispose();
-      codes = tf.tensor2d(host, [x.shape[0], enc.units], 'float32');
-    }
-    return codes;
-  };
-  const x = encode(d.x);
-  const v = d.validation ? encode(d.validation.x) : undefined;
+  // Layer k's codes are made from the inputs through the layers below, chunk by chunk, into ONE host buffer:
+  // nothing of them is held on the backend (a WASM heap, once grown, never shrinks), and the stage uploads
+  // one batch at a time. Validation codes are a tensor (a validation set is small).
+  const units = s.encoders[k - 1]!.units;
+  const host = mapRowsToHost(d.x, units, (c) => s.encode(c, k), undefined, codes.buffer);
+  if (!codes.buffer || host.buffer !== codes.buffer.buffer) codes.buffer = host;
+  const x = new HostMatrix(host, units);
+  const v = d.validation ? mapRows(d.validation.x, (c) => s.encode(c, k)) : undefined;
   return {
     data: {
       x,
@@ -110,7 +112,6 @@ function codesOf(s: Stack, k: number, d: RunData): { data: RunData; dispose(): v
       ...(d.sampleWeight ? { sampleWeight: d.sampleWeight } : {}),
     },
     dispose() {
-      x.dispose();
       v?.dispose();
     },
   };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { HostMatrix } from './data.js';
 import type { Rng } from './rng.js';
 
 /**
@@ -16,9 +17,11 @@ export function epochBatches(samples: number, batchSize: number, rng?: Rng): Int
 
 /**
  * Gathers the rows `indices` of `x` into a new tensor (one batch). The data set itself is never copied:
- * contiguous ranges become a `slice`, others a `gather`.
+ * contiguous ranges become a `slice`, others a `gather`; rows of a {@link HostMatrix} are copied from the host
+ * and uploaded (one batch's worth).
  */
-export function takeRows<T extends tf.Tensor>(x: T, indices: Int32Array): T {
+export function takeRows<T extends tf.Tensor>(x: T | HostMatrix, indices: Int32Array): T {
+  if (x instanceof HostMatrix) return x.take(indices) as unknown as T;
   const n = indices.length;
   const first = indices[0] ?? 0;
   let contiguous = true;

@@ -60,7 +60,8 @@ function describe(x: unknown): string {
 function checkFinite(values: ArrayLike<number>, cols: number, name: string): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isFinite(v)) {
+    // v - v is 0 for every finite number and NaN for NaN and ±Infinity (faster than Number.isFinite).
+    if (v - v !== 0) {
       const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
       throw new ValidationError(
         `${name} contains ${what} at row ${Math.floor(i / cols)}, column ${i % cols}: remove or impute non-finite values first.`,
@@ -83,6 +84,130 @@ export interface ToMatrixOptions {
  * every message names the problem and where it is.
  */
 export function toMatrix(X: unknown, options: ToMatrixOptions = {}): Matrix {
+  const v = validateMatrix(X, options);
+  if (v.tensor) return v.tensor;
+  const { values, kind, rows, cols, name } = v.host;
+  const tensor = tf.tensor2d(values, [rows, cols], 'float32');
+  if (kind === 'typed') {
+    // A typed matrix is checked where it now lives (tf.isFinite + tf.all: one boolean read, ~4× faster than
+    // a JavaScript scan); only a bad one is scanned on the host, to name the first bad value. A Float64Array
+    // value beyond float32's range became ±Infinity in the upload and is reported as such.
+    const ok = tf.tidy(() => tf.all(tf.isFinite(tensor)));
+    const finite = (ok.dataSync() as Uint8Array)[0] === 1;
+    ok.dispose();
+    if (!finite) {
+      tensor.dispose();
+      checkFinite(values, cols, name);
+      throw new ValidationError(`${name} contains non-finite values: remove or impute them first.`);
+    }
+  }
+  return { tensor, kind, rows, cols, owned: true };
+}
+
+/**
+ * A validated float32 matrix kept in host memory, row-major, optionally a view of some of its rows (no copy).
+ * Training reads it one minibatch at a time ({@link HostMatrix.take}), so a data set the caller holds as
+ * arrays is never copied to the backend whole.
+ */
+export class HostMatrix {
+  /** `[rows, cols]` of this view. */
+  readonly shape: [number, number];
+  #scratch: Float32Array | undefined;
+  /**
+   * @param data - Row-major values of the underlying matrix (not copied; never written).
+   * @param cols - Values per row.
+   * @param index - The underlying rows this view shows, in order; all rows when omitted.
+   */
+  constructor(
+    readonly data: Float32Array,
+    readonly cols: number,
+    readonly index?: Int32Array,
+  ) {
+    this.shape = [index ? index.length : data.length / cols, cols];
+  }
+
+  /** The rows `indices` of this view as a new float32 tensor `[indices.length, cols]`. */
+  take(indices: ArrayLike<number>): tf.Tensor2D {
+    const n = indices.length;
+    const c = this.cols;
+    const first = indices[0] ?? 0;
+    let contiguous = this.index === undefined;
+    for (let i = 1; contiguous && i < n; i++) if (indices[i] !== first + i) contiguous = false;
+    if (contiguous) return this.range(first, first + n);
+    // tfjs-backend-wasm copies an upload into its heap at once: one scratch buffer serves every batch there.
+    // Other backends may keep the array they are given (cpu), so each batch gets its own.
+    const copies = uploadIsCopied();
+    const out =
+      copies && this.#scratch && this.#scratch.length >= n * c
+        ? this.#scratch.subarray(0, n * c)
+        : new Float32Array(n * c);
+    if (copies && out.buffer !== this.#scratch?.buffer) this.#scratch = out;
+    const ix = this.index;
+    for (let i = 0; i < n; i++) {
+      const r = ix ? ix[indices[i]!]! : indices[i]!;
+      out.set(this.data.subarray(r * c, r * c + c), i * c);
+    }
+    return tf.tensor2d(out, [n, c], 'float32');
+  }
+
+  /** Rows `start` to `end` (exclusive) of this view as a new float32 tensor. */
+  range(start: number, end: number): tf.Tensor2D {
+    const c = this.cols;
+    if (this.index) return this.take(this.index.subarray(start, end).map((_, i) => start + i));
+    // The wasm backend copies the rows into its heap; other backends may keep the array they are given (cpu),
+    // so they get a copy and the caller's data stay theirs.
+    const rows = uploadIsCopied()
+      ? this.data.subarray(start * c, end * c)
+      : this.data.slice(start * c, end * c);
+    return tf.tensor2d(rows, [end - start, c], 'float32');
+  }
+
+  /** A view of the rows `indices` of this view (no copy of the values). */
+  view(indices: Int32Array): HostMatrix {
+    const ix = this.index;
+    return new HostMatrix(this.data, this.cols, ix ? indices.map((i) => ix[i]!) : indices);
+  }
+}
+
+/** A validated matrix for training: the caller's tensor as it is, host data as a {@link HostMatrix}. */
+export interface FitMatrix {
+  x: tf.Tensor2D | HostMatrix;
+  kind: InputKind;
+  rows: number;
+  cols: number;
+  /** Whether `x` is a tensor this module created (dispose it then). */
+  owned: boolean;
+}
+
+/**
+ * Validates `X` like {@link toMatrix}, but keeps host data (`number[][]`, typed matrices) on the host as a
+ * {@link HostMatrix} instead of uploading it whole: a float32 typed matrix is used without a copy, other
+ * input is converted once. A tensor is returned as it is (cast to float32 if int32).
+ */
+export function toFitMatrix(X: unknown, options: ToMatrixOptions = {}): FitMatrix {
+  const v = validateMatrix(X, options);
+  if (v.tensor) {
+    const m = v.tensor;
+    return { x: m.tensor, kind: m.kind, rows: m.rows, cols: m.cols, owned: m.owned };
+  }
+  const { values, kind, rows, cols, name } = v.host;
+  if (kind === 'typed') checkFinite(values, cols, name);
+  return { x: new HostMatrix(values, cols), kind, rows, cols, owned: false };
+}
+
+interface HostValues {
+  values: Float32Array;
+  kind: InputKind;
+  rows: number;
+  cols: number;
+  name: string;
+}
+
+/** Validation shared by {@link toMatrix} and {@link toFitMatrix}; a typed matrix's finiteness is left to them. */
+function validateMatrix(
+  X: unknown,
+  options: ToMatrixOptions,
+): { tensor: Matrix; host?: undefined } | { tensor?: undefined; host: HostValues } {
   const name = options.name ?? 'X';
   let kind: InputKind;
   let rows: number;
@@ -111,7 +236,7 @@ export function toMatrix(X: unknown, options: ToMatrixOptions = {}): Matrix {
     }
     if (options.expectedFeatures !== undefined) checkFeatures(cols, options.expectedFeatures, name);
     const tensor = X.dtype === 'float32' ? (X as tf.Tensor2D) : tf.cast(X as tf.Tensor2D, 'float32');
-    return { tensor, kind, rows, cols, owned: tensor !== X };
+    return { tensor: { tensor, kind, rows, cols, owned: tensor !== X } };
   }
   if (isTypedMatrix(X)) {
     kind = 'typed';
@@ -133,7 +258,7 @@ export function toMatrix(X: unknown, options: ToMatrixOptions = {}): Matrix {
         `${name}.data has ${data.length} values but shape [${rows}, ${cols}] needs ${rows * cols}.`,
       );
     }
-    // Checked on the backend after the upload (below): one boolean read instead of a host scan.
+    // Finiteness: checked by the caller (on the backend after the upload, or on the host).
     values = data instanceof Float32Array ? data : Float32Array.from(data);
   } else if (Array.isArray(X)) {
     kind = 'array';
@@ -177,21 +302,7 @@ export function toMatrix(X: unknown, options: ToMatrixOptions = {}): Matrix {
     );
   }
   if (options.expectedFeatures !== undefined) checkFeatures(cols, options.expectedFeatures, name);
-  const tensor = tf.tensor2d(values, [rows, cols], 'float32');
-  if (kind === 'typed') {
-    // A typed matrix is checked where it now lives (tf.isFinite + tf.all: one boolean read, ~4× faster than
-    // a JavaScript scan); only a bad one is scanned on the host, to name the first bad value. A Float64Array
-    // value beyond float32's range became ±Infinity in the upload and is reported as such.
-    const ok = tf.tidy(() => tf.all(tf.isFinite(tensor)));
-    const finite = (ok.dataSync() as Uint8Array)[0] === 1;
-    ok.dispose();
-    if (!finite) {
-      tensor.dispose();
-      checkFinite(values, cols, name);
-      throw new ValidationError(`${name} contains non-finite values: remove or impute them first.`);
-    }
-  }
-  return { tensor, kind, rows, cols, owned: true };
+  return { host: { values, kind, rows, cols, name } };
 }
 
 function checkShape(rows: number, cols: number, name: string): void {
@@ -210,6 +321,11 @@ function checkFeatures(cols: number, expected: number, name: string): void {
 /** Disposes a matrix's tensor if this module created it. */
 export function releaseMatrix(m: Matrix): void {
   if (m.owned) m.tensor.dispose();
+}
+
+/** Whether the active backend copies the values of a new tensor at once (tfjs-backend-wasm, into its heap). */
+function uploadIsCopied(): boolean {
+  return tf.getBackend() === 'wasm';
 }
 
 /** Whether the active backend's `dataSync` returns a fresh array nobody else holds (tfjs-backend-wasm copies out of its heap). */

@@ -13,6 +13,7 @@ import {
   Rng,
   releaseMatrix,
   saveModelDir,
+  toFitMatrix,
   toMatrix,
   ValidationError,
 } from '@layerwise/core';
@@ -350,8 +351,10 @@ export abstract class MLPBase<
       if (isDataSource(X)) return prepareStream(X, o);
       const owned: tf.Tensor[] = [];
       try {
-        const xm = toMatrix(X, { name: 'X' });
-        if (xm.owned) owned.push(xm.tensor);
+        // Host data stay on the host and are uploaded one batch at a time (no copy of the whole set on the
+        // backend, whose heap never shrinks); a tensor is used as it is.
+        const xm = toFitMatrix(X, { name: 'X' });
+        if (xm.owned) owned.push(xm.x as tf.Tensor2D);
         const targets = this.prepareTargets(
           y,
           xm.rows,
@@ -393,7 +396,7 @@ export abstract class MLPBase<
           validation = { x: vm.tensor, y: vy };
         }
         return {
-          x: xm.tensor,
+          x: xm.x,
           y: targets.tensor,
           ...(validation ? { validation } : {}),
           ...(targets.rowWeights ? { rowWeights: targets.rowWeights } : {}),

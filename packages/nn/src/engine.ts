@@ -1,4 +1,5 @@
 import {
+  HostMatrix,
   hasNodeBuiltins,
   type LoggerPlugin,
   nodeBuiltin,
@@ -173,19 +174,25 @@ async function checkLogFolder(logPath: string): Promise<void> {
 
 /** Runs `fn` on row chunks of `x` and concatenates the results (bounded memory for big inputs). */
 export function mapRows(
-  x: tf.Tensor2D,
+  x: tf.Tensor2D | HostMatrix,
   fn: (chunk: tf.Tensor2D) => tf.Tensor2D,
   chunk = EVAL_CHUNK,
 ): tf.Tensor2D {
   const n = x.shape[0];
-  if (n <= chunk) return tf.tidy(() => fn(x));
+  if (n <= chunk) return tf.tidy(() => fn(chunkOf(x, 0, n)));
   return tf.tidy(() => {
     const parts: tf.Tensor2D[] = [];
     for (let start = 0; start < n; start += chunk) {
-      parts.push(fn(tf.slice(x, [start, 0], [Math.min(chunk, n - start), x.shape[1]])));
+      parts.push(fn(chunkOf(x, start, Math.min(n, start + chunk))));
     }
     return tf.concat(parts, 0);
   });
+}
+
+/** Rows `start`..`end` of `x`: the tensor itself when that is all of it, else a slice or a host upload. */
+function chunkOf(x: tf.Tensor2D | HostMatrix, start: number, end: number): tf.Tensor2D {
+  if (x instanceof HostMatrix) return x.range(start, end);
+  return start === 0 && end === x.shape[0] ? x : tf.slice(x, [start, 0], [end - start, x.shape[1]]);
 }
 
 /**
@@ -193,16 +200,17 @@ export function mapRows(
  * `[rows, cols]` (no chunk list, no concat, no second copy): the same values as {@link mapRows}.
  */
 export function mapRowsToHost(
-  x: tf.Tensor2D,
+  x: tf.Tensor2D | HostMatrix,
   cols: number,
   fn: (chunk: tf.Tensor2D) => tf.Tensor2D,
   chunk = EVAL_CHUNK,
+  into?: Float32Array,
 ): Float32Array {
   const n = x.shape[0];
-  const out = new Float32Array(n * cols);
+  const out = into && into.length >= n * cols ? into.subarray(0, n * cols) : new Float32Array(n * cols);
   for (let start = 0; start < n; start += chunk) {
     const rows = Math.min(chunk, n - start);
-    const part = tf.tidy(() => fn(rows === n ? x : tf.slice(x, [start, 0], [rows, x.shape[1]])));
+    const part = tf.tidy(() => fn(chunkOf(x, start, start + rows)));
     try {
       if (part.shape[0] !== rows || part.shape[1] !== cols) {
         throw new Error(`mapRowsToHost: fn gave [${part.shape.join(', ')}] for [${rows}, ${cols}]`);

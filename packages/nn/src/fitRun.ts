@@ -2,6 +2,7 @@ import {
   type Callback,
   type CallbackContext,
   checkModelDirTarget,
+  HostMatrix,
   type ModelData,
   ModelFormatError,
   type NamedTensor,
@@ -35,17 +36,20 @@ import { CallbackList, type StageState, trainStage } from './trainStage.js';
 export interface RunData {
   /** Streamed batches (a DataSource fit) instead of `x`/`y` (then `x` has 0 rows). */
   stream?: { epoch: () => AsyncIterable<{ x: tf.Tensor; y: tf.Tensor }>; rows: number };
-  x: tf.Tensor2D;
+  /** Training inputs: the caller's tensor, or host data read one batch at a time. */
+  x: tf.Tensor2D | HostMatrix;
   /** Targets; `y === x` for reconstruction. */
-  y: tf.Tensor;
+  y: tf.Tensor | HostMatrix;
   validation?: { x: tf.Tensor2D; y: tf.Tensor };
   sampleWeight?: tf.Tensor1D;
 }
 
 /** The data an estimator prepared for a run (validated, before the validation split). */
 export interface PreparedData {
-  x: tf.Tensor2D;
-  y: tf.Tensor;
+  /** Training inputs: a tensor, or host data ({@link HostMatrix}) uploaded one batch at a time. */
+  x: tf.Tensor2D | HostMatrix;
+  /** Targets; `y === x` for reconstruction. */
+  y: tf.Tensor | HostMatrix;
   /** An explicit validation set (`fit`'s `validationData`). */
   validation?: { x: tf.Tensor2D; y: tf.Tensor };
   /** Per-row weights the estimator derives (class weights), multiplied with `sampleWeight`. */
@@ -211,14 +215,19 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
         );
       }
       const split = trainValidationSplit(rows, fraction, rng);
-      const gather = <T extends tf.Tensor>(t: T, idx: Int32Array): T => {
-        const g = tf.tidy(() => tf.gather(t, tf.tensor1d(idx, 'int32'))) as T;
+      // Host data: the training part is a view (no copy), the validation part is uploaded once.
+      const gather = <T extends tf.Tensor>(t: T | HostMatrix, idx: Int32Array): T => {
+        const g = (
+          t instanceof HostMatrix ? t.take(idx) : tf.tidy(() => tf.gather(t, tf.tensor1d(idx, 'int32')))
+        ) as T;
         owned.push(g);
         return g;
       };
-      data.x = gather(prepared.x, split.train);
-      data.y = prepared.y === prepared.x ? data.x : gather(prepared.y, split.train);
-      const vx = gather(prepared.x, split.validation);
+      const train = <T extends tf.Tensor>(t: T | HostMatrix): T | HostMatrix =>
+        t instanceof HostMatrix ? t.view(split.train) : gather(t, split.train);
+      data.x = train(prepared.x as tf.Tensor2D | HostMatrix) as tf.Tensor2D | HostMatrix;
+      data.y = prepared.y === prepared.x ? data.x : train(prepared.y);
+      const vx = gather<tf.Tensor2D>(prepared.x, split.validation);
       data.validation = { x: vx, y: prepared.y === prepared.x ? vx : gather(prepared.y, split.validation) };
       if (weights) weights = Float32Array.from(split.train, (i) => weights![i]!);
     }

@@ -4,6 +4,7 @@ import {
   type CallbackLogs,
   type EpochEndEvent,
   epochBatches,
+  type HostMatrix,
   type KeptWeights,
   type Rng,
   type Stage,
@@ -79,8 +80,8 @@ export interface StageConfig {
   /** Element-wise gradient clipping. */
   clipValue?: number | null;
   /** Training inputs and targets (same row count; `y` may be `x` itself, e.g. for autoencoders). */
-  x: tf.Tensor;
-  y: tf.Tensor;
+  x: tf.Tensor | HostMatrix;
+  y: tf.Tensor | HostMatrix;
   /** Per-row loss weights (same row count). */
   sampleWeight?: tf.Tensor1D;
   /**
