@@ -328,6 +328,27 @@ function uploadIsCopied(): boolean {
   return tf.getBackend() === 'wasm';
 }
 
+/**
+ * Reads a float32 tensor's values into `out` at `offset`. On tfjs-backend-wasm they are copied straight out
+ * of its heap (no intermediate array, so a loop over chunks leaves no garbage behind); elsewhere through
+ * `dataSync`.
+ */
+export function readInto(t: tf.Tensor, out: Float32Array, offset = 0): void {
+  if (t.dtype === 'float32' && tf.getBackend() === 'wasm') {
+    const b = tf.backend() as unknown as {
+      wasm?: { HEAPF32?: Float32Array };
+      dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined };
+    };
+    const at = b.dataIdMap?.get(t.dataId)?.memoryOffset;
+    const heap = b.wasm?.HEAPF32;
+    if (heap && typeof at === 'number' && at % 4 === 0) {
+      out.set(heap.subarray(at / 4, at / 4 + t.size), offset);
+      return;
+    }
+  }
+  out.set(t.dataSync() as Float32Array, offset);
+}
+
 /** Whether the active backend's `dataSync` returns a fresh array nobody else holds (tfjs-backend-wasm copies out of its heap). */
 function ownsReadback(): boolean {
   return tf.getBackend() === 'wasm';

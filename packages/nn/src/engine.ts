@@ -4,6 +4,7 @@ import {
   type LoggerPlugin,
   nodeBuiltin,
   type Registry,
+  readInto,
   type TrainingEvent,
   takeRows,
   ValidationError,
@@ -215,7 +216,7 @@ export function mapRowsToHost(
       if (part.shape[0] !== rows || part.shape[1] !== cols) {
         throw new Error(`mapRowsToHost: fn gave [${part.shape.join(', ')}] for [${rows}, ${cols}]`);
       }
-      out.set(part.dataSync() as Float32Array, start * cols);
+      readInto(part, out, start * cols);
     } finally {
       if (part !== x) part.dispose();
     }
