@@ -22,9 +22,11 @@ import {
   type EpochRecord,
   isDataSource,
   isHistory,
+  isOneShot,
   LEAKY_RELU_ALPHA,
   mapRows,
   mapRowsToHost,
+  openOneShot,
   runTraining,
   scanSource,
   streamedData,
@@ -151,7 +153,23 @@ export class StackedAutoencoder
           };
           if (isDataSource(X)) {
             // Streamed: scanned once, then re-read for every epoch of every stage (codes made on the fly).
-            const scan = await scanSource(owner, X);
+            let source: DataSource = X;
+            let scan: { rows: number; features: number };
+            if (isOneShot(X)) {
+              // A one-shot iterable feeds exactly one pass: one layer pretrained for one epoch and no
+              // fine-tuning, or fine-tuning alone for one epoch. Read as it trains (row count unknown, 0).
+              const passes = (p.epochs > 0 ? p.hiddenLayerSizes.length * p.epochs : 0) + p.fineTuneEpochs;
+              if (passes !== 1) {
+                throw new ValidationError(
+                  `${owner}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, but this fit reads it ${passes} times (${p.hiddenLayerSizes.length} layer(s) × epochs ${p.epochs} + fineTuneEpochs ${p.fineTuneEpochs}); use one layer with epochs: 1 and fineTuneEpochs: 0 (or epochs: 0 and fineTuneEpochs: 1), or pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
+                );
+              }
+              const opened = await openOneShot(owner, X);
+              source = opened.source;
+              scan = { rows: 0, features: opened.features };
+            } else {
+              scan = await scanSource(owner, X);
+            }
             inputSize = scan.features;
             const owned: tf.Tensor[] = [];
             let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
@@ -163,7 +181,7 @@ export class StackedAutoencoder
               if (vm.owned) owned.push(vm.tensor);
               validation = { x: vm.tensor, y: vm.tensor };
             }
-            return streamedData(owner, X, scan, p, null, {
+            return streamedData(owner, source, scan, p, null, {
               ...(validation ? { validation } : {}),
               owned,
               signature,

@@ -7,6 +7,7 @@ export interface FitStartEvent {
   estimator: string;
   /** The tfjs backend training runs on (`wasm`, `cpu`, `tensorflow`…). */
   backend: string;
+  /** Training rows per epoch; 0 for a one-shot data source (its rows are not known before its pass). */
   samples: number;
   features: number;
   params: Record<string, unknown>;
@@ -22,7 +23,9 @@ export interface StageStartEvent {
   /** 0-based layer index during `pretrain`. */
   layer?: number;
   epochs: number;
+  /** Minibatches per epoch; 0 when not known ahead (a one-shot data source). */
   batchesPerEpoch: number;
+  /** Training rows per epoch; 0 when not known ahead (a one-shot data source). */
   samples: number;
   time: number;
 }

@@ -138,7 +138,8 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): LoggerPlugin 
       switch (event.type) {
         case 'fitStart':
           line(
-            `${event.estimator}: ${event.samples} samples × ${event.features} features, backend ${event.backend}`,
+            // 0 samples: a one-shot stream, whose rows are counted only as it is read.
+            `${event.estimator}: ${event.samples > 0 ? `${event.samples} samples` : 'a one-shot stream'} × ${event.features} features, backend ${event.backend}`,
           );
           break;
         case 'stageStart':

@@ -24,6 +24,8 @@ import {
   type DataSource,
   type EncodedBatchTargets,
   isDataSource,
+  isOneShot,
+  openOneShot,
   scanSource,
   streamedData,
 } from './dataSource.js';
@@ -265,6 +267,21 @@ export abstract class MLPBase<
     return this.runFit('partialFit', (backend) => this.#fitOnEngine(X, y, options, backend, 'partialFit'));
   }
 
+  /** Whether a one-shot data source needs `fit`'s `classes` option (classifiers: labels cannot be scanned). */
+  protected get labelsNeedClasses(): boolean {
+    return false;
+  }
+
+  /** Validates `fit`'s `classes` option (classifiers only). */
+  protected checkFitClasses(given: unknown): unknown[] {
+    return given as unknown[];
+  }
+
+  /** Valid option names of `fit`. */
+  protected get fitOptions(): readonly string[] {
+    return MLP_FIT_OPTIONS;
+  }
+
   /** Valid option names of `partialFit`. */
   protected get partialFitOptions(): readonly string[] {
     return ['sampleWeight', 'callbacks'];
@@ -305,7 +322,36 @@ export abstract class MLPBase<
       }
       if (warmFrom) throw new ValidationError(`${kind}.fit: warmStart needs in-memory data.`);
       const t = this.streamTargets();
-      const scan = await scanSource(kind, source, (yb, rows, b) => t.collect(yb, rows, b));
+      const given = (o as { classes?: unknown }).classes;
+      let scan: { rows: number; features: number };
+      if (isOneShot(source)) {
+        // One pass, read as it trains: the width (and a regressor's target columns) from the first batch,
+        // a classifier's labels from `classes`; the row count stays unknown (0) until the pass ends.
+        if (p.epochs !== 1) {
+          throw new ValidationError(
+            `${kind}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, so fit needs epochs: 1 (got ${p.epochs}). To train longer, pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
+          );
+        }
+        if (this.labelsNeedClasses && given === undefined) {
+          throw new ValidationError(
+            `${kind}.fit: a one-shot data source cannot be scanned for its labels first; pass every class in fit's options, e.g. fit(source, { classes: [0, 1, 2] }).`,
+          );
+        }
+        const opened = await openOneShot(kind, source);
+        source = opened.source;
+        if (given === undefined) t.collect(opened.first.y, opened.rows, 0);
+        scan = { rows: 0, features: opened.features };
+      } else {
+        scan = await scanSource(
+          kind,
+          source,
+          given === undefined ? (yb, rows, b) => t.collect(yb, rows, b) : undefined,
+        );
+      }
+      if (given !== undefined) {
+        const labels = this.checkFitClasses(given);
+        t.collect(labels, labels.length, 0);
+      }
       if (init && init[0]!.inputSize !== scan.features) {
         throw new ValidationError(
           `${kind}: the encoder this classifier was built from takes ${init[0]!.inputSize} features, but the source has ${scan.features}.`,
@@ -349,6 +395,11 @@ export abstract class MLPBase<
     };
     const prepare = (o: Record<string, unknown>): PreparedData | Promise<PreparedData> => {
       if (isDataSource(X)) return prepareStream(X, o);
+      if (!partial && (o as { classes?: unknown }).classes !== undefined) {
+        throw new ValidationError(
+          `${kind}.fit: the classes option is for a data source (a fit on arrays finds the classes in y).`,
+        );
+      }
       const owned: tf.Tensor[] = [];
       try {
         // Host data stay on the host and are uploaded one batch at a time (no copy of the whole set on the
@@ -424,7 +475,7 @@ export abstract class MLPBase<
       registry: this.registry,
       backend,
       options,
-      fitOptions: partial ? this.partialFitOptions : MLP_FIT_OPTIONS,
+      fitOptions: partial ? this.partialFitOptions : this.fitOptions,
       prepare,
       ...(warmFrom
         ? { warm: this.#carried ?? { optimizer: null, rngState: new Rng(p.randomState ?? undefined).state } }

@@ -26,6 +26,7 @@ import {
   type FitOptions,
   type LoadOptions,
   MLP_DEFAULTS,
+  MLP_FIT_OPTIONS,
   MLP_SPEC,
   type MLPParams,
   type PartialFitOptions,
@@ -63,15 +64,20 @@ function checkClassWeight(value: unknown): void {
 }
 
 /** The classes a partialFit encodes with: the fitted ones, or the first call's `classes` (sorted). */
+/** Whether `given` is ≥ 2 distinct finite numbers or ≥ 2 distinct strings. */
+function validClasses(given: unknown): given is ClassLabel[] {
+  return (
+    Array.isArray(given) &&
+    given.length >= 2 &&
+    (given.every((c) => typeof c === 'number' && Number.isFinite(c)) ||
+      given.every((c) => typeof c === 'string')) &&
+    new Set(given).size === given.length
+  );
+}
+
 function partialClasses(given: unknown, fitted: ClassifierState | null): ClassLabel[] {
   if (given !== undefined) {
-    const ok =
-      Array.isArray(given) &&
-      given.length >= 2 &&
-      (given.every((c) => typeof c === 'number' && Number.isFinite(c)) ||
-        given.every((c) => typeof c === 'string')) &&
-      new Set(given).size === given.length;
-    if (!ok) {
+    if (!validClasses(given)) {
       throw new ValidationError(
         `MLPClassifier.partialFit: classes must be ≥ 2 distinct numbers or strings, got ${JSON.stringify(given)}.`,
       );
@@ -249,6 +255,23 @@ export class MLPClassifier
         };
       },
     };
+  }
+
+  protected override get labelsNeedClasses(): boolean {
+    return true;
+  }
+
+  protected override get fitOptions(): readonly string[] {
+    return [...MLP_FIT_OPTIONS, 'classes'];
+  }
+
+  protected override checkFitClasses(given: unknown): ClassLabel[] {
+    if (!validClasses(given)) {
+      throw new ValidationError(
+        `MLPClassifier.fit: classes must be ≥ 2 distinct numbers or strings, got ${JSON.stringify(given)}.`,
+      );
+    }
+    return [...given];
   }
 
   protected override get partialFitOptions(): readonly string[] {

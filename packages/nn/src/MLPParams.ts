@@ -107,6 +107,12 @@ export const MLP_SPEC: ParamSpec<MLPParams> = {
 export interface FitOptions<Y> extends CommonFitOptions {
   /** An explicit validation set `[X, y]` (then `validationFraction` is ignored). */
   validationData?: [MatrixLike, Y];
+  /**
+   * `MLPClassifier` with a data source only: every class label. Needed for a one-shot source (read once, so
+   * its labels cannot be scanned first); with a re-readable source it replaces the scan for labels. A
+   * batch with another label is a ValidationError.
+   */
+  classes?: readonly (number | string)[];
 }
 
 /** Names of the {@link FitOptions}. */

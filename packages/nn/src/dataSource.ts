@@ -14,8 +14,11 @@ export interface DataBatch {
  * pretraining, per layer). Batches may have any size; they are re-batched to `batchSize`.
  *
  * An iterable object that starts afresh each time it is iterated (such as what `streamCsv` and `streamIdx`
- * return) may be passed as it is. A one-shot iterable (a generator object, whose iterator is itself) is
- * refused with a ValidationError: the fit reads its source more than once — wrap its making in a function.
+ * return) may be passed as it is. A one-shot iterable (a generator object, whose iterator is itself) feeds a
+ * fit of exactly one pass — `epochs: 1`, and for a `StackedAutoencoder` one stage (one layer, no
+ * fine-tuning) — read as it trains, without a scan: the row count is then unknown until the pass ends
+ * (events report `samples: 0`), and an `MLPClassifier` needs every label in `fit`'s `classes` option. Any
+ * other fit refuses it with a ValidationError: wrap its making in a function.
  */
 export type DataSource =
   | (() => AsyncIterable<DataBatch> | Iterable<DataBatch>)
@@ -42,6 +45,61 @@ function iteratorOf(it: unknown): AsyncIterator<DataBatch> | Iterator<DataBatch>
   return null;
 }
 
+/**
+ * Whether `source` is a one-shot iterable: an (async) iterable object whose iterator is itself, such as a
+ * generator object. It can be read once, so it feeds a fit of exactly one pass (`epochs: 1`).
+ */
+export function isOneShot(source: DataSource): boolean {
+  if (typeof source === 'function') return false;
+  const it = iteratorOf(source);
+  return it !== null && (it as unknown) === source;
+}
+
+/**
+ * Opens a one-shot iterable for its single pass: reads its first batch (for the width and, for regressors,
+ * the targets' columns) and returns a source that yields that batch and then the rest, once. A second read
+ * is a ValidationError (nothing is replayed: memory stays bounded by one batch).
+ */
+export async function openOneShot(
+  owner: string,
+  source: DataSource,
+): Promise<{ first: DataBatch; features: number; rows: number; source: DataSource }> {
+  const iter = iteratorOf(source)!;
+  let r: IteratorResult<DataBatch>;
+  try {
+    r = await iter.next();
+  } catch (e) {
+    throw new ValidationError(`${owner}.fit: the data source failed at batch 0: ${String(e)}`, { cause: e });
+  }
+  if (r.done) throw new ValidationError(`${owner}.fit: the data source is empty (no rows).`);
+  const first = r.value;
+  if (typeof first !== 'object' || first === null || !('x' in first)) {
+    throw new ValidationError(`${owner}.fit: batch 0 of the data source is not an object { x, y? }.`);
+  }
+  const m = toMatrix(first.x, { name: 'batch 0 x' });
+  releaseMatrix(m);
+  let read = false;
+  const once = (): AsyncIterable<DataBatch> => {
+    if (read) {
+      throw new ValidationError(
+        `${owner}.fit: the one-shot data source was already read to its end; it can feed one pass only.`,
+      );
+    }
+    read = true;
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield first;
+        for (;;) {
+          const n = await iter.next();
+          if (n.done) return;
+          yield n.value;
+        }
+      },
+    };
+  };
+  return { first, features: m.cols, rows: m.rows, source: once };
+}
+
 /** The batches of one pass over `source`, each checked to be `{ x, y? }`; errors name the batch. */
 export async function* readSource(
   owner: string,
@@ -61,7 +119,7 @@ export async function* readSource(
   }
   if (typeof source !== 'function' && (iter as unknown) === it) {
     throw new ValidationError(
-      `${owner}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object), but fit reads its source once to scan it and then once per epoch (and per layer); pass a function returning a fresh iterable instead, e.g. fit(() => batches()).`,
+      `${owner}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object), but this fit reads its source more than once (a scan, then once per epoch and per layer); a one-shot source feeds fits of one pass only (epochs: 1). Pass a function returning a fresh iterable instead, e.g. fit(() => batches()).`,
     );
   }
   let index = 0;

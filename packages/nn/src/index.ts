@@ -37,6 +37,8 @@ export {
   type DataSource,
   type EncodedBatchTargets,
   isDataSource,
+  isOneShot,
+  openOneShot,
   readSource,
   rebatch,
   type StreamOptions,

@@ -150,7 +150,8 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
   const owner = cfg.estimator ?? 'estimator';
   const n = cfg.stream ? cfg.stream.rows : cfg.x.shape[0]!;
   const batchSize = Math.min(cfg.batchSize, n);
-  const batchesPerEpoch = Math.ceil(n / batchSize);
+  // 0 rows = a one-shot stream whose size is not known before its pass: events say 0 batches, 0 samples.
+  const batchesPerEpoch = n > 0 ? Math.ceil(n / batchSize) : 0;
   const where = cfg.layer === undefined ? {} : { layer: cfg.layer };
   const callbacks = cfg.callbacks ?? new CallbackList(owner, []);
   const layers = cfg.layers ?? [];

@@ -131,6 +131,56 @@ describe('fit(source)', () => {
     expect(tf.memory().numTensors).toBe(n);
   });
 
+  it('a one-shot iterable (generator object) feeds a fit of epochs 1, read as it trains: the same model as a re-readable source', async () => {
+    const digits = Array.from({ length: 10 }, (_, i) => i);
+    const p = { ...base, epochs: 1 };
+    const ref = await new MLPClassifier(p, { registry }).fit(() => batches(train, 500));
+    const n = tf.memory().numTensors;
+    const clf = new MLPClassifier(p, { registry });
+    await clf.fit(batches(train, 500), { classes: digits });
+    expect(tf.memory().numTensors).toBe(n + clf.layers.length * 2);
+    expect(clf.classes).toEqual(digits);
+    expect(clf.layers.map((l) => l.read())).toEqual(ref.layers.map((l) => l.read()));
+    expect(clf.history!.epochs).toHaveLength(1);
+    expect(clf.history!.epochs[0]!.samplesPerSecond).toBeGreaterThan(0);
+    expect(await clf.score(test.X, test.y)).toBeGreaterThan(0.7);
+
+    // Without classes: refused before anything is read (the labels cannot be scanned first).
+    const once = batches(train, 500);
+    await expect(new MLPClassifier(p, { registry }).fit(once)).rejects.toThrow(
+      /one-shot data source cannot be scanned for its labels first; pass every class/,
+    );
+    expect(once.next().done).toBe(false);
+    // classes must be valid; a batch with a label outside them is a named error, nothing fitted, no leak.
+    const fresh = new MLPClassifier(p, { registry });
+    const m = tf.memory().numTensors;
+    await expect(fresh.fit(batches(train, 500), { classes: [1] })).rejects.toThrow(
+      /classes must be ≥ 2 distinct numbers or strings/,
+    );
+    await expect(fresh.fit(batches(train, 500), { classes: [0, 1, 2] })).rejects.toThrow(ValidationError);
+    expect(fresh.isFitted).toBe(false);
+    expect(tf.memory().numTensors).toBe(m);
+    // An exhausted generator is an empty source; classes on an in-memory fit is a mistake.
+    const used = batches(train, 500);
+    for (const _ of used) {
+      // drain
+    }
+    await expect(fresh.fit(used, { classes: digits })).rejects.toThrow(/the data source is empty/);
+    await expect(fresh.fit(train.X, train.y, { classes: digits })).rejects.toThrow(
+      /classes option is for a data source/,
+    );
+
+    // A regressor takes its target columns from the first batch.
+    const { X, y } = parabola(600, 3);
+    function* rows() {
+      for (let s = 0; s < 600; s += 64) yield { x: X.slice(s, s + 64), y: y.slice(s, s + 64) };
+    }
+    const rp = { hiddenLayerSizes: [16], epochs: 1, batchSize: 32, randomState: 0 };
+    const r1 = await new MLPRegressor(rp, { registry }).fit(rows());
+    const r2 = await new MLPRegressor(rp, { registry }).fit(() => rows());
+    expect(r1.layers.map((l) => l.read())).toEqual(r2.layers.map((l) => l.read()));
+  });
+
   it('typed outputs on WASM are one host copy of their own: equal values, never shared between calls', async () => {
     const clf = await new MLPClassifier({ ...base, epochs: 1 }, { registry }).fit(train.X, train.y);
     const n = tf.memory().numTensors;
