@@ -101,6 +101,53 @@ export const RECIPES: Record<string, Recipe> = {
     pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
     classifier: { ...ISSUE_CLASSIFIER, learningRate: 1e-3, schedule: 'cosine', freezeLayers: [0] },
   },
+  // the best recipe with the pretrained encoder kept fixed for the first epochs (only the new output layer
+  // trains), then everything fine-tuned: the literature's "freeze at first"
+  bestWarm: {
+    title: 'best, encoder frozen at first',
+    pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
+    classifier: {
+      ...ISSUE_CLASSIFIER,
+      learningRate: 2e-3,
+      schedule: 'cosine',
+      freezeEncoder: { '100': 50, '1000': 5, '5000': 3, all: 1 },
+    },
+  },
+  // the best recipe's pretraining with a gentler classifier (Adam 5e-4, cosine): keeps more of the features
+  bestLowLr: {
+    title: 'best, clf lr 5e-4',
+    pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
+    classifier: { ...ISSUE_CLASSIFIER, learningRate: 5e-4, schedule: 'cosine' },
+  },
+  // the best recipe with dropout 0.5 in the classifier (stronger regularisation where labels are few)
+  bestDropout05: {
+    title: 'best, dropout 0.5',
+    pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
+    classifier: { ...ISSUE_CLASSIFIER, learningRate: 2e-3, schedule: 'cosine', dropout: 0.5 },
+  },
+  // the best recipe with longer pretraining: 10 epochs per layer and 4 of whole-stack fine-tuning
+  bestLong: {
+    title: 'best, long pretraining',
+    pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, epochs: 10, fineTuneEpochs: 4 },
+    classifier: { ...ISSUE_CLASSIFIER, learningRate: 2e-3, schedule: 'cosine' },
+  },
+  // long pretraining with the classifier at dropout 0.5
+  bestLongDropout05: {
+    title: 'long pretraining, dropout 0.5',
+    pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, epochs: 10, fineTuneEpochs: 4 },
+    classifier: { ...ISSUE_CLASSIFIER, learningRate: 2e-3, schedule: 'cosine', dropout: 0.5 },
+  },
+  // long pretraining with the encoder frozen for the first epochs
+  bestLongWarm: {
+    title: 'long pretraining, encoder frozen at first',
+    pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, epochs: 10, fineTuneEpochs: 4 },
+    classifier: {
+      ...ISSUE_CLASSIFIER,
+      learningRate: 2e-3,
+      schedule: 'cosine',
+      freezeEncoder: { '100': 50, '1000': 5, '5000': 3, all: 1 },
+    },
+  },
   // the best recipe's classifier from random weights: separates what pretraining gives from what the schedule gives
   randomBest: {
     title: 'random, best clf',

@@ -10,7 +10,7 @@ const HELP = `Usage: pnpm start [-- options]
   --labels N          labelled digits, class-balanced (default 1000)
   --unlabelled N      unlabelled digits to pretrain on (default 60000)
   --epochs N          classifier epochs (default 20)
-  --pretrain-epochs N pretraining epochs per layer (default 3)
+  --pretrain-epochs N pretraining epochs per layer (default 10)
   --test-subset N     score on the first N test digits (default 10000)
   --seed N            seed (default 0)
   --help`;

@@ -12,7 +12,7 @@ export interface SemiSupervisedOptions {
   labels?: number;
   /** Classifier epochs. Default 20. */
   epochs?: number;
-  /** Pretraining epochs per layer. Default 3 (`SEMI_SUPERVISED_PRETRAINING`). */
+  /** Pretraining epochs per layer. Default 10 (`SEMI_SUPERVISED_PRETRAINING`). */
   pretrainEpochs?: number;
   /** Encoder layer sizes. Default [500, 250, 64]. */
   hiddenLayerSizes?: number[];
@@ -103,10 +103,11 @@ export async function runSemiSupervised(options: SemiSupervisedOptions = {}): Pr
 
     const rows: SemiSupervisedRow[] = [];
     for (const init of ['pretrained', 'random'] as const) {
-      const params = { ...semiSupervisedFineTuning(epochs), randomState: 2000 + seed };
+      // The same params for both, except that only a pretrained encoder can be frozen for the first epochs.
+      const { freezeEncoder, ...params } = { ...semiSupervisedFineTuning(epochs), randomState: 2000 + seed };
       const clf =
         init === 'pretrained'
-          ? MLPClassifier.fromEncoder(ae, params, { registry })
+          ? MLPClassifier.fromEncoder(ae, { ...params, freezeEncoder }, { registry })
           : new MLPClassifier({ ...params, hiddenLayerSizes, activation: 'relu' }, { registry });
       print(`training the ${init} classifier on ${idx.length} labelled digits, ${epochs} epochs…`);
       await clf.fit(Xl, yl);

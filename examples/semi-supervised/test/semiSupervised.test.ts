@@ -17,7 +17,7 @@ describe('examples/semi-supervised (small sizes)', () => {
     const r = await runSemiSupervised({
       unlabelled: 2000,
       labels: 200,
-      epochs: 10,
+      epochs: 30,
       pretrainEpochs: 1,
       hiddenLayerSizes: [64, 32],
       testSubset: 500,

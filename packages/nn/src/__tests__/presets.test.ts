@@ -16,15 +16,25 @@ beforeAll(async () => {
 });
 
 describe('semiSupervisedFineTuning', () => {
-  it('gives lr 2e-3, batch 32, dropout 0.2 and a cosine schedule over the given epochs; trains MNIST above chance', async () => {
-    const p = semiSupervisedFineTuning(4);
-    expect({ ...p, callbacks: p.callbacks.length }).toEqual({
+  it('gives lr 2e-3, batch 32, dropout 0.2, the encoder frozen for a quarter of the epochs and a cosine schedule; trains MNIST above chance', async () => {
+    const { freezeEncoder, ...p } = semiSupervisedFineTuning(4);
+    expect({ ...p, freezeEncoder, callbacks: p.callbacks.length }).toEqual({
       epochs: 4,
       learningRate: 2e-3,
       batchSize: 32,
       dropout: 0.2,
+      freezeEncoder: 1,
       callbacks: 1,
     });
+    expect([200, 20, 10, 3].map((e) => semiSupervisedFineTuning(e).freezeEncoder)).toEqual([50, 5, 3, 1]);
+    // freezeEncoder needs an encoder: without one (random init) it is a named error, so leave it out.
+    await expect(
+      (async () =>
+        new MLPClassifier({ hiddenLayerSizes: [32], ...semiSupervisedFineTuning(4) }).fit(
+          train.X,
+          train.y,
+        ))(),
+    ).rejects.toThrow(/freezeEncoder needs a pretrained encoder/);
     expect(semiSupervisedFineTuning(4).callbacks[0]).not.toBe(p.callbacks[0]); // fresh callbacks per call
     const before = tf.memory().numTensors;
     const clf = new MLPClassifier({ hiddenLayerSizes: [32], ...p, randomState: 0 }, { registry });
