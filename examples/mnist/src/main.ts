@@ -12,6 +12,7 @@ const HELP = `Usage: pnpm start [-- options]
   --data-path DIR     folder of the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)
   --epochs N          pretraining epochs per layer (default 3)
   --finetune N        autoencoder fine-tuning epochs (default 2)
+  --lr X              autoencoder learning rate (Adam; default 0.001)
   --clf-epochs N      classifier epochs (default 10)
   --clf-lr X          classifier learning rate (default 0.002)
   --clf-schedule S    cosine | constant: classifier learning-rate schedule (default cosine)
@@ -20,7 +21,9 @@ const HELP = `Usage: pnpm start [-- options]
   --test-subset N     score on the first N test images (default all 10000)
   --hidden A,B,C      encoder layer sizes (default 500,250,64)
   --batch-size N      minibatch size (default 100)
+  --clf-batch-size N  the classifier's minibatch size (default: --batch-size)
   --backend NAME      auto | wasm | cpu (default auto: the best available)
+  --seed N            random seed (default 0)
   --out DIR           parent folder of runs/<timestamp>/ (default ./runs)
   --quiet             no progress output
   --help`;
@@ -35,6 +38,7 @@ try {
       'data-path': { type: 'string' },
       epochs: { type: 'string' },
       finetune: { type: 'string' },
+      lr: { type: 'string' },
       'clf-epochs': { type: 'string' },
       'clf-lr': { type: 'string' },
       'clf-schedule': { type: 'string' },
@@ -43,8 +47,10 @@ try {
       'test-subset': { type: 'string' },
       hidden: { type: 'string' },
       'batch-size': { type: 'string' },
+      'clf-batch-size': { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
+      seed: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -58,12 +64,13 @@ if (values.help) {
   process.exit(0);
 }
 
-function int(name: string): number | undefined {
+function int(name: string, zero = false): number | undefined {
   const v = values[name];
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`--${name} must be a positive integer, got ${JSON.stringify(v)}.\n\n${HELP}`);
+  if (!Number.isInteger(n) || n < (zero ? 0 : 1)) {
+    const what = zero ? 'a non-negative integer' : 'a positive integer';
+    console.error(`--${name} must be ${what}, got ${JSON.stringify(v)}.\n\n${HELP}`);
     process.exit(2);
   }
   return n;
@@ -102,6 +109,7 @@ const options = {
   dataPath: values['data-path'] as string | undefined,
   epochs: int('epochs'),
   fineTuneEpochs: int('finetune'),
+  learningRate: num('lr', 1),
   classifierEpochs: int('clf-epochs'),
   classifierLearningRate: num('clf-lr', 1),
   classifierSchedule: clfSchedule as 'cosine' | 'constant' | undefined,
@@ -109,9 +117,11 @@ const options = {
   subset: int('subset'),
   testSubset: int('test-subset'),
   batchSize: int('batch-size'),
+  classifierBatchSize: int('clf-batch-size'),
   hiddenLayerSizes: hidden,
   backend: values.backend as string | undefined,
   out: values.out as string | undefined,
+  randomState: int('seed', true),
   verbose: !values.quiet,
 };
 

@@ -26,6 +26,8 @@ export interface MnistOptions {
   epochs?: number;
   /** End-to-end fine-tuning epochs of the autoencoder. Default 2. */
   fineTuneEpochs?: number;
+  /** Learning rate of the autoencoder (Adam), pretraining and fine-tuning. Default 0.001. */
+  learningRate?: number;
   /** Epochs of the classifier built from the encoder. Default 10. */
   classifierEpochs?: number;
   /** Units of the encoder's layers. Default [500, 250, 64]. */
@@ -41,6 +43,8 @@ export interface MnistOptions {
   classifierDropout?: number;
   /** Minibatch size. Default 100. */
   batchSize?: number;
+  /** Minibatch size of the classifier. Default `batchSize`. */
+  classifierBatchSize?: number;
   /** `'auto'` (best available: wasm here), `'wasm'` or `'cpu'`. */
   backend?: string;
   /** Folder under which `runs/<timestamp>/` is created. Default `runs` in the working directory. */
@@ -137,6 +141,7 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
       hiddenLayerSizes: options.hiddenLayerSizes ?? [500, 250, 64],
       epochs: options.epochs ?? 3,
       fineTuneEpochs: options.fineTuneEpochs ?? 2,
+      learningRate: options.learningRate ?? 0.001,
       batchSize,
       randomState: seed,
       backend,
@@ -164,7 +169,7 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
       schedule === 'cosine' ? [learningRateScheduler(cosineDecay({ decayEpochs: classifierEpochs }))] : [],
     learningRate: options.classifierLearningRate ?? 0.002,
     dropout: options.classifierDropout ?? 0.2,
-    batchSize,
+    batchSize: options.classifierBatchSize ?? batchSize,
     randomState: seed,
     backend,
     verbose,
@@ -217,9 +222,23 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
       },
     ],
   });
-  writeFileSync(
-    files.summary,
-    `${JSON.stringify({ ...result, params: { autoencoder: ae.getParams(), classifier: clf.getParams() } }, null, 2)}\n`,
-  );
+  // The classifier's params hold the encoder's weights it started from (for clone()): the summary names them
+  // instead of writing ~400 000 numbers; callbacks are functions, described by the schedule instead.
+  const { encoderWeights, callbacks: _clfCallbacks, ...clfParams } = clf.getParams();
+  const { callbacks: _aeCallbacks, ...aeParams } = ae.getParams();
+  const params = {
+    autoencoder: aeParams,
+    classifier: {
+      ...clfParams,
+      schedule:
+        schedule === 'cosine'
+          ? `cosine decay to 0 over ${classifierEpochs} epoch${classifierEpochs === 1 ? '' : 's'}`
+          : 'constant',
+      encoderWeights: encoderWeights
+        ? `the fitted autoencoder's ${encoderWeights.length} encoder layers`
+        : null,
+    },
+  };
+  writeFileSync(files.summary, `${JSON.stringify({ ...result, params }, null, 2)}\n`);
   return result;
 }

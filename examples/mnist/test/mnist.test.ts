@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,8 @@ describe('examples/mnist (the main job) on a small slice', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    // The same command `pnpm start` runs, on 1000 training / 500 test images, one epoch per stage.
+    // The same command `pnpm start` runs, on 1000 training / 500 test images, one epoch per stage, with the
+    // flags of the autoencoder's rate, the classifier's batch size and the seed.
     const run = await promisify(execFile)(
       tsx,
       [
@@ -42,6 +43,12 @@ describe('examples/mnist (the main job) on a small slice', () => {
         '1',
         '--clf-epochs',
         '1',
+        '--lr',
+        '0.002',
+        '--clf-batch-size',
+        '50',
+        '--seed',
+        '3',
         '--out',
         out,
       ],
@@ -109,8 +116,15 @@ describe('examples/mnist (the main job) on a small slice', () => {
     const model = JSON.parse(readFileSync(join(dir, 'classifier-tfjs', 'model.json'), 'utf8'));
     expect(model.format).toBe('layers-model');
     expect(existsSync(join(dir, 'classifier-tfjs', 'weights.bin'))).toBe(true);
-    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    const summaryFile = join(dir, 'summary.json');
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
     expect(summary.accuracy * 100).toBeCloseTo(printed, 1);
+    // The flags reached the estimators; the summary names the encoder's weights instead of listing them.
+    expect(summary.params.autoencoder).toMatchObject({ learningRate: 0.002, batchSize: 100, randomState: 3 });
+    expect(summary.params.classifier).toMatchObject({ learningRate: 0.002, batchSize: 50, randomState: 3 });
+    expect(summary.params.classifier.encoderWeights).toBe("the fitted autoencoder's 3 encoder layers");
+    expect(summary.params.classifier.schedule).toBe('cosine decay to 0 over 1 epoch');
+    expect(statSync(summaryFile).size).toBeLessThan(20_000);
     await registry.dispose();
   });
 });

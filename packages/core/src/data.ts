@@ -136,7 +136,7 @@ export class HostMatrix {
     if (contiguous) return this.range(first, first + n);
     // tfjs-backend-wasm copies an upload into its heap at once: one scratch buffer serves every batch there.
     // Other backends may keep the array they are given (cpu), so each batch gets its own.
-    const copies = uploadIsCopied();
+    const copies = copiesAtBoundary();
     const out =
       copies && this.#scratch && this.#scratch.length >= n * c
         ? this.#scratch.subarray(0, n * c)
@@ -153,10 +153,10 @@ export class HostMatrix {
   /** Rows `start` to `end` (exclusive) of this view as a new float32 tensor. */
   range(start: number, end: number): tf.Tensor2D {
     const c = this.cols;
-    if (this.index) return this.take(this.index.subarray(start, end).map((_, i) => start + i));
+    if (this.index) return this.take(Int32Array.from({ length: end - start }, (_, i) => start + i));
     // The wasm backend copies the rows into its heap; other backends may keep the array they are given (cpu),
     // so they get a copy and the caller's data stay theirs.
-    const rows = uploadIsCopied()
+    const rows = copiesAtBoundary()
       ? this.data.subarray(start * c, end * c)
       : this.data.slice(start * c, end * c);
     return tf.tensor2d(rows, [end - start, c], 'float32');
@@ -323,8 +323,12 @@ export function releaseMatrix(m: Matrix): void {
   if (m.owned) m.tensor.dispose();
 }
 
-/** Whether the active backend copies the values of a new tensor at once (tfjs-backend-wasm, into its heap). */
-function uploadIsCopied(): boolean {
+/**
+ * Whether the active backend copies arrays across its boundary both ways: a new tensor's values into its
+ * heap at once, and `dataSync` out as a fresh array nobody else holds (tfjs-backend-wasm). Other backends may
+ * keep the array they are given, or hand out the one they store (cpu).
+ */
+function copiesAtBoundary(): boolean {
   return tf.getBackend() === 'wasm';
 }
 
@@ -349,11 +353,6 @@ export function readInto(t: tf.Tensor, out: Float32Array, offset = 0): void {
   out.set(t.dataSync() as Float32Array, offset);
 }
 
-/** Whether the active backend's `dataSync` returns a fresh array nobody else holds (tfjs-backend-wasm copies out of its heap). */
-function ownsReadback(): boolean {
-  return tf.getBackend() === 'wasm';
-}
-
 /**
  * Converts a result tensor to the caller's kind. The tensor is consumed: for `'tensor'` it is returned
  * (the caller owns it), otherwise it is read and disposed.
@@ -365,7 +364,8 @@ export function fromTensor2D(t: tf.Tensor2D, kind: InputKind): MatrixLike {
   t.dispose();
   // The WASM backend's dataSync is a fresh copy of its heap: used as it is (one host copy, not two). Other
   // backends may hand out the array they store (cpu), so the output gets its own copy there.
-  if (kind === 'typed') return { data: ownsReadback() ? data : new Float32Array(data), shape: [rows, cols] };
+  if (kind === 'typed')
+    return { data: copiesAtBoundary() ? data : new Float32Array(data), shape: [rows, cols] };
   const out: number[][] = new Array(rows);
   for (let r = 0; r < rows; r++) out[r] = Array.from(data.subarray(r * cols, (r + 1) * cols));
   return out;
@@ -376,7 +376,7 @@ export function fromTensor1D(t: tf.Tensor1D, kind: InputKind): tf.Tensor1D | num
   if (kind === 'tensor') return t;
   const data = t.dataSync() as Float32Array;
   t.dispose();
-  return kind === 'typed' ? (ownsReadback() ? data : new Float32Array(data)) : Array.from(data);
+  return kind === 'typed' ? (copiesAtBoundary() ? data : new Float32Array(data)) : Array.from(data);
 }
 
 /** Labels encoded as class indices, with the sorted classes. */
