@@ -23,7 +23,7 @@ export function labelValues(y: unknown, fn: string, name: string): ClassLabel[] 
   const n = lengthOf(y);
   if (n === 0) throw new ValidationError(`${fn}: ${name} is empty: pass one label per sample.`);
   try {
-    return readLabels(y, n < 0 ? 0 : n, name).values;
+    return readLabels(y, Math.max(n, 0), name).values;
   } catch (e) {
     if (e instanceof ValidationError) throw new ValidationError(`${fn}: ${e.message}`);
     throw e;

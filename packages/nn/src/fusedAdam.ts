@@ -77,7 +77,7 @@ function flushTinySlots(iterations: number, slots: readonly (OptimizerVariable |
   if (iterations % SLOT_FLUSH_EVERY !== 0) return;
   for (const slot of slots) {
     const v = slot?.variable;
-    if (!v || v.dtype !== 'float32') continue;
+    if (v?.dtype !== 'float32') continue;
     const flushed = tf.tidy(() => tf.where(tf.less(tf.abs(v), SLOT_FLUSH_BELOW), tf.zerosLike(v), v));
     v.assign(flushed);
     flushed.dispose();

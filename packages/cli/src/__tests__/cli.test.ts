@@ -1,6 +1,6 @@
 // The real `layerwise` bin in child processes (tsx on the sources, as `pnpm start` runs examples/mnist), on
 // CSVs written from real MNIST digits and a small regression table (bad input: errors.test.ts).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist, mnistDataDir } from '@layerwise/datasets';
