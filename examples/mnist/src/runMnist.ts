@@ -26,13 +26,13 @@ export interface MnistOptions {
   epochs?: number;
   /** End-to-end fine-tuning epochs of the autoencoder. Default 2. */
   fineTuneEpochs?: number;
-  /** Learning rate of the autoencoder (Adam), pretraining and fine-tuning. Default 0.001. */
+  /** Learning rate of the autoencoder (Adam), pretraining and fine-tuning. Default 0.002. */
   learningRate?: number;
-  /** Epochs of the classifier built from the encoder. Default 10. */
+  /** Epochs of the classifier built from the encoder. Default 14. */
   classifierEpochs?: number;
   /** Units of the encoder's layers. Default [500, 250, 64]. */
   hiddenLayerSizes?: number[];
-  /** Learning rate of the classifier (Adam; the start of the cosine schedule). Default 0.002. */
+  /** Learning rate of the classifier (Adam; the start of the cosine schedule). Default 0.003. */
   classifierLearningRate?: number;
   /**
    * Learning-rate schedule of the classifier: `'cosine'` decays it from `classifierLearningRate` to 0 over
@@ -41,7 +41,7 @@ export interface MnistOptions {
   classifierSchedule?: 'cosine' | 'constant';
   /** Dropout after each hidden layer of the classifier. Default 0.2. */
   classifierDropout?: number;
-  /** Minibatch size. Default 100. */
+  /** Minibatch size. Default 200. */
   batchSize?: number;
   /** Minibatch size of the classifier. Default `batchSize`. */
   classifierBatchSize?: number;
@@ -134,14 +134,14 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
     .use(tfjsExporter());
   if (verbose) registry.use(consoleLogger());
   const backend = options.backend ?? 'auto';
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 200;
 
   const ae = new StackedAutoencoder(
     {
       hiddenLayerSizes: options.hiddenLayerSizes ?? [500, 250, 64],
       epochs: options.epochs ?? 3,
       fineTuneEpochs: options.fineTuneEpochs ?? 2,
-      learningRate: options.learningRate ?? 0.001,
+      learningRate: options.learningRate ?? 0.002,
       batchSize,
       randomState: seed,
       backend,
@@ -161,13 +161,13 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   writeFileSync(files.reconstructions, grid);
   const reconstructionMse = -(await ae.score(test.X));
 
-  const classifierEpochs = options.classifierEpochs ?? 10;
+  const classifierEpochs = options.classifierEpochs ?? 14;
   const schedule = options.classifierSchedule ?? 'cosine';
   const clf = MLPClassifier.fromEncoder(ae, {
     epochs: classifierEpochs,
     callbacks:
       schedule === 'cosine' ? [learningRateScheduler(cosineDecay({ decayEpochs: classifierEpochs }))] : [],
-    learningRate: options.classifierLearningRate ?? 0.002,
+    learningRate: options.classifierLearningRate ?? 0.003,
     dropout: options.classifierDropout ?? 0.2,
     batchSize: options.classifierBatchSize ?? batchSize,
     randomState: seed,
