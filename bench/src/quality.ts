@@ -55,6 +55,14 @@ export interface ClassifierSpec {
   freezeLayers?: number[];
   /** `'cosine'`: the rate decays from `learningRate` to 0 over the fit's epochs (`cosineDecay`). */
   schedule?: 'cosine';
+  /**
+   * How the PyTorch side treats Adam's step count of layers frozen by `freezeEncoder`: `'skip'` (default,
+   * PyTorch's own way: a frozen parameter has no gradient, its step count and bias correction start when it
+   * is unfrozen) or `'count'` (tfjs's and Keras's way, what layerwise does: one step count for all, frozen
+   * layers get zero gradients, so an unfrozen layer starts with moments of 0 under a bias correction of ~1).
+   * The layerwise side always counts.
+   */
+  frozenAdamSteps?: 'skip' | 'count';
 }
 
 /** A recipe: optional pretraining, then a classifier (random init when `pretrain` is null). */
@@ -146,6 +154,19 @@ export const RECIPES: Record<string, Recipe> = {
       learningRate: 2e-3,
       schedule: 'cosine',
       freezeEncoder: { '100': 50, '1000': 5, '5000': 3, all: 1 },
+    },
+  },
+  // bestLongWarm with PyTorch counting Adam steps through the frozen epochs as tfjs does (layerwise: the same
+  // computation as bestLongWarm): tells whether the two ways of counting explain a gap between the sides
+  bestLongWarmCount: {
+    title: 'long pretraining, frozen at first, Adam steps counted while frozen',
+    pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, epochs: 10, fineTuneEpochs: 4 },
+    classifier: {
+      ...ISSUE_CLASSIFIER,
+      learningRate: 2e-3,
+      schedule: 'cosine',
+      freezeEncoder: { '100': 50, '1000': 5, '5000': 3, all: 1 },
+      frozenAdamSteps: 'count',
     },
   },
   // the best recipe's classifier from random weights: separates what pretraining gives from what the schedule gives

@@ -14,7 +14,8 @@ same indices layerwise trains on), the recipes and the jobs. Every recipe is lay
 - Adam with epsilon 1e-7 (tfjs' default, what layerwise uses; PyTorch's own default is 1e-8); a fresh
   permutation every epoch, the last batch partial (ceil(n / batch) batches);
 - classifier: dropout after every hidden layer, cross-entropy averaged over the batch; `freezeEncoder: n`
-  keeps the pretrained hidden layers out of the update (and out of Adam's state) for the first n epochs;
+  keeps the pretrained hidden layers out of the update (and out of Adam's state, unless the recipe says
+  `frozenAdamSteps: "count"`) for the first n epochs;
   `freezeLayers: [i, ...]` keeps those pretrained hidden layers fixed for the whole fit.
 
 Pretrained encoders are cached as state dicts under the config's cacheDir (one per dataset, seed, pretraining).
@@ -155,10 +156,13 @@ def classify(xtr, ytr, xte, yte, sizes, activation, encoder, c, epochs, seed):
                 h = nn.functional.dropout(h, drop, True)
         return out(h)
 
+    # 'count' (tfjs, Keras): frozen layers take part in every Adam step with zero gradients (their moments stay
+    # 0, their step count runs on); default: PyTorch's way, a frozen parameter is skipped by Adam altogether
+    count_frozen = c.get("frozenAdamSteps") == "count"
     for epoch in range(1, epochs + 1):
         frozen = freeze is True or (freeze and epoch <= freeze)
         for q in hidden:
-            q.requires_grad_(not frozen)
+            q.requires_grad_(count_frozen or not frozen)
         if encoder is not None:
             for i in c.get("freezeLayers", []):
                 for q in layers[i].parameters():
@@ -170,6 +174,9 @@ def classify(xtr, ytr, xte, yte, sizes, activation, encoder, c, epochs, seed):
             opt.zero_grad(set_to_none=True)
             loss = nn.functional.cross_entropy(forward(xtr[idx], True), ytr[idx])
             loss.backward()
+            if frozen and count_frozen:
+                for q in hidden:
+                    q.grad.zero_()
             opt.step()
     with torch.no_grad():
         pred = forward(xte, False).argmax(1)
