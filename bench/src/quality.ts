@@ -472,7 +472,8 @@ export function qualityMarkdown(
         const a = pick('layerwise');
         const b = pick('pytorch');
         // a cell with fewer seeds than asked for says how many it has
-        const n = (v: number[]) => (v.length > 0 && v.length < o.seeds.length ? ` (${v.length} seed${v.length > 1 ? 's' : ''})` : '');
+        const n = (v: number[]) =>
+          v.length > 0 && v.length < o.seeds.length ? ` (${v.length} seed${v.length > 1 ? 's' : ''})` : '';
         row.push(`${summarise(a)}${n(a)} / ${summarise(b)}${n(b)}`);
         // the gap is taken over the seeds both sides have (paired)
         const bySeed = (side: string) =>
