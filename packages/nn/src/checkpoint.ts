@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { hasBetaPowers } from './fusedAdam.js';
 import type { EpochRecord, StageHistory } from './history.js';
 
 /** The `checkpoint` hyper-parameter: where and how often `fit` saves a resumable state. */
@@ -73,6 +74,7 @@ export async function readOptimizer(optimizer: tf.Optimizer): Promise<SavedOptim
     const t = o[k];
     if (t instanceof tf.Variable && t.size === 1) extra[k] = (await t.data())[0]!;
   }
+  if (hasBetaPowers(optimizer)) Object.assign(extra, optimizer.betaPowers());
   return {
     iterations,
     extra,
@@ -104,6 +106,8 @@ export async function restoreOptimizer(
         s.dispose();
       }
     }
+    // per-variable β powers (FusedAdamOptimizer); state saved without them takes the optimizer's accBeta1/2
+    if (hasBetaPowers(optimizer)) optimizer.setBetaPowers(saved.extra, saved.slots.length / 2);
   } finally {
     iter.dispose();
     for (const t of tensors) t.dispose();

@@ -96,64 +96,151 @@ interface AdamState {
   accumulatedSecondMoment: OptimizerVariable[];
 }
 
+/** Adam's running β powers of one variable, β₁ᵏ and β₂ᵏ after its k updates, kept in float32 as tfjs keeps them. */
+interface BetaPowers {
+  b1: number;
+  b2: number;
+}
+
+/** Key of variable `i`'s β power `n` (1 or 2) in a checkpoint's optimizer `extra` scalars. */
+const powerKey = (n: 1 | 2, i: number): string => `accBeta${n}.${i}`;
+
 /**
- * tfjs's Adam, with its update fused into one kernel call per variable where the active backend registered
- * `LayerwiseAdamUpdate` (the wasm plugin does): `m`, `v` and the variable are updated in place in one pass
- * instead of ~12 element-wise kernels with as many temporaries. Elsewhere it *is* `tf.train.adam`.
+ * tfjs's Adam, with two changes.
  *
- * The state is tfjs `AdamOptimizer`'s — same slots (`<name>/m`, `<name>/v`), the same running β powers
- * (`accBeta1`, `accBeta2`), `getWeights`/`setWeights` inherited — so checkpoints written with either
- * resume with the other. Results equal tfjs's within float32 rounding.
+ * **Fused** where the active backend registered `LayerwiseAdamUpdate` (the wasm plugin does): `m`, `v` and the
+ * variable are updated in place in one kernel call per variable instead of ~12 element-wise kernels with as
+ * many temporaries.
+ *
+ * **Bias correction per variable**: each variable's β powers count its own updates, so a variable skipped
+ * (null gradient: a frozen layer) does not advance them, and a layer unfrozen after n epochs starts as under a
+ * fresh Adam — PyTorch's behaviour. tfjs's (and Keras's) Adam count every step of the optimizer: an
+ * unfrozen layer's zero moments then meet a bias correction of ~1, and its first few hundred updates are 1.3–3×
+ * larger than a fresh Adam's. A variable updated at every step gets exactly tfjs's values (the same float32
+ * powers), so a fit without freezing is unchanged.
+ *
+ * Otherwise the state is tfjs `AdamOptimizer`'s — same slots (`<name>/m`, `<name>/v`), the running β powers
+ * of the optimizer (`accBeta1`, `accBeta2`), `getWeights`/`setWeights` inherited; the per-variable powers travel
+ * in checkpoints as extra scalars (see `readOptimizer`), and state without them resumes with the optimizer's.
  */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  /** Per variable, in tfjs's slot order: the β powers of its next update (undefined before its first). */
+  #powers: (BetaPowers | undefined)[] = [];
+
   override applyGradients(variableGradients: VariableGradients): void {
     this.#update(variableGradients);
     const s = this as unknown as AdamState;
     flushTinySlots(this.iterations, [...s.accumulatedFirstMoment, ...s.accumulatedSecondMoment]);
   }
 
-  #update(variableGradients: VariableGradients): void {
-    if (!fusedKernel(FUSED_UPDATE_KERNELS.adam) || !allFloat32(variableGradients)) {
-      super.applyGradients(variableGradients);
-      return;
-    }
-    const s = this as unknown as AdamState;
-    const accBeta1 = s.accBeta1.dataSync()[0]!;
-    const accBeta2 = s.accBeta2.dataSync()[0]!;
-    const attrs = {
-      learningRate: s.learningRate,
-      beta1: s.beta1,
-      beta2: s.beta2,
-      epsilon: s.epsilon,
-      accBeta1,
-      accBeta2,
-    };
-    pairs(variableGradients).forEach(({ name, gradient }, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      s.accumulatedFirstMoment[i] ??= {
-        originalName: `${name}/m`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      };
-      s.accumulatedSecondMoment[i] ??= {
-        originalName: `${name}/v`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      };
-      if (gradient === undefined || gradient === null) return;
-      const m = s.accumulatedFirstMoment[i]!.variable;
-      const v = s.accumulatedSecondMoment[i]!.variable;
-      ownData(m);
-      ownData(v);
-      assignNew(
-        value,
-        tf.engine().runKernel(FUSED_UPDATE_KERNELS.adam, { variable: value, m, v, gradient }, attrs),
-      );
+  /** tfjs's `setWeights`; every variable's β powers then start from the optimizer's restored `accBeta1/2`. */
+  override async setWeights(weightValues: Parameters<tf.AdamOptimizer['setWeights']>[0]): Promise<void> {
+    await super.setWeights(weightValues);
+    this.setBetaPowers({}, (this as unknown as AdamState).accumulatedFirstMoment.length);
+  }
+
+  /** The per-variable β powers as checkpoint scalars (`accBeta1.<i>`, `accBeta2.<i>`). */
+  betaPowers(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.#powers.forEach((p, i) => {
+      if (!p) return;
+      out[powerKey(1, i)] = p.b1;
+      out[powerKey(2, i)] = p.b2;
     });
+    return out;
+  }
+
+  /**
+   * Restores per-variable β powers written by {@link betaPowers} for the `count` variables; a variable missing
+   * there (state from before per-variable powers, or never updated) takes the optimizer's `accBeta1/2`.
+   */
+  setBetaPowers(extra: Record<string, number>, count: number): void {
+    const s = this as unknown as AdamState;
+    const b1 = s.accBeta1.dataSync()[0]!;
+    const b2 = s.accBeta2.dataSync()[0]!;
+    this.#powers = Array.from({ length: count }, (_, i) => ({
+      b1: extra[powerKey(1, i)] ?? b1,
+      b2: extra[powerKey(2, i)] ?? b2,
+    }));
+  }
+
+  /** Variable `i`'s β powers for its update now; advanced for the next one. */
+  #nextPowers(i: number): BetaPowers {
+    const s = this as unknown as AdamState;
+    const p = this.#powers[i] ?? { b1: Math.fround(s.beta1), b2: Math.fround(s.beta2) };
+    // float32 products, as tfjs's `accBeta.assign(mul(accBeta, beta))` computes them
+    this.#powers[i] = {
+      b1: Math.fround(p.b1 * Math.fround(s.beta1)),
+      b2: Math.fround(p.b2 * Math.fround(s.beta2)),
+    };
+    return p;
+  }
+
+  /** The slots of variable `i` (`value`), made on first sight as tfjs makes them. */
+  #slots(i: number, name: string, value: tf.Variable): { m: tf.Variable; v: tf.Variable } {
+    const s = this as unknown as AdamState;
+    s.accumulatedFirstMoment[i] ??= {
+      originalName: `${name}/m`,
+      variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+    };
+    s.accumulatedSecondMoment[i] ??= {
+      originalName: `${name}/v`,
+      variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+    };
+    return { m: s.accumulatedFirstMoment[i]!.variable, v: s.accumulatedSecondMoment[i]!.variable };
+  }
+
+  #update(variableGradients: VariableGradients): void {
+    const s = this as unknown as AdamState;
+    const fused = fusedKernel(FUSED_UPDATE_KERNELS.adam) !== undefined && allFloat32(variableGradients);
     tf.tidy(() => {
+      pairs(variableGradients).forEach(({ name, gradient }, i) => {
+        const value = tf.engine().registeredVariables[name]!;
+        const { m, v } = this.#slots(i, name, value);
+        if (gradient === undefined || gradient === null) return;
+        const { b1, b2 } = this.#nextPowers(i);
+        if (fused) {
+          ownData(m);
+          ownData(v);
+          const attrs = {
+            learningRate: s.learningRate,
+            beta1: s.beta1,
+            beta2: s.beta2,
+            epsilon: s.epsilon,
+            accBeta1: b1,
+            accBeta2: b2,
+          };
+          assignNew(
+            value,
+            tf.engine().runKernel(FUSED_UPDATE_KERNELS.adam, { variable: value, m, v, gradient }, attrs),
+          );
+          return;
+        }
+        // tfjs's AdamOptimizer.applyGradients, op for op, with this variable's β powers
+        const newM = tf.add(tf.mul(m, s.beta1), tf.mul(gradient, 1 - s.beta1));
+        const newV = tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(gradient), 1 - s.beta2));
+        const mHat = tf.div(newM, tf.sub(1, tf.scalar(b1)));
+        const vHat = tf.div(newV, tf.sub(1, tf.scalar(b2)));
+        m.assign(newM);
+        v.assign(newV);
+        value.assign(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), s.epsilon)), -s.learningRate), value));
+      });
       s.accBeta1.assign(tf.mul(s.accBeta1, s.beta1));
       s.accBeta2.assign(tf.mul(s.accBeta2, s.beta2));
     });
     this.incrementIterations();
   }
+}
+
+/**
+ * Whether `o` keeps per-variable β powers (a {@link FusedAdamOptimizer}). Not `instanceof`: tfjs's `Optimizer`
+ * answers `instanceof` for any optimizer (its `Symbol.hasInstance` checks the methods only).
+ */
+export function hasBetaPowers(
+  o: tf.Optimizer,
+): o is tf.Optimizer & Pick<FusedAdamOptimizer, 'betaPowers' | 'setBetaPowers'> {
+  const f = o as Partial<Pick<FusedAdamOptimizer, 'betaPowers' | 'setBetaPowers'>>;
+  return typeof f.betaPowers === 'function' && typeof f.setBetaPowers === 'function';
 }
 
 /** tfjs's SGD, fused into one in-place kernel call per variable where `LayerwiseSgdUpdate` exists. */

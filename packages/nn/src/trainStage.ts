@@ -336,13 +336,12 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         const scale = tf.div(cfg.clipNorm, tf.maximum(norm, cfg.clipNorm));
         for (const k of keys) grads[k] = tf.mul(grads[k]!, scale);
       }
-      // Every variable gets a gradient, in one fixed order (tfjs optimizers index their state by position);
-      // frozen ones get zeros and their values are put back after the step.
-      const saved = frozenVars ? [...frozenVars].map((v) => [v, tf.clone(v)] as const) : [];
+      // Every variable is listed, in one fixed order (tfjs optimizers index their state by position); a frozen
+      // one with a null gradient, which every tfjs optimizer skips: its value and its state stay as they are
+      // (and Adam's bias correction counts only its own updates: see FusedAdamOptimizer).
       optimizer.applyGradients(
-        cfg.variables.map((v) => ({ name: v.name, tensor: grads[v.name] ?? tf.zerosLike(v) })),
+        cfg.variables.map((v) => ({ name: v.name, tensor: (grads[v.name] ?? null) as tf.Tensor })),
       );
-      for (const [v, t] of saved) v.assign(t);
       return value;
     });
 

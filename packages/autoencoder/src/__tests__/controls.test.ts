@@ -95,6 +95,28 @@ describe('freezing a pretrained encoder', () => {
     frozen.dispose();
   });
 
+  it('an encoder unfrozen after n epochs starts as under a fresh Adam (its own bias correction, as in PyTorch)', async () => {
+    // Full batch: one Adam step per epoch. 3 frozen epochs, then one step for the encoder. Adam's first step
+    // moves every weight with a gradient by lr · g / (|g| + ε) = ±lr. tfjs's and Keras's Adam would count the 3
+    // frozen steps: zero moments under a correction for step 4 give m̂/√v̂ = 0.29 / 0.50, a step of 0.58 lr.
+    const lr = 0.01;
+    const enc = encoderKernels(ae);
+    const clf = MLPClassifier.fromEncoder(ae, {
+      epochs: 4,
+      batchSize: 2000,
+      learningRate: lr,
+      randomState: 2,
+      freezeEncoder: 3,
+    });
+    await clf.fit(train.X, train.y);
+    const w = clf.toExportable().layers[0]!.kernel;
+    const steps = Array.from(w, (x, i) => Math.abs(x - enc[0]![i]!)).filter((d) => d > 1e-6);
+    expect(steps.length).toBeGreaterThan(w.length / 4); // weights of pixels that are never on do not move
+    const sorted = steps.sort((a, b) => a - b);
+    expect(sorted.at(-1)!).toBeLessThan(lr * 1.001);
+    expect(sorted[Math.floor(sorted.length / 2)]!).toBeGreaterThan(lr * 0.99); // the median step is lr
+    clf.dispose();
+  });
   it('clone() of a fromEncoder classifier keeps the encoder weights: a clone fits the same model', async () => {
     const clf = MLPClassifier.fromEncoder(ae, { epochs: 2, batchSize: 100, randomState: 3 });
     const twin = clone(clf);

@@ -4,6 +4,7 @@ import { gradientsRegistered } from '@layerwise/core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOptimizer, restoreOptimizer } from '../checkpoint.js';
 import {
   FUSED_UPDATE_KERNELS,
   FusedAdamOptimizer,
@@ -183,6 +184,90 @@ describe('FusedAdamOptimizer', () => {
       });
     }
   });
+});
+
+describe('FusedAdamOptimizer: bias correction per variable', () => {
+  const lr = 0.01;
+  /** 5 steps on `a` alone (`b` skipped: a frozen layer), then one on both; `b`'s values before and after. */
+  async function skipThenStep(opt: tf.Optimizer) {
+    const a = tf.tidy(() => tf.variable(tf.randomUniform([4, 3], -1, 1, 'float32', 7)));
+    const b = tf.tidy(() => tf.variable(tf.randomUniform([3, 5], -1, 1, 'float32', 8)));
+    const ga = tf.randomUniform([4, 3], -1, 1, 'float32', 9);
+    const gb = tf.randomUniform([3, 5], -1, 1, 'float32', 10);
+    const b0 = Float32Array.from(b.dataSync());
+    for (let i = 0; i < 5; i++)
+      opt.applyGradients([
+        { name: a.name, tensor: ga },
+        { name: b.name, tensor: null as unknown as tf.Tensor },
+      ]);
+    const skipped = Float32Array.from(b.dataSync());
+    opt.applyGradients([
+      { name: a.name, tensor: ga },
+      { name: b.name, tensor: gb },
+    ]);
+    const after = Float32Array.from(b.dataSync());
+    // a fresh optimizer's first step on the same gradient, from the same values
+    const fresh = tf.tidy(() => tf.variable(tf.tensor(b0, b.shape)));
+    const first = new FusedAdamOptimizer(lr, 0.9, 0.999);
+    first.applyGradients([{ name: fresh.name, tensor: gb }]);
+    const firstStep = Float32Array.from(fresh.dataSync());
+    const g = Float32Array.from(gb.dataSync());
+    first.dispose();
+    tf.dispose([fresh, ga, gb]);
+    return { a, b, b0, skipped, after, firstStep, g };
+  }
+
+  for (const path of ['fused kernel', 'tf ops (no fused kernel)'] as const) {
+    it(`a skipped variable does not advance its β powers: its first update is a fresh Adam's (${path})`, async () => {
+      if (path !== 'fused kernel') tf.unregisterKernel(FUSED_UPDATE_KERNELS.adam, 'cpu');
+      const before = tf.memory().numTensors;
+      try {
+        const opt = new FusedAdamOptimizer(lr, 0.9, 0.999);
+        const r = await skipThenStep(opt);
+        expect(r.skipped).toEqual(r.b0); // skipped: untouched
+        expect(r.after).toEqual(r.firstStep); // bit for bit a fresh Adam's first step
+        // …which moves each weight by lr · g / (|g| + ε), i.e. ±lr
+        for (let k = 0; k < r.after.length; k++) expect(Math.abs(r.after[k]! - r.b0[k]!)).toBeCloseTo(lr, 5);
+        // tfjs's own Adam counts the 5 skipped steps: its corrections (1 − β^6) meet moments of one step,
+        // m̂/√v̂ = (0.1 / 0.469) / √(0.001 / 0.00599) = 0.522 — about half a fresh step
+        const stock = tf.train.adam(lr, 0.9, 0.999);
+        const s = await skipThenStep(stock);
+        expect(Math.abs(s.after[0]! - s.b0[0]!) / lr).toBeCloseTo(0.522, 2);
+        // the powers travel with the optimizer's state: a restored copy takes the same next step
+        const saved = await readOptimizer(opt);
+        expect(saved.extra['accBeta1.0']).toBeCloseTo(0.9 ** 7, 6); // a: 6 updates, so β₁⁷ is next
+        expect(saved.extra['accBeta1.1']).toBeCloseTo(0.9 ** 2, 6); // b: 1 update
+        const copy = new FusedAdamOptimizer(lr, 0.9, 0.999);
+        await restoreOptimizer(copy, saved, [r.a.shape, r.b.shape]);
+        const twins = [r.b, tf.tidy(() => tf.variable(tf.clone(r.b)))];
+        const gb = tf.randomUniform([3, 5], -1, 1, 'float32', 11);
+        opt.applyGradients([
+          { name: r.a.name, tensor: null as unknown as tf.Tensor },
+          { name: twins[0]!.name, tensor: gb },
+        ]);
+        copy.applyGradients([
+          { name: r.a.name, tensor: null as unknown as tf.Tensor },
+          { name: twins[1]!.name, tensor: gb },
+        ]);
+        expect(twins[1]!.dataSync()).toEqual(twins[0]!.dataSync());
+        for (const o of [opt, copy, stock]) o.dispose();
+        tf.dispose([r.a, s.a, s.b, gb, ...twins]);
+        expect(tf.memory().numTensors).toBe(before);
+      } finally {
+        if (path !== 'fused kernel')
+          reference(FUSED_UPDATE_KERNELS.adam, (x, y, [m, v], g, a: Record<string, number>) => {
+            for (let i = 0; i < x.length; i++) {
+              m![i] = a.beta1! * m![i]! + (1 - a.beta1!) * g[i]!;
+              v![i] = a.beta2! * v![i]! + (1 - a.beta2!) * g[i]! * g[i]!;
+              y[i] =
+                x[i]! -
+                (a.learningRate! * (m![i]! / (1 - a.accBeta1!))) /
+                  (Math.sqrt(v![i]! / (1 - a.accBeta2!)) + a.epsilon!);
+            }
+          });
+      }
+    });
+  }
 });
 
 describe('FusedSGDOptimizer and FusedMomentumOptimizer', () => {
