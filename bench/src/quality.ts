@@ -330,7 +330,21 @@ function cellKey(
   epochs: number,
   quick: boolean,
 ) {
-  return hash([side, ds, seed, recipe.pretrain, recipe.classifier, labels, epochs, quick, HIDDEN]);
+  const parts: unknown[] = [
+    side,
+    ds,
+    seed,
+    recipe.pretrain,
+    recipe.classifier,
+    labels,
+    epochs,
+    quick,
+    HIDDEN,
+  ];
+  // since 2026-12-02 20:10 a layer unfrozen by freezeEncoder starts as under a fresh Adam in layerwise
+  // (per-variable bias correction): cells made before that are not reused
+  if (side === 'layerwise' && recipe.classifier.freezeEncoder) parts.push('per-variable Adam steps');
+  return hash(parts);
 }
 
 function rows(m: Data['X'], idx: number[]) {
