@@ -57,7 +57,9 @@ export interface MLPParams extends TrainingParams {
   encoderWeights: readonly DenseLayerSpec[] | null;
   /**
    * Keep the hidden layers that came from `encoderWeights` fixed: `true` for the whole fit, a number `n`
-   * for the first `n` epochs (then everything is fine-tuned), `false` never. Default false.
+   * for the first `n` epochs (then everything is fine-tuned), `false` never. Frozen layers take no part in
+   * the optimizer's steps; with Adam, a layer unfrozen after `n` epochs starts as under a fresh Adam (its bias
+   * correction counts its own updates, as in PyTorch). Default false.
    */
   freezeEncoder: boolean | number;
   /**

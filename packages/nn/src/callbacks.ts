@@ -395,7 +395,9 @@ export function cosineDecay(options: {
 
 /**
  * Keeps the layers `indices` fixed (skorch's `Freezer`/`Unfreezer`): from the start of every stage through
- * epoch `untilEpoch` (default: the whole stage), then they train too. Frozen weights stay bit-identical.
+ * epoch `untilEpoch` (default: the whole stage), then they train too. Frozen weights stay bit-identical and
+ * take no part in the optimizer's steps (their optimizer state waits too; with Adam an unfrozen layer's bias
+ * correction counts its own updates, as in PyTorch).
  * Layers are counted from the input: an MLP's hidden layers then its output layer; an autoencoder's encoder
  * layer k with its decoder.
  */
