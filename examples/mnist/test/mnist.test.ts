@@ -120,7 +120,11 @@ describe('examples/mnist (the main job) on a small slice', () => {
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
     expect(summary.accuracy * 100).toBeCloseTo(printed, 1);
     // The flags reached the estimators; the summary names the encoder's weights instead of listing them.
-    expect(summary.params.autoencoder).toMatchObject({ learningRate: 0.0015, batchSize: 200, randomState: 3 });
+    expect(summary.params.autoencoder).toMatchObject({
+      learningRate: 0.0015,
+      batchSize: 200,
+      randomState: 3,
+    });
     expect(summary.params.classifier).toMatchObject({ learningRate: 0.003, batchSize: 50, randomState: 3 });
     expect(summary.params.classifier.encoderWeights).toBe("the fitted autoencoder's 3 encoder layers");
     expect(summary.params.classifier.schedule).toBe('cosine decay to 0 over 1 epoch');
