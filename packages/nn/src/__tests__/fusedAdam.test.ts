@@ -34,18 +34,21 @@ function reference(name: string, update: (x: Values, y: Values, s: Values[], g: 
   });
 }
 
+/** The Adam update of the contract, element by element (what the wasm kernel computes). */
+function adamReference(x: Values, y: Values, [m, v]: Values[], g: Values, a: Record<string, number>): void {
+  for (let i = 0; i < x.length; i++) {
+    m![i] = a.beta1! * m![i]! + (1 - a.beta1!) * g[i]!;
+    v![i] = a.beta2! * v![i]! + (1 - a.beta2!) * g[i]! * g[i]!;
+    const mh = m![i]! / (1 - a.accBeta1!);
+    const vh = v![i]! / (1 - a.accBeta2!);
+    y[i] = x[i]! - (a.learningRate! * mh) / (Math.sqrt(vh) + a.epsilon!);
+  }
+}
+
 beforeAll(async () => {
   expect(gradientsRegistered).toBe(true); // core registers tfjs's gradients
   await tf.setBackend('cpu');
-  reference(FUSED_UPDATE_KERNELS.adam, (x, y, [m, v], g, a: Record<string, number>) => {
-    for (let i = 0; i < x.length; i++) {
-      m![i] = a.beta1! * m![i]! + (1 - a.beta1!) * g[i]!;
-      v![i] = a.beta2! * v![i]! + (1 - a.beta2!) * g[i]! * g[i]!;
-      const mh = m![i]! / (1 - a.accBeta1!);
-      const vh = v![i]! / (1 - a.accBeta2!);
-      y[i] = x[i]! - (a.learningRate! * mh) / (Math.sqrt(vh) + a.epsilon!);
-    }
-  });
+  reference(FUSED_UPDATE_KERNELS.adam, adamReference);
   reference(FUSED_UPDATE_KERNELS.sgd, (x, y, _s, g, a: Record<string, number>) => {
     for (let i = 0; i < x.length; i++) y[i] = x[i]! - a.learningRate! * g[i]!;
   });
@@ -172,16 +175,7 @@ describe('FusedAdamOptimizer', () => {
       fused.p.dispose();
       stock.p.dispose();
     } finally {
-      reference(FUSED_UPDATE_KERNELS.adam, (x, y, [m, v], g, a: Record<string, number>) => {
-        for (let i = 0; i < x.length; i++) {
-          m![i] = a.beta1! * m![i]! + (1 - a.beta1!) * g[i]!;
-          v![i] = a.beta2! * v![i]! + (1 - a.beta2!) * g[i]! * g[i]!;
-          y[i] =
-            x[i]! -
-            (a.learningRate! * (m![i]! / (1 - a.accBeta1!))) /
-              (Math.sqrt(v![i]! / (1 - a.accBeta2!)) + a.epsilon!);
-        }
-      });
+      reference(FUSED_UPDATE_KERNELS.adam, adamReference);
     }
   });
 });
@@ -254,17 +248,7 @@ describe('FusedAdamOptimizer: bias correction per variable', () => {
         tf.dispose([r.a, s.a, s.b, gb, ...twins]);
         expect(tf.memory().numTensors).toBe(before);
       } finally {
-        if (path !== 'fused kernel')
-          reference(FUSED_UPDATE_KERNELS.adam, (x, y, [m, v], g, a: Record<string, number>) => {
-            for (let i = 0; i < x.length; i++) {
-              m![i] = a.beta1! * m![i]! + (1 - a.beta1!) * g[i]!;
-              v![i] = a.beta2! * v![i]! + (1 - a.beta2!) * g[i]! * g[i]!;
-              y[i] =
-                x[i]! -
-                (a.learningRate! * (m![i]! / (1 - a.accBeta1!))) /
-                  (Math.sqrt(v![i]! / (1 - a.accBeta2!)) + a.epsilon!);
-            }
-          });
+        if (path !== 'fused kernel') reference(FUSED_UPDATE_KERNELS.adam, adamReference);
       }
     });
   }
