@@ -83,16 +83,19 @@ const ISSUE_PRETRAIN: PretrainSpec = {
 };
 const ISSUE_CLASSIFIER: ClassifierSpec = { learningRate: 5e-4, batchSize: 32, dropout: 0.2 };
 
+/** Round 2's classifier: `best`'s, with the encoder frozen for the first quarter of the epochs. */
+const WARM_CLASSIFIER: ClassifierSpec = {
+  ...ISSUE_CLASSIFIER,
+  learningRate: 2e-3,
+  schedule: 'cosine',
+  freezeEncoder: { '100': 50, '1000': 5, '5000': 3, all: 1 },
+};
+
 /** The chosen recipe (round 2): long denoising pretraining, the encoder frozen for the first quarter. */
 const LONG_WARM: Recipe = {
   title: 'long pretraining, encoder frozen at first',
   pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, epochs: 10, fineTuneEpochs: 4 },
-  classifier: {
-    ...ISSUE_CLASSIFIER,
-    learningRate: 2e-3,
-    schedule: 'cosine',
-    freezeEncoder: { '100': 50, '1000': 5, '5000': 3, all: 1 },
-  },
+  classifier: WARM_CLASSIFIER,
 };
 
 /** The recipes of the table. `best` is the one chosen to make pretraining pay (see bench/README.md, Quality). */
@@ -126,12 +129,7 @@ export const RECIPES: Record<string, Recipe> = {
   bestWarm: {
     title: 'best, encoder frozen at first',
     pretrain: { ...ISSUE_PRETRAIN, noise: 0.5, fineTuneEpochs: 2 },
-    classifier: {
-      ...ISSUE_CLASSIFIER,
-      learningRate: 2e-3,
-      schedule: 'cosine',
-      freezeEncoder: { '100': 50, '1000': 5, '5000': 3, all: 1 },
-    },
+    classifier: WARM_CLASSIFIER,
   },
   // the best recipe's pretraining with a gentler classifier (Adam 5e-4, cosine): keeps more of the features
   bestLowLr: {

@@ -219,8 +219,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         // tfjs's AdamOptimizer.applyGradients, op for op, with this variable's β powers
         const newM = tf.add(tf.mul(m, s.beta1), tf.mul(gradient, 1 - s.beta1));
         const newV = tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(gradient), 1 - s.beta2));
-        const mHat = tf.div(newM, tf.sub(1, tf.scalar(b1)));
-        const vHat = tf.div(newV, tf.sub(1, tf.scalar(b2)));
+        // 1 − β^k in float32, as tfjs's `sub(1, accBeta)` gives it (exact in float64, then rounded once)
+        const mHat = tf.div(newM, Math.fround(1 - b1));
+        const vHat = tf.div(newV, Math.fround(1 - b2));
         m.assign(newM);
         v.assign(newV);
         value.assign(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), s.epsilon)), -s.learningRate), value));
