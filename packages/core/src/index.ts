@@ -15,6 +15,14 @@ export { gradientsRegistered } from './gradients.js';
 export * from './metrics.js';
 export * from './modelFormat.js';
 export { hasNodeBuiltins, type NodeFsSync, nodeBuiltin, nodeFsSync } from './nodeFs.js';
+export {
+  BACKENDS_DOC_URL,
+  isQuiet,
+  NOTICE_MAX_LENGTH,
+  type NoticeOptions,
+  notice,
+  shorten,
+} from './notice.js';
 export * from './params.js';
 export * from './plugins.js';
 export * from './registry.js';
