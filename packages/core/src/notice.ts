@@ -34,7 +34,10 @@ export function isQuiet(): boolean {
 export function shorten(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
-  return `${flat.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+  const cut = flat.slice(0, Math.max(0, max - 1));
+  // at a word boundary when one is near the end
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:]+$/, '')}…`;
 }
 
 // Process-wide, shared by every copy of @layerwise/core loaded in the process.

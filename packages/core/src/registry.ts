@@ -93,8 +93,8 @@ export function fallbackNotice(
   failures: readonly { name: string; reason: string }[],
 ): string {
   const [first, ...rest] = failures;
-  const head = `layerwise: using backend "${chosen}"`;
-  const tail = `${rest.length > 0 ? ` (+${rest.length} more)` : ''}. More: ${BACKENDS_DOC_URL}`;
+  const head = `layerwise: using "${chosen}"`;
+  const tail = `${rest.length > 0 ? ` (+${rest.length} more)` : ''}. See ${BACKENDS_DOC_URL}`;
   if (!first) return shorten(`${head}${tail}`, NOTICE_MAX_LENGTH);
   const room = NOTICE_MAX_LENGTH - head.length - tail.length - `; ${first.name}: `.length;
   return `${head}; ${first.name}: ${shorten(firstClause(first.reason), Math.max(room, 10))}${tail}`;
