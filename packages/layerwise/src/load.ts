@@ -33,9 +33,16 @@ const LOADERS: Record<string, (dir: string, registry: Registry) => Promise<Loade
  * ```ts
  * const model = await load('digits-model');
  * if (model instanceof MLPClassifier) console.log(model.classes);
+ * const clf = await load<MLPClassifier>('digits-model'); // typed; MLPClassifier.load(dir) also checks the kind
  * ```
+ *
+ * The type argument `T` names the class you saved (it is not checked at run time: use `MLPClassifier.load(dir)`,
+ * which rejects a model of another kind with a ModelFormatError, when the folder may hold anything).
  */
-export async function load(dir: string, options: { registry?: Registry } = {}): Promise<LoadedEstimator> {
+export async function load<T extends LoadedEstimator = LoadedEstimator>(
+  dir: string,
+  options: { registry?: Registry } = {},
+): Promise<T> {
   const kind = await readModelKind(dir);
   // Own keys only: a kind such as "__proto__" or "constructor" must not reach Object.prototype.
   const loader = Object.hasOwn(LOADERS, kind) ? LOADERS[kind] : undefined;
@@ -44,5 +51,5 @@ export async function load(dir: string, options: { registry?: Registry } = {}): 
       `Invalid model: unknown estimator kind ${JSON.stringify(kind)}; expected one of ${Object.keys(LOADERS).join(', ')}.`,
     );
   }
-  return loader(dir, options.registry ?? getDefaultRegistry());
+  return (await loader(dir, options.registry ?? getDefaultRegistry())) as T;
 }

@@ -80,9 +80,11 @@ export {
 } from './history.js';
 export {
   type EncoderSource,
+  type FittedClassifier,
   MLPClassifier,
   type MLPClassifierParams,
   type PredictedLabels,
+  type PredictedLabelsOf,
 } from './MLPClassifier.js';
 export {
   type FitOptions,
