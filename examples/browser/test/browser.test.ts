@@ -150,6 +150,16 @@ describe.skipIf(skip)(skip ? `${title} (skipped: ${skip})` : title, () => {
     expectTrainedAndDrawn(run);
   });
 
+  it("auto ranks software-rendered WebGL (headless Chromium's SwiftShader) below wasm and says why", async () => {
+    const run = await runPage('digits=300&epochs=2', 'browser-auto.png');
+    expect(run.state.requestedBackend).toBe('auto');
+    expect(run.state.backend).toBe('wasm');
+    expect(run.active).toBe('auto → wasm');
+    expect(run.state.warnings.length).toBe(1);
+    expect(run.state.warnings[0]).toMatch(/webgl: software-rendered WebGL \([^)]*SwiftShader/i);
+    expectTrainedAndDrawn(run);
+  });
+
   it('trains on wasm with more than one thread: the page is cross-origin isolated', async () => {
     const run = await runPage('backend=wasm&digits=600&epochs=3', 'browser-wasm.png');
     expect(run.state.backend).toBe('wasm');

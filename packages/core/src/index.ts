@@ -103,6 +103,14 @@ export {
   type WeightEntry,
 } from './modelFormat.js';
 export { hasNodeBuiltins, type NodeFsSync, nodeBuiltin, nodeFsSync } from './nodeFs.js';
+export {
+  BACKENDS_DOC_URL,
+  isQuiet,
+  NOTICE_MAX_LENGTH,
+  type NoticeOptions,
+  notice,
+  shorten,
+} from './notice.js';
 export { checkParam, type ParamRule, type ParamSpec, validateParams } from './params.js';
 export {
   ACTIVATIONS,
@@ -121,6 +129,7 @@ export {
 } from './plugins.js';
 export {
   type ActivateOptions,
+  fallbackNotice,
   getDefaultRegistry,
   NO_BACKEND,
   Registry,

@@ -3,6 +3,7 @@ import { Container } from 'inversify';
 import { engineGuard } from './engineGuard.js';
 import { BackendUnavailableError, PluginError, UnknownFormatError, ValidationError } from './errors.js';
 import { type EstimatorKindPlugin, validateEstimatorKind } from './estimatorKinds.js';
+import { BACKENDS_DOC_URL, NOTICE_MAX_LENGTH, notice, shorten } from './notice.js';
 import type {
   BackendPlugin,
   ExporterPlugin,
@@ -73,8 +74,33 @@ export function validatePlugin(plugin: unknown): asserts plugin is Plugin {
 
 /** Options of {@link Registry.activateBackend}. */
 export interface ActivateOptions {
-  /** Called with a message when `auto` falls back past a backend that failed. Default: `console.warn`. */
-  warn?: (message: string) => void;
+  /**
+   * Called when `auto` falls back past a backend that failed, with the full message (every backend skipped
+   * and why) and the one-line notice (at most {@link NOTICE_MAX_LENGTH} characters). Default: the notice is
+   * printed with `console.warn`, once per process, unless `LAYERWISE_QUIET=1` or `verbose: false`.
+   */
+  warn?: (message: string, line: string) => void;
+  /** `false` silences the default fallback notice (an estimator's explicit `verbose: false`). */
+  verbose?: boolean;
+}
+
+/** The first sentence or clause of a reason (up to `. ` or `: `), for the one-line notice. */
+function firstClause(reason: string): string {
+  const cut = reason.search(/(?:\.|:)\s/);
+  return cut === -1 ? reason.replace(/\.$/, '') : reason.slice(0, cut);
+}
+
+/** The one-line `auto` fallback notice: what was picked, why, where to read more; ≤ {@link NOTICE_MAX_LENGTH}. */
+export function fallbackNotice(
+  chosen: string,
+  failures: readonly { name: string; reason: string }[],
+): string {
+  const [first, ...rest] = failures;
+  const head = `layerwise: using "${chosen}"`;
+  const tail = `${rest.length > 0 ? ` (+${rest.length} more)` : ''}. See ${BACKENDS_DOC_URL}`;
+  if (!first) return shorten(`${head}${tail}`, NOTICE_MAX_LENGTH);
+  const room = NOTICE_MAX_LENGTH - head.length - tail.length - `; ${first.name}: `.length;
+  return `${head}; ${first.name}: ${shorten(firstClause(first.reason), Math.max(room, 10))}${tail}`;
 }
 
 /**
@@ -353,14 +379,15 @@ export class Registry {
 
   /** `'auto'`: the first backend (by priority) that is available and activates, with one warning on fallback. */
   async #autoActivate(all: BackendPlugin[], options: ActivateOptions): Promise<BackendPlugin> {
-    const warn = options.warn ?? ((m: string) => console.warn(m));
     const failures: string[] = [];
+    const reasons: { name: string; reason: string }[] = [];
     for (const b of all) {
       let available = false;
       try {
         available = await b.isAvailable();
       } catch (e) {
         failures.push(`${b.name}: ${(e as Error).message}`);
+        reasons.push({ name: b.name, reason: (e as Error).message });
         continue;
       }
       if (!available) {
@@ -371,22 +398,27 @@ export class Registry {
           reason = undefined;
         }
         failures.push(`${b.name}: ${reason || 'not available here'}`);
+        if (reason) reasons.push({ name: b.name, reason });
         continue;
       }
       try {
         await activatePlugin(b);
-        if (failures.length > 0 && failures.some((f) => !f.endsWith('not available here'))) {
+        if (reasons.length > 0) {
           const message = `layerwise: using backend "${b.name}" (skipped: ${failures.join('; ')}).`;
-          // one warning per registry tree, not one per fit
-          const root = this.#root();
-          if (options.warn || !root.#warned.has(message)) {
-            root.#warned.add(message);
-            warn(message);
-          }
+          const line = fallbackNotice(b.name, reasons);
+          if (options.warn) {
+            // one warning per registry tree, not one per fit
+            const root = this.#root();
+            if (!root.#warned.has(message)) {
+              root.#warned.add(message);
+              options.warn(message, line);
+            }
+          } else notice(`auto:${line}`, line, { verbose: options.verbose });
         }
         return b;
       } catch (e) {
         failures.push(`${b.name}: ${(e as Error).message}`);
+        reasons.push({ name: b.name, reason: (e as Error).message });
       }
     }
     throw new BackendUnavailableError(`No registered backend could be activated. ${failures.join('; ')}`);

@@ -29,9 +29,16 @@ export type LoadedEstimator =
  * ```ts
  * const model = await load('digits-model');
  * if (model instanceof MLPClassifier) console.log(model.classes);
+ * const clf = await load<MLPClassifier>('digits-model'); // typed; MLPClassifier.load(dir) also checks the kind
  * ```
+ *
+ * The type argument `T` names the class you saved (it is not checked at run time: use `MLPClassifier.load(dir)`,
+ * which rejects a model of another kind with a ModelFormatError, when the folder may hold anything).
  */
-export async function load(dir: string, options: { registry?: Registry } = {}): Promise<LoadedEstimator> {
+export async function load<T extends LoadedEstimator = LoadedEstimator>(
+  dir: string,
+  options: { registry?: Registry } = {},
+): Promise<T> {
   const registry = options.registry ?? getDefaultRegistry();
   const name = await readModelKind(dir);
   // A registry made by hand (new Registry().use(cpuBackend())) may lack the first-party kinds: the
@@ -45,7 +52,7 @@ export async function load(dir: string, options: { registry?: Registry } = {}): 
   return (await kind.load(dir, {
     registry,
     ...(missing.length > 0 ? { loaders } : {}),
-  } as EstimatorOptions)) as LoadedEstimator;
+  } as EstimatorOptions)) as T;
 }
 
 function firstPartyKindsMissingFrom(registry: Registry): EstimatorKindPlugin[] {

@@ -15,6 +15,7 @@ import {
   ModelFormatError,
   type ParamSpec,
   readLabels,
+  type TypedMatrix,
   ValidationError,
 } from '@layerwise/core';
 import {
@@ -142,6 +143,27 @@ function classRowWeights(
 /** Labels as returned by `predict`: the same kind of labels `fit` was given. */
 export type PredictedLabels = number[] | string[] | Int32Array | tf.Tensor1D;
 
+/** What `predict` returns after `fit` got labels of kind `Y`: numbers → `number[]`, strings → `string[]`, `Int32Array`, `Tensor1D`. */
+export type PredictedLabelsOf<Y> = Y extends string[]
+  ? string[]
+  : Y extends number[]
+    ? number[]
+    : Y extends Int32Array
+      ? Int32Array
+      : Y extends tf.Tensor1D
+        ? tf.Tensor1D
+        : PredictedLabels;
+
+/**
+ * The type `await clf.fit(X, y)` resolves to (the classifier itself): its `predict` returns the kind of `y`, so
+ * `(await clf.fit(X, [0, 1, 1])).predict(X)` is a `number[]` and `(await clf.fit(X, ['a', 'b'])).predict(X)` a
+ * `string[]`, indexable without a cast.
+ */
+export interface FittedClassifier<Y> {
+  /** Predicted labels, of the kind `fit` was given. */
+  predict(X: MatrixLike): Promise<PredictedLabelsOf<Y>>;
+}
+
 type ClassifierState = { classes: ClassLabel[]; labelKind: EncodedLabels['kind'] };
 
 const LABEL_KINDS: readonly EncodedLabels['kind'][] = ['number', 'string', 'int32', 'tensor'];
@@ -209,7 +231,11 @@ export class MLPClassifier
    * starts over. Returns `this`.
    */
   async fit(source: DataSource, options?: FitOptions<LabelsLike>): Promise<this>;
-  async fit(X: MatrixLike, y: LabelsLike, options?: FitOptions<LabelsLike>): Promise<this>;
+  async fit<Y extends LabelsLike>(
+    X: MatrixLike,
+    y: Y,
+    options?: FitOptions<LabelsLike>,
+  ): Promise<FittedClassifier<Y> & this>;
   async fit(X: MatrixLike | DataSource, y?: unknown, options: FitOptions<LabelsLike> = {}): Promise<this> {
     return this.fitCore(X, y as LabelsLike, options);
   }
@@ -349,6 +375,10 @@ export class MLPClassifier
   }
 
   /** Class probabilities `[samples, classes]` (columns in the order of `classes`), in the kind of X. */
+  predictProba(X: number[][]): Promise<number[][]>;
+  predictProba(X: tf.Tensor2D): Promise<tf.Tensor2D>;
+  predictProba(X: TypedMatrix): Promise<TypedMatrix>;
+  predictProba(X: MatrixLike): Promise<MatrixLike>;
   async predictProba(X: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('predictProba', async () => {
       const { output, kind } = this.outputs(X, 'predictProba');

@@ -81,10 +81,12 @@ export {
 } from '@layerwise/training';
 export {
   type EncoderSource,
+  type FittedClassifier,
   MLPClassifier,
   type MLPClassifierParams,
   mlpClassifierKind,
   type PredictedLabels,
+  type PredictedLabelsOf,
 } from './MLPClassifier.js';
 export {
   type FitOptions,

@@ -41,7 +41,7 @@ describe('getScorer on a fitted MNIST classifier', () => {
   });
 
   it("'neg_log_loss' and 'roc_auc_ovr' use predictProba with the estimator's classes", async () => {
-    const proba = (await clf.predictProba(Xte)) as number[][];
+    const proba = await clf.predictProba(Xte);
     const nll = await getScorer('neg_log_loss')(clf, Xte, yte);
     expect(nll).toBeLessThan(0);
     expect(nll).toBe(-logLoss(yte, proba, { labels: [...clf.classes] }));
