@@ -81,7 +81,7 @@ export function nodeBackend(options: NodeBackendOptions = {}): BackendPlugin {
     loading ??= (async (): Promise<LoadResult> => {
       try {
         if (typeof process === 'undefined' || !process.versions?.node) {
-          throw new Error('not running in Node.js');
+          throw new BackendUnavailableError('not running in Node.js');
         }
         await (options.load ? options.load(pkg) : defaultLoad(pkg));
         return { ok: true };

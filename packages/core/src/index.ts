@@ -144,8 +144,11 @@ export { initTfBackend } from './tfBackend.js';
 export {
   checkExportTargets,
   DEFAULT_LEAKY_RELU_ALPHA,
+  type ExportFile,
   float32Bytes,
   leakyReluAlphaFor,
   type ValidateExportableModelOptions,
   validateExportableModel,
+  type WriteExportFilesOptions,
+  writeExportFiles,
 } from './validateExportableModel.js';

@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { atomicWriteFile } from './modelFormat.js';
 import { nodeBuiltin } from './nodeFs.js';
 import { ACTIVATIONS, type ExportableModel } from './plugins.js';
 
@@ -100,6 +101,50 @@ export async function checkExportTargets(
       );
     }
   }
+}
+
+/** One file an exporter writes: its name inside the target directory and its contents. */
+export interface ExportFile {
+  name: string;
+  contents: Uint8Array | string;
+}
+
+/** Options of {@link writeExportFiles}. */
+export interface WriteExportFilesOptions {
+  /** Replace existing files. Default false: an existing one is a ValidationError and nothing is written. */
+  overwrite?: boolean;
+  /** The exporter's name, for messages (`onnxExporter`). */
+  exporter: string;
+  /** What to do in a browser instead (where files cannot be written). */
+  browserHint: string;
+}
+
+/**
+ * Writes an export's files into the directory `target`, in the order given (put the file that names the
+ * others last): checks `target` is a path, refuses to replace existing files unless `overwrite` (before
+ * writing anything), creates the directory and writes each file atomically. Returns the paths written.
+ * Node only.
+ */
+export async function writeExportFiles(
+  target: unknown,
+  files: readonly ExportFile[],
+  options: WriteExportFilesOptions,
+): Promise<string[]> {
+  const { exporter } = options;
+  if (typeof target !== 'string' || target.length === 0) {
+    throw new ValidationError(`${exporter}: the target must be a directory path.`);
+  }
+  const { mkdir } = nodeBuiltin<typeof import('node:fs/promises')>(
+    'node:fs/promises',
+    exporter,
+    options.browserHint,
+  );
+  const { join } = nodeBuiltin<typeof import('node:path')>('node:path', exporter);
+  const paths = files.map((f) => join(target, f.name));
+  await checkExportTargets(paths, options.overwrite === true, exporter);
+  await mkdir(target, { recursive: true });
+  for (const [i, f] of files.entries()) await atomicWriteFile(paths[i]!, f.contents);
+  return paths;
 }
 
 /** tfjs' default negative slope of `tf.leakyRelu`. */

@@ -1,16 +1,14 @@
 import {
   type ActivationName,
-  atomicWriteFile,
-  checkExportTargets,
   type ExportableModel,
   type ExporterPlugin,
   type ExportOptions,
   type ExportResult,
   float32Bytes,
   leakyReluAlphaFor,
-  nodeBuiltin,
   ValidationError,
   validateExportableModel,
+  writeExportFiles,
 } from '@layerwise/core';
 import onnxProto, { type onnx as Onnx } from 'onnx-proto';
 
@@ -205,24 +203,16 @@ export function onnxExporter(options: OnnxExporterOptions = {}): ExporterPlugin 
       target: string,
       opts: OnnxExportOptions = {},
     ): Promise<ExportResult> {
-      if (typeof target !== 'string' || target.length === 0) {
-        throw new ValidationError('onnxExporter: the target must be a directory path.');
-      }
       const bytes = toOnnx(model, {
         opset: opts.opset ?? options.opset ?? DEFAULT_OPSET,
         leakyReluAlpha: leakyReluAlphaFor(model, opts.leakyReluAlpha, options.leakyReluAlpha),
       });
-      const { mkdir } = nodeBuiltin<typeof import('node:fs/promises')>(
-        'node:fs/promises',
-        'onnxExporter',
-        'In a browser, use toOnnx(model) and keep the bytes.',
-      );
-      const { join } = nodeBuiltin<typeof import('node:path')>('node:path', 'onnxExporter');
-      const file = join(target, ONNX_MODEL_FILE);
-      await checkExportTargets([file], opts.overwrite === true, 'onnxExporter');
-      await mkdir(target, { recursive: true });
-      await atomicWriteFile(file, bytes);
-      return { format: 'onnx', files: [file] };
+      const files = await writeExportFiles(target, [{ name: ONNX_MODEL_FILE, contents: bytes }], {
+        overwrite: opts.overwrite,
+        exporter: 'onnxExporter',
+        browserHint: 'In a browser, use toOnnx(model) and keep the bytes.',
+      });
+      return { format: 'onnx', files };
     },
   };
 }

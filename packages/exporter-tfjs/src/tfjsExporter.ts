@@ -1,15 +1,13 @@
 import {
-  atomicWriteFile,
-  checkExportTargets,
   type ExportableModel,
   type ExporterPlugin,
   type ExportOptions,
   type ExportResult,
   float32Bytes,
   leakyReluAlphaFor,
-  nodeBuiltin,
   ValidationError,
   validateExportableModel,
+  writeExportFiles,
 } from '@layerwise/core';
 
 /** Options of {@link tfjsExporter}. */
@@ -163,27 +161,24 @@ export function tfjsExporter(options: TfjsExporterOptions = {}): ExporterPlugin 
       target: string,
       opts: TfjsExportOptions = {},
     ): Promise<ExportResult> {
-      if (typeof target !== 'string' || target.length === 0) {
-        throw new ValidationError('tfjsExporter: the target must be a directory path.');
-      }
       const { json, weights } = toTfjsLayers(
         model,
         leakyReluAlphaFor(model, opts.leakyReluAlpha, options.leakyReluAlpha),
       );
-      const { mkdir } = nodeBuiltin<typeof import('node:fs/promises')>(
-        'node:fs/promises',
-        'tfjsExporter',
-        'In a browser, use toTfjsLayers(model) and keep the JSON and bytes.',
-      );
-      const { join } = nodeBuiltin<typeof import('node:path')>('node:path', 'tfjsExporter');
-      const modelFile = join(target, TFJS_MODEL_FILE);
-      const weightsFile = join(target, TFJS_WEIGHTS_FILE);
-      await checkExportTargets([modelFile, weightsFile], opts.overwrite === true, 'tfjsExporter');
-      await mkdir(target, { recursive: true });
       // Weights first: model.json never names a weights file that is not complete.
-      await atomicWriteFile(weightsFile, weights);
-      await atomicWriteFile(modelFile, `${JSON.stringify(json, null, 2)}\n`);
-      return { format: 'tfjs-layers', files: [modelFile, weightsFile] };
+      const [weightsFile, modelFile] = await writeExportFiles(
+        target,
+        [
+          { name: TFJS_WEIGHTS_FILE, contents: weights },
+          { name: TFJS_MODEL_FILE, contents: `${JSON.stringify(json, null, 2)}\n` },
+        ],
+        {
+          overwrite: opts.overwrite,
+          exporter: 'tfjsExporter',
+          browserHint: 'In a browser, use toTfjsLayers(model) and keep the JSON and bytes.',
+        },
+      );
+      return { format: 'tfjs-layers', files: [modelFile!, weightsFile!] };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { ValidationError } from '@layerwise/core';
 import type { TopLevelSpec } from 'vega-lite';
 
 /**
@@ -92,13 +93,15 @@ export function lossChartRows(input: readonly LossRecord[] | readonly LossSeries
   let order = -1;
   for (const s of series) {
     if (!s || !Array.isArray(s.records)) {
-      throw new TypeError('lossChartRows: each series needs a records array (estimator.history.epochs).');
+      throw new ValidationError(
+        'lossChartRows: each series needs a records array (estimator.history.epochs).',
+      );
     }
     let key: string | undefined;
     let panel = '';
     for (const r of s.records) {
       if (!r || typeof r.stage !== 'string' || !Number.isFinite(r.epoch)) {
-        throw new TypeError(
+        throw new ValidationError(
           'lossChartRows: each record needs a stage (string) and an epoch (number), like history.epochs.',
         );
       }
@@ -143,7 +146,9 @@ export function lossChartSpec(
   const panels = new Set(rows.map((r) => r.panel)).size;
   const columns = options.columns ?? Math.max(1, Math.min(3, panels));
   if (!Number.isInteger(columns) || columns < 1) {
-    throw new TypeError(`lossChartSpec: columns must be a positive integer, got ${String(options.columns)}.`);
+    throw new ValidationError(
+      `lossChartSpec: columns must be a positive integer, got ${String(options.columns)}.`,
+    );
   }
   const series = [TRAINING_SERIES, VALIDATION_SERIES];
   const spec: TopLevelSpec = {

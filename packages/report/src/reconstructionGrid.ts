@@ -1,3 +1,4 @@
+import { ValidationError } from '@layerwise/core';
 import { PNG } from 'pngjs';
 
 /** Options of {@link reconstructionGrid}. */
@@ -24,15 +25,15 @@ export function reconstructionGrid(
   const side = options.side ?? 28;
   const scale = options.scale ?? 2;
   if (!Number.isInteger(count) || count < 1) {
-    throw new RangeError(`reconstructionGrid: count must be a positive integer, got ${String(count)}.`);
+    throw new ValidationError(`reconstructionGrid: count must be a positive integer, got ${String(count)}.`);
   }
   if (!Number.isInteger(side) || side < 1 || !Number.isInteger(scale) || scale < 1) {
-    throw new RangeError('reconstructionGrid: side and scale must be positive integers.');
+    throw new ValidationError('reconstructionGrid: side and scale must be positive integers.');
   }
   const cols = Math.min(options.cols ?? 10, count);
   const pixels = side * side;
   if (originals.length < count * pixels || reconstructions.length < count * pixels) {
-    throw new RangeError(`reconstructionGrid: need ${count} images of ${side}×${side} in both arrays.`);
+    throw new ValidationError(`reconstructionGrid: need ${count} images of ${side}×${side} in both arrays.`);
   }
   const blocks = Math.ceil(count / cols);
   const cell = side * scale;

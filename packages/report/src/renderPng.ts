@@ -1,3 +1,4 @@
+import { ValidationError } from '@layerwise/core';
 import { Resvg } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from './renderSvg.js';
@@ -22,7 +23,7 @@ export async function renderPng(
   const svg = typeof input === 'string' ? input : await renderSvg(input);
   const scale = options.scale ?? 2;
   if (!(Number.isFinite(scale) && scale > 0 && scale <= 8)) {
-    throw new TypeError(`renderPng: scale must be a number in (0, 8], got ${String(options.scale)}.`);
+    throw new ValidationError(`renderPng: scale must be a number in (0, 8], got ${String(options.scale)}.`);
   }
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },

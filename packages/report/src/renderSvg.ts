@@ -1,3 +1,4 @@
+import { ValidationError } from '@layerwise/core';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
@@ -13,14 +14,14 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const compiled = compile(spec).spec;
   const url = findDataUrl(compiled);
   if (url !== undefined) {
-    throw new TypeError(
+    throw new ValidationError(
       `renderSvg: the spec asks to load ${JSON.stringify(url)}; pass data inline (values).`,
     );
   }
   // A loader that refuses every URL: a report's data is inline, and rendering must never reach the network.
   const loader = vega.loader();
   loader.load = async (uri: string) => {
-    throw new TypeError(
+    throw new ValidationError(
       `renderSvg: the spec asks to load ${JSON.stringify(uri)}; pass data inline (values).`,
     );
   };

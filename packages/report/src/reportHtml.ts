@@ -1,3 +1,4 @@
+import { ValidationError } from '@layerwise/core';
 /** A value of the report's summary table. */
 export type SummaryValue = string | number | boolean | null | undefined;
 
@@ -67,7 +68,7 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  */
 export function reportHtml(content: ReportContent): string {
   if (!content || typeof content.title !== 'string') {
-    throw new TypeError('reportHtml: content.title (a string) is required.');
+    throw new ValidationError('reportHtml: content.title (a string) is required.');
   }
   const rows = Array.isArray(content.summary)
     ? (content.summary as readonly (readonly [string, SummaryValue])[])
@@ -79,14 +80,14 @@ export function reportHtml(content: ReportContent): string {
   const charts = (content.charts ?? []).map((c) => {
     const svg = c.svg.replace(/^<\?xml[^>]*>\s*/, '');
     if (!/^<svg[\s>]/.test(svg.trimStart()))
-      throw new TypeError('reportHtml: a chart svg must be an <svg> document.');
+      throw new ValidationError('reportHtml: a chart svg must be an <svg> document.');
     return `<figure class="chart">${c.title ? `<h2>${escapeHtml(c.title)}</h2>` : ''}${svg}${
       c.caption ? `<figcaption>${escapeHtml(c.caption)}</figcaption>` : ''
     }</figure>`;
   });
   const images = (content.images ?? []).map((im) => {
     if (!(im.png instanceof Uint8Array) || PNG_SIGNATURE.some((b, i) => im.png[i] !== b)) {
-      throw new TypeError(`reportHtml: image "${im.title}" is not PNG bytes.`);
+      throw new ValidationError(`reportHtml: image "${im.title}" is not PNG bytes.`);
     }
     return `<figure class="image"><h2>${escapeHtml(im.title)}</h2><img alt="${escapeHtml(im.title)}" src="data:image/png;base64,${toBase64(im.png)}">${
       im.caption ? `<figcaption>${escapeHtml(im.caption)}</figcaption>` : ''

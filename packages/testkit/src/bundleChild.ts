@@ -1,9 +1,11 @@
 // Child-process helpers for tests: bundle a TypeScript script with esbuild (an optional peer dependency,
 // imported only when called), run it with node, SIGKILL it once a checkpoint condition holds.
+
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LayerwiseError } from '@layerwise/core';
 
 /**
  * Bundles `entry` (a TypeScript or JavaScript file: an absolute path or a `file:` URL) and its workspace
@@ -88,7 +90,7 @@ export async function killChildWhen(
     child.on('exit', (code, signal) => {
       clearInterval(timer);
       if (signal === 'SIGKILL' && killed) resolve({ output });
-      else reject(new Error(`child exited by itself (code ${code}, signal ${signal}):\n${output}`));
+      else reject(new LayerwiseError(`child exited by itself (code ${code}, signal ${signal}):\n${output}`));
     });
   });
 }

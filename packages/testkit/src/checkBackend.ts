@@ -1,4 +1,4 @@
-import { type BackendPlugin, Rng } from '@layerwise/core';
+import { type BackendPlugin, PluginError, Rng } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -260,7 +260,7 @@ function checkDenseGradients(c: DenseGradCase, tol: number): void {
       for (let i = 0; i < v.length; i++) {
         const err = Math.abs(got[i]! - numeric[i]!);
         if (err > tol * (1 + Math.abs(numeric[i]!))) {
-          throw new Error(
+          throw new PluginError(
             `${c.name}: d loss / d ${['x', 'W', 'b'][which]}[${i}] is ${got[i]} but finite differences give ${numeric[i]}.`,
           );
         }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clone, type Estimator } from '@layerwise/core';
+import { clone, type Estimator, ValidationError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -98,10 +98,12 @@ export function checkEstimator<E extends CheckableEstimator>(
   const seed = options.randomState ?? 0;
   const tol = options.tolerance ?? 1e-6;
   if (!Array.isArray(X) || X.length < 4 || !Array.isArray(X[0]) || X[0].length < 2) {
-    throw new Error('checkEstimator: options.X must be number[][] with at least 4 rows and 2 columns.');
+    throw new ValidationError(
+      'checkEstimator: options.X must be number[][] with at least 4 rows and 2 columns.',
+    );
   }
   if (supervised && (!Array.isArray(options.y) || options.y.length !== X.length)) {
-    throw new Error('checkEstimator: options.y must have one label/target per row of X.');
+    throw new ValidationError('checkEstimator: options.y must have one label/target per row of X.');
   }
   const y = options.y as unknown[] | undefined;
   const cols = X[0].length;

@@ -1,5 +1,6 @@
 // Helpers shared by the conformance suites (checkEstimator, checkTransformer): reading outputs of every
 // kind, building inputs of every kind, comparing numbers, expecting named errors.
+import { ValidationError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
@@ -12,7 +13,7 @@ export function numbers(out: unknown): number[] {
   if (Array.isArray(out)) return out.flatMap((v) => (typeof v === 'number' ? [v] : numbers(v)));
   if (typeof out === 'object' && out !== null && 'data' in out)
     return numbers((out as { data: unknown }).data);
-  throw new Error(`expected numeric output, got ${typeof out}`);
+  throw new ValidationError(`expected numeric output, got ${typeof out}`);
 }
 
 /** Labels or numbers of an output, as plain values. */

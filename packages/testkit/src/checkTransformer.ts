@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ValidationError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asKind, expectClose, expectError, kindOf, numbers } from './checkHelpers.js';
@@ -81,7 +82,9 @@ export function checkTransformer<T extends CheckableTransformer>(
   const { X } = options;
   const tol = options.tolerance ?? 1e-6;
   if (!Array.isArray(X) || X.length < 4 || !Array.isArray(X[0]) || X[0].length < 2) {
-    throw new Error('checkTransformer: options.X must be number[][] with at least 4 rows and 2 columns.');
+    throw new ValidationError(
+      'checkTransformer: options.X must be number[][] with at least 4 rows and 2 columns.',
+    );
   }
   let name = options.name;
   if (!name) {

@@ -1,4 +1,10 @@
-import { type ActivationName, type DenseLayerSpec, type ExportableModel, Rng } from '@layerwise/core';
+import {
+  type ActivationName,
+  type DenseLayerSpec,
+  type ExportableModel,
+  Rng,
+  ValidationError,
+} from '@layerwise/core';
 
 function act(v: number[], a: ActivationName, alpha: number): number[] {
   switch (a) {
@@ -95,7 +101,7 @@ export function randomInput(rows: number, cols: number, seed = 7): Float32Array 
 
 /** Largest absolute difference of two arrays of the same length (throws when the lengths differ). */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  if (a.length !== b.length) throw new ValidationError(`length ${a.length} ≠ ${b.length}`);
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StackedAutoencoder } from '@layerwise/autoencoder';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { wasmBackend } from '@layerwise/backend-wasm';
-import { Registry, type TypedMatrix } from '@layerwise/core';
+import { Registry, type TypedMatrix, ValidationError } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
 import { MLPClassifier } from '@layerwise/nn';
 import { chromium } from 'playwright-core';
@@ -116,7 +116,7 @@ describe('@layerwise/report on real training histories', () => {
     const spec = lossChartSpec(series) as { data: { name: string; values: unknown[] } };
     expect(spec.data.name).toBe(LOSS_DATA);
     expect(spec.data.values).toEqual(rows);
-    // A diverged epoch leaves a gap instead of breaking the axis; bad input is a TypeError naming the fix.
+    // A diverged epoch leaves a gap instead of breaking the axis; bad input is a ValidationError naming the fix.
     expect(lossChartRows([{ stage: 'train', epoch: 1, loss: Number.NaN }])).toEqual([]);
     expect(() => lossChartRows([{ records: 'x' } as never])).toThrow(/records array/);
   });
@@ -226,6 +226,8 @@ describe('@layerwise/report on real training histories', () => {
     expect(() =>
       reportHtml({ title: 't', images: [{ title: 'x', png: new Uint8Array([1, 2, 3]) }] }),
     ).toThrow(/not PNG bytes/);
-    expect(() => reconstructionGrid(new Float32Array(784), new Float32Array(784), 2)).toThrow(RangeError);
+    expect(() => reconstructionGrid(new Float32Array(784), new Float32Array(784), 2)).toThrow(
+      ValidationError,
+    );
   });
 });
