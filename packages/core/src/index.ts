@@ -20,4 +20,12 @@ export * from './plugins.js';
 export * from './registry.js';
 export * from './rng.js';
 export { initTfBackend } from './tfBackend.js';
+export type {
+  DenseStackData,
+  DenseStackLayer,
+  DenseStackParam,
+  DenseStackSpec,
+  DenseStackTrainer,
+  TrainingAccelerator,
+} from './trainingAccelerator.js';
 export * from './validateExportableModel.js';
