@@ -93,6 +93,9 @@ export class FusedDenseTrainer implements DenseStackTrainer {
   #data: DenseStackData | undefined;
   #lastCorrect = 0;
   #disposed = false;
+  #iterations = 0;
+  // The optimizer-wide β powers (tfjs's accBeta1/2), float32 products.
+  #globalPow = new Float32Array([1, 1]);
 
   private constructor(w: WasmKernels, spec: DenseStackSpec) {
     this.#w = w;
@@ -201,7 +204,14 @@ export class FusedDenseTrainer implements DenseStackTrainer {
 
   setData(data: DenseStackData): void {
     const s = this.#spec;
-    if (data.x.length < data.rows * this.#in) {
+    let need = data.rows;
+    if (data.index) {
+      if (data.index.length !== data.rows) {
+        throw new ValidationError('FusedDenseTrainer.setData: index must hold one row number per row.');
+      }
+      need = data.index.reduce((m, r) => Math.max(m, r + 1), 0);
+    }
+    if (data.x.length < need * this.#in) {
       throw new ValidationError(
         `FusedDenseTrainer.setData: x holds fewer than ${data.rows} rows of ${this.#in}.`,
       );
@@ -224,7 +234,8 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     const cols = this.#in;
     const x = this.#x >> 2;
     const out = this.#outUnits;
-    if (idx === null) {
+    const view = data.index;
+    if (idx === null && !view) {
       f32.set(data.x.subarray(start * cols, (start + rows) * cols), x);
       if (this.#labels && data.labels)
         this.#w.i32.set(data.labels.subarray(start, start + rows), this.#labels >> 2);
@@ -236,13 +247,14 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     }
     const i32 = this.#w.i32;
     for (let i = 0; i < rows; i++) {
-      const r = idx[i]!;
+      const j = idx === null ? start + i : idx[i]!;
+      const r = view ? view[j]! : j;
       f32.set(data.x.subarray(r * cols, r * cols + cols), x + i * cols);
-      if (this.#labels && data.labels) i32[(this.#labels >> 2) + i] = data.labels[r]!;
+      if (this.#labels && data.labels) i32[(this.#labels >> 2) + i] = data.labels[j]!;
       if (this.#targets && data.targets) {
-        f32.set(data.targets.subarray(r * out, r * out + out), (this.#targets >> 2) + i * out);
+        f32.set(data.targets.subarray(j * out, j * out + out), (this.#targets >> 2) + i * out);
       }
-      if (data.weights) f32[(this.#rowWeights >> 2) + i] = data.weights[r]!;
+      if (data.weights) f32[(this.#rowWeights >> 2) + i] = data.weights[j]!;
     }
   }
 
@@ -336,6 +348,12 @@ export class FusedDenseTrainer implements DenseStackTrainer {
         dNext = t;
       }
     }
+    this.#iterations++;
+    // β powers as float32 products of float32 β (what tfjs's accBeta variables hold)
+    const fb1 = Math.fround(s.beta1);
+    const fb2 = Math.fround(s.beta2);
+    this.#globalPow[0] = this.#globalPow[0]! * fb1;
+    this.#globalPow[1] = this.#globalPow[1]! * fb2;
     // L2 (scikit-learn's 0.5·alpha·ΣK²/rows), clipping, update.
     const l2 = s.alpha > 0 ? s.alpha / rows : 0;
     const clipValue = s.clipValue ?? -1;
@@ -361,8 +379,8 @@ export class FusedDenseTrainer implements DenseStackTrainer {
       if (!this.#written[p]) continue;
       const n = this.#pn[p]!;
       if (s.optimizer === 'adam') {
-        this.#pow1[p] = this.#pow1[p]! * s.beta1;
-        this.#pow2[p] = this.#pow2[p]! * s.beta2;
+        this.#pow1[p] = this.#pow1[p]! * fb1;
+        this.#pow2[p] = this.#pow2[p]! * fb2;
         const d1 = Math.fround(1 - this.#pow1[p]!);
         const d2 = Math.fround(1 - this.#pow2[p]!);
         k.adam_update(
@@ -395,6 +413,30 @@ export class FusedDenseTrainer implements DenseStackTrainer {
       }
     }
     return loss;
+  }
+
+  readOptimizerState(): { iterations: number; slots: Float32Array[]; extra: Record<string, number> } {
+    this.#check();
+    const f32 = this.#w.f32;
+    const copy = (p: number, i: number) => f32.slice(p >> 2, (p >> 2) + this.#pn[i]!);
+    const s = this.#spec;
+    const extra: Record<string, number> = {};
+    let slots: Float32Array[] = [];
+    if (s.optimizer === 'adam') {
+      slots = [...this.#ps1.map(copy), ...this.#ps2.map(copy)];
+      // tfjs keeps the power of the NEXT update (β^(k+1) after k updates), as float32 products.
+      const fb1 = Math.fround(s.beta1);
+      const fb2 = Math.fround(s.beta2);
+      extra.accBeta1 = Math.fround(this.#globalPow[0]! * fb1);
+      extra.accBeta2 = Math.fround(this.#globalPow[1]! * fb2);
+      this.#pow1.forEach((b, i) => {
+        extra[`accBeta1.${i}`] = Math.fround(b * fb1);
+        extra[`accBeta2.${i}`] = Math.fround(this.#pow2[i]! * fb2);
+      });
+    } else if (s.optimizer === 'momentum') {
+      slots = this.#ps1.map(copy);
+    }
+    return { iterations: this.#iterations, slots, extra };
   }
 
   evaluate(data: DenseStackData): { loss: number; acc?: number } {

@@ -71,6 +71,11 @@ export interface DenseStackData {
   targets?: Float32Array;
   /** Per-row loss weights. */
   weights?: Float32Array;
+  /**
+   * Row `i` of the inputs is row `index[i]` of `x` (a view of some rows of a larger matrix, no copy); `rows`
+   * is then `index.length`. `labels`, `targets` and `weights` are per row of the view.
+   */
+  index?: Int32Array;
 }
 
 /**
@@ -100,6 +105,14 @@ export interface DenseStackTrainer {
   evaluate(data: DenseStackData): { loss: number; acc?: number };
   /** The last layer's output for `rows` rows of `x` (no dropout, no noise) into `out` `[rows, units]`. */
   predict(x: Float32Array, rows: number, out: Float32Array): void;
+  /**
+   * The optimizer's state in tfjs's layout, for the run to hand on (warm start, checkpoints): the steps
+   * taken, the slots as tfjs's `getWeights` lists them (Adam: every first moment, then every second moment;
+   * momentum: every accumulator; SGD: none) and scalars (`accBeta1`, `accBeta2`, and per param
+   * `accBeta1.<i>`, `accBeta2.<i>`: Adam's β powers for the next update, β^(k+1) after k updates, as tfjs keeps
+   * them).
+   */
+  readOptimizerState(): { iterations: number; slots: Float32Array[]; extra: Record<string, number> };
   /** Releases the trainer's memory. */
   dispose(): void;
 }

@@ -18,6 +18,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { DenseStage } from './acceleratedStage.js';
 import { freezeLayers } from './callbacks.js';
 import { DenseLayer, LEAKY_RELU_ALPHA } from './DenseLayer.js';
 import {
@@ -179,6 +180,14 @@ export abstract class MLPBase<
   protected abstract batchLoss(output: tf.Tensor2D, yb: tf.Tensor, weights?: tf.Tensor1D): BatchLoss;
   /** Metrics reported: accuracy for classifiers. */
   protected abstract get reportsAccuracy(): boolean;
+
+  /**
+   * The loss `batchLoss` computes, as a training accelerator knows it (`null`: none it knows; the stage then
+   * trains on tfjs). Subclasses that change `batchLoss` return `null`.
+   */
+  protected denseLoss(): Pick<DenseStage, 'loss' | 'target'> | null {
+    return null;
+  }
   /** Checks fitted state read from a file; returns it or throws ModelFormatError. */
   protected abstract restoreState(state: Record<string, unknown>): { state: S; outputSize: number };
   /** Extra validation metrics computed from the validation loss (a regressor's R²). */
@@ -200,6 +209,27 @@ export abstract class MLPBase<
   get layers(): readonly DenseLayer[] {
     this.assertFitted('layers');
     return this.#layers!;
+  }
+
+  /** The stage's model as a dense stack (what `forwardPass` computes) when no custom forward is set. */
+  private denseStage(layers: readonly DenseLayer[]): { dense?: DenseStage } {
+    const loss = this.denseLoss();
+    if (!loss || this.params.forward) return {};
+    const dropout = this.params.dropout;
+    return {
+      dense: {
+        layers: layers.map((l, i) => {
+          const last = i === layers.length - 1;
+          return {
+            kernel: l.kernel,
+            bias: l.bias,
+            activation: last ? 'linear' : l.activation,
+            ...(!last && dropout > 0 ? { dropout } : {}),
+          };
+        }),
+        ...loss,
+      },
+    };
   }
 
   protected forwardPass(
@@ -525,6 +555,7 @@ export abstract class MLPBase<
           kernels: model.kernels,
           loss: (xb, yb, training, wb) =>
             this.batchLoss(this.forwardPass(xb as tf.Tensor2D, model.dense, training, rng), yb, wb),
+          ...this.denseStage(model.dense),
         },
       ],
       accuracy: this.reportsAccuracy,

@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { DenseStage } from './acceleratedStage.js';
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
 import type { DataSource } from './dataSource.js';
 import { type BatchLoss, meanLoss } from './engine.js';
@@ -322,6 +323,12 @@ export class MLPClassifier
 
   protected validationScore(e: EpochRecord): number | undefined {
     return e.metrics.valAcc;
+  }
+
+  protected override denseLoss(): Pick<DenseStage, 'loss' | 'target'> | null {
+    return this.batchLoss === MLPClassifier.prototype.batchLoss
+      ? { loss: 'softmaxCrossEntropy', target: 'labels' }
+      : null;
   }
 
   protected batchLoss(logits: tf.Tensor2D, yb: tf.Tensor, weights?: tf.Tensor1D): BatchLoss {

@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { DenseStage } from './acceleratedStage.js';
 import type { DataSource } from './dataSource.js';
 import { type BatchLoss, meanLoss } from './engine.js';
 import type { RunData } from './fitRun.js';
@@ -141,6 +142,12 @@ export class MLPRegressor
       );
     }
     return t.owned ? t.tensor : tf.clone(t.tensor);
+  }
+
+  protected override denseLoss(): Pick<DenseStage, 'loss' | 'target'> | null {
+    return this.batchLoss === MLPRegressor.prototype.batchLoss
+      ? { loss: 'meanSquaredError', target: 'values' }
+      : null;
   }
 
   protected batchLoss(output: tf.Tensor2D, yb: tf.Tensor, weights?: tf.Tensor1D): BatchLoss {

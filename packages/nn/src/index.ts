@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export type { DenseStage } from './acceleratedStage.js';
 export {
   cosineDecay,
   EarlyStopping,
