@@ -1,3 +1,4 @@
+import type { EstimatorKindPlugin } from '@layerwise/core';
 import {
   accuracy,
   type Classifier,
@@ -21,6 +22,7 @@ import type { DenseStage } from './acceleratedStage.js';
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
 import type { DataSource } from './dataSource.js';
 import { type BatchLoss, meanLoss } from './engine.js';
+import { type ParamsEstimatorClass, paramsEstimatorKind } from './estimatorKind.js';
 import type { EpochRecord } from './history.js';
 import { MLPBase, type PreparedTargets } from './MLPBase.js';
 import {
@@ -161,6 +163,11 @@ export class MLPClassifier
   extends MLPBase<LabelsLike, ClassifierState, MLPClassifierParams>
   implements Classifier<MatrixLike, PredictedLabels, MatrixLike>
 {
+  /** This class's estimator kind (registered with `registry.use`; `nJobs` workers rebuild it from it). */
+  static get estimatorKind(): EstimatorKindPlugin<MLPClassifier> {
+    return mlpClassifierKind;
+  }
+
   /**
    * @param params hyper-parameters (see {@link MLPParams}); unknown names or bad values → ValidationError
    * @param options `{ registry }` to resolve backends, loggers and exporters from (default registry otherwise)
@@ -513,3 +520,15 @@ export function rowCount(X: unknown): number {
   }
   throw new ValidationError(`X must be number[][], a 2-D tf.Tensor or { data, shape }.`);
 }
+
+/**
+ * The estimator kind of {@link MLPClassifier}: loads its model files, rebuilds it in `nJobs` workers from its
+ * params. `registry.use(mlpClassifierKind)` lets `load()`, `Pipeline.load` and the CLI open its files.
+ */
+export const mlpClassifierKind: EstimatorKindPlugin<MLPClassifier> = paramsEstimatorKind({
+  name: 'MLPClassifier',
+  role: 'classifier',
+  module: import.meta.url,
+  exportName: 'mlpClassifierKind',
+  estimatorClass: () => MLPClassifier as unknown as ParamsEstimatorClass<MLPClassifier>,
+});

@@ -60,6 +60,11 @@ export {
   type OptimizerSettings,
   withFitScope,
 } from './engine.js';
+export {
+  type ParamsEstimatorClass,
+  type ParamsEstimatorKindSpec,
+  paramsEstimatorKind,
+} from './estimatorKind.js';
 export { type CommonFitOptions, checkFitOptions, nearestName } from './fitOptions.js';
 export {
   type CarriedState,
@@ -83,6 +88,7 @@ export {
   type EncoderSource,
   MLPClassifier,
   type MLPClassifierParams,
+  mlpClassifierKind,
   type PredictedLabels,
 } from './MLPClassifier.js';
 export {
@@ -97,7 +103,12 @@ export {
   type MLPParams,
   type PartialFitOptions,
 } from './MLPParams.js';
-export { MLPRegressor, type MLPRegressorParams, type RegressionOutput } from './MLPRegressor.js';
+export {
+  MLPRegressor,
+  type MLPRegressorParams,
+  mlpRegressorKind,
+  type RegressionOutput,
+} from './MLPRegressor.js';
 export { layerTensors } from './modelFile.js';
 export {
   checkCallbacks,
