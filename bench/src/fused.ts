@@ -1,7 +1,7 @@
 // The fused dense-training engine of @layerwise/backend-wasm (issue 24), measured beside what it replaces.
 //
 //   pnpm --filter @layerwise/bench run bench:fused            (quiet machine; prints the load average)
-//   LAYERWISE_BENCH_ROUNDS=5 … for more rounds (median reported)
+//   LAYERWISE_BENCH_ROUNDS=5 … for more rounds (median reported); LAYERWISE_BENCH_ONLY=kernels|ae|tabular
 //
 // 1. Kernels: GFLOP/s of the GEMM forms on the AE step's shapes, SIMD128 and relaxed-SIMD builds.
 // 2. AE step 784→200→784 (sigmoid, MSE, Adam, batch 100) on 10 000 MNIST digits: samples/s of the fused
@@ -52,16 +52,21 @@ async function gemmRates(
   const reps = Math.max(3, Math.round(3e9 / flops / 10));
   for (let i = 0; i < reps; i++) run();
   const rates: number[] = [];
+  const cpuRates: number[] = [];
   for (let r = 0; r < ROUNDS * 3; r++) {
     const t0 = now();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < reps; i++) run();
+    const c = process.cpuUsage(c0);
     rates.push((flops * reps) / ((now() - t0) / 1000) / 1e9);
+    cpuRates.push((flops * reps) / ((c.user + c.system) / 1e6) / 1e9);
   }
-  return median(rates);
+  return { wall: median(rates), cpu: median(cpuRates) };
 }
 
 async function kernels(): Promise<void> {
   console.log('\n## Kernels (GFLOP/s, median of rounds)');
+  console.log('Wall-clock GFLOP/s, and per CPU-second in brackets (closer to a quiet machine when loaded).');
   console.log('| shape | form | simd128 | relaxed |');
   console.log('|---|---|---|---|');
   const shapes: [string, 'nn' | 'tn' | 'nt', number, number, number][] = [
@@ -74,7 +79,8 @@ async function kernels(): Promise<void> {
   for (const [name, form, M, N, K] of shapes) {
     const a = await gemmRates('simd128', form, M, N, K);
     const b = await gemmRates('relaxed', form, M, N, K);
-    console.log(`| ${name} | ${form} | ${a.toFixed(1)} | ${b.toFixed(1)} |`);
+    const cell = (r: { wall: number; cpu: number }) => `${r.wall.toFixed(1)} (${r.cpu.toFixed(1)} per CPU-s)`;
+    console.log(`| ${name} | ${form} | ${cell(a)} | ${cell(b)} |`);
   }
 }
 
@@ -129,15 +135,22 @@ async function aeStep(): Promise<void> {
   );
   for (const b of idx.slice(0, 10)) t.step(b, 0);
   const rates: number[] = [];
+  const cpuRates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const t0 = now();
+    const c0 = process.cpuUsage();
     for (const b of idx) t.step(b, 0);
+    const c = process.cpuUsage(c0);
     rates.push(rows / ((now() - t0) / 1000));
+    cpuRates.push(rows / ((c.user + c.system) / 1e6));
   }
-  const stepFlops = 3 * 2 * 100 * 784 * 200 * 2; // forward, two backward products, two layers
+  // five products of 2·100·784·200 flops: two forward, the decoder's weight and input gradients, the
+  // encoder's weight gradient (no gradient is computed for the data)
+  const stepFlops = 5 * 2 * 100 * 784 * 200;
   const sps = median(rates);
+  const cps = median(cpuRates);
   console.log(
-    `fused trainer (${t.flavor}): ${sps.toFixed(0)} samples/s = ${(((sps / 100) * stepFlops) / 1e9).toFixed(1)} GFLOP/s of GEMM work`,
+    `fused trainer (${t.flavor}): ${sps.toFixed(0)} samples/s = ${(((sps / 100) * stepFlops) / 1e9).toFixed(1)} GFLOP/s of GEMM work; per CPU-second ${cps.toFixed(0)} samples = ${(((cps / 100) * stepFlops) / 1e9).toFixed(1)} GFLOP`,
   );
   t.dispose();
   const plugin = wasmBackend({ threads: 1 });
@@ -280,9 +293,10 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}, Node ${process.version}`,
 );
-await kernels();
-await aeStep();
-await tabular();
+const only = process.env.LAYERWISE_BENCH_ONLY; // kernels | ae | tabular
+if (!only || only === 'kernels') await kernels();
+if (!only || only === 'ae') await aeStep();
+if (!only || only === 'tabular') await tabular();
 console.log(
   `\nload average at the end: ${loadavg()
     .map((l) => l.toFixed(2))
