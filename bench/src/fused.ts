@@ -199,14 +199,15 @@ function table(file: string, skipFirst: boolean, gz: boolean): { X: number[][]; 
   return { X, y };
 }
 
-function standardise(X: number[][]): number[][] {
+/** `test` scaled with the mean and standard deviation of `X` (fitted on the training rows only). */
+function standardise(X: number[][], test: number[][] = X): number[][] {
   const cols = X[0]!.length;
   const m = Array.from({ length: cols }, (_, j) => X.reduce((s, r) => s + r[j]!, 0) / X.length);
   const sd = Array.from(
     { length: cols },
     (_, j) => Math.sqrt(X.reduce((s, r) => s + (r[j]! - m[j]!) ** 2, 0) / X.length) || 1,
   );
-  return X.map((r) => r.map((v, j) => (v - m[j]!) / sd[j]!));
+  return test.map((r) => r.map((v, j) => (v - m[j]!) / sd[j]!));
 }
 
 async function tabular(): Promise<void> {
@@ -248,7 +249,13 @@ async function tabular(): Promise<void> {
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     const nTest = Math.round(order.length * 0.25);
-    const Xs = standardise(order.slice(nTest).map((i) => X[i]!));
+    const Xtrain = order.slice(nTest).map((i) => X[i]!);
+    const Xs = standardise(Xtrain);
+    const Xt = standardise(
+      Xtrain,
+      order.slice(0, nTest).map((i) => X[i]!),
+    );
+    const yTest = order.slice(0, nTest).map((i) => y[i]!);
     const cells: string[] = [];
     for (const p of [plugin, tfjsPath]) {
       const reg = new Registry().use(p);
@@ -272,14 +279,10 @@ async function tabular(): Promise<void> {
           order.slice(nTest).map((i) => y[i]!),
         );
         times.push((now() - t0) / 1000);
-        acc +=
-          (await clf.score(
-            Xs,
-            order.slice(nTest).map((i) => y[i]!),
-          )) / ROUNDS;
+        acc += (await clf.score(Xt, yTest)) / ROUNDS;
         clf.dispose?.();
       }
-      cells.push(`${median(times).toFixed(2)} s (train acc ${acc.toFixed(3)})`);
+      cells.push(`${median(times).toFixed(2)} s (test acc ${acc.toFixed(3)})`);
     }
     const k = sk[name];
     cells.push(k ? `${k.seconds.toFixed(2)} s (test acc ${k.accuracy.toFixed(3)})` : 'n/a');
