@@ -34,7 +34,7 @@ import {
   scanSource,
   streamedData,
   TrainedEstimator,
-} from '@layerwise/nn';
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   AUTOENCODER_DEFAULTS,

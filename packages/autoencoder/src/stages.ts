@@ -6,7 +6,7 @@ import {
   meanLoss,
   type RunData,
   type RunStage,
-} from '@layerwise/nn';
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecoderLayer } from './DecoderLayer.js';
 import type { StackedAutoencoderParams } from './params.js';

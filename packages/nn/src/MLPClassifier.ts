@@ -17,13 +17,18 @@ import {
   readLabels,
   ValidationError,
 } from '@layerwise/core';
+import {
+  type BatchLoss,
+  type DataSource,
+  type DenseStage,
+  type EpochRecord,
+  HIDDEN_ACTIVATIONS,
+  type HiddenActivation,
+  meanLoss,
+  type ParamsEstimatorClass,
+  paramsEstimatorKind,
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
-import type { DenseStage } from './acceleratedStage.js';
-import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
-import type { DataSource } from './dataSource.js';
-import { type BatchLoss, meanLoss } from './engine.js';
-import { type ParamsEstimatorClass, paramsEstimatorKind } from './estimatorKind.js';
-import type { EpochRecord } from './history.js';
 import { MLPBase, type PreparedTargets } from './MLPBase.js';
 import {
   type FitOptions,

@@ -12,13 +12,17 @@ import {
   toTargets,
   ValidationError,
 } from '@layerwise/core';
+import {
+  type BatchLoss,
+  type DataSource,
+  type DenseStage,
+  type EpochRecord,
+  meanLoss,
+  type ParamsEstimatorClass,
+  paramsEstimatorKind,
+  type RunData,
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
-import type { DenseStage } from './acceleratedStage.js';
-import type { DataSource } from './dataSource.js';
-import { type BatchLoss, meanLoss } from './engine.js';
-import { type ParamsEstimatorClass, paramsEstimatorKind } from './estimatorKind.js';
-import type { RunData } from './fitRun.js';
-import type { EpochRecord } from './history.js';
 import { MLPBase, type PreparedTargets } from './MLPBase.js';
 import { rowCount } from './MLPClassifier.js';
 import {
