@@ -1,6 +1,14 @@
 import { HostMatrix, type Rng } from '@layerwise/core';
-import { mapRows, mapRowsToHost, meanLoss, type RunData, type RunStage } from '@layerwise/training';
+import {
+  type DenseStage,
+  mapRows,
+  mapRowsToHost,
+  meanLoss,
+  type RunData,
+  type RunStage,
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
+import type { DecoderLayer } from './DecoderLayer.js';
 import type { StackedAutoencoderParams } from './params.js';
 import type { Stack } from './stack.js';
 
@@ -48,6 +56,7 @@ export function autoencoderStages(s: Stack, p: StackedAutoencoderParams, rng: Rn
         loss: (xb, _yb, training, wb) => ({
           loss: reconstructionLoss(dec.apply(drop(enc.apply(mask(xb, training), DATA), training)), xb, wb),
         }),
+        dense: denseStage(p, [enc], [dec]),
       });
     });
   }
@@ -64,9 +73,41 @@ export function autoencoderStages(s: Stack, p: StackedAutoencoderParams, rng: Rn
         });
         return { loss: reconstructionLoss(s.decode(h), xb, wb) };
       },
+      dense: denseStage(p, s.encoders, s.decoders),
     });
   }
   return stages;
+}
+
+/**
+ * Encoders `encoders` (dropout after each) then their decoders in reverse, as a dense stack for a training
+ * accelerator: masking noise on the input, MSE against the input; a tied decoder uses its encoder's kernel
+ * transposed.
+ */
+function denseStage(
+  p: StackedAutoencoderParams,
+  encoders: Stack['encoders'],
+  decoders: readonly DecoderLayer[],
+): DenseStage {
+  return {
+    layers: [
+      ...encoders.map((e) => ({
+        kernel: e.kernel,
+        bias: e.bias,
+        activation: e.activation,
+        ...(p.dropout > 0 ? { dropout: p.dropout } : {}),
+      })),
+      ...[...decoders].reverse().map((d) => ({
+        kernel: d.kernel ?? d.encoder.kernel,
+        ...(d.kernel ? {} : { kernelTransposed: true }),
+        bias: d.bias,
+        activation: d.activation,
+      })),
+    ],
+    loss: 'meanSquaredError',
+    target: 'input',
+    ...(p.noise > 0 ? { inputNoise: p.noise } : {}),
+  };
 }
 
 /** Stage data for layer k: the codes of layers 0..k−1 of the training (and validation) inputs. */

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 
+export { FusedDenseTrainer, fusedDeclineReason, wasmTrainingAccelerator } from './FusedDenseTrainer.js';
 export {
   FAST_PATH_KERNELS,
   installWasmFastGather,
@@ -26,3 +27,11 @@ export {
   wasmThreadsCount,
 } from './threads.js';
 export { type WasmBackendOptions, type WasmBackendPlugin, wasmBackend } from './wasmBackend.js';
+export {
+  compileKernels,
+  type KernelExports,
+  type KernelFlavor,
+  kernelModuleBytes,
+  relaxedSimdSupported,
+  WasmKernels,
+} from './wasmKernels.js';

@@ -1,6 +1,7 @@
-import { type BackendPlugin, BackendUnavailableError } from '@layerwise/core';
+import { type BackendPlugin, BackendUnavailableError, type TrainingAccelerator } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { keepProcessErrorHandling } from './emscriptenListeners.js';
+import { wasmTrainingAccelerator } from './FusedDenseTrainer.js';
 import {
   installWasmFastGather,
   installWasmFastPath,
@@ -57,6 +58,14 @@ export interface WasmBackendOptions {
    * first after `dispose()`); {@link wasmThreadsCount} says what is in use.
    */
   threads?: number;
+  /**
+   * Train dense stacks with layerwise's own WebAssembly kernels (default `true`): the plugin then provides a
+   * training accelerator (core's `TrainingAccelerator`) with which each minibatch of an MLP or autoencoder
+   * stage is one call — forward, backward and optimizer update inside WebAssembly memory, no tensors — using
+   * relaxed SIMD where the runtime supports it. Stages it does not cover (a custom forward, RMSprop/Adagrad,
+   * streamed data, checkpoints) train on tfjs as before. `false`: always tfjs.
+   */
+  fusedTraining?: boolean;
 }
 
 /** The wasm backend plugin: a {@link BackendPlugin} with a way to release the backend and its workers. */
@@ -64,6 +73,8 @@ export interface WasmBackendPlugin extends BackendPlugin {
   readonly name: 'wasm';
   /** The `threads` this plugin asks for (the option, or its default here). */
   readonly threads: number;
+  /** The fused dense-training engine (absent with `fusedTraining: false`). */
+  readonly accelerator?: TrainingAccelerator;
   /**
    * Removes the tfjs `wasm` backend (tfjs `removeBackend`): frees its heap, with every tensor on it, and ends
    * its pthread workers; the backend stays registered, so a later `activate()` initialises it afresh. Call it
@@ -99,6 +110,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
     name: 'wasm',
     priority: 2,
     threads,
+    ...(options.fusedTraining === false ? {} : { accelerator: wasmTrainingAccelerator() }),
     dispose() {
       const factory = tf.findBackendFactory('wasm');
       if (tf.findBackend('wasm') === null || factory === null) return;

@@ -141,6 +141,14 @@ export {
 } from './registry.js';
 export { Rng } from './rng.js';
 export { initTfBackend } from './tfBackend.js';
+export type {
+  DenseStackData,
+  DenseStackLayer,
+  DenseStackParam,
+  DenseStackSpec,
+  DenseStackTrainer,
+  TrainingAccelerator,
+} from './trainingAccelerator.js';
 export {
   checkExportTargets,
   DEFAULT_LEAKY_RELU_ALPHA,

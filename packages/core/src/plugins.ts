@@ -1,4 +1,5 @@
 import type { TrainingEvent } from './events.js';
+import type { TrainingAccelerator } from './trainingAccelerator.js';
 
 /** Activation functions layerwise layers use (and exporters must map). */
 export type ActivationName =
@@ -70,6 +71,11 @@ export interface BackendPlugin extends PluginBase {
    * one fallback warning (backends without it are skipped silently).
    */
   unavailableReason?(): string | undefined | Promise<string | undefined>;
+  /**
+   * Optional: a training accelerator for dense stacks while this backend is active (see
+   * {@link TrainingAccelerator}); the training run falls back to tfjs when absent or when it declines.
+   */
+  readonly accelerator?: TrainingAccelerator;
 }
 
 /** Receives training events. */

@@ -23,6 +23,7 @@ import {
   checkTrainingParams,
   type DataSource,
   DenseLayer,
+  type DenseStage,
   type EncodedBatchTargets,
   freezeLayers,
   isDataSource,
@@ -188,6 +189,14 @@ export abstract class MLPBase<
   protected abstract batchLoss(output: tf.Tensor2D, yb: tf.Tensor, weights?: tf.Tensor1D): BatchLoss;
   /** Metrics reported: accuracy for classifiers. */
   protected abstract get reportsAccuracy(): boolean;
+
+  /**
+   * The loss `batchLoss` computes, as a training accelerator knows it (`null`: none it knows; the stage then
+   * trains on tfjs). Subclasses that change `batchLoss` return `null`.
+   */
+  protected denseLoss(): Pick<DenseStage, 'loss' | 'target'> | null {
+    return null;
+  }
   /** Checks fitted state read from a file; returns it or throws ModelFormatError. */
   protected abstract restoreState(state: Record<string, unknown>): { state: S; outputSize: number };
   /** Extra validation metrics computed from the validation loss (a regressor's R²). */
@@ -209,6 +218,27 @@ export abstract class MLPBase<
   get layers(): readonly DenseLayer[] {
     this.assertFitted('layers');
     return this.#layers!;
+  }
+
+  /** The stage's model as a dense stack (what `forwardPass` computes) when no custom forward is set. */
+  private denseStage(layers: readonly DenseLayer[]): { dense?: DenseStage } {
+    const loss = this.denseLoss();
+    if (!loss || this.params.forward) return {};
+    const dropout = this.params.dropout;
+    return {
+      dense: {
+        layers: layers.map((l, i) => {
+          const last = i === layers.length - 1;
+          return {
+            kernel: l.kernel,
+            bias: l.bias,
+            activation: last ? 'linear' : l.activation,
+            ...(!last && dropout > 0 ? { dropout } : {}),
+          };
+        }),
+        ...loss,
+      },
+    };
   }
 
   protected forwardPass(
@@ -534,6 +564,7 @@ export abstract class MLPBase<
           kernels: model.kernels,
           loss: (xb, yb, training, wb) =>
             this.batchLoss(this.forwardPass(xb as tf.Tensor2D, model.dense, training, rng), yb, wb),
+          ...this.denseStage(model.dense),
         },
       ],
       accuracy: this.reportsAccuracy,

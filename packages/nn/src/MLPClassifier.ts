@@ -21,6 +21,7 @@ import {
 import {
   type BatchLoss,
   type DataSource,
+  type DenseStage,
   type EpochRecord,
   HIDDEN_ACTIVATIONS,
   type HiddenActivation,
@@ -360,6 +361,12 @@ export class MLPClassifier
 
   protected validationScore(e: EpochRecord): number | undefined {
     return e.metrics.valAcc;
+  }
+
+  protected override denseLoss(): Pick<DenseStage, 'loss' | 'target'> | null {
+    return this.batchLoss === MLPClassifier.prototype.batchLoss
+      ? { loss: 'softmaxCrossEntropy', target: 'labels' }
+      : null;
   }
 
   protected batchLoss(logits: tf.Tensor2D, yb: tf.Tensor, weights?: tf.Tensor1D): BatchLoss {

@@ -15,6 +15,7 @@ import {
 import {
   type BatchLoss,
   type DataSource,
+  type DenseStage,
   type EpochRecord,
   meanLoss,
   type ParamsEstimatorClass,
@@ -152,6 +153,12 @@ export class MLPRegressor
       );
     }
     return t.owned ? t.tensor : tf.clone(t.tensor);
+  }
+
+  protected override denseLoss(): Pick<DenseStage, 'loss' | 'target'> | null {
+    return this.batchLoss === MLPRegressor.prototype.batchLoss
+      ? { loss: 'meanSquaredError', target: 'values' }
+      : null;
   }
 
   protected batchLoss(output: tf.Tensor2D, yb: tf.Tensor, weights?: tf.Tensor1D): BatchLoss {

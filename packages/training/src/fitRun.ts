@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { DenseStage } from './acceleratedStage.js';
 import { EarlyStopping } from './callbacks.js';
 import {
   assertSame,
@@ -88,6 +89,11 @@ export interface RunStage {
   loss: LossFn;
   /** This stage's data from the run's (e.g. codes of the layers below); `dispose` frees what it made. */
   data?: (data: RunData) => { data: RunData; dispose(): void };
+  /**
+   * The stage's model as a dense stack (what `loss` computes), so that a backend's training accelerator can
+   * train it; omitted for a model it cannot describe (a custom forward).
+   */
+  dense?: DenseStage;
 }
 
 /** Training state carried from one fit to the next (warm start, partialFit). */
@@ -153,6 +159,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
   const saved: ModelData | null =
     resumeDir === undefined ? null : await loadCheckpoint(owner, resumeDir, `Checkpoint:${owner}`);
   const backend = spec.backend ?? (await spec.registry.activateBackend(p.backend));
+  const accelerator = spec.registry.backends().find((b) => b.name === backend)?.accelerator;
   const owned: tf.Tensor[] = [];
   let model: M | null = null;
   try {
@@ -406,6 +413,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
               ...(d.sampleWeight ? { sampleWeight: d.sampleWeight } : {}),
               ...(d.validation ? { validation: d.validation } : {}),
               loss: st.loss,
+              ...(st.dense && accelerator ? { dense: st.dense, accelerator } : {}),
               accuracy: spec.accuracy === true,
               ...(metricsOf ? { validationMetrics: metricsOf } : {}),
               sink,

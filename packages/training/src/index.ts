@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export type { DenseStage } from './acceleratedStage.js';
 export {
   cosineDecay,
   EarlyStopping,

@@ -8,11 +8,13 @@ import {
   type KeptWeights,
   type Rng,
   type Stage,
+  type TrainingAccelerator,
   TrainingDivergedError,
   takeRows,
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type AcceleratedStage, type DenseStage, startAcceleratedStage } from './acceleratedStage.js';
 import { restoreOptimizer, type StageResume } from './checkpoint.js';
 import {
   type EventSink,
@@ -109,6 +111,15 @@ export interface StageConfig {
   onEpochEnd?: (state: StageState) => Promise<void>;
   /** Called once when the stage has finished (after the callbacks' `onStageEnd`), with its final state. */
   onStageDone?: (state: StageState) => Promise<void>;
+  /**
+   * The active backend's training accelerator and the stage's model as a dense stack: when both are given
+   * and the accelerator takes the stage, each minibatch is one accelerator call (see `acceleratedStage.ts`);
+   * otherwise, or with streamed data, a resume (a checkpoint's or a warm start's), per-epoch checkpoints or
+   * `onBatchEnd` callbacks, the stage trains on tfjs. The trainer's weights are written to the variables at
+   * every epoch end (validation, callbacks and early stopping see them) and read back after the callbacks.
+   */
+  accelerator?: TrainingAccelerator;
+  dense?: DenseStage;
 }
 
 const BATCH_EVENT_MS = 500;
@@ -193,6 +204,8 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
 
   let epoch = records.length;
   let batch: number | undefined;
+  // The accelerator's trainer when it took this stage: it owns the weights between epoch ends.
+  let fused: AcceleratedStage | null = null;
   let logs: CallbackLogs = { lr };
   const trained = new Set(cfg.variables);
   const frozenVariables = (): Set<tf.Variable> =>
@@ -405,6 +418,24 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     epoch = records.length;
     await callbacks.call('onStageBegin', context);
     const batchHooks = callbacks.has('onBatchEnd');
+    if (cfg.accelerator && cfg.dense && !cfg.stream && !resume && !cfg.onEpochEnd && !batchHooks) {
+      fused = await startAcceleratedStage({
+        accelerator: cfg.accelerator,
+        dense: cfg.dense,
+        variables: cfg.variables,
+        kernels,
+        optimizer: cfg.optimizer,
+        optimizerSettings: cfg.optimizerSettings ?? {},
+        learningRate: lr,
+        alpha,
+        clipNorm: cfg.clipNorm ?? null,
+        clipValue: cfg.clipValue ?? null,
+        batchSize,
+        x: cfg.x,
+        y: cfg.y,
+        ...(cfg.sampleWeight ? { sampleWeight: cfg.sampleWeight } : {}),
+      });
+    }
     for (epoch = records.length + 1; epoch <= cfg.epochs; epoch++) {
       if (stageStopped || callbacks.stopped) {
         epoch--;
@@ -414,6 +445,15 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       logs = { lr };
       await callbacks.call('onEpochBegin', context);
       const epochLr = lr;
+      if (fused) {
+        fused.trainer.setLearningRate(lr);
+        fused.freeze(frozen.size > 0 ? frozenVariables() : new Set());
+        if (frozen.size > 0 && frozenVariables().size === cfg.variables.length) {
+          throw new ValidationError(
+            `${owner}: every layer trained in stage '${cfg.stage}' is frozen; unfreeze some (freezeLayers untilEpoch, freezeEncoder) or train fewer epochs.`,
+          );
+        }
+      }
       const t0 = now();
       lossSum = 0;
       correctSum = 0;
@@ -432,6 +472,41 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         if (Array.isArray(batches)) {
           if (b >= batches.length) break;
           const idx = batches[b]!;
+          if (fused) {
+            // A seed is drawn only when the stack has noise or dropout (as the tfjs path draws one per mask):
+            // the shuffling that follows is then the same as there.
+            const v = Math.fround(fused.trainer.step(idx, fused.random ? cfg.rng.seed() : 0));
+            if (!limitSet) {
+              limitSet = true;
+              if (Number.isFinite(v)) limit = 1e6 * Math.max(v, 1e-3);
+            }
+            readBatches++;
+            if (badBatch === 0 && (!Number.isFinite(v) || v > Math.fround(limit))) {
+              badBatch = readBatches;
+              badValue = v;
+            }
+            lossSum = Math.fround(lossSum + Math.fround(v * idx.length));
+            if (acc) correctSum = Math.fround(correctSum + fused.trainer.lastCorrect);
+            rows += idx.length;
+            const t = now();
+            if (t - lastBatchEvent >= BATCH_EVENT_MS && b + 1 < count) {
+              if (badBatch > 0) throw await diverged(b + 1);
+              lastBatchEvent = t;
+              cfg.sink.emit({
+                type: 'batchEnd',
+                stage: cfg.stage,
+                ...where,
+                epoch,
+                epochs: cfg.epochs,
+                batch: b + 1,
+                batches: count,
+                loss: lossSum / rows,
+                lr,
+                time: Date.now(),
+              });
+            }
+            continue;
+          }
           take = takeIdx(idx);
           size = idx.length;
         } else {
@@ -488,6 +563,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       }
       await readPending();
       if (badBatch > 0 || !Number.isFinite(lossSum)) throw await diverged(count);
+      fused?.toVariables();
       if (rows === 0) {
         throw new ValidationError(`${owner}.fit: the data source gave no rows in epoch ${epoch}.`);
       }
@@ -526,11 +602,21 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         lr: epochLr,
       };
       await callbacks.call('onEpochEnd', context);
+      // A callback may have restored kept weights: the trainer continues from the variables.
+      fused?.fromVariables();
       if (cfg.onEpochEnd && epoch < cfg.epochs && !stageStopped && !callbacks.stopped) {
         await cfg.onEpochEnd({ records, optimizer, learningRate: lr });
       }
     }
     if (epoch > cfg.epochs) epoch = cfg.epochs;
+    // The accelerator's optimizer state goes into the tfjs optimizer (carried to a warm fit, checkpoints).
+    if (fused) {
+      await restoreOptimizer(
+        optimizer,
+        fused.trainer.readOptimizerState(),
+        cfg.variables.map((v) => [...v.shape]),
+      );
+    }
     await callbacks.call('onStageEnd', context);
     await cfg.onStageDone?.({ records, optimizer, learningRate: lr });
   } finally {
@@ -541,6 +627,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     pending = [];
     for (const copy of kept) for (const t of copy) t.dispose();
     optimizer.dispose();
+    fused?.dispose();
   }
   const stoppedEarly = records.length < cfg.epochs;
   const history: StageHistory = {
