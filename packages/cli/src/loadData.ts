@@ -96,6 +96,14 @@ export async function loadData(path: string, options: LoadDataOptions): Promise<
     // Peek at the first line only: is the default label one of its header's cells?
     if ((await headerCells(path)).includes(options.defaultLabel)) labelColumn = options.defaultLabel;
   }
+  if (typeof labelColumn === 'number') {
+    const width = (await headerCells(path)).length;
+    if (labelColumn >= width || labelColumn < -width) {
+      throw new CliUsageError(
+        `--label-column ${labelColumn} is out of range: ${path} has ${width} columns (use 0…${width - 1}, -1 for the last, or a header name).`,
+      );
+    }
+  }
   if (typeof labelColumn === 'string') {
     const header = await headerCells(path);
     const looksLikeHeader = header.every((c) => c.trim() === '' || !Number.isFinite(Number(c)));
@@ -106,6 +114,11 @@ export async function loadData(path: string, options: LoadDataOptions): Promise<
         .join(', ');
       throw new CliUsageError(
         `--label-column ${JSON.stringify(labelColumn)} is not a column of ${path} (its ${header.length} columns: ${shown}${header.length > 6 ? ', …' : ''}).`,
+      );
+    }
+    if (!looksLikeHeader && options.labelColumn !== undefined) {
+      throw new CliUsageError(
+        `--label-column ${JSON.stringify(labelColumn)}: ${path} has no header row to name columns by; pass the column's index instead (0…${header.length - 1}, -1 for the last).`,
       );
     }
   }
