@@ -4,6 +4,7 @@ import {
   type ExportableModel,
   type ExportOptions,
   type ExportResult,
+  type FeaturesLike,
   loadModelDir,
   type MatrixLike,
   type ModelData,
@@ -124,9 +125,9 @@ export class StackedAutoencoder
    * labels through): `fit(X)`, `fit(X, y)`, `fit(X, y, options)` and `fit(X, options)` all train on X alone.
    * A plain object in second place is read as the options.
    */
-  async fit(X: MatrixLike | DataSource, options?: AutoencoderFitOptions): Promise<this>;
-  async fit(X: MatrixLike | DataSource, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
-  async fit(X: MatrixLike | DataSource, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
+  async fit(X: FeaturesLike | DataSource, options?: AutoencoderFitOptions): Promise<this>;
+  async fit(X: FeaturesLike | DataSource, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
+  async fit(X: FeaturesLike | DataSource, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
     const opts = options === undefined && isOptionsObject(y) ? y : options;
     // One fit at a time per estimator (ConcurrentFitError), on the engine through core's engine guard.
     return this.runFit('fit', async (backend) => {
@@ -258,7 +259,7 @@ export class StackedAutoencoder
   }
 
   #map(
-    X: MatrixLike,
+    X: FeaturesLike,
     method: string,
     features: number,
     outCols: () => number,
@@ -282,7 +283,7 @@ export class StackedAutoencoder
   }
 
   /** The codes of the last encoder layer, `[samples, hiddenLayerSizes.at(-1)]`, in the kind of X. */
-  async transform(X: MatrixLike): Promise<MatrixLike> {
+  async transform(X: FeaturesLike): Promise<MatrixLike> {
     return this.withEngine('transform', async () =>
       this.#map(
         X,
@@ -309,7 +310,7 @@ export class StackedAutoencoder
   }
 
   /** Encodes then decodes X: the reconstruction, in the kind of X. */
-  async reconstruct(X: MatrixLike): Promise<MatrixLike> {
+  async reconstruct(X: FeaturesLike): Promise<MatrixLike> {
     return this.withEngine('reconstruct', async () =>
       this.#map(
         X,
@@ -322,7 +323,7 @@ export class StackedAutoencoder
   }
 
   /** Negative mean squared reconstruction error (higher is better, scikit-learn convention). */
-  async score(X: MatrixLike): Promise<number> {
+  async score(X: FeaturesLike): Promise<number> {
     this.assertFitted('score');
     return this.withEngine('score', async () => {
       const xm = toMatrix(X, { name: 'X', expectedFeatures: this.inputSize });

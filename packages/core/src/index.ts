@@ -19,5 +19,23 @@ export * from './params.js';
 export * from './plugins.js';
 export * from './registry.js';
 export * from './rng.js';
+export {
+  type ArqueroTableLike,
+  type ArrowTableLike,
+  type ColumnsObject,
+  type DanfoDataFrameLike,
+  featureNamesOf,
+  isTableLike,
+  looseMatrix,
+  type PolarsDataFrameLike,
+  type RowObject,
+  readTable,
+  selectColumns,
+  type TableColumns,
+  type TableLike,
+  type TableMatrix,
+  type TableToMatrixOptions,
+  tableToMatrix,
+} from './tables.js';
 export { initTfBackend } from './tfBackend.js';
 export * from './validateExportableModel.js';

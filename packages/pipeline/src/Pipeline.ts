@@ -188,6 +188,27 @@ export class Pipeline {
     return this.#steps.every(([, e]) => e === 'passthrough' || e.isFitted);
   }
 
+  /** The first step that is not `'passthrough'`: it sees X as given. */
+  #first(): PipelineStep | undefined {
+    const f = this.#steps.find(([, e]) => e !== 'passthrough');
+    return f ? (f[1] as PipelineStep) : undefined;
+  }
+
+  /**
+   * The column names of the table the pipeline was fitted on (scikit-learn's `feature_names_in_`): its first
+   * step's, which checks and reorders a table's columns by them. `undefined` without names or before fit.
+   */
+  get featureNamesIn(): string[] | undefined {
+    const names = (this.#first() as { featureNamesIn?: unknown } | undefined)?.featureNamesIn;
+    return Array.isArray(names) ? [...names] : undefined;
+  }
+
+  /** Features the first step was fitted with (scikit-learn's `n_features_in_`). */
+  get nFeaturesIn(): number {
+    this.#checkFitted('nFeaturesIn');
+    return (this.#first() as { nFeaturesIn?: number } | undefined)?.nFeaturesIn ?? 0;
+  }
+
   /** The last step's `classes` (for a classifier). */
   get classes(): ReadonlyArray<number | string> {
     const last = this.#final();
