@@ -21,12 +21,15 @@ export * from './registry.js';
 export * from './rng.js';
 export {
   type ArqueroTableLike,
+  type ArrowModuleLike,
   type ArrowTableLike,
   type ColumnsObject,
+  checkOutputConfig,
   type DanfoDataFrameLike,
   featureNamesOf,
   isTableLike,
   looseMatrix,
+  type OutputConfig,
   type PolarsDataFrameLike,
   type RowObject,
   readTable,
@@ -36,6 +39,7 @@ export {
   type TableMatrix,
   type TableToMatrixOptions,
   tableToMatrix,
+  toArrowTable,
 } from './tables.js';
 export { initTfBackend } from './tfBackend.js';
 export * from './validateExportableModel.js';

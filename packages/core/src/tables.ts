@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { nodeBuiltin } from './nodeFs.js';
 
 /**
  * Tables as JavaScript holds them, recognised by shape (duck typing; no dependency on any of these
@@ -390,4 +391,74 @@ export function looseMatrix(
     return { data, shape: x.shape as [number, number] };
   }
   return undefined;
+}
+
+/** What {@link toArrowTable} needs of apache-arrow: its `tableFromArrays`. */
+export interface ArrowModuleLike {
+  tableFromArrays(columns: Record<string, Float64Array>): unknown;
+}
+
+/** `transform: 'arrow'` of `setOutput`, with the apache-arrow module to build tables with (found when omitted). */
+export interface OutputConfig {
+  /** `'default'`: outputs in the kind of the input; `'arrow'`: an Apache Arrow Table with named columns. */
+  transform?: 'default' | 'arrow';
+  /**
+   * The apache-arrow module (`await import('apache-arrow')`). Optional in Node, where it is looked up from the
+   * working directory; needed in a browser bundle.
+   */
+  arrow?: ArrowModuleLike;
+}
+
+/** Checks a `setOutput` argument; returns it. */
+export function checkOutputConfig(config: unknown, where: string): OutputConfig {
+  const c = config as OutputConfig;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    (c.transform !== undefined && c.transform !== 'default' && c.transform !== 'arrow')
+  ) {
+    throw new ValidationError(
+      `${where}: expected { transform: 'default' | 'arrow' }, got ${JSON.stringify(config)}.`,
+    );
+  }
+  if (c.arrow !== undefined && typeof c.arrow?.tableFromArrays !== 'function') {
+    throw new ValidationError(`${where}: arrow must be the apache-arrow module (it has tableFromArrays).`);
+  }
+  return { ...c };
+}
+
+function findArrow(): ArrowModuleLike {
+  const hint =
+    "setOutput({ transform: 'arrow' }) needs apache-arrow: npm install apache-arrow, or pass it: setOutput({ transform: 'arrow', arrow: await import('apache-arrow') }).";
+  try {
+    const { createRequire } = nodeBuiltin<typeof import('node:module')>(
+      'node:module',
+      'an Arrow output',
+      hint,
+    );
+    const proc = (globalThis as { process?: { cwd(): string } }).process;
+    const req = createRequire(`${proc ? proc.cwd() : '.'}/package.json`);
+    return req('apache-arrow') as ArrowModuleLike;
+  } catch (e) {
+    throw new ValidationError(hint, { cause: e });
+  }
+}
+
+/** A `{ data, shape }` matrix as an Apache Arrow Table with one Float64 column per name. */
+export function toArrowTable(
+  m: { data: ArrayLike<number>; shape: readonly [number, number] | readonly number[] },
+  names: readonly string[],
+  arrow?: ArrowModuleLike,
+): unknown {
+  const [rows, cols] = m.shape as [number, number];
+  if (names.length !== cols) {
+    throw new ValidationError(`toArrowTable: ${names.length} names for ${cols} columns.`);
+  }
+  const columns: Record<string, Float64Array> = {};
+  names.forEach((n, j) => {
+    const col = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) col[r] = m.data[r * cols + j]!;
+    columns[n] = col;
+  });
+  return (arrow ?? findArrow()).tableFromArrays(columns);
 }

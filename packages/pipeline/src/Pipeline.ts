@@ -1,10 +1,12 @@
 import {
+  checkOutputConfig,
   clone as cloneEstimator,
   type EstimatorOptions,
   loadModelDir,
   ModelFormatError,
   NotFittedError,
   nodeBuiltin,
+  type OutputConfig,
   readModelKind,
   saveModelDir,
   ValidationError,
@@ -207,6 +209,21 @@ export class Pipeline {
   get nFeaturesIn(): number {
     this.#checkFitted('nFeaturesIn');
     return (this.#first() as { nFeaturesIn?: number } | undefined)?.nFeaturesIn ?? 0;
+  }
+
+  /**
+   * scikit-learn's `set_output`: passed on to every step that has `setOutput` (the transformers), so with
+   * `{ transform: 'arrow' }` each step hands the next an Apache Arrow Table with named columns and
+   * `transform` returns one. Returns this.
+   */
+  setOutput(config: OutputConfig): this {
+    const checked = checkOutputConfig(config, 'Pipeline.setOutput');
+    for (const [, e] of this.#steps) {
+      if (e !== 'passthrough' && typeof (e as { setOutput?: unknown }).setOutput === 'function') {
+        (e as unknown as { setOutput(c: OutputConfig): unknown }).setOutput(checked);
+      }
+    }
+    return this;
   }
 
   /** The last step's `classes` (for a classifier). */

@@ -1,5 +1,6 @@
 import {
   BaseEstimator,
+  checkOutputConfig,
   clone,
   type EstimatorOptions,
   type FeaturesLike,
@@ -11,10 +12,12 @@ import {
   type ModelData,
   ModelFormatError,
   type NamedTensor,
+  type OutputConfig,
   type ParamSpec,
   saveModelDir,
   type TypedMatrix,
   tableToMatrix,
+  toArrowTable,
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -297,6 +300,8 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
   /** How `@layerwise/model-selection` rebuilds this transformer in a worker thread (`nJobs`). */
   static readonly workerKind = preprocessingWorkerKind;
 
+  #output: OutputConfig = { transform: 'default' };
+
   protected constructor(
     defaults: P,
     spec: ParamSpec<P>,
@@ -304,6 +309,37 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
     options: EstimatorOptions = {},
   ) {
     super(defaults, spec, params, options);
+    // setOutput({ transform: 'arrow' }) turns every transform (fitTransform too) into an Arrow Table whose
+    // columns are getFeatureNamesOut(); the subclasses' transform stays as it is.
+    const transform = this.transform.bind(this);
+    Object.defineProperty(this, 'transform', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: (X: FeaturesLike) => this.#asOutput(transform(X)),
+    });
+  }
+
+  /**
+   * scikit-learn's `set_output`: `{ transform: 'arrow' }` makes `transform` and `fitTransform` return an
+   * Apache Arrow Table with named columns (`getFeatureNamesOut()`); `'default'` returns the kind of the input.
+   * apache-arrow is not a dependency: it is found in the working directory (Node), or pass
+   * `{ arrow: await import('apache-arrow') }`. Returns this.
+   */
+  setOutput(config: OutputConfig): this {
+    this.#output = checkOutputConfig(config, `${this.kind}.setOutput`);
+    return this;
+  }
+
+  #asOutput(out: MatrixLike): MatrixLike {
+    if (this.#output.transform !== 'arrow') return out;
+    const m = readMatrix(out, { where: `${this.kind}.transform`, allowNaN: true });
+    if (out instanceof tf.Tensor) out.dispose();
+    return toArrowTable(
+      { data: m.values, shape: [m.rows, m.cols] },
+      this.getFeatureNamesOut(),
+      this.#output.arrow,
+    ) as MatrixLike;
   }
 
   /** The kind written in model files (the class name). */

@@ -80,4 +80,25 @@ describe('transformers on tables', () => {
     expect((await OneHotEncoder.load(join(tmp, 'ohe'))).featureNamesIn).toEqual(['city', 'size']);
     expect(() => enc.transform([{ city: 'Rome' }])).toThrow(/no column "size"/);
   });
+
+  it("setOutput({ transform: 'arrow' }) returns an Arrow Table named by getFeatureNamesOut", () => {
+    const s = new StandardScaler().setOutput({ transform: 'arrow', arrow });
+    const out = s.fitTransform(table) as unknown as arrow.Table;
+    expect(out).toBeInstanceOf(arrow.Table);
+    expect(out.schema.fields.map((f) => f.name)).toEqual(NAMES);
+    const plain = new StandardScaler().fit(iris).transform(iris) as number[][];
+    expect(Array.from(out.getChild('petal_length')!.toArray() as Float64Array)).toEqual(
+      plain.map((r) => r[2]),
+    );
+    const p = new PCA({ nComponents: 2 }).setOutput({ transform: 'arrow', arrow }).fit(iris);
+    expect((p.transform(iris) as unknown as arrow.Table).schema.fields.map((f) => f.name)).toEqual([
+      'pca0',
+      'pca1',
+    ]);
+    expect(() => s.setOutput({ transform: 'pandas' as never })).toThrow(
+      /expected \{ transform: 'default' \| 'arrow' \}/,
+    );
+    s.setOutput({ transform: 'default' });
+    expect(Array.isArray(s.transform(iris))).toBe(true);
+  });
 });
