@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { StackedAutoencoder } from '@layerwise/autoencoder';
+import { StackedAutoencoder, stackedAutoencoderKind } from '@layerwise/autoencoder';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { nodeBackend } from '@layerwise/backend-node';
 import { wasmBackend } from '@layerwise/backend-wasm';
 import {
   atomicWriteFile,
+  type EstimatorKindPlugin,
   loadModelDir,
   MANIFEST_FILE,
   type MatrixLike,
@@ -20,8 +21,9 @@ import { onnxExporter } from '@layerwise/exporter-onnx';
 import { tfjsExporter } from '@layerwise/exporter-tfjs';
 import { consoleLogger } from '@layerwise/logger-console';
 import { csvLogger } from '@layerwise/logger-csv';
-import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import { MLPClassifier, MLPRegressor, mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
 import { PIPELINE_KIND, Pipeline, type Step } from '@layerwise/pipeline';
+import { PREPROCESSING_KINDS } from '@layerwise/preprocessing';
 import type { LossSeries } from '@layerwise/report';
 import { CliUsageError } from './CliUsageError.js';
 import { type CliData, loadData, requireLabels } from './loadData.js';
@@ -98,7 +100,12 @@ async function makeRegistry(
     .use(cpuBackend())
     .use(consoleLogger({ verbose: options.quiet ? false : 'auto', stream: io.err }))
     .use(tfjsExporter())
-    .use(onnxExporter());
+    .use(onnxExporter())
+    // The kinds a saved run folder (one Pipeline: a scaler, then the model) is loaded by.
+    .use(mlpClassifierKind)
+    .use(mlpRegressorKind)
+    .use(stackedAutoencoderKind);
+  for (const kind of PREPROCESSING_KINDS) registry.use(kind as EstimatorKindPlugin);
   if (logPath) registry.use(csvLogger({ path: logPath }));
   return registry;
 }

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StackedAutoencoder } from '@layerwise/autoencoder';
-import { ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
-import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import { StackedAutoencoder, stackedAutoencoderKind } from '@layerwise/autoencoder';
+import { type EstimatorKindPlugin, ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
+import { MLPClassifier, MLPRegressor, mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
 import { PIPELINE_KIND, Pipeline } from '@layerwise/pipeline';
 import { MinMaxScaler, StandardScaler } from '@layerwise/preprocessing';
 import { type FeatureScaler, loadScaler } from './scaler.js';
@@ -46,11 +46,21 @@ export interface OpenedModel {
   dispose(): void;
 }
 
-const LOADERS = {
-  StackedAutoencoder: (dir: string, registry: Registry) => StackedAutoencoder.load(dir, { registry }),
-  MLPClassifier: (dir: string, registry: Registry) => MLPClassifier.load(dir, { registry }),
-  MLPRegressor: (dir: string, registry: Registry) => MLPRegressor.load(dir, { registry }),
-} as const;
+/** The estimator kinds the CLI trains and drives (predict, transform, export). */
+const CLI_KINDS: readonly EstimatorKindPlugin<CliEstimator>[] = [
+  stackedAutoencoderKind,
+  mlpClassifierKind,
+  mlpRegressorKind,
+] as EstimatorKindPlugin<CliEstimator>[];
+const CLI_KIND_NAMES: readonly string[] = CLI_KINDS.map((k) => k.name);
+
+/** The kind `name` (one the CLI drives) resolved through `registry`: its registered kinds first, then the CLI's. */
+function cliKind(name: OpenedModel['kind'], registry: Registry): EstimatorKindPlugin<CliEstimator> {
+  const registered = [...registry.estimatorKinds()].reverse().find((k) => k.name === name);
+  return (
+    (registered as EstimatorKindPlugin<CliEstimator> | undefined) ?? CLI_KINDS.find((k) => k.name === name)!
+  );
+}
 
 async function readJson(file: string): Promise<unknown | undefined> {
   let text: string;
@@ -80,9 +90,9 @@ export async function modelKind(dir: string): Promise<OpenedModel['kind'] | type
     throw e;
   }
   if (kind === PIPELINE_KIND) return PIPELINE_KIND;
-  if (!Object.hasOwn(LOADERS, kind)) {
+  if (!CLI_KIND_NAMES.includes(kind)) {
     throw new ModelFormatError(
-      `${dir} holds an unknown estimator kind ${JSON.stringify(kind)}; expected a Pipeline or one of ${Object.keys(LOADERS).join(', ')}.`,
+      `${dir} holds an unknown estimator kind ${JSON.stringify(kind)}; expected a Pipeline or one of ${CLI_KIND_NAMES.join(', ')}.`,
     );
   }
   return kind as OpenedModel['kind'];
@@ -188,7 +198,7 @@ export async function openModel(dir: string, registry: Registry): Promise<Opened
       }
     }
   }
-  const estimator = await wrap<CliEstimator>(LOADERS[modelKindName](dir, registry));
+  const estimator = await wrap<CliEstimator>(cliKind(modelKindName, registry).load(dir, { registry }));
   return {
     dir,
     kind: modelKindName,

@@ -135,4 +135,10 @@ export interface SetupPlugin extends PluginBase {
 }
 
 /** Any plugin `registry.use` accepts. */
-export type Plugin = BackendPlugin | LoggerPlugin | LogFilePlugin | ExporterPlugin | SetupPlugin;
+export type Plugin =
+  | BackendPlugin
+  | LoggerPlugin
+  | LogFilePlugin
+  | ExporterPlugin
+  | SetupPlugin
+  | import('./estimatorKinds.js').EstimatorKindPlugin;

@@ -1,3 +1,4 @@
+import type { EstimatorKindPlugin } from '@layerwise/core';
 import {
   accuracy,
   type Classifier,
@@ -22,6 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
 import type { DataSource } from './dataSource.js';
 import { type BatchLoss, meanLoss } from './engine.js';
+import { type ParamsEstimatorClass, paramsEstimatorKind } from './estimatorKind.js';
 import type { EpochRecord } from './history.js';
 import { MLPBase, type PreparedTargets } from './MLPBase.js';
 import {
@@ -190,6 +192,11 @@ export class MLPClassifier
   extends MLPBase<LabelsLike, ClassifierState, MLPClassifierParams>
   implements Classifier<MatrixLike, PredictedLabels, MatrixLike>
 {
+  /** This class's estimator kind (registered with `registry.use`; `nJobs` workers rebuild it from it). */
+  static get estimatorKind(): EstimatorKindPlugin<MLPClassifier> {
+    return mlpClassifierKind;
+  }
+
   /**
    * @param params hyper-parameters (see {@link MLPParams}); unknown names or bad values → ValidationError
    * @param options `{ registry }` to resolve backends, loggers and exporters from (default registry otherwise)
@@ -539,3 +546,15 @@ export function rowCount(X: unknown): number {
   if (table) return table.rows;
   throw new ValidationError(`X must be number[][], a 2-D tf.Tensor, { data, shape } or a table.`);
 }
+
+/**
+ * The estimator kind of {@link MLPClassifier}: loads its model files, rebuilds it in `nJobs` workers from its
+ * params. `registry.use(mlpClassifierKind)` lets `load()`, `Pipeline.load` and the CLI open its files.
+ */
+export const mlpClassifierKind: EstimatorKindPlugin<MLPClassifier> = paramsEstimatorKind({
+  name: 'MLPClassifier',
+  role: 'classifier',
+  module: import.meta.url,
+  exportName: 'mlpClassifierKind',
+  estimatorClass: () => MLPClassifier as unknown as ParamsEstimatorClass<MLPClassifier>,
+});

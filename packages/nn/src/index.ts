@@ -59,6 +59,11 @@ export {
   type OptimizerSettings,
   withFitScope,
 } from './engine.js';
+export {
+  type ParamsEstimatorClass,
+  type ParamsEstimatorKindSpec,
+  paramsEstimatorKind,
+} from './estimatorKind.js';
 export { type CommonFitOptions, checkFitOptions, nearestName } from './fitOptions.js';
 export {
   type CarriedState,
@@ -82,6 +87,7 @@ export {
   type EncoderSource,
   MLPClassifier,
   type MLPClassifierParams,
+  mlpClassifierKind,
   type PredictedLabels,
 } from './MLPClassifier.js';
 export {
@@ -96,7 +102,12 @@ export {
   type MLPParams,
   type PartialFitOptions,
 } from './MLPParams.js';
-export { MLPRegressor, type MLPRegressorParams, type RegressionOutput } from './MLPRegressor.js';
+export {
+  MLPRegressor,
+  type MLPRegressorParams,
+  mlpRegressorKind,
+  type RegressionOutput,
+} from './MLPRegressor.js';
 export { layerTensors } from './modelFile.js';
 export {
   checkCallbacks,
