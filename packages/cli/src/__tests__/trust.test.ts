@@ -4,6 +4,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { loadCsv } from '@layerwise/datasets';
 import { fileIO } from '@layerwise/exporter-tfjs';
 import { MLPRegressor } from '@layerwise/nn';
@@ -205,5 +206,17 @@ describe('the CLI cannot mislead', () => {
     expect(n.code).toBe(2);
     expect(oneLineError(n)).toMatch(/--label-column "y": .*bare\.csv has no header row .*index instead/);
     expect(existsSync(join(tmp, 'x'))).toBe(false);
+  });
+
+  it('5. a semicolon-separated, gzip-compressed CSV is read (delimiter detected, gzip by its magic bytes)', async () => {
+    const gz = join(tmp, 'semicolons.csv.gz');
+    writeFileSync(gz, gzipSync(readFileSync(reg, 'utf8').replaceAll(',', ';')));
+    const out = join(tmp, 'gz');
+    const f = await inProcess([...fitArgs(out, '--scale', 'standard')].map((a) => (a === reg ? gz : a)));
+    expect(f.code, f.stderr).toBe(0);
+    const a = await inProcess(['score', out, gz, '--backend', 'cpu']);
+    const b = await inProcess(['score', out, reg, '--backend', 'cpu']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(r2Of(a.stdout)).toBe(r2Of(b.stdout));
   });
 });

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
-import { MLPClassifier } from '@layerwise/nn';
-import { PCA, StandardScaler } from '@layerwise/preprocessing';
+import { MLPClassifier, mlpClassifierKind } from '@layerwise/nn';
+import { PCA, PREPROCESSING_KINDS, StandardScaler } from '@layerwise/preprocessing';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as arrow from 'apache-arrow';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pipeline } from '../index.js';
 
 const registry = new Registry();
+for (const kind of [...PREPROCESSING_KINDS, mlpClassifierKind]) registry.use(kind);
 const tmp = mkdtempSync(join(tmpdir(), 'lw-pipe-tables-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
