@@ -5,6 +5,7 @@ import {
   type ExportableModel,
   type ExportOptions,
   type ExportResult,
+  type FeaturesLike,
   loadModelDir,
   type MatrixLike,
   type ModelData,
@@ -133,9 +134,9 @@ export class StackedAutoencoder
    * labels through): `fit(X)`, `fit(X, y)`, `fit(X, y, options)` and `fit(X, options)` all train on X alone.
    * A plain object in second place is read as the options.
    */
-  async fit(X: MatrixLike | DataSource, options?: AutoencoderFitOptions): Promise<this>;
-  async fit(X: MatrixLike | DataSource, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
-  async fit(X: MatrixLike | DataSource, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
+  async fit(X: FeaturesLike | DataSource, options?: AutoencoderFitOptions): Promise<this>;
+  async fit(X: FeaturesLike | DataSource, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
+  async fit(X: FeaturesLike | DataSource, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
     const opts = options === undefined && isOptionsObject(y) ? y : options;
     // One fit at a time per estimator (ConcurrentFitError), on the engine through core's engine guard.
     return this.runFit('fit', async (backend) => {
@@ -267,7 +268,7 @@ export class StackedAutoencoder
   }
 
   #map(
-    X: MatrixLike,
+    X: FeaturesLike,
     method: string,
     features: number,
     outCols: () => number,
@@ -294,8 +295,8 @@ export class StackedAutoencoder
   transform(X: number[][]): Promise<number[][]>;
   transform(X: tf.Tensor2D): Promise<tf.Tensor2D>;
   transform(X: TypedMatrix): Promise<TypedMatrix>;
-  transform(X: MatrixLike): Promise<MatrixLike>;
-  async transform(X: MatrixLike): Promise<MatrixLike> {
+  transform(X: FeaturesLike): Promise<MatrixLike>;
+  async transform(X: FeaturesLike): Promise<MatrixLike> {
     return this.withEngine('transform', async () =>
       this.#map(
         X,
@@ -329,8 +330,8 @@ export class StackedAutoencoder
   reconstruct(X: number[][]): Promise<number[][]>;
   reconstruct(X: tf.Tensor2D): Promise<tf.Tensor2D>;
   reconstruct(X: TypedMatrix): Promise<TypedMatrix>;
-  reconstruct(X: MatrixLike): Promise<MatrixLike>;
-  async reconstruct(X: MatrixLike): Promise<MatrixLike> {
+  reconstruct(X: FeaturesLike): Promise<MatrixLike>;
+  async reconstruct(X: FeaturesLike): Promise<MatrixLike> {
     return this.withEngine('reconstruct', async () =>
       this.#map(
         X,
@@ -343,7 +344,7 @@ export class StackedAutoencoder
   }
 
   /** Negative mean squared reconstruction error (higher is better, scikit-learn convention). */
-  async score(X: MatrixLike): Promise<number> {
+  async score(X: FeaturesLike): Promise<number> {
     this.assertFitted('score');
     return this.withEngine('score', async () => {
       const xm = toMatrix(X, { name: 'X', expectedFeatures: this.inputSize });

@@ -1,11 +1,13 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { StackedAutoencoder } from '@layerwise/autoencoder';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { StackedAutoencoder, stackedAutoencoderKind } from '@layerwise/autoencoder';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { nodeBackend } from '@layerwise/backend-node';
 import { wasmBackend } from '@layerwise/backend-wasm';
 import {
   atomicWriteFile,
+  type EstimatorKindPlugin,
   loadModelDir,
   MANIFEST_FILE,
   type MatrixLike,
@@ -19,12 +21,21 @@ import { onnxExporter } from '@layerwise/exporter-onnx';
 import { tfjsExporter } from '@layerwise/exporter-tfjs';
 import { consoleLogger } from '@layerwise/logger-console';
 import { csvLogger } from '@layerwise/logger-csv';
-import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import { MLPClassifier, MLPRegressor, mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
+import { PIPELINE_KIND, Pipeline, type Step } from '@layerwise/pipeline';
+import { PREPROCESSING_KINDS } from '@layerwise/preprocessing';
 import type { LossSeries } from '@layerwise/report';
 import { CliUsageError } from './CliUsageError.js';
 import { type CliData, loadData, requireLabels } from './loadData.js';
-import { type CliEstimator, modelKind, type OpenedModel, openModel, RUN_FILES } from './openModel.js';
-import { applyScaler, type FeatureScaler, fitScaler, type ScaleMode } from './scaler.js';
+import {
+  type CliEstimator,
+  modelKind,
+  type OpenedModel,
+  openModel,
+  RUN_FILES,
+  STEP_NAMES,
+} from './openModel.js';
+import { applyScaler, type FeatureScaler, fitScaler, inputTransformOf, type ScaleMode } from './scaler.js';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -62,6 +73,8 @@ export interface FitCommandOptions extends GlobalOptions {
   seed: number;
   validationFraction: number;
   limit?: number;
+  /** Replace the model in an existing, non-empty `--out` folder (atomically, once the new one is complete). */
+  overwrite?: boolean;
 }
 
 const KIND_OF: Record<ModelName, OpenedModel['kind']> = {
@@ -87,7 +100,12 @@ async function makeRegistry(
     .use(cpuBackend())
     .use(consoleLogger({ verbose: options.quiet ? false : 'auto', stream: io.err }))
     .use(tfjsExporter())
-    .use(onnxExporter());
+    .use(onnxExporter())
+    // The kinds a saved run folder (one Pipeline: a scaler, then the model) is loaded by.
+    .use(mlpClassifierKind)
+    .use(mlpRegressorKind)
+    .use(stackedAutoencoderKind);
+  for (const kind of PREPROCESSING_KINDS) registry.use(kind as EstimatorKindPlugin);
   if (logPath) registry.use(csvLogger({ path: logPath }));
   return registry;
 }
@@ -132,10 +150,76 @@ async function writeOutput(io: CliIo, out: string | undefined, text: string, wha
   io.err.write(`${what} written to ${out}\n`);
 }
 
-/** Applies the model's scaler and checks the column count against what the model was trained on. */
-function featuresFor(model: OpenedModel, data: CliData): TypedMatrix {
+/** Column names from a header (loadCsv names header-less columns "0", "1", …: those say nothing). */
+function namedColumns(columns: readonly string[] | undefined): columns is string[] {
+  return columns !== undefined && columns.length > 0 && !columns.every((c, i) => c === String(i));
+}
+
+/**
+ * The data's feature columns in the order the model was trained on, matched by name when both the data and
+ * the model know names (a CSV with a header; summary.json's columns): reordered columns are put back in
+ * order; a missing or unknown column is a usage error naming it. Without names, columns are taken by
+ * position and only their count is checked.
+ */
+function alignColumns(model: OpenedModel, data: CliData): CliData['X'] {
+  const trained = model.memory.columns;
   const expected = model.estimator.nFeaturesIn;
   const got = data.X.shape[1];
+  if (
+    data.format === 'csv' &&
+    namedColumns(trained) &&
+    trained.length === expected &&
+    namedColumns(data.columns)
+  ) {
+    const cols = data.columns;
+    const same = cols.length === trained.length && cols.every((c, i) => c === trained[i]);
+    if (!same) {
+      const at = new Map<string, number>();
+      for (const [i, c] of cols.entries()) {
+        if (at.has(c) && trained.includes(c)) {
+          throw new CliUsageError(
+            `${data.source} has two columns named ${JSON.stringify(c)}; the model needs one.`,
+          );
+        }
+        at.set(c, i);
+      }
+      const missing = trained.filter((c) => !at.has(c));
+      if (missing.length > 0) {
+        throw new CliUsageError(
+          `${data.source} has no column ${JSON.stringify(missing[0])}${
+            missing.length > 1
+              ? ` (nor ${missing.length - 1} more: ${missing
+                  .slice(1, 6)
+                  .map((c) => JSON.stringify(c))
+                  .join(', ')}${missing.length > 6 ? ', …' : ''})`
+              : ''
+          }, which the model in ${model.dir} was trained on.`,
+        );
+      }
+      const known = new Set(trained);
+      const extra = cols.filter((c) => !known.has(c));
+      if (extra.length > 0) {
+        throw new CliUsageError(
+          `${data.source} has column${extra.length > 1 ? 's' : ''} ${extra
+            .slice(0, 6)
+            .map((c) => JSON.stringify(c))
+            .join(
+              ', ',
+            )}${extra.length > 6 ? ', …' : ''} the model in ${model.dir} was not trained on: drop ${extra.length > 1 ? 'them' : 'it'}${data.labelName === undefined ? ', or name the label column with --label-column' : ''}.`,
+        );
+      }
+      const n = data.X.shape[0];
+      const d = trained.length;
+      const src = data.X.data;
+      const idx = trained.map((c) => at.get(c)!);
+      const out = new Float32Array(n * d);
+      for (let r = 0; r < n; r++) {
+        const base = r * got;
+        for (let j = 0; j < d; j++) out[r * d + j] = src[base + idx[j]!]!;
+      }
+      return { data: out, shape: [n, d] };
+    }
+  }
   if (got !== expected) {
     const hint =
       got === expected + 1 && data.labelName === undefined
@@ -145,7 +229,46 @@ function featuresFor(model: OpenedModel, data: CliData): TypedMatrix {
       `${data.source} has ${got} feature columns but the model in ${model.dir} was trained on ${expected}${hint}.`,
     );
   }
-  return model.scaler ? applyScaler(model.scaler, data.X) : data.X;
+  return data.X;
+}
+
+/** Matches the data's columns to the model's (by name when known), then applies the model's scaler. */
+function featuresFor(
+  model: OpenedModel,
+  data: CliData,
+): TypedMatrix & { data: Float32Array; shape: [number, number] } {
+  const X = alignColumns(model, data);
+  return model.scaler ? applyScaler(model.scaler, X) : X;
+}
+
+/**
+ * Exports the model with its scaler carried in (`inputTransform`: folded into the first layer for
+ * tfjs-layers, Sub/Div(/Clip) nodes for ONNX), so the exported model takes the raw features.
+ */
+async function exportModel(
+  registry: Registry,
+  est: CliEstimator,
+  scaler: FeatureScaler | undefined,
+  target: string,
+  format: ExportFormat,
+): Promise<{ files: string[] }> {
+  const exportable = est.toExportable();
+  if (scaler) exportable.inputTransform = inputTransformOf(scaler);
+  return registry.exporter(format).export(exportable, target, { overwrite: true });
+}
+
+/** Replaces folder `out` by the complete folder `staging` (two renames; the old folder is removed last). */
+async function replaceFolder(staging: string, out: string): Promise<void> {
+  const had = (await stat(out).catch(() => undefined)) !== undefined;
+  const old = join(dirname(out), `.${basename(out)}.old-${randomBytes(4).toString('hex')}`);
+  if (had) await rename(out, old);
+  try {
+    await rename(staging, out);
+  } catch (e) {
+    if (had) await rename(old, out);
+    throw e;
+  }
+  if (had) await rm(old, { recursive: true, force: true });
 }
 
 /** Layer sizes of a fitted estimator, input first. */
@@ -169,6 +292,11 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
   const outStat = await stat(out).catch(() => undefined);
   if (outStat && !outStat.isDirectory())
     throw new CliUsageError(`--out ${o.out} exists and is not a folder.`);
+  if (outStat && !o.overwrite && (await readdir(out)).length > 0) {
+    throw new CliUsageError(
+      `--out ${o.out} already holds files (a model from an earlier fit?): pass --overwrite to replace the folder, or choose another --out.`,
+    );
+  }
   const data = await loadData(dataPath, {
     ...(o.labelColumn !== undefined ? { labelColumn: o.labelColumn } : {}),
     defaultLabel: 'label',
@@ -186,186 +314,196 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
   }
   const scaler: FeatureScaler | undefined = o.scale === 'none' ? undefined : fitScaler(o.scale, data.X);
   const X = scaler ? applyScaler(scaler, data.X) : data.X;
-  await mkdir(out, { recursive: true });
-  const files = {
-    log: join(out, RUN_FILES.log),
-    summary: join(out, RUN_FILES.summary),
-    scaler: join(out, RUN_FILES.scaler),
-  };
-  const registry = await makeRegistry(io, o, files.log);
+  // Everything is written into a fresh folder beside --out, which then replaces --out in one step: a
+  // failed fit leaves the previous model as it was, and nothing of an earlier fit (a side scaler/) survives.
+  await mkdir(dirname(out), { recursive: true });
+  const staging = join(dirname(out), `.${basename(out)}.tmp-${randomBytes(4).toString('hex')}`);
+  await mkdir(staging);
+  let done = false;
   try {
-    const common = {
-      hiddenLayerSizes: o.hidden,
-      epochs: o.epochs,
-      ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
-      ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
-      validationFraction: o.validationFraction,
-      randomState: o.seed,
-      backend: o.backend,
-      verbose: !o.quiet,
+    const files = {
+      log: join(staging, RUN_FILES.log),
+      summary: join(staging, RUN_FILES.summary),
     };
-    let est: CliEstimator | undefined;
+    const registry = await makeRegistry(io, o, files.log);
     try {
-      if (o.model === 'sae') {
-        est = new StackedAutoencoder({ ...common, fineTuneEpochs: o.epochs }, { registry });
-        await est.fit(X);
-      } else if (o.model === 'classifier') {
-        est = new MLPClassifier(common, { registry });
-        await est.fit(X, y!);
-      } else {
-        est = new MLPRegressor(common, { registry });
-        await est.fit(X, y as number[]);
-      }
-      await est.save(out);
-      if (scaler) await scaler.save(files.scaler);
-
-      const history = est.history!;
-      const last = history.epochs.at(-1);
-      const score = est instanceof StackedAutoencoder ? -(await est.score(X)) : await est.score(X, y);
-      const scoreName =
-        o.model === 'sae' ? 'reconstruction MSE' : o.model === 'classifier' ? 'accuracy' : 'R²';
-      const valAcc = last?.metrics?.valAcc;
-
-      let exported: string | undefined;
-      if (o.export) {
-        exported = join(out, o.export);
-        await est.export(exported, { format: o.export, overwrite: true } as never);
-      }
-
-      // vega, vega-lite and resvg load only here, once there is something to draw.
-      const { reconstructionGrid, writeReport } = await import('@layerwise/report/node');
-      const lossName = o.model === 'classifier' ? 'cross-entropy' : 'MSE';
-      const series: LossSeries[] = [
-        { name: o.model === 'sae' ? 'autoencoder' : o.model, lossName, records: history.epochs },
-      ];
-      const images = [];
-      if (est instanceof StackedAutoencoder && isImageData(X)) {
-        const count = Math.min(20, X.shape[0]);
-        const sample = {
-          data: X.data.subarray(0, count * X.shape[1]),
-          shape: [count, X.shape[1]] as [number, number],
-        };
-        const recon = (await est.reconstruct(sample)) as TypedMatrix;
-        images.push({
-          title: 'Reconstructions',
-          caption: `The first ${count} rows (rows 1, 3) above their reconstructions (rows 2, 4).`,
-          png: reconstructionGrid(sample.data, recon.data, count, {
-            side: Math.round(Math.sqrt(X.shape[1])),
-            cols: 10,
-          }),
-          file: RUN_FILES.reconstructions,
-        });
-      }
-      const kind = KIND_OF[o.model];
-      const classes = est instanceof MLPClassifier ? est.classes.map(String) : undefined;
-      const summaryRows: [string, string | number | undefined][] = [
-        ['model', `${kind} ${shapeText(sizesOf(est))}`],
-        ['data', `${basename(data.source)}: ${X.shape[0]} rows × ${X.shape[1]} features`],
-        ['label column', data.labelName && o.model !== 'sae' ? data.labelName : undefined],
-        ['classes', classes ? classes.join(' ') : undefined],
-        ['scaling', o.scale],
-        ['epochs per stage', o.epochs],
-        ['backend', history.backend],
-        ['seed', o.seed],
-        ['final training loss', last ? fmt(last.loss) : undefined],
-        ['final validation loss', last?.valLoss !== undefined ? fmt(last.valLoss) : undefined],
-        ['validation accuracy', valAcc !== undefined ? fmt(valAcc) : undefined],
-        [`${scoreName} (all rows)`, fmt(score)],
-      ];
-      const report = await writeReport(out, {
-        title: `layerwise fit — ${kind}`,
-        subtitle: `${basename(data.source)} → ${out}`,
-        series,
-        summary: summaryRows,
-        images,
-      });
-      const summary = {
-        tool: 'layerwise fit',
-        kind,
-        data: {
-          source: data.source,
-          format: data.format,
-          rows: X.shape[0],
-          features: X.shape[1],
-          ...(data.format === 'csv' && data.labelName !== undefined ? { labelColumn: data.labelName } : {}),
-          columns: data.columns,
-        },
-        scale: o.scale,
-        layers: sizesOf(est),
-        ...(classes ? { classes } : {}),
-        backend: history.backend,
-        params: Object.fromEntries(
-          Object.entries(est.getParams()).filter(([, v]) => typeof v !== 'function'),
-        ),
-        score: { name: scoreName, value: score, on: 'all rows' },
-        final: {
-          loss: last?.loss,
-          ...(last?.valLoss !== undefined ? { valLoss: last.valLoss } : {}),
-          ...(valAcc !== undefined ? { valAcc } : {}),
-        },
-        stages: history.stages.map((s: (typeof history.stages)[number]) => ({
-          stage: s.stage,
-          ...(s.layer !== undefined ? { layer: s.layer } : {}),
-          epochs: s.epochs.length,
-          loss: s.epochs.at(-1)?.loss,
-          ...(s.epochs.at(-1)?.valLoss !== undefined ? { valLoss: s.epochs.at(-1)!.valLoss } : {}),
-        })),
-        files: {
-          model: MANIFEST_FILE,
-          log: RUN_FILES.log,
-          lossPng: RUN_FILES.lossPng,
-          report: RUN_FILES.report,
-          ...(scaler ? { scaler: RUN_FILES.scaler } : {}),
-          ...(images.length ? { reconstructions: RUN_FILES.reconstructions } : {}),
-          ...(exported ? { export: basename(exported) } : {}),
-        },
+      const common = {
+        hiddenLayerSizes: o.hidden,
+        epochs: o.epochs,
+        ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+        ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
+        validationFraction: o.validationFraction,
+        randomState: o.seed,
+        backend: o.backend,
+        verbose: !o.quiet,
       };
-      await atomicWriteFile(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+      let est: CliEstimator | undefined;
+      try {
+        if (o.model === 'sae') {
+          est = new StackedAutoencoder({ ...common, fineTuneEpochs: o.epochs }, { registry });
+          await est.fit(X);
+        } else if (o.model === 'classifier') {
+          est = new MLPClassifier(common, { registry });
+          await est.fit(X, y!);
+        } else {
+          est = new MLPRegressor(common, { registry });
+          await est.fit(X, y as number[]);
+        }
+        // ONE saved Pipeline: the scaler (when --scale) and the model, loaded and applied as one.
+        const steps: Step[] = [
+          ...(scaler ? ([[STEP_NAMES.scale, scaler]] as Step[]) : []),
+          [STEP_NAMES.model, est],
+        ];
+        await new Pipeline(steps).save(staging);
 
-      const written: [string, string][] = [
-        [`${MANIFEST_FILE} + weights`, `the model (layerwise predict|score|transform|info ${o.out})`],
-        ...(scaler
-          ? ([
-              [
-                `${RUN_FILES.scaler}/`,
-                `the fitted ${scaler.kind} (--scale ${o.scale}), applied by predict/score/transform`,
-              ],
-            ] as [string, string][])
-          : []),
-        [RUN_FILES.log, 'one row per epoch of every stage'],
-        [RUN_FILES.lossPng, 'loss per epoch, one panel per stage'],
-        ...(images.length
-          ? ([[RUN_FILES.reconstructions, 'the first rows above their reconstructions']] as [
-              string,
-              string,
-            ][])
-          : []),
-        [
-          basename(report.html),
-          `summary, loss curves${images.length ? ', reconstructions' : ''} (self-contained)`,
-        ],
-        [RUN_FILES.summary, 'data, params, scores'],
-        ...(exported ? ([[`${basename(exported)}/`, `the ${o.export} export`]] as [string, string][]) : []),
-      ];
-      const width = Math.max(...written.map(([f]) => f.length));
-      const lines = [
-        `${kind} ${shapeText(sizesOf(est))} trained on ${X.shape[0]} rows × ${X.shape[1]} features of ${basename(data.source)}${
-          classes ? ` (${classes.length} classes)` : ''
-        }, backend ${history.backend}`,
-        `final loss ${fmt(last?.loss)}${last?.valLoss !== undefined ? `, validation loss ${fmt(last.valLoss)}` : ''}${
-          valAcc !== undefined ? `, validation accuracy ${fmt(valAcc)}` : ''
-        }`,
-        `${scoreName} on all ${X.shape[0]} rows: ${fmt(score)}`,
-        '',
-        `Written to ${out}:`,
-        ...written.map(([f, what]) => `  ${f.padEnd(width)}  ${what}`),
-      ];
-      io.out(lines.join('\n'));
+        const history = est.history!;
+        const last = history.epochs.at(-1);
+        const score = est instanceof StackedAutoencoder ? -(await est.score(X)) : await est.score(X, y);
+        const scoreName =
+          o.model === 'sae' ? 'reconstruction MSE' : o.model === 'classifier' ? 'accuracy' : 'R²';
+        const valAcc = last?.metrics?.valAcc;
+
+        let exported: string | undefined;
+        if (o.export) {
+          exported = join(staging, o.export);
+          await exportModel(registry, est, scaler, exported, o.export);
+        }
+
+        // vega, vega-lite and resvg load only here, once there is something to draw.
+        const { reconstructionGrid, writeReport } = await import('@layerwise/report/node');
+        const lossName = o.model === 'classifier' ? 'cross-entropy' : 'MSE';
+        const series: LossSeries[] = [
+          { name: o.model === 'sae' ? 'autoencoder' : o.model, lossName, records: history.epochs },
+        ];
+        const images = [];
+        if (est instanceof StackedAutoencoder && isImageData(X)) {
+          const count = Math.min(20, X.shape[0]);
+          const sample = {
+            data: X.data.subarray(0, count * X.shape[1]),
+            shape: [count, X.shape[1]] as [number, number],
+          };
+          const recon = (await est.reconstruct(sample)) as TypedMatrix;
+          images.push({
+            title: 'Reconstructions',
+            caption: `The first ${count} rows (rows 1, 3) above their reconstructions (rows 2, 4).`,
+            png: reconstructionGrid(sample.data, recon.data, count, {
+              side: Math.round(Math.sqrt(X.shape[1])),
+              cols: 10,
+            }),
+            file: RUN_FILES.reconstructions,
+          });
+        }
+        const kind = KIND_OF[o.model];
+        const classes = est instanceof MLPClassifier ? est.classes.map(String) : undefined;
+        const summaryRows: [string, string | number | undefined][] = [
+          ['model', `${kind} ${shapeText(sizesOf(est))}`],
+          ['data', `${basename(data.source)}: ${X.shape[0]} rows × ${X.shape[1]} features`],
+          ['label column', data.labelName && o.model !== 'sae' ? data.labelName : undefined],
+          ['classes', classes ? classes.join(' ') : undefined],
+          ['scaling', o.scale],
+          ['epochs per stage', o.epochs],
+          ['backend', history.backend],
+          ['seed', o.seed],
+          ['final training loss', last ? fmt(last.loss) : undefined],
+          ['final validation loss', last?.valLoss !== undefined ? fmt(last.valLoss) : undefined],
+          ['validation accuracy', valAcc !== undefined ? fmt(valAcc) : undefined],
+          [`${scoreName} (all rows)`, fmt(score)],
+        ];
+        const report = await writeReport(staging, {
+          title: `layerwise fit — ${kind}`,
+          subtitle: `${basename(data.source)} → ${out}`,
+          series,
+          summary: summaryRows,
+          images,
+        });
+        const summary = {
+          tool: 'layerwise fit',
+          kind,
+          model: PIPELINE_KIND,
+          steps: [...(scaler ? [`${STEP_NAMES.scale}: ${scaler.kind}`] : []), `${STEP_NAMES.model}: ${kind}`],
+          data: {
+            source: data.source,
+            format: data.format,
+            rows: X.shape[0],
+            features: X.shape[1],
+            ...(data.format === 'csv' && data.labelName !== undefined ? { labelColumn: data.labelName } : {}),
+            columns: data.columns,
+          },
+          scale: o.scale,
+          layers: sizesOf(est),
+          ...(classes ? { classes } : {}),
+          backend: history.backend,
+          params: Object.fromEntries(
+            Object.entries(est.getParams()).filter(([, v]) => typeof v !== 'function'),
+          ),
+          score: { name: scoreName, value: score, on: 'all rows' },
+          final: {
+            loss: last?.loss,
+            ...(last?.valLoss !== undefined ? { valLoss: last.valLoss } : {}),
+            ...(valAcc !== undefined ? { valAcc } : {}),
+          },
+          stages: history.stages.map((s: (typeof history.stages)[number]) => ({
+            stage: s.stage,
+            ...(s.layer !== undefined ? { layer: s.layer } : {}),
+            epochs: s.epochs.length,
+            loss: s.epochs.at(-1)?.loss,
+            ...(s.epochs.at(-1)?.valLoss !== undefined ? { valLoss: s.epochs.at(-1)!.valLoss } : {}),
+          })),
+          files: {
+            model: MANIFEST_FILE,
+            log: RUN_FILES.log,
+            lossPng: RUN_FILES.lossPng,
+            report: RUN_FILES.report,
+            ...(images.length ? { reconstructions: RUN_FILES.reconstructions } : {}),
+            ...(exported ? { export: basename(exported) } : {}),
+          },
+        };
+        await atomicWriteFile(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+
+        const written: [string, string][] = [
+          [
+            `${MANIFEST_FILE} + step-*/`,
+            `one Pipeline: ${scaler ? `the fitted ${scaler.kind} (--scale ${o.scale}), then ` : ''}the ${kind} (layerwise predict|score|transform|export|info ${o.out})`,
+          ],
+          [RUN_FILES.log, 'one row per epoch of every stage'],
+          [RUN_FILES.lossPng, 'loss per epoch, one panel per stage'],
+          ...(images.length
+            ? ([[RUN_FILES.reconstructions, 'the first rows above their reconstructions']] as [
+                string,
+                string,
+              ][])
+            : []),
+          [
+            basename(report.html),
+            `summary, loss curves${images.length ? ', reconstructions' : ''} (self-contained)`,
+          ],
+          [RUN_FILES.summary, 'data, params, scores'],
+          ...(exported ? ([[`${basename(exported)}/`, `the ${o.export} export`]] as [string, string][]) : []),
+        ];
+        const width = Math.max(...written.map(([f]) => f.length));
+        const lines = [
+          `${kind} ${shapeText(sizesOf(est))} trained on ${X.shape[0]} rows × ${X.shape[1]} features of ${basename(data.source)}${
+            classes ? ` (${classes.length} classes)` : ''
+          }, backend ${history.backend}`,
+          `final loss ${fmt(last?.loss)}${last?.valLoss !== undefined ? `, validation loss ${fmt(last.valLoss)}` : ''}${
+            valAcc !== undefined ? `, validation accuracy ${fmt(valAcc)}` : ''
+          }`,
+          `${scoreName} on all ${X.shape[0]} rows: ${fmt(score)}`,
+          '',
+          `Written to ${out}:`,
+          ...written.map(([f, what]) => `  ${f.padEnd(width)}  ${what}`),
+        ];
+        await replaceFolder(staging, out);
+        done = true;
+        io.out(lines.join('\n'));
+      } finally {
+        est?.dispose();
+      }
     } finally {
-      est?.dispose();
+      await registry.dispose();
     }
   } finally {
-    await registry.dispose();
+    if (!done) await rm(staging, { recursive: true, force: true });
   }
 }
 
@@ -381,17 +519,18 @@ async function withModel<T>(
   dir: string,
   o: ApplyOptions,
   io: CliIo,
-  body: (model: OpenedModel) => Promise<T>,
+  body: (model: OpenedModel, registry: Registry) => Promise<T>,
 ): Promise<T> {
   await modelKind(dir); // a bad folder fails here, before a backend is loaded
   const registry = await makeRegistry(io, { ...o, quiet: true });
   try {
     await registry.activateBackend(o.backend);
     const model = await openModel(dir, registry);
+    for (const note of model.notes) io.err.write(`layerwise: note: ${note}\n`);
     try {
-      return await body(model);
+      return await body(model, registry);
     } finally {
-      model.estimator.dispose();
+      model.dispose();
     }
   } finally {
     await registry.dispose();
@@ -492,11 +631,11 @@ export async function exportCommand(
   o: ApplyOptions & { format: ExportFormat },
   io: CliIo,
 ): Promise<void> {
-  await withModel(dir, o, io, async (model) => {
+  await withModel(dir, o, io, async (model, registry) => {
     const target = resolve(o.out ?? join(dir, o.format));
-    const result = await model.estimator.export(target, { format: o.format, overwrite: true } as never);
+    const result = await exportModel(registry, model.estimator, model.scaler, target, o.format);
     io.out(
-      `${o.format} export of the ${model.kind} written to ${target}: ${result.files.map((f) => basename(f)).join(', ')}`,
+      `${o.format} export of the ${model.kind}${model.scaler ? ` with its ${model.scaler.kind} carried in (it takes the raw features)` : ''} written to ${target}: ${result.files.map((f) => basename(f)).join(', ')}`,
     );
   });
 }
@@ -516,11 +655,34 @@ export async function infoCommand(
   io: CliIo,
 ): Promise<void> {
   await modelKind(dir); // a folder with a valid manifest of a known kind, or a one-line ModelFormatError
-  const manifest = parseManifest(await readFile(join(dir, MANIFEST_FILE), 'utf8'));
+  const top = parseManifest(await readFile(join(dir, MANIFEST_FILE), 'utf8'));
   // Reads the weights and checks their size and SHA-256 against the manifest (throws when they differ).
-  const loaded = await loadModelDir(dir).catch((e: unknown) => {
-    throw e instanceof ModelFormatError ? new ModelFormatError(`${dir}: ${e.message}`, { cause: e }) : e;
-  });
+  const verified = (d: string) =>
+    loadModelDir(d).catch((e: unknown) => {
+      throw e instanceof ModelFormatError ? new ModelFormatError(`${dir}: ${e.message}`, { cause: e }) : e;
+    });
+  // A Pipeline (what fit saves): every step is verified; the last step is the model described.
+  let modelSub = '';
+  let pipeline: { name: string; kind: string }[] | undefined;
+  if (top.kind === PIPELINE_KIND) {
+    const steps = (Array.isArray(top.params.steps) ? top.params.steps : []) as {
+      name?: unknown;
+      kind?: unknown;
+      dir?: unknown;
+    }[];
+    pipeline = steps.map((st) => ({ name: String(st.name), kind: String(st.kind) }));
+    for (const st of steps) {
+      if (st.kind === 'passthrough') continue;
+      if (typeof st.dir !== 'string' || !/^step-\d+-[0-9a-f]{12}$/.test(st.dir)) {
+        throw new ModelFormatError(`${dir}: its Pipeline manifest lists a step without a valid folder.`);
+      }
+      await verified(join(dir, st.dir));
+      modelSub = st.dir;
+    }
+  }
+  const modelDir = join(dir, modelSub);
+  const manifest = modelSub ? parseManifest(await readFile(join(modelDir, MANIFEST_FILE), 'utf8')) : top;
+  const loaded = await verified(modelDir);
   const parameters = loaded.tensors.reduce((a, t) => a + t.data.length, 0);
   const kernels = loaded.tensors.filter((t) => t.name.endsWith('.kernel') && t.shape.length === 2);
   const layers = kernels.map((t) => ({
@@ -544,6 +706,7 @@ export async function infoCommand(
   const info = {
     dir: resolve(dir),
     kind: manifest.kind,
+    ...(pipeline ? { pipeline } : {}),
     format: `${manifest.format} v${manifest.formatVersion}`,
     createdAt: manifest.createdAt,
     parameters,
@@ -551,7 +714,7 @@ export async function infoCommand(
     ...(classes ? { classes } : {}),
     params,
     weights: {
-      file: manifest.weights.file,
+      file: modelSub ? `${modelSub}/${manifest.weights.file}` : manifest.weights.file,
       bytes: manifest.weights.byteLength,
       sha256: manifest.weights.sha256,
     },
@@ -566,6 +729,7 @@ export async function infoCommand(
   const pad = (k: string) => k.padEnd(11);
   const lines = [
     `${pad('kind')}${info.kind}`,
+    ...(pipeline ? [`${pad('pipeline')}${pipeline.map((st) => `${st.name} (${st.kind})`).join(' → ')}`] : []),
     `${pad('format')}${info.format}, created ${info.createdAt}`,
     `${pad('parameters')}${n(parameters)}`,
     `${pad('layers')}${layers.map((l) => `${l.name} ${l.in}→${l.out}`).join(', ')}`,

@@ -1,5 +1,6 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { TypedMatrix } from '@layerwise/core';
 import { DatasetNotFoundError, loadCsv, loadIdxImages } from '@layerwise/datasets';
 import { CliUsageError } from './CliUsageError.js';
@@ -71,8 +72,15 @@ async function headerCells(path: string): Promise<string[]> {
   const handle = await open(path, 'r');
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(1 << 16), 0, 1 << 16, 0);
-    const first = buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
-    return first.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+    let head: Buffer = buffer.subarray(0, bytesRead);
+    // A gzip file (by its magic bytes, as loadCsv reads it): its first line, decompressed.
+    if (head[0] === 0x1f && head[1] === 0x8b) head = gunzipSync(await readFile(path)).subarray(0, 1 << 16);
+    const first = head.toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+    // The separator loadCsv's delimiter: 'auto' picks: the most frequent of , ; and tab.
+    const delimiter = [',', ';', '\t'].reduce((a, d) =>
+      first.split(d).length > first.split(a).length ? d : a,
+    );
+    return first.split(delimiter).map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
   } finally {
     await handle.close();
   }
@@ -96,6 +104,14 @@ export async function loadData(path: string, options: LoadDataOptions): Promise<
     // Peek at the first line only: is the default label one of its header's cells?
     if ((await headerCells(path)).includes(options.defaultLabel)) labelColumn = options.defaultLabel;
   }
+  if (typeof labelColumn === 'number') {
+    const width = (await headerCells(path)).length;
+    if (labelColumn >= width || labelColumn < -width) {
+      throw new CliUsageError(
+        `--label-column ${labelColumn} is out of range: ${path} has ${width} columns (use 0…${width - 1}, -1 for the last, or a header name).`,
+      );
+    }
+  }
   if (typeof labelColumn === 'string') {
     const header = await headerCells(path);
     const looksLikeHeader = header.every((c) => c.trim() === '' || !Number.isFinite(Number(c)));
@@ -106,6 +122,11 @@ export async function loadData(path: string, options: LoadDataOptions): Promise<
         .join(', ');
       throw new CliUsageError(
         `--label-column ${JSON.stringify(labelColumn)} is not a column of ${path} (its ${header.length} columns: ${shown}${header.length > 6 ? ', …' : ''}).`,
+      );
+    }
+    if (!looksLikeHeader && options.labelColumn !== undefined) {
+      throw new CliUsageError(
+        `--label-column ${JSON.stringify(labelColumn)}: ${path} has no header row to name columns by; pass the column's index instead (0…${header.length - 1}, -1 for the last).`,
       );
     }
   }

@@ -130,6 +130,10 @@ export function createProgram(io: CliIo = processIo()): Command {
       'folder for the model, train.csv, loss.png, report.html and summary.json',
       'runs/layerwise',
     )
+    .option(
+      '--overwrite',
+      'replace the model in an existing --out folder (atomically, once the new one is complete)',
+    )
     .addOption(new Option('--export <format>', 'also export the model').choices(['onnx', 'tfjs-layers']))
     .addOption(backendOption())
     .option('--seed <n>', 'random seed', nonNegativeInt, 0)

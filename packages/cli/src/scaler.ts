@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ModelFormatError, readModelKind, type TypedMatrix } from '@layerwise/core';
+import { type InputTransformSpec, ModelFormatError, readModelKind, type TypedMatrix } from '@layerwise/core';
 import { MinMaxScaler, StandardScaler } from '@layerwise/preprocessing';
 
 /** How `layerwise fit --scale` rescales the feature columns. */
@@ -34,4 +34,32 @@ export async function loadScaler(dir: string): Promise<FeatureScaler> {
   throw new ModelFormatError(
     `${join(dir)} holds a ${JSON.stringify(kind)}, not the StandardScaler or MinMaxScaler that layerwise fit --scale saves.`,
   );
+}
+
+/**
+ * The scaler as an exporter's per-feature input transform `z = (x − offset) / scale` (clipped to the
+ * feature range for a clipping MinMaxScaler), so an exported model takes the raw CSV features.
+ */
+export function inputTransformOf(scaler: FeatureScaler): InputTransformSpec {
+  if (scaler instanceof StandardScaler) {
+    const { withMean, withStd } = scaler.getParams();
+    const n = scaler.nFeaturesIn;
+    const mean = scaler.mean;
+    const sd = scaler.scale;
+    return {
+      source: 'StandardScaler',
+      offset: Float32Array.from({ length: n }, (_, i) => (withMean && mean ? mean[i]! : 0)),
+      scale: Float32Array.from({ length: n }, (_, i) => (withStd && sd ? sd[i]! : 1)),
+    };
+  }
+  // MinMaxScaler: z = x · m + a = (x − (−a / m)) / (1 / m); m > 0 always (a constant feature gets m = 1).
+  const m = scaler.scale;
+  const a = scaler.min;
+  const { clip, featureRange } = scaler.getParams();
+  return {
+    source: 'MinMaxScaler',
+    offset: Float32Array.from(m, (mi, i) => -a[i]! / mi),
+    scale: Float32Array.from(m, (mi) => 1 / mi),
+    ...(clip ? { clip: [featureRange[0], featureRange[1]] as [number, number] } : {}),
+  };
 }

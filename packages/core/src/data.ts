@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValidationError } from './errors.js';
+import { looseMatrix, type TableLike, tableToMatrix } from './tables.js';
 
 /** A dense matrix of `{ data, shape: [rows, cols] }` in row-major order. */
 export interface TypedMatrix {
@@ -7,8 +8,19 @@ export interface TypedMatrix {
   shape: [number, number];
 }
 
-/** Everything an estimator accepts as a feature matrix. */
+/** A feature matrix as estimators return it (and accept it). */
 export type MatrixLike = number[][] | tf.Tensor2D | TypedMatrix;
+
+/**
+ * Everything an estimator accepts as features: a {@link MatrixLike}, a table ({@link TableLike}: an Arrow
+ * Table, a polars / Danfo DataFrame, an Arquero table, row objects, a columns object), rows as typed arrays,
+ * or `{ data: number[], shape }`.
+ */
+export type FeaturesLike =
+  | MatrixLike
+  | TableLike
+  | readonly ArrayLike<number>[]
+  | { data: readonly number[]; shape: [number, number] };
 
 /** Which kind of container the caller passed; outputs come back in the same kind. */
 export type InputKind = 'array' | 'tensor' | 'typed';
@@ -76,6 +88,11 @@ export interface ToMatrixOptions {
   name?: string;
   /** The feature count seen at fit time; a different count is a ValidationError. */
   expectedFeatures?: number;
+  /**
+   * The column names seen at fit time: a table's columns are taken by name in this order (a missing or
+   * unknown column is a ValidationError naming it). Ignored for input without names.
+   */
+  featureNames?: readonly string[];
 }
 
 /**
@@ -213,6 +230,14 @@ function validateMatrix(
   let rows: number;
   let cols: number;
   let values: Float32Array;
+  // Tables (Arrow, data frames, row objects, columns objects), typed-array rows and { data: number[] } are
+  // read into a float64 { data, shape } first; outputs for them come back as { data, shape }.
+  if (!(X instanceof tf.Tensor)) {
+    const table =
+      tableToMatrix(X, { name, ...(options.featureNames ? { featureNames: options.featureNames } : {}) }) ??
+      looseMatrix(X, name);
+    if (table) X = { data: table.data, shape: table.shape };
+  }
   if (X instanceof tf.Tensor) {
     if (X.isDisposed) throw new ValidationError(`${name} is a disposed tensor: pass a live tensor.`);
     if (X.rank !== 2) {

@@ -69,6 +69,23 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
   /** Cross-parameter checks (override to add); throw ValidationError. */
   protected validateCombination(_params: P): void {}
 
+  #featureNamesIn: string[] | undefined;
+
+  /**
+   * The column names of the table the estimator was fitted on (scikit-learn's `feature_names_in_`), or
+   * `undefined` when it was fitted on data without names (`number[][]`, a tensor, `{ data, shape }`). Given a
+   * table later, `predict`/`transform`/`score` take its columns by these names (reordered; a missing or
+   * unknown column is a ValidationError naming it). Saved and loaded with the model.
+   */
+  get featureNamesIn(): string[] | undefined {
+    return this.#featureNamesIn ? [...this.#featureNamesIn] : undefined;
+  }
+
+  /** Records (at fit) or clears the column names of the fitted data: `featureNamesOf(X)`, or a list read from a model file. */
+  protected setFeatureNamesIn(names: readonly string[] | undefined): void {
+    this.#featureNamesIn = names ? [...names] : undefined;
+  }
+
   /** A copy of the hyper-parameters (arrays copied too). */
   getParams(): P {
     return structuredCloneParams(this.#params);

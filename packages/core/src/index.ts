@@ -17,6 +17,7 @@ export {
   decodeLabels,
   type EncodedLabels,
   encodeLabels,
+  type FeaturesLike,
   type FitMatrix,
   fromTensor1D,
   fromTensor2D,
@@ -121,6 +122,7 @@ export {
   type ExporterPlugin,
   type ExportOptions,
   type ExportResult,
+  type InputTransformSpec,
   type LogFilePlugin,
   type LoggerPlugin,
   type Plugin,
@@ -140,6 +142,28 @@ export {
   validatePlugin,
 } from './registry.js';
 export { Rng } from './rng.js';
+export {
+  type ArqueroTableLike,
+  type ArrowModuleLike,
+  type ArrowTableLike,
+  type ColumnsObject,
+  checkOutputConfig,
+  type DanfoDataFrameLike,
+  featureNamesOf,
+  isTableLike,
+  looseMatrix,
+  type OutputConfig,
+  type PolarsDataFrameLike,
+  type RowObject,
+  readTable,
+  selectColumns,
+  type TableColumns,
+  type TableLike,
+  type TableMatrix,
+  type TableToMatrixOptions,
+  tableToMatrix,
+  toArrowTable,
+} from './tables.js';
 export { initTfBackend } from './tfBackend.js';
 export type {
   DenseStackData,

@@ -34,6 +34,16 @@ export interface DenseLayerSpec {
   activation: ActivationName;
 }
 
+/** A per-feature affine input transform `z = (x − offset) / scale`, optionally clipped to `[clip[0], clip[1]]`. */
+export interface InputTransformSpec {
+  /** What it came from, e.g. `StandardScaler` (recorded by exporters). */
+  source: string;
+  offset: Float32Array;
+  /** Non-zero, finite. */
+  scale: Float32Array;
+  clip?: [number, number];
+}
+
 /**
  * What an estimator hands to an exporter: a feed-forward stack of dense layers (weights copied out of
  * tfjs, so exporters need no tfjs at all).
@@ -45,6 +55,13 @@ export interface ExportableModel {
   part: string;
   inputSize: number;
   layers: DenseLayerSpec[];
+  /**
+   * Preprocessing applied to the input before the first layer, per feature: `z = (x − offset) / scale`,
+   * then clipped to `clip` when given (a fitted StandardScaler or MinMaxScaler, as `layerwise export` writes
+   * it). Exporters must carry it into the exported model (fold it into the first layer, or add nodes) so the
+   * exported model takes the raw features.
+   */
+  inputTransform?: InputTransformSpec;
   /** Extra facts an exporter may record (classes, params). */
   metadata?: Record<string, unknown>;
 }

@@ -28,6 +28,27 @@ export function validateExportableModel(
   if (!isPosInt(model.inputSize))
     fail(`inputSize must be a positive integer, got ${JSON.stringify(model.inputSize)}.`);
   if (!Array.isArray(model.layers) || model.layers.length === 0) fail('it has no layers.');
+  const t = model.inputTransform;
+  if (t !== undefined) {
+    const n = model.inputSize;
+    if (typeof t !== 'object' || t === null) fail('inputTransform must be an object.');
+    if (!(t.offset instanceof Float32Array) || t.offset.length !== n)
+      fail(`inputTransform.offset must be a Float32Array of ${n} values (one per input feature).`);
+    if (!(t.scale instanceof Float32Array) || t.scale.length !== n)
+      fail(`inputTransform.scale must be a Float32Array of ${n} values (one per input feature).`);
+    if (!t.offset.every(Number.isFinite) || !t.scale.every((v) => Number.isFinite(v) && v !== 0))
+      fail('inputTransform: offsets must be finite and scales finite and non-zero.');
+    if (
+      t.clip !== undefined &&
+      !(
+        Array.isArray(t.clip) &&
+        t.clip.length === 2 &&
+        t.clip.every(Number.isFinite) &&
+        t.clip[0] < t.clip[1]
+      )
+    )
+      fail(`inputTransform.clip must be [low, high] with low < high, got ${JSON.stringify(t.clip)}.`);
+  }
   let size = model.inputSize;
   model.layers.forEach((layer, i) => {
     const where = `layer ${i} (${JSON.stringify(layer?.name)})`;

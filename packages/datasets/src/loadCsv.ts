@@ -11,8 +11,15 @@ export interface LoadCsvOptions {
   header?: boolean | 'auto';
   /** The column holding the target/label: a header name or an index (negative counts from the end, -1 = last). */
   labelColumn?: string | number;
-  /** Cell separator, default `,`. */
+  /**
+   * Cell separator: one character, or `'auto'` (default): the one of `,` `;` `\t` that occurs most in the
+   * first row read (`,` when none does). The choice is reported as `delimiter` in the result.
+   */
   delimiter?: string;
+  /** Lines to skip before the header (or the first data row), e.g. 1 for a metadata line. Default 0. */
+  skipRows?: number;
+  /** Keep only these feature columns (header names or indices), in this order; the label column is apart. */
+  columns?: readonly (string | number)[];
   /**
    * Longest record accepted (a line, or a quoted multi-line record), in UTF-16 code units (= bytes for
    * ASCII); a longer one is a CsvFormatError naming its line. Default 16 MiB.
@@ -29,6 +36,10 @@ export interface CsvDataset {
   columns: string[];
   /** Name of the label column, when one was asked for. */
   labelName?: string;
+  /** The cell separator used (detected with `delimiter: 'auto'`). */
+  delimiter: string;
+  /** Whether the file was gzip-compressed (detected by its magic bytes, not its name). */
+  gzip: boolean;
 }
 
 interface Row {
@@ -74,14 +85,18 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
   if (typeof pathOrText !== 'string') {
     throw new ValidationError(`loadCsv() takes a path or CSV text, got ${typeof pathOrText}.`);
   }
-  const delimiter = options.delimiter ?? ',';
+  let delimiter = options.delimiter ?? 'auto';
+  const skipRows = options.skipRows ?? 0;
+  if (!Number.isSafeInteger(skipRows) || skipRows < 0) {
+    throw new ValidationError(`loadCsv(): skipRows must be a non-negative integer, got ${String(skipRows)}.`);
+  }
   if (
-    typeof delimiter !== 'string' ||
-    delimiter.length !== 1 ||
-    delimiter === '"' ||
-    /[\r\n]/.test(delimiter)
+    delimiter !== 'auto' &&
+    (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || /[\r\n]/.test(delimiter))
   ) {
-    throw new ValidationError(`loadCsv(): delimiter must be one character other than a quote or line break.`);
+    throw new ValidationError(
+      `loadCsv(): delimiter must be 'auto' or one character other than a quote or line break.`,
+    );
   }
   const header = options.header ?? 'auto';
   if (header !== true && header !== false && header !== 'auto') {
@@ -91,6 +106,7 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
   }
   let text: string;
   let name: string;
+  let gzip = false;
   if (/[\r\n]/.test(pathOrText)) {
     text = pathOrText;
     name = 'CSV text';
@@ -101,13 +117,29 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
         'loadCsv(path)',
         'In a browser, pass the CSV text itself.',
       );
-      const bytes = await readFile(pathOrText);
+      let bytes: Uint8Array = await readFile(pathOrText);
       name = pathOrText;
-      text = decodeUtf8(bytes, name);
+      if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+        // gzip's magic bytes, whatever the file is called.
+        const { gunzipSync } = nodeBuiltin<typeof import('node:zlib')>(
+          'node:zlib',
+          'loadCsv(path) of a .gz file',
+        );
+        try {
+          bytes = gunzipSync(bytes);
+        } catch (e) {
+          throw new CsvFormatError(
+            `${name} starts like a gzip file but cannot be decompressed (${(e as Error).message}).`,
+            { cause: e },
+          );
+        }
+        gzip = true;
+      }
+      text = decodeUtf8(bytes, gzip ? `${name} (gzip)` : name);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (err instanceof CsvFormatError) throw err;
-      if (code === 'ENOENT' && pathOrText.includes(delimiter)) {
+      if (code === 'ENOENT' && /[,;\t]/.test(pathOrText)) {
         text = pathOrText;
         name = 'CSV text';
       } else if (code === 'ENOENT') {
@@ -125,7 +157,22 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
       `loadCsv(): maxLineBytes must be a positive integer, got ${String(maxLineBytes)}.`,
     );
   }
-  const rows = parseRows(text, delimiter, name, maxLineBytes);
+  if (skipRows > 0) {
+    // Skip whole lines before parsing (a metadata line may hold quotes or another number of cells).
+    let at = 0;
+    for (let k = 0; k < skipRows && at >= 0; k++) {
+      const nl = text.indexOf('\n', at);
+      at = nl < 0 ? -1 : nl + 1;
+    }
+    text = at < 0 ? '' : text.slice(at);
+  }
+  if (delimiter === 'auto') {
+    const firstLine = text.slice(0, text.search(/\r?\n|$/));
+    const counts = [',', ';', '\t'].map((d) => [d, firstLine.split(d).length - 1] as const);
+    const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+    delimiter = best[1] > 0 ? best[0] : ',';
+  }
+  const rows = parseRows(text, delimiter, name, maxLineBytes).map((r) => ({ ...r, line: r.line + skipRows }));
   if (rows.length === 0) throw new CsvFormatError(`${name} is empty: no rows to load.`);
   const first = rows[0]!;
   const hasHeader = header === 'auto' ? first.cells.every((c) => asNumber(c) === undefined) : header;
@@ -158,7 +205,33 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
     }
   }
 
-  const cols = labelIndex === undefined ? width : width - 1;
+  // The feature columns: `columns` (names or indices, in that order), else every column but the label.
+  let featureIdx: number[];
+  if (options.columns !== undefined) {
+    if (!Array.isArray(options.columns) || options.columns.length === 0) {
+      throw new ValidationError('loadCsv(): columns must be a non-empty array of column names or indices.');
+    }
+    featureIdx = options.columns.map((col) => {
+      const i =
+        typeof col === 'number' && Number.isInteger(col)
+          ? col < 0
+            ? width + col
+            : col
+          : names.indexOf(String(col));
+      if (i < 0 || i >= width) {
+        throw new ValidationError(
+          `loadCsv(): columns: ${JSON.stringify(col)} is not a column of ${name} (columns: ${names
+            .slice(0, 8)
+            .map((n) => JSON.stringify(n))
+            .join(', ')}${width > 8 ? ', …' : ''}).`,
+        );
+      }
+      if (i === labelIndex)
+        throw new ValidationError(`loadCsv(): columns lists the label column ${JSON.stringify(names[i])}.`);
+      return i;
+    });
+  } else featureIdx = names.map((_, c) => c).filter((c) => c !== labelIndex);
+  const cols = featureIdx.length;
   if (cols === 0) throw new CsvFormatError(`${name} has no feature columns besides the label column.`);
   const data = new Float32Array(body.length * cols);
   const labelCells: string[] = [];
@@ -170,23 +243,25 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
       );
     }
     let k = r * cols;
-    for (let c = 0; c < width; c++) {
+    if (labelIndex !== undefined) labelCells.push(cells[labelIndex]!.trim());
+    for (const c of featureIdx) {
       const cell = cells[c]!;
-      if (c === labelIndex) {
-        labelCells.push(cell.trim());
-        continue;
-      }
       const v = asNumber(cell);
       if (v === undefined) {
+        // A first row that mixes numbers and words reads as data under header: 'auto'; say what it may be.
+        const firstRowHint =
+          r === 0 && !hasHeader && cells.some((x) => asNumber(x) !== undefined)
+            ? ` Line ${line} mixes numbers and text: if it is a header or a metadata line, pass { header: true } or { skipRows: ${skipRows + 1} }.`
+            : '';
         throw new CsvFormatError(
-          `${name}, line ${line}, column ${c + 1} (${JSON.stringify(names[c])}): ${cell.trim() === '' ? 'the cell is empty' : `${JSON.stringify(cell.trim())} is not a finite number`}; every feature cell must be numeric (impute or drop missing values first).`,
+          `${name}, line ${line}, column ${c + 1} (${JSON.stringify(names[c])}): ${cell.trim() === '' ? 'the cell is empty' : `${JSON.stringify(cell.trim())} is not a finite number`}; every feature cell must be numeric (impute or drop missing values first).${firstRowHint}`,
         );
       }
       data[k++] = v;
     }
   }
-  const columns = names.filter((_, c) => c !== labelIndex);
-  const result: CsvDataset = { X: { data, shape: [body.length, cols] }, columns };
+  const columns = featureIdx.map((c) => names[c]!);
+  const result: CsvDataset = { X: { data, shape: [body.length, cols] }, columns, delimiter, gzip };
   if (labelIndex !== undefined) {
     const numeric = labelCells.map(asNumber);
     result.y = numeric.every((v) => v !== undefined) ? (numeric as number[]) : labelCells;

@@ -129,6 +129,66 @@ export function toOnnx(
   const nodes: NodeSpec[] = [];
   const initializer: Onnx.ITensorProto[] = [];
   let current = ONNX_INPUT_NAME;
+  const t = model.inputTransform;
+  if (t) {
+    // The fitted scaler, as nodes: (input − offset) / scale, clipped when it clips.
+    const n = model.inputSize;
+    initializer.push(
+      { name: 'input_transform.offset', dims: [n], dataType: FLOAT, rawData: float32Bytes([t.offset]) },
+      { name: 'input_transform.scale', dims: [n], dataType: FLOAT, rawData: float32Bytes([t.scale]) },
+    );
+    nodes.push(
+      {
+        input: [current, 'input_transform.offset'],
+        output: ['input_transform.centered'],
+        name: 'input_transform.sub',
+        opType: 'Sub',
+        attribute: [],
+      },
+      {
+        input: ['input_transform.centered', 'input_transform.scale'],
+        output: ['input_transform.scaled'],
+        name: 'input_transform.div',
+        opType: 'Div',
+        attribute: [],
+      },
+    );
+    current = 'input_transform.scaled';
+    if (t.clip) {
+      const [lo, hi] = t.clip;
+      const float = onnx.AttributeProto.AttributeType.FLOAT;
+      if (opset >= 11) {
+        initializer.push(
+          {
+            name: 'input_transform.min',
+            dims: [],
+            dataType: FLOAT,
+            rawData: float32Bytes([Float32Array.of(lo)]),
+          },
+          {
+            name: 'input_transform.max',
+            dims: [],
+            dataType: FLOAT,
+            rawData: float32Bytes([Float32Array.of(hi)]),
+          },
+        );
+      }
+      nodes.push({
+        input: opset >= 11 ? [current, 'input_transform.min', 'input_transform.max'] : [current],
+        output: ['input_transform.output'],
+        name: 'input_transform.clip',
+        opType: 'Clip',
+        attribute:
+          opset >= 11
+            ? []
+            : [
+                { name: 'min', type: float, f: lo },
+                { name: 'max', type: float, f: hi },
+              ],
+      });
+      current = 'input_transform.output';
+    }
+  }
   const last = model.layers.length - 1;
   model.layers.forEach((l, i) => {
     const w = `layer${i}.kernel`;
@@ -167,6 +227,7 @@ export function toOnnx(
         }),
       },
       { key: 'layer_names', value: JSON.stringify(model.layers.map((l) => l.name)) },
+      ...(t ? [{ key: 'input_transform', value: t.source }] : []),
     ],
     graph: {
       name: `${model.estimator}_${model.part}`,

@@ -1,4 +1,5 @@
 import {
+  type DenseLayerSpec,
   type ExportableModel,
   type ExporterPlugin,
   type ExportOptions,
@@ -67,9 +68,87 @@ function layerNames(model: ExportableModel): string[] {
 }
 
 /**
+ * The model with its `inputTransform` folded into the layers: without clipping, into the first layer's
+ * kernel and bias (`K'[i,j] = K[i,j] / s[i]`, `b'[j] = b[j] − Σᵢ oᵢ / sᵢ · K[i,j]`, exact up to float32
+ * rounding). With clipping to `[lo, hi]`, a clip is no linear map: a diagonal `Dense` (`(x − o) / s − lo`)
+ * and a `ReLU` layer with `max_value` `hi − lo` go first, and `lo` is added back through the first layer's
+ * bias. Sums in float64.
+ */
+function foldInputTransform(model: ExportableModel): {
+  diagonal?: DenseLayerSpec;
+  clipHigh?: number;
+  layers: DenseLayerSpec[];
+} {
+  const t = model.inputTransform;
+  if (!t) return { layers: model.layers };
+  const n = model.inputSize;
+  const [first, ...rest] = model.layers as [DenseLayerSpec, ...DenseLayerSpec[]];
+  const units = first.units;
+  const kernel = new Float32Array(first.kernel.length);
+  const bias = Float64Array.from(first.bias);
+  if (!t.clip) {
+    for (let i = 0; i < n; i++) {
+      const inv = 1 / t.scale[i]!;
+      const shift = t.offset[i]! * inv;
+      for (let j = 0; j < units; j++) {
+        const k = first.kernel[i * units + j]!;
+        kernel[i * units + j] = k * inv;
+        bias[j] = bias[j]! - shift * k;
+      }
+    }
+    return { layers: [{ ...first, kernel, bias: Float32Array.from(bias) }, ...rest] };
+  }
+  const [lo, hi] = t.clip;
+  const diag = new Float32Array(n * n);
+  const diagBias = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    diag[i * n + i] = 1 / t.scale[i]!;
+    diagBias[i] = -t.offset[i]! / t.scale[i]! - lo;
+  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < units; j++) bias[j] = bias[j]! + lo * first.kernel[i * units + j]!;
+  return {
+    diagonal: {
+      name: 'input_transform',
+      inputSize: n,
+      units: n,
+      kernel: diag,
+      bias: diagBias,
+      activation: 'linear',
+    },
+    clipHigh: hi - lo,
+    layers: [{ ...first, bias: Float32Array.from(bias) }, ...rest],
+  };
+}
+
+function denseConfig(name: string, units: number, activation: string, inputSize?: number): KerasLayer {
+  return {
+    class_name: 'Dense',
+    config: {
+      name,
+      trainable: true,
+      dtype: 'float32',
+      ...(inputSize !== undefined ? { batch_input_shape: [null, inputSize] } : {}),
+      units,
+      activation,
+      use_bias: true,
+      kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
+      bias_initializer: { class_name: 'Zeros', config: {} },
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+    },
+  };
+}
+
+/**
  * Builds the `model.json` content and the weights bytes: a Keras `Sequential` of `Dense` layers (a
  * `leakyRelu` layer becomes a linear `Dense` followed by a `LeakyReLU` layer whose alpha is
- * `leakyReluAlpha`, else the model's `metadata.leakyReluAlpha`, else 0.2).
+ * `leakyReluAlpha`, else the model's `metadata.leakyReluAlpha`, else 0.2). A model's `inputTransform`
+ * (a fitted scaler) is carried in: folded into the first layer, or — when it clips — a diagonal `Dense`
+ * plus a `ReLU` with `max_value` before it; the exported model takes the raw features.
  */
 export function toTfjsLayers(
   model: ExportableModel,
@@ -80,30 +159,35 @@ export function toTfjsLayers(
   if (!Number.isFinite(alpha))
     throw new ValidationError(`tfjsExporter: leakyReluAlpha must be a finite number, got ${alpha}.`);
   const names = layerNames(model);
+  const folded = foldInputTransform(model);
   const layers: KerasLayer[] = [];
   const specs: TfjsModelJson['weightsManifest'][number]['weights'] = [];
-  model.layers.forEach((l, i) => {
+  const arrays: Float32Array[] = [];
+  if (folded.diagonal) {
+    let name = 'input_transform';
+    while (names.includes(name)) name = `${name}_`;
+    layers.push(denseConfig(name, model.inputSize, 'linear', model.inputSize));
+    layers.push({
+      class_name: 'ReLU',
+      config: { name: `${name}_clip`, trainable: true, dtype: 'float32', max_value: folded.clipHigh },
+    });
+    specs.push(
+      { name: `${name}/kernel`, shape: [model.inputSize, model.inputSize], dtype: 'float32' },
+      { name: `${name}/bias`, shape: [model.inputSize], dtype: 'float32' },
+    );
+    arrays.push(folded.diagonal.kernel, folded.diagonal.bias);
+  }
+  folded.layers.forEach((l, i) => {
     const name = names[i]!;
     const leaky = l.activation === 'leakyRelu';
-    layers.push({
-      class_name: 'Dense',
-      config: {
+    layers.push(
+      denseConfig(
         name,
-        trainable: true,
-        dtype: 'float32',
-        ...(i === 0 ? { batch_input_shape: [null, model.inputSize] } : {}),
-        units: l.units,
-        activation: leaky ? 'linear' : l.activation,
-        use_bias: true,
-        kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
-        bias_initializer: { class_name: 'Zeros', config: {} },
-        kernel_regularizer: null,
-        bias_regularizer: null,
-        activity_regularizer: null,
-        kernel_constraint: null,
-        bias_constraint: null,
-      },
-    });
+        l.units,
+        leaky ? 'linear' : l.activation,
+        i === 0 && !folded.diagonal ? model.inputSize : undefined,
+      ),
+    );
     if (leaky) {
       layers.push({
         class_name: 'LeakyReLU',
@@ -114,6 +198,7 @@ export function toTfjsLayers(
       { name: `${name}/kernel`, shape: [l.inputSize, l.units], dtype: 'float32' },
       { name: `${name}/bias`, shape: [l.units], dtype: 'float32' },
     );
+    arrays.push(l.kernel, l.bias);
   });
   const json: TfjsModelJson = {
     format: 'layers-model',
@@ -131,10 +216,11 @@ export function toTfjsLayers(
         estimator: model.estimator,
         part: model.part,
         ...(model.metadata ? { metadata: model.metadata } : {}),
+        ...(model.inputTransform ? { inputTransform: model.inputTransform.source } : {}),
       },
     },
   };
-  const weights = float32Bytes(model.layers.flatMap((l) => [l.kernel, l.bias]));
+  const weights = float32Bytes(arrays);
   return { json, weights };
 }
 

@@ -1,11 +1,12 @@
-import type { TypedMatrix } from '@layerwise/core';
+import type { ColumnsObject, TypedMatrix } from '@layerwise/core';
 import type { Scorer } from '@layerwise/metrics';
 import type { SearchEstimator } from './estimator.js';
 import { disposeIfTensor, type TargetStore, takeRows } from './indexing.js';
 
 /** The data every fold is cut from (read once; the same numbers in every worker). */
 export interface FoldData {
-  X: TypedMatrix;
+  /** The features read once: a typed matrix, or a table as a columns object (its names and text columns kept). */
+  X: TypedMatrix | ColumnsObject;
   y: TargetStore | undefined;
 }
 

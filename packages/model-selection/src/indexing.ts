@@ -1,4 +1,13 @@
-import { type ClassLabel, readLabels, type TypedMatrix, ValidationError } from '@layerwise/core';
+import {
+  type ClassLabel,
+  type ColumnsObject,
+  isTableLike,
+  readLabels,
+  readTable,
+  type TableLike,
+  type TypedMatrix,
+  ValidationError,
+} from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Anything with one entry per sample that {@link takeRows} can index: arrays, typed arrays, tensors, `{ data, shape }`. */
@@ -8,7 +17,8 @@ export type Indexable =
   | Float64Array
   | Int32Array
   | tf.Tensor
-  | TypedMatrix;
+  | TypedMatrix
+  | TableLike;
 
 function isTypedMatrix(x: unknown): x is TypedMatrix {
   return (
@@ -29,7 +39,8 @@ export function isIndexable(x: unknown): x is Indexable {
     x instanceof Float64Array ||
     x instanceof Int32Array ||
     x instanceof tf.Tensor ||
-    isTypedMatrix(x)
+    isTypedMatrix(x) ||
+    isTableLike(x)
   );
 }
 
@@ -47,6 +58,7 @@ export function numSamples(x: unknown, name: string): number {
     }
     return shape[0];
   }
+  if (!Array.isArray(x) && isTableLike(x)) return readTable(x)!.rows;
   if (isIndexable(x)) return (x as ArrayLike<unknown>).length;
   throw new ValidationError(
     `${name} must be an array, a typed array, a tf.Tensor or { data, shape }, got ${x === null ? 'null' : typeof x}.`,
@@ -58,6 +70,24 @@ export function numSamples(x: unknown, name: string): number {
  * → `{ data, shape }`, tensors → a new tensor (the caller owns it).
  */
 export function takeRows<T>(x: T, idx: ArrayLike<number>): T {
+  // A table (Arrow, data frame, Arquero, columns object) → a columns object with the same names (text
+  // columns too); an array of row objects stays one (below).
+  if (!Array.isArray(x) && isTableLike(x)) {
+    const t = readTable(x)!;
+    const out: Record<string, ArrayLike<unknown>> = {};
+    for (const name of t.names) {
+      const col = t.column(name);
+      const typed = ArrayBuffer.isView(col) && t.firstMissing(name) < 0;
+      const Ctor = typed ? (col.constructor as new (n: number) => unknown[]) : Array;
+      const taken = new Ctor(idx.length) as unknown[];
+      for (let i = 0; i < idx.length; i++) {
+        const v = col[idx[i]!];
+        taken[i] = v === undefined ? null : v;
+      }
+      out[name] = taken;
+    }
+    return out as T;
+  }
   if (x instanceof tf.Tensor) {
     return tf.tidy(() => tf.gather(x, tf.tensor1d(Int32Array.from(idx), 'int32'))) as T;
   }
@@ -99,7 +129,15 @@ export function disposeIfTensor(x: unknown): void {
  * number[][] → float64, tensors → float32, `{ data, shape }` as given. Values are not checked here (the
  * estimator does that; transformers such as an imputer accept NaN).
  */
-export function readFeatures(X: unknown, name = 'X'): TypedMatrix {
+export function readFeatures(X: unknown, name = 'X'): TypedMatrix | ColumnsObject {
+  // A table (Arrow, data frame, row objects…): one columns object, names and text columns kept, that folds
+  // index and workers receive.
+  if (isTableLike(X)) {
+    const rows = numSamples(X, name);
+    if (rows === 0) throw new ValidationError(`${name} is empty (0 rows): pass at least one sample.`);
+    const all = Int32Array.from({ length: rows }, (_, i) => i);
+    return (Array.isArray(X) ? takeRows(readTableAsColumns(X), all) : takeRows(X, all)) as ColumnsObject;
+  }
   if (X instanceof tf.Tensor) {
     if (X.isDisposed) throw new ValidationError(`${name} is a disposed tensor: pass a live tensor.`);
     if (X.rank !== 2) {
@@ -182,4 +220,10 @@ export function stratifyLabels(y: unknown, rows: number, name: string): ClassLab
   }
   if (y instanceof Float32Array || y instanceof Float64Array) return Array.from(y);
   return readLabels(y, rows, name).values;
+}
+
+/** An array of row objects as a columns object (same names, same values). */
+function readTableAsColumns(rows: readonly unknown[]): ColumnsObject {
+  const t = readTable(rows)!;
+  return Object.fromEntries(t.names.map((n) => [n, Array.from(t.column(n))]));
 }

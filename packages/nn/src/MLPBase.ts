@@ -4,6 +4,8 @@ import {
   type EstimatorOptions,
   type ExportableModel,
   type ExportResult,
+  type FeaturesLike,
+  featureNamesOf,
   type InputKind,
   type MatrixLike,
   type ModelData,
@@ -282,7 +284,7 @@ export abstract class MLPBase<
    * Shared `fit`: this estimator's model, stage and loss, trained by the one run — one fit at a time per
    * estimator (a second is a ConcurrentFitError), on the engine through core's engine guard.
    */
-  protected fitCore(X: MatrixLike | DataSource, y: Y, options: FitOptions<Y> = {}): Promise<this> {
+  protected fitCore(X: FeaturesLike | DataSource, y: Y, options: FitOptions<Y> = {}): Promise<this> {
     // fit(source, options): a source carries its own targets.
     const opts =
       isDataSource(X) && options !== undefined && Object.keys(options ?? {}).length === 0 && isPlainObject(y)
@@ -302,7 +304,7 @@ export abstract class MLPBase<
   };
 
   /** Shared `partialFit`: one pass over X, continuing the weights, optimizer, generator and history. */
-  protected partialFitCore(X: MatrixLike, y: Y, options: PartialFitOptions = {}): Promise<this> {
+  protected partialFitCore(X: FeaturesLike, y: Y, options: PartialFitOptions = {}): Promise<this> {
     return this.runFit('partialFit', (backend) => this.#fitOnEngine(X, y, options, backend, 'partialFit'));
   }
 
@@ -327,7 +329,7 @@ export abstract class MLPBase<
   }
 
   async #fitOnEngine(
-    X: MatrixLike | DataSource,
+    X: FeaturesLike | DataSource,
     y: Y,
     options: FitOptions<Y> | PartialFitOptions,
     backend: string,
@@ -353,6 +355,9 @@ export abstract class MLPBase<
     const previousState = this.#state;
     const previousHistory = this.history;
     const classes = partial ? (options as PartialFitOptions).classes : undefined;
+    // Column names of a table X (scikit-learn's feature_names_in_): a warm fit keeps and checks the fitted ones.
+    const fittedNames = warmFrom ? this.featureNamesIn : undefined;
+    const names = isDataSource(X) ? undefined : (fittedNames ?? featureNamesOf(X));
     let targetsState: S | null = null;
     let outputSize = 0;
     const prepareStream = async (source: DataSource, o: Record<string, unknown>): Promise<PreparedData> => {
@@ -443,7 +448,7 @@ export abstract class MLPBase<
       try {
         // Host data stay on the host and are uploaded one batch at a time (no copy of the whole set on the
         // backend, whose heap never shrinks); a tensor is used as it is.
-        const xm = toFitMatrix(X, { name: 'X' });
+        const xm = toFitMatrix(X, { name: 'X', ...(fittedNames ? { featureNames: fittedNames } : {}) });
         if (xm.owned) owned.push(xm.x as tf.Tensor2D);
         const targets = this.prepareTargets(
           y,
@@ -584,6 +589,7 @@ export abstract class MLPBase<
         this.#state = targetsState;
         this.#carried = carried;
         this.#fittedParams = given;
+        this.setFeatureNamesIn(names);
         this.setTrained(warmFrom ? appendHistory(previousHistory, history) : history, features);
       },
       save: (dir) => this.save(dir),
@@ -605,9 +611,14 @@ export abstract class MLPBase<
   }
 
   /** Network outputs (logits or values) for X, validated against the fitted feature count. */
-  protected outputs(X: MatrixLike, method: string): { output: tf.Tensor2D; kind: InputKind; rows: number } {
+  protected outputs(X: FeaturesLike, method: string): { output: tf.Tensor2D; kind: InputKind; rows: number } {
     this.assertFitted(method);
-    const xm = toMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
+    const names = this.featureNamesIn;
+    const xm = toMatrix(X, {
+      name: 'X',
+      expectedFeatures: this.inputSize,
+      ...(names ? { featureNames: names } : {}),
+    });
     try {
       const layers = this.#layers!;
       const output = mapRows(xm.tensor, (chunk) => this.forwardPass(chunk, layers, false, null));
@@ -649,6 +660,7 @@ export abstract class MLPBase<
       state: {
         ...this.#state!,
         inputSize: this.inputSize,
+        ...(this.featureNamesIn ? { featureNamesIn: this.featureNamesIn } : {}),
         customForward: (this.#fittedParams ?? this.params).forward !== null,
         ...(this.history ? { history: this.history } : {}),
       },
@@ -676,6 +688,13 @@ export abstract class MLPBase<
     if (!Number.isSafeInteger(st.inputSize) || (st.inputSize as number) < 1) {
       bad('state.inputSize must be a positive integer.');
     }
+    const names = st.featureNamesIn;
+    if (
+      names !== undefined &&
+      (!Array.isArray(names) || names.length !== st.inputSize || !names.every((n) => typeof n === 'string'))
+    ) {
+      bad(`state.featureNamesIn must list ${String(st.inputSize)} column names.`);
+    }
     const { state, outputSize } = this.restoreState(st);
     const p = this.params;
     const sizes = [st.inputSize as number, ...p.hiddenLayerSizes, outputSize];
@@ -701,6 +720,7 @@ export abstract class MLPBase<
     this.#state = state;
     this.#carried = null;
     this.#fittedParams = this.getParams();
+    this.setFeatureNamesIn(names as string[] | undefined);
     this.setTrained(isHistory(st.history) ? st.history : null, st.inputSize as number);
     return this;
   }

@@ -8,6 +8,7 @@ import {
   type EstimatorOptions,
   type ExportableModel,
   encodeLabels,
+  type FeaturesLike,
   fromTensor2D,
   type LabelsLike,
   loadModelDir,
@@ -15,6 +16,7 @@ import {
   ModelFormatError,
   type ParamSpec,
   readLabels,
+  readTable,
   type TypedMatrix,
   ValidationError,
 } from '@layerwise/core';
@@ -177,6 +179,34 @@ export interface EncoderSource {
 }
 
 /**
+ * scikit-learn's "Unknown label type: continuous": numeric labels with a fractional part, or integers with
+ * more distinct values than a classification plausibly has (over 100 and over half the rows), are a
+ * regression target. A ValidationError saying so, pointing to MLPRegressor, before anything is fitted.
+ */
+function checkNotContinuous(y: unknown, name: string): void {
+  let values: ArrayLike<number> | undefined;
+  if (Array.isArray(y) && typeof y[0] === 'number') values = y as number[];
+  else if (y instanceof Float32Array || y instanceof Float64Array) values = y;
+  else if (y instanceof tf.Tensor && y.rank === 1 && y.dtype === 'float32' && !y.isDisposed)
+    values = y.dataSync() as Float32Array;
+  if (!values) return;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v) && !Number.isInteger(v)) {
+      throw new ValidationError(
+        `MLPClassifier.fit: ${name} looks continuous (${name}[${i}] = ${v} is not a whole number), not a set of class labels: use MLPRegressor for a numeric target, or encode the classes as integers or strings.`,
+      );
+    }
+  }
+  const distinct = new Set(Array.from(values)).size;
+  if (distinct > 100 && distinct > values.length / 2) {
+    throw new ValidationError(
+      `MLPClassifier.fit: ${name} looks continuous (${distinct} distinct values in ${values.length} rows is more than classes plausibly are): use MLPRegressor for a numeric target, or pass { classes } to partialFit if these really are classes.`,
+    );
+  }
+}
+
+/**
  * A multi-layer perceptron classifier (softmax cross-entropy on the logits), scikit-learn style.
  *
  * ```ts
@@ -233,11 +263,11 @@ export class MLPClassifier
    */
   async fit(source: DataSource, options?: FitOptions<LabelsLike>): Promise<this>;
   async fit<Y extends LabelsLike>(
-    X: MatrixLike,
+    X: FeaturesLike,
     y: Y,
     options?: FitOptions<LabelsLike>,
   ): Promise<FittedClassifier<Y> & this>;
-  async fit(X: MatrixLike | DataSource, y?: unknown, options: FitOptions<LabelsLike> = {}): Promise<this> {
+  async fit(X: FeaturesLike | DataSource, y?: unknown, options: FitOptions<LabelsLike> = {}): Promise<this> {
     return this.fitCore(X, y as LabelsLike, options);
   }
 
@@ -251,7 +281,7 @@ export class MLPClassifier
    * for (const [Xc, yc] of chunks) await clf.partialFit(Xc, yc, { classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
    * ```
    */
-  async partialFit(X: MatrixLike, y: LabelsLike, options: PartialFitOptions = {}): Promise<this> {
+  async partialFit(X: FeaturesLike, y: LabelsLike, options: PartialFitOptions = {}): Promise<this> {
     return this.partialFitCore(X, y, options);
   }
 
@@ -324,6 +354,7 @@ export class MLPClassifier
     partial?: { classes: unknown; fitted: ClassifierState | null },
   ): PreparedTargets<ClassifierState> {
     const classes = partial ? partialClasses(partial.classes, partial.fitted) : undefined;
+    if (!classes) checkNotContinuous(y, name);
     let enc: EncodedLabels;
     try {
       enc = encodeLabels(y, rows, classes, name);
@@ -385,8 +416,8 @@ export class MLPClassifier
   predictProba(X: number[][]): Promise<number[][]>;
   predictProba(X: tf.Tensor2D): Promise<tf.Tensor2D>;
   predictProba(X: TypedMatrix): Promise<TypedMatrix>;
-  predictProba(X: MatrixLike): Promise<MatrixLike>;
-  async predictProba(X: MatrixLike): Promise<MatrixLike> {
+  predictProba(X: FeaturesLike): Promise<MatrixLike>;
+  async predictProba(X: FeaturesLike): Promise<MatrixLike> {
     return this.withEngine('predictProba', async () => {
       const { output, kind } = this.outputs(X, 'predictProba');
       const proba = tf.tidy(() => tf.softmax(output));
@@ -395,7 +426,7 @@ export class MLPClassifier
     });
   }
 
-  async #predictIndices(X: MatrixLike, method: string): Promise<Int32Array> {
+  async #predictIndices(X: FeaturesLike, method: string): Promise<Int32Array> {
     const { output } = this.outputs(X, method);
     const idx = tf.tidy(() => tf.argMax(output, 1));
     output.dispose();
@@ -405,7 +436,7 @@ export class MLPClassifier
   }
 
   /** Predicted labels, in the same kind of labels `fit` was given (number[], string[], Int32Array, Tensor1D). */
-  async predict(X: MatrixLike): Promise<PredictedLabels> {
+  async predict(X: FeaturesLike): Promise<PredictedLabels> {
     return this.withEngine('predict', async () => {
       const idx = await this.#predictIndices(X, 'predict');
       const st = this.fittedState;
@@ -414,7 +445,7 @@ export class MLPClassifier
   }
 
   /** Mean accuracy on `X` against labels `y` (labels never seen at fit time count as wrong). */
-  async score(X: MatrixLike, y: unknown): Promise<number> {
+  async score(X: FeaturesLike, y: unknown): Promise<number> {
     this.assertFitted('score');
     const rows = rowCount(X);
     const { values } = readLabels(y, rows, 'y');
@@ -553,7 +584,9 @@ export function rowCount(X: unknown): number {
   if (typeof X === 'object' && X !== null && Array.isArray((X as { shape?: unknown }).shape)) {
     return Number((X as { shape: unknown[] }).shape[0]);
   }
-  throw new ValidationError(`X must be number[][], a 2-D tf.Tensor or { data, shape }.`);
+  const table = readTable(X);
+  if (table) return table.rows;
+  throw new ValidationError(`X must be number[][], a 2-D tf.Tensor, { data, shape } or a table.`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EstimatorKindPlugin } from '@layerwise/core';
 import {
   type EstimatorOptions,
+  type FeaturesLike,
   fromTensor1D,
   fromTensor2D,
   loadModelDir,
@@ -86,8 +87,8 @@ export class MLPRegressor
    * (`fit(source, options)`). A second call starts over. Returns `this`.
    */
   async fit(source: DataSource, options?: FitOptions<TargetsLike>): Promise<this>;
-  async fit(X: MatrixLike, y: TargetsLike, options?: FitOptions<TargetsLike>): Promise<this>;
-  async fit(X: MatrixLike | DataSource, y?: unknown, options: FitOptions<TargetsLike> = {}): Promise<this> {
+  async fit(X: FeaturesLike, y: TargetsLike, options?: FitOptions<TargetsLike>): Promise<this>;
+  async fit(X: FeaturesLike | DataSource, y?: unknown, options: FitOptions<TargetsLike> = {}): Promise<this> {
     return this.fitCore(X, y as TargetsLike, options);
   }
 
@@ -95,7 +96,7 @@ export class MLPRegressor
    * One pass over `X`, `y` (scikit-learn's `partial_fit`), continuing the weights, optimizer state, generator
    * and history; the targets must keep their columns. A `fit` afterwards starts over (unless `warmStart`).
    */
-  async partialFit(X: MatrixLike, y: TargetsLike, options: PartialFitOptions = {}): Promise<this> {
+  async partialFit(X: FeaturesLike, y: TargetsLike, options: PartialFitOptions = {}): Promise<this> {
     return this.partialFitCore(X, y, options);
   }
 
@@ -186,7 +187,7 @@ export class MLPRegressor
   }
 
   /** Predictions for X: 1-D when `fit` got 1-D targets (tensor in → Tensor1D out), else 2-D in the kind of X. */
-  async predict(X: MatrixLike): Promise<RegressionOutput> {
+  async predict(X: FeaturesLike): Promise<RegressionOutput> {
     return this.withEngine('predict', async () => {
       const { output, kind } = this.outputs(X, 'predict');
       if (this.fittedState.oneDimensional) {
@@ -199,7 +200,7 @@ export class MLPRegressor
   }
 
   /** R² of the predictions for X against `y` (averaged over output columns, like scikit-learn). */
-  async score(X: MatrixLike, y: unknown): Promise<number> {
+  async score(X: FeaturesLike, y: unknown): Promise<number> {
     this.assertFitted('score');
     return this.withEngine('score', async () => {
       const t = toTargets(y, rowCount(X), 'y');

@@ -1,4 +1,5 @@
 import {
+  checkOutputConfig,
   clone as cloneEstimator,
   type EstimatorOptions,
   getDefaultRegistry,
@@ -6,6 +7,7 @@ import {
   ModelFormatError,
   NotFittedError,
   nodeBuiltin,
+  type OutputConfig,
   readModelKind,
   saveModelDir,
   ValidationError,
@@ -189,6 +191,42 @@ export class Pipeline {
   /** True when every step (passthrough aside) is fitted. */
   get isFitted(): boolean {
     return this.#steps.every(([, e]) => e === 'passthrough' || e.isFitted);
+  }
+
+  /** The first step that is not `'passthrough'`: it sees X as given. */
+  #first(): PipelineStep | undefined {
+    const f = this.#steps.find(([, e]) => e !== 'passthrough');
+    return f ? (f[1] as PipelineStep) : undefined;
+  }
+
+  /**
+   * The column names of the table the pipeline was fitted on (scikit-learn's `feature_names_in_`): its first
+   * step's, which checks and reorders a table's columns by them. `undefined` without names or before fit.
+   */
+  get featureNamesIn(): string[] | undefined {
+    const names = (this.#first() as { featureNamesIn?: unknown } | undefined)?.featureNamesIn;
+    return Array.isArray(names) ? [...names] : undefined;
+  }
+
+  /** Features the first step was fitted with (scikit-learn's `n_features_in_`). */
+  get nFeaturesIn(): number {
+    this.#checkFitted('nFeaturesIn');
+    return (this.#first() as { nFeaturesIn?: number } | undefined)?.nFeaturesIn ?? 0;
+  }
+
+  /**
+   * scikit-learn's `set_output`: passed on to every step that has `setOutput` (the transformers), so with
+   * `{ transform: 'arrow' }` each step hands the next an Apache Arrow Table with named columns and
+   * `transform` returns one. Returns this.
+   */
+  setOutput(config: OutputConfig): this {
+    const checked = checkOutputConfig(config, 'Pipeline.setOutput');
+    for (const [, e] of this.#steps) {
+      if (e !== 'passthrough' && typeof (e as { setOutput?: unknown }).setOutput === 'function') {
+        (e as unknown as { setOutput(c: OutputConfig): unknown }).setOutput(checked);
+      }
+    }
+    return this;
   }
 
   /** The last step's `classes` (for a classifier). */

@@ -1,4 +1,4 @@
-import type { EstimatorOptions, MatrixLike, ParamSpec } from '@layerwise/core';
+import type { EstimatorOptions, FeaturesLike, MatrixLike, ParamSpec } from '@layerwise/core';
 import { BaseTransformer, type FileReader, type FittedData, toOutput } from './base.js';
 
 /** Hyper-parameters of {@link Normalizer}. */
@@ -35,7 +35,7 @@ export class Normalizer extends BaseTransformer<NormalizerParams> {
   }
 
   /** Validates X and records its feature count. Returns this. */
-  fit(X: MatrixLike, _y?: unknown): this {
+  fit(X: FeaturesLike, _y?: unknown): this {
     const m = this.read(X, 'fit', true);
     this.nFeatures = m.cols;
     this.#fitted = true;
@@ -43,7 +43,7 @@ export class Normalizer extends BaseTransformer<NormalizerParams> {
   }
 
   /** Each row divided by its norm, in the kind of X. */
-  transform(X: MatrixLike): MatrixLike {
+  transform(X: FeaturesLike): MatrixLike {
     const m = this.read(X, 'transform', false);
     const v = m.values;
     const norm = this.params.norm;

@@ -1,8 +1,11 @@
 import {
   type EstimatorOptions,
+  type FeaturesLike,
   type InputKind,
   type MatrixLike,
   type ParamSpec,
+  readTable,
+  selectColumns,
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,7 +29,7 @@ const SPEC: ParamSpec<OneHotEncoderParams> = {
 };
 
 /** Input of {@link OneHotEncoder}: a numeric matrix, or rows of numbers and strings (one type per column). */
-export type CategoricalMatrix = MatrixLike | (number | string)[][];
+export type CategoricalMatrix = FeaturesLike | (number | string)[][];
 
 interface Cells {
   columns: Category[][];
@@ -77,6 +80,16 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
     return this.#categories!.map((c) => [...c]);
   }
 
+  /**
+   * Names of the output columns, scikit-learn's way: `<input name>_<category>` for each category of each
+   * input column (input names: `inputFeatures`, else `featureNamesIn`, else `x0`, `x1`…).
+   */
+  override getFeatureNamesOut(inputFeatures?: readonly string[]): string[] {
+    this.assertFitted('getFeatureNamesOut');
+    const names = this.inputFeatureNames(inputFeatures);
+    return this.#categories!.flatMap((cats, i) => cats.map((c) => `${names[i]}_${String(c)}`));
+  }
+
   /** Number of output columns. */
   get nFeaturesOut(): number {
     this.assertFitted('nFeaturesOut');
@@ -87,6 +100,27 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
     if (!fitting) this.assertFitted(method);
     const where = `OneHotEncoder.${method}`;
     const expected = fitting ? undefined : this.nFeatures;
+    // A table (Arrow, data frame, row objects, columns object): its columns by name (text columns too),
+    // as rows of cells.
+    const table = readTable(X);
+    if (table) {
+      let names: string[];
+      try {
+        names = selectColumns(table, fitting ? undefined : this.featureNamesIn, 'X');
+      } catch (e) {
+        if (e instanceof ValidationError) throw new ValidationError(`${where}: ${e.message}`, { cause: e });
+        throw e;
+      }
+      if (fitting) this.setFeatureNamesIn(names);
+      const cols = names.map((n) => table.column(n));
+      X = Array.from({ length: table.rows }, (_, r) =>
+        cols.map((c) => {
+          const v = c[r];
+          return typeof v === 'bigint' ? Number(v) : v;
+        }),
+      );
+      if (table.rows === 0) throw new ValidationError(`${where}: X (${table.source}) is empty (0 rows).`);
+    } else if (fitting) this.setFeatureNamesIn(undefined);
     const isCellArray =
       Array.isArray(X) &&
       X.length > 0 &&

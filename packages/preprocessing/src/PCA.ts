@@ -1,4 +1,10 @@
-import { type EstimatorOptions, type MatrixLike, type ParamSpec, ValidationError } from '@layerwise/core';
+import {
+  type EstimatorOptions,
+  type FeaturesLike,
+  type MatrixLike,
+  type ParamSpec,
+  ValidationError,
+} from '@layerwise/core';
 import { EVD, Matrix, SVD } from 'ml-matrix';
 import { BaseTransformer, type FileReader, type FittedData, named, readMatrix, toOutput } from './base.js';
 import { columnMeanVar } from './stats.js';
@@ -116,6 +122,12 @@ export class PCA extends BaseTransformer<PCAParams> {
     return this.#get(this.#singularValues, 'singularValues');
   }
 
+  /** Names of the output columns: `pca0`, `pca1`, … (scikit-learn's `get_feature_names_out`). */
+  override getFeatureNamesOut(_inputFeatures?: readonly string[]): string[] {
+    this.assertFitted('getFeatureNamesOut');
+    return Array.from({ length: this.nComponents }, (_, i) => `pca${i}`);
+  }
+
   /** Number of components kept (scikit-learn's `n_components_`). */
   get nComponents(): number {
     this.assertFitted('nComponents');
@@ -135,7 +147,7 @@ export class PCA extends BaseTransformer<PCAParams> {
   }
 
   /** Centres X and decomposes it by SVD. Returns this. */
-  fit(X: MatrixLike, _y?: unknown): this {
+  fit(X: FeaturesLike, _y?: unknown): this {
     const m = this.read(X, 'fit', true);
     const { rows: n, cols: p } = m;
     const maxK = Math.min(n, p);
@@ -208,7 +220,7 @@ export class PCA extends BaseTransformer<PCAParams> {
   }
 
   /** Projections `(X - mean) · componentsᵀ` (÷ `sqrt(explainedVariance)` when whitening), in the kind of X. */
-  transform(X: MatrixLike): MatrixLike {
+  transform(X: FeaturesLike): MatrixLike {
     const m = this.read(X, 'transform', false);
     const p = m.cols;
     const k = this.#k;

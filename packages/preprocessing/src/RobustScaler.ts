@@ -1,4 +1,10 @@
-import { type EstimatorOptions, type MatrixLike, type ParamSpec, ValidationError } from '@layerwise/core';
+import {
+  type EstimatorOptions,
+  type FeaturesLike,
+  type MatrixLike,
+  type ParamSpec,
+  ValidationError,
+} from '@layerwise/core';
 import { arr, BaseTransformer, type FileReader, type FittedData, handleZeros, named } from './base.js';
 import { type AffineMap, AffineScaler } from './scaling.js';
 import { percentile, sortedColumn } from './stats.js';
@@ -74,7 +80,7 @@ export class RobustScaler extends AffineScaler<RobustScalerParams> {
   }
 
   /** Computes medians and interquantile ranges of X. Returns this. */
-  fit(X: MatrixLike, _y?: unknown): this {
+  fit(X: FeaturesLike, _y?: unknown): this {
     const m = this.read(X, 'fit', true);
     const { withCentering, withScaling, quantileRange } = this.params;
     const center = new Float64Array(m.cols);

@@ -1,4 +1,4 @@
-import type { EstimatorOptions, MatrixLike, ParamSpec } from '@layerwise/core';
+import type { EstimatorOptions, FeaturesLike, MatrixLike, ParamSpec } from '@layerwise/core';
 import { BaseTransformer, type FileReader, type FittedData, toOutput } from './base.js';
 import { percentile, sortedColumn } from './stats.js';
 
@@ -58,7 +58,7 @@ export class SimpleImputer extends BaseTransformer<SimpleImputerParams> {
   }
 
   /** Computes each column's fill value from its non-missing entries. Returns this. */
-  fit(X: MatrixLike, _y?: unknown): this {
+  fit(X: FeaturesLike, _y?: unknown): this {
     const m = this.read(X, 'fit', true, true);
     const { strategy, fillValue, keepEmptyFeatures } = this.params;
     const stats = new Float64Array(m.cols);
@@ -78,7 +78,7 @@ export class SimpleImputer extends BaseTransformer<SimpleImputerParams> {
   }
 
   /** X with every NaN replaced by its column's statistic (all-missing columns dropped), in the kind of X. */
-  transform(X: MatrixLike): MatrixLike {
+  transform(X: FeaturesLike): MatrixLike {
     const m = this.read(X, 'transform', false, true);
     const stats = this.#statistics!;
     const keep: number[] = [];

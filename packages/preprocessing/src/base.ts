@@ -1,16 +1,23 @@
 import {
   BaseEstimator,
+  checkOutputConfig,
   clone,
   type EstimatorOptions,
+  type FeaturesLike,
+  featureNamesOf,
   type InputKind,
   loadModelDir,
+  looseMatrix,
   type MatrixLike,
   type ModelData,
   ModelFormatError,
   type NamedTensor,
+  type OutputConfig,
   type ParamSpec,
   saveModelDir,
   type TypedMatrix,
+  tableToMatrix,
+  toArrowTable,
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -36,6 +43,8 @@ export interface ReadMatrixOptions {
   allowNaN?: boolean;
   /** The feature count seen at fit time; a different count is a ValidationError. */
   expectedFeatures?: number;
+  /** The column names seen at fit time: a table's columns are taken by name in this order. */
+  featureNames?: readonly string[];
 }
 
 function describe(x: unknown): string {
@@ -68,6 +77,22 @@ function badValue(v: number, r: number, c: number, o: ReadMatrixOptions): void {
  */
 export function readMatrix(X: unknown, o: ReadMatrixOptions): ReadMatrix {
   const name = o.name ?? 'X';
+  // Tables (Arrow, data frames, row objects, columns objects), typed-array rows and { data: number[] }:
+  // read by column name (in the fitted order when known) into a float64 { data, shape }.
+  if (!(X instanceof tf.Tensor)) {
+    try {
+      const table =
+        tableToMatrix(X, {
+          name,
+          ...(o.featureNames ? { featureNames: o.featureNames } : {}),
+          ...(o.allowNaN ? { allowNaN: true } : {}),
+        }) ?? looseMatrix(X, name);
+      if (table) X = { data: table.data, shape: table.shape };
+    } catch (e) {
+      if (e instanceof ValidationError) throw new ValidationError(`${o.where}: ${e.message}`, { cause: e });
+      throw e;
+    }
+  }
   let rows: number;
   let cols: number;
   let values: Float64Array;
@@ -275,6 +300,8 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
   /** How `@layerwise/model-selection` rebuilds this transformer in a worker thread (`nJobs`). */
   static readonly workerKind = preprocessingWorkerKind;
 
+  #output: OutputConfig = { transform: 'default' };
+
   protected constructor(
     defaults: P,
     spec: ParamSpec<P>,
@@ -282,16 +309,47 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
     options: EstimatorOptions = {},
   ) {
     super(defaults, spec, params, options);
+    // setOutput({ transform: 'arrow' }) turns every transform (fitTransform too) into an Arrow Table whose
+    // columns are getFeatureNamesOut(); the subclasses' transform stays as it is.
+    const transform = this.transform.bind(this);
+    Object.defineProperty(this, 'transform', {
+      configurable: true,
+      enumerable: false,
+      writable: true,
+      value: (X: FeaturesLike) => this.#asOutput(transform(X)),
+    });
+  }
+
+  /**
+   * scikit-learn's `set_output`: `{ transform: 'arrow' }` makes `transform` and `fitTransform` return an
+   * Apache Arrow Table with named columns (`getFeatureNamesOut()`); `'default'` returns the kind of the input.
+   * apache-arrow is not a dependency: it is found in the working directory (Node), or pass
+   * `{ arrow: await import('apache-arrow') }`. Returns this.
+   */
+  setOutput(config: OutputConfig): this {
+    this.#output = checkOutputConfig(config, `${this.kind}.setOutput`);
+    return this;
+  }
+
+  #asOutput(out: MatrixLike): MatrixLike {
+    if (this.#output.transform !== 'arrow') return out;
+    const m = readMatrix(out, { where: `${this.kind}.transform`, allowNaN: true });
+    if (out instanceof tf.Tensor) out.dispose();
+    return toArrowTable(
+      { data: m.values, shape: [m.rows, m.cols] },
+      this.getFeatureNamesOut(),
+      this.#output.arrow,
+    ) as MatrixLike;
   }
 
   /** The kind written in model files (the class name). */
   abstract get kind(): string;
 
   /** Learns the transformation from X (`y` is ignored; it is there for pipelines). Returns this. */
-  abstract fit(X: MatrixLike, y?: unknown): this;
+  abstract fit(X: FeaturesLike, y?: unknown): this;
 
   /** Transforms X with the fitted statistics; the result comes back in the kind of X. */
-  abstract transform(X: MatrixLike): MatrixLike;
+  abstract transform(X: FeaturesLike): MatrixLike;
 
   /** State and tensors a model file keeps. */
   protected abstract fittedData(): FittedData;
@@ -309,7 +367,7 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
   }
 
   /** `fit(X).transform(X)`: the same numbers as the two calls. */
-  fitTransform(X: MatrixLike, y?: unknown): MatrixLike {
+  fitTransform(X: FeaturesLike, y?: unknown): MatrixLike {
     return this.fit(X, y).transform(X);
   }
 
@@ -317,6 +375,7 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
   dispose(): void {
     this.clearFitted();
     this.nFeatures = 0;
+    this.setFeatureNamesIn(undefined);
   }
 
   /** A new, unfitted transformer with the same parameters (scikit-learn's `clone`). */
@@ -327,11 +386,38 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
   /** Reads X for `method`: before fit anything valid; after, the fitted feature count is enforced. */
   protected read(X: unknown, method: string, fitting: boolean, allowNaN = false): ReadMatrix {
     if (!fitting) this.assertFitted(method);
-    return readMatrix(X, {
+    const names = fitting ? undefined : this.featureNamesIn;
+    const m = readMatrix(X, {
       where: `${this.kind}.${method}`,
       allowNaN,
       ...(fitting ? {} : { expectedFeatures: this.nFeatures }),
+      ...(names ? { featureNames: names } : {}),
     });
+    // A fit (not a partialFit after the first batch) records the table's column names, or none.
+    if (fitting && (method === 'fit' || this.nFeatures === 0)) this.setFeatureNamesIn(featureNamesOf(X));
+    return m;
+  }
+
+  /**
+   * Names of the output features (scikit-learn's `get_feature_names_out`): the input names (or `x0`, `x1`…
+   * without them) for a transformer that keeps its columns; PCA and OneHotEncoder override it.
+   */
+  getFeatureNamesOut(inputFeatures?: readonly string[]): string[] {
+    this.assertFitted('getFeatureNamesOut');
+    return this.inputFeatureNames(inputFeatures);
+  }
+
+  /** `inputFeatures`, else `featureNamesIn`, else `x0…x{n−1}` (checked against the fitted count). */
+  protected inputFeatureNames(inputFeatures?: readonly string[]): string[] {
+    if (inputFeatures !== undefined) {
+      if (!Array.isArray(inputFeatures) || inputFeatures.length !== this.nFeatures) {
+        throw new ValidationError(
+          `${this.kind}.getFeatureNamesOut: inputFeatures must list ${this.nFeatures} names (one per input feature).`,
+        );
+      }
+      return [...inputFeatures];
+    }
+    return this.featureNamesIn ?? Array.from({ length: this.nFeatures }, (_, i) => `x${i}`);
   }
 
   /**
@@ -345,7 +431,11 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
     await saveModelDir(dir, {
       kind: this.kind,
       params: this.getParams() as Record<string, unknown>,
-      state: { nFeaturesIn: this.nFeatures, ...state },
+      state: {
+        nFeaturesIn: this.nFeatures,
+        ...(this.featureNamesIn ? { featureNamesIn: this.featureNamesIn } : {}),
+        ...state,
+      },
       tensors,
     });
   }
@@ -368,6 +458,19 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
     }
     const file = new FileReader(kind, data);
     t.nFeatures = file.int('nFeaturesIn', 1);
+    const names = (data.state as { featureNamesIn?: unknown }).featureNamesIn;
+    if (names !== undefined) {
+      if (
+        !Array.isArray(names) ||
+        names.length !== t.nFeatures ||
+        !names.every((n) => typeof n === 'string')
+      ) {
+        throw new ModelFormatError(
+          `Invalid ${kind} model: state.featureNamesIn must list ${t.nFeatures} column names.`,
+        );
+      }
+      t.setFeatureNamesIn(names as string[]);
+    }
     t.restore(file);
     return t;
   }

@@ -1,4 +1,4 @@
-import type { MatrixLike } from '@layerwise/core';
+import type { FeaturesLike, MatrixLike } from '@layerwise/core';
 import { BaseTransformer, toOutput } from './base.js';
 
 /**
@@ -24,7 +24,7 @@ export abstract class AffineScaler<P extends object> extends BaseTransformer<P> 
   protected abstract affine(): AffineMap;
 
   /** The fitted scaling applied to X, in the kind of X. */
-  transform(X: MatrixLike): MatrixLike {
+  transform(X: FeaturesLike): MatrixLike {
     const m = this.read(X, 'transform', false);
     const { center, scale, multiply, offset, clip } = this.affine();
     const v = m.values;
@@ -84,14 +84,14 @@ export abstract class IncrementalScaler<P extends object> extends AffineScaler<P
   protected abstract update(values: Float64Array, rows: number, cols: number, reset: boolean): void;
 
   /** Computes the statistics of X, starting over. Returns this. */
-  fit(X: MatrixLike, _y?: unknown): this {
+  fit(X: FeaturesLike, _y?: unknown): this {
     const m = this.read(X, 'fit', true);
     this.#fold(m.values, m.rows, m.cols, true);
     return this;
   }
 
   /** Updates the statistics with one more batch (the first call behaves like `fit`). Returns this. */
-  partialFit(X: MatrixLike, _y?: unknown): this {
+  partialFit(X: FeaturesLike, _y?: unknown): this {
     const reset = !this.isFitted;
     const m = this.read(X, 'partialFit', reset);
     this.#fold(m.values, m.rows, m.cols, reset);

@@ -32,8 +32,8 @@ function act(v: number[], a: ActivationName, alpha: number): number[] {
 }
 
 /**
- * The reference forward pass of an {@link ExportableModel} in float64: `activation(x · kernel + bias)` layer
- * after layer, for `rows` rows of `input` (row-major `[rows, model.inputSize]`). Returns the outputs,
+ * The reference forward pass of an {@link ExportableModel} in float64: the `inputTransform` when there is one
+ * (`(x − offset) / scale`, clipped), then `activation(x · kernel + bias)` layer after layer, for `rows` rows of `input` (row-major `[rows, model.inputSize]`). Returns the outputs,
  * row-major `[rows, units of the last layer]`. No tfjs, no tensor.
  *
  * @param leakyReluAlpha slope of `leakyRelu` for negative inputs. Default: the model's
@@ -52,6 +52,13 @@ export function referenceForward(
   const out = new Float64Array(rows * outUnits);
   for (let r = 0; r < rows; r++) {
     let h = Array.from(input.subarray(r * model.inputSize, (r + 1) * model.inputSize));
+    const t = model.inputTransform;
+    if (t) {
+      h = h.map((x, i) => {
+        const z = (x - t.offset[i]!) / t.scale[i]!;
+        return t.clip ? Math.min(t.clip[1], Math.max(t.clip[0], z)) : z;
+      });
+    }
     for (const l of model.layers) {
       const z = new Array<number>(l.units).fill(0);
       for (let j = 0; j < l.units; j++) {

@@ -1,4 +1,11 @@
-import { type MatrixLike, type Rng, releaseMatrix, toMatrix, ValidationError } from '@layerwise/core';
+import {
+  isTableLike,
+  type MatrixLike,
+  type Rng,
+  releaseMatrix,
+  toMatrix,
+  ValidationError,
+} from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PreparedData } from './fitRun.js';
 
@@ -29,6 +36,8 @@ export type DataSource =
 export function isDataSource(X: unknown): X is DataSource {
   if (typeof X === 'function') return true;
   if (typeof X !== 'object' || X === null || Array.isArray(X) || ArrayBuffer.isView(X)) return false;
+  // An Arrow Table, a data frame or an Arquero table iterates over its rows, but is a table of features.
+  if (isTableLike(X)) return false;
   return (
     typeof (X as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ||
     typeof (X as Iterable<unknown>)[Symbol.iterator] === 'function'

@@ -77,11 +77,18 @@ describe('layerwise (the bin) on real data', () => {
       'loss.png',
       'report.html',
       'summary.json',
-      'scaler/model.json',
       'onnx/model.onnx',
     ]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
+    // ONE saved Pipeline (the MinMaxScaler, then the MLP): no side scaler/ folder.
+    expect(existsSync(join(dir, 'scaler'))).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(manifest.kind).toBe('Pipeline');
+    expect(manifest.params.steps.map((s: { kind: string }) => s.kind)).toEqual([
+      'MinMaxScaler',
+      'MLPClassifier',
+    ]);
     // Progress went to stderr, one plain line per epoch (not a TTY).
     expect(fit.stderr.match(/train epoch \d\/4/g)).toHaveLength(4);
     const log = readCsv(join(dir, 'train.csv'));
@@ -135,11 +142,12 @@ describe('layerwise (the bin) on real data', () => {
     const info = await layerwise(['info', dir], tmp);
     expect(info.code, info.stderr).toBe(0);
     expect(info.stdout).toMatch(/^kind\s+MLPClassifier$/m);
+    expect(info.stdout).toMatch(/^pipeline\s+scale \(MinMaxScaler\) → model \(MLPClassifier\)$/m);
     // 784·64 + 64 + 64·10 + 10
     expect(info.stdout).toMatch(/^parameters\s+50,890$/m);
     expect(info.stdout).toMatch(/784→64, .*64→10/);
     expect(info.stdout).toMatch(
-      /^weights\s+weights-[0-9a-f]{16}\.bin, 203,560 bytes, sha256 [0-9a-f]{16}… verified$/m,
+      /^weights\s+step-1-[0-9a-f]{12}\/weights-[0-9a-f]{16}\.bin, 203,560 bytes, sha256 [0-9a-f]{16}… verified$/m,
     );
     const json = JSON.parse((await inProcess(['info', dir, '--json'])).stdout);
     expect(json).toMatchObject({ kind: 'MLPClassifier', parameters: 50890, checksum: 'verified' });

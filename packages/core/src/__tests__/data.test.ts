@@ -51,7 +51,9 @@ describe('toMatrix', () => {
     ['abc', /must be number\[\]\[\]/],
     [null, /got null/],
     [{ data: new Float32Array(5), shape: [2, 2] }, /has 5 values but shape \[2, 2\] needs 4/],
-    [{ data: [1, 2], shape: [1, 2] }, /Float32Array or Float64Array/],
+    // { data: number[], shape } is accepted (issue 26); its values must be numbers.
+    [{ data: [1, 'a'], shape: [1, 2] }, /X\.data\[1\] is string, expected a number/],
+    [{ data: new Int32Array(2), shape: [1, 2] }, /Float32Array or Float64Array/],
     [{ data: new Float32Array(2), shape: [2] }, /shape must be \[rows, cols\]/],
   ])('rejects bad input %# with a message that says what is wrong', (bad, message) => {
     const before = tf.memory().numTensors;

@@ -74,6 +74,35 @@ describe('onnxExporter', () => {
     });
   });
 
+  it('carries an input transform (a fitted scaler) as Sub/Div nodes, and Clip when it clips (opset 9 and 13)', async () => {
+    for (const opset of [9, 13]) {
+      for (const clip of [undefined, [0, 1] as [number, number]]) {
+        const model: ExportableModel = {
+          ...randomModel([5, 8, 3], ['relu', 'softmax'], 4),
+          inputTransform: {
+            source: clip ? 'MinMaxScaler' : 'StandardScaler',
+            offset: Float32Array.of(0.5, -1, 0, 2, -0.25),
+            scale: Float32Array.of(0.2, 3, 1, 0.5, 4),
+            ...(clip ? { clip } : {}),
+          },
+        };
+        const { worst, target } = await exportAndRun(model, `transform-${opset}-${clip ? 'clip' : 'plain'}`, {
+          opset,
+        });
+        expect(worst).toBeLessThan(1e-5);
+        const decoded = onnxProto.onnx.ModelProto.decode(readFileSync(join(target, 'model.onnx')));
+        expect(decoded.graph!.node!.map((n) => n.opType).slice(0, clip ? 4 : 3)).toEqual(
+          clip ? ['Sub', 'Div', 'Clip', 'Gemm'] : ['Sub', 'Div', 'Gemm'],
+        );
+      }
+    }
+    const bad = {
+      ...randomModel([2, 1], ['linear']),
+      inputTransform: { source: 'x', offset: Float32Array.of(0, 0), scale: Float32Array.of(1, 0) },
+    };
+    await expect(onnxExporter().export(bad, join(dir, 'bad'))).rejects.toThrow(/scales finite and non-zero/);
+  });
+
   it('maps every activation, a linear last layer included', async () => {
     const acts: ActivationName[] = [
       'leakyRelu',

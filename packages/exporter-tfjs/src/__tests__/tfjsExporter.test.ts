@@ -104,6 +104,31 @@ describe('tfjsExporter', () => {
     expect(readdirSync(target).sort()).toEqual(['model.json', 'weights.bin']);
   });
 
+  it('carries an input transform (a fitted scaler): folded into the first layer, or a diagonal Dense + ReLU(max_value) when it clips', async () => {
+    for (const clip of [undefined, [0, 1] as [number, number], [-1, 2] as [number, number]]) {
+      const model: ExportableModel = {
+        ...randomModel([5, 8, 3], ['leakyRelu', 'softmax'], 4),
+        inputTransform: {
+          source: clip ? 'MinMaxScaler' : 'StandardScaler',
+          offset: Float32Array.of(0.5, -1, 0, 2, -0.25),
+          scale: Float32Array.of(0.2, 3, 1, 0.5, 0.1),
+          ...(clip ? { clip } : {}),
+        },
+      };
+      const name = `transform-${clip ? clip.join('_') : 'plain'}`;
+      const { diff, target } = await exportAndCompare(model, name);
+      expect(diff).toBeLessThan(1e-5);
+      const json = JSON.parse(readFileSync(join(target, 'model.json'), 'utf8')) as TfjsModelJson;
+      const classes = json.modelTopology.config.layers.map((l) => l.class_name);
+      expect(classes).toEqual(
+        clip ? ['Dense', 'ReLU', 'Dense', 'LeakyReLU', 'Dense'] : ['Dense', 'LeakyReLU', 'Dense'],
+      );
+      expect(json.userDefinedMetadata.layerwise).toMatchObject({
+        inputTransform: model.inputTransform!.source,
+      });
+    }
+  });
+
   it('maps every activation (leakyRelu through a LeakyReLU layer with the right alpha)', async () => {
     const model = randomModel(
       [4, 7, 7, 6, 6, 5, 5, 3],

@@ -14,6 +14,7 @@ import {
   logUniform,
   RandomizedSearchCV,
   StratifiedKFold,
+  trainTestSplit,
 } from '../index.js';
 import { workerCount } from '../pool.js';
 
@@ -48,6 +49,26 @@ describe('crossValidate / crossValScore on 300 MNIST digits', () => {
     // Without scoring the estimator's own score (accuracy); an integer cv stratifies for classifiers.
     expect(await crossValScore(mlp(), X, y, { cv: new StratifiedKFold({ nSplits: 3 }) })).toEqual(
       r.testScore,
+    );
+  });
+
+  it('takes a table (a columns object of named pixels): the same scores as on { data, shape }; trainTestSplit keeps the names', async () => {
+    const [n, d] = X.shape;
+    const names = Array.from({ length: d }, (_, j) => `px${j}`);
+    const table = Object.fromEntries(
+      names.map((name, j) => [name, Float32Array.from({ length: n }, (_, r) => X.data[r * d + j]!)]),
+    );
+    const a = await crossValidate(mlp(), X, y, { cv: 2, returnEstimator: true });
+    const b = await crossValidate(mlp(), table, y, { cv: 2, returnEstimator: true });
+    expect(b.testScore).toEqual(a.testScore);
+    expect((b.estimator![0] as unknown as { featureNamesIn: string[] }).featureNamesIn).toEqual(names);
+    const [tr, te, ytr] = trainTestSplit(table, y, { testSize: 0.25, randomState: 0 });
+    const [xtr] = trainTestSplit(X, y, { testSize: 0.25, randomState: 0 });
+    expect(Object.keys(tr as object)).toEqual(names);
+    expect((ytr as Int32Array).length).toBe(225);
+    expect(((te as Record<string, Float32Array>).px400 as Float32Array).length).toBe(75);
+    expect(Array.from((tr as Record<string, Float32Array>).px400!.subarray(0, 20))).toEqual(
+      Array.from({ length: 20 }, (_, r) => (xtr as { data: Float32Array }).data[r * d + 400]),
     );
   });
 
