@@ -11,6 +11,17 @@ export { EngineGuard, type EngineGuardState, engineGuard } from './engineGuard.j
 export * from './errors.js';
 export * from './estimator.js';
 export * from './events.js';
+export {
+  EXECUTOR,
+  ExecutorAbortedError,
+  type ExecutorJob,
+  type ExecutorOutcome,
+  type ExecutorPlugin,
+  ExecutorUnavailableError,
+  isExecutorPlugin,
+  type PluginDescriptor,
+  TaskPayloadError,
+} from './executor.js';
 export { gradientsRegistered } from './gradients.js';
 export * from './metrics.js';
 export * from './modelFormat.js';

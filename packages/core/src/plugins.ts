@@ -1,4 +1,5 @@
 import type { TrainingEvent } from './events.js';
+import type { ExecutorPlugin, PluginDescriptor } from './executor.js';
 
 /** Activation functions layerwise layers use (and exporters must map). */
 export type ActivationName =
@@ -54,6 +55,8 @@ export interface PluginBase {
   readonly kind: string;
   /** A short unique name within its kind (`wasm`, `csv`, `onnx`…). */
   readonly name: string;
+  /** How workers in other threads, processes or machines rebuild this plugin (package + factory + options). */
+  readonly descriptor?: PluginDescriptor;
 }
 
 /** A tfjs backend made available to estimators. */
@@ -118,4 +121,10 @@ export interface SetupPlugin extends PluginBase {
 }
 
 /** Any plugin `registry.use` accepts. */
-export type Plugin = BackendPlugin | LoggerPlugin | LogFilePlugin | ExporterPlugin | SetupPlugin;
+export type Plugin =
+  | BackendPlugin
+  | LoggerPlugin
+  | LogFilePlugin
+  | ExporterPlugin
+  | SetupPlugin
+  | ExecutorPlugin;

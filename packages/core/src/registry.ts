@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
 import { engineGuard } from './engineGuard.js';
 import { BackendUnavailableError, PluginError, UnknownFormatError, ValidationError } from './errors.js';
+import { EXECUTOR } from './executor.js';
 import type {
   BackendPlugin,
   ExporterPlugin,
@@ -38,6 +39,7 @@ const REQUIRED: Record<string, string[]> = {
   logFile: ['extensions:object', 'create:function'],
   exporter: ['format:string', 'export:function'],
   setup: ['setup:function'],
+  executor: ['run:function'],
 };
 
 /** Checks a plugin's shape and says exactly what is missing. */
@@ -137,6 +139,8 @@ export class Registry {
         return this.bind(Tokens.logger, plugin);
       case 'logFile':
         return this.bind(Tokens.logFile, plugin);
+      case 'executor':
+        return this.bind(EXECUTOR, plugin);
       case 'setup':
         (plugin as SetupPlugin).setup(this);
         this.#owned.push(plugin);
@@ -388,7 +392,7 @@ export class Registry {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     for (const p of this.#owned) {
-      if (p.kind === 'logger' && p.close) await p.close();
+      if ((p.kind === 'logger' || p.kind === 'executor') && p.close) await p.close();
     }
     this.#owned.length = 0;
     await this.#container.unbindAllAsync();

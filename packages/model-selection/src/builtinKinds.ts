@@ -28,6 +28,7 @@ function paramsKind<E extends { getParams(): object; registry: Registry }>(
     name,
     module: import.meta.url,
     exportName,
+    package: '@layerwise/model-selection',
     matches: (e) => e instanceof Ctor && (e as object).constructor === Ctor,
     encode(est, ctx) {
       const params = ctx.plainParams(est.getParams(), name);
