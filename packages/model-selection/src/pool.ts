@@ -61,8 +61,25 @@ function builtExecArgv(): string[] {
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--conditions' || a === '-C') i++;
-    else if (!a.startsWith('--conditions=') && !a.startsWith('-C=')) out.push(a);
+    // Export conditions (workers run `dist`), an `-e` script and loaders (tsx) stay with this thread.
+    if (
+      [
+        '--conditions',
+        '-C',
+        '-e',
+        '--eval',
+        '-p',
+        '--print',
+        '--input-type',
+        '--import',
+        '--require',
+        '-r',
+        '--loader',
+      ].includes(a)
+    )
+      i++;
+    else if (!/^(--conditions|-C|--input-type|--eval|--print|--import|--require|--loader)=/.test(a))
+      out.push(a);
   }
   return out;
 }
