@@ -1,5 +1,5 @@
 import type { ActivationName, DenseLayerSpec, Rng } from '@layerwise/core';
-import { activate, affine, DenseLayer } from '@layerwise/nn';
+import { activate, affine, DenseLayer } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** One decoder layer: rebuilds the input of encoder layer k from its code (kernel tied to it or its own). */

@@ -1,3 +1,4 @@
+import type { EstimatorKindPlugin } from '@layerwise/core';
 import {
   type DenseLayerSpec,
   type EstimatorOptions,
@@ -27,11 +28,13 @@ import {
   mapRows,
   mapRowsToHost,
   openOneShot,
+  type ParamsEstimatorClass,
+  paramsEstimatorKind,
   runTraining,
   scanSource,
   streamedData,
   TrainedEstimator,
-} from '@layerwise/nn';
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   AUTOENCODER_DEFAULTS,
@@ -86,6 +89,11 @@ export class StackedAutoencoder
   extends TrainedEstimator<StackedAutoencoderParams>
   implements Transformer<MatrixLike, MatrixLike>
 {
+  /** This class's estimator kind (registered with `registry.use`; `nJobs` workers rebuild it from it). */
+  static get estimatorKind(): EstimatorKindPlugin<StackedAutoencoder> {
+    return stackedAutoencoderKind;
+  }
+
   #stack: Stack | null = null;
   /** The params of the fit that made the current weights: what save/export store (a later setParams does not change them). */
   #fittedParams: StackedAutoencoderParams | null = null;
@@ -432,3 +440,16 @@ export class StackedAutoencoder
     return ae;
   }
 }
+
+/**
+ * The estimator kind of {@link StackedAutoencoder}: loads its model files, rebuilds it in `nJobs` workers from its
+ * params. `registry.use(stackedAutoencoderKind)` lets `load()`, `Pipeline.load` and the CLI open its files.
+ */
+export const stackedAutoencoderKind: EstimatorKindPlugin<StackedAutoencoder> = paramsEstimatorKind({
+  name: 'StackedAutoencoder',
+  role: 'transformer',
+  module: import.meta.url,
+  exportName: 'stackedAutoencoderKind',
+  package: '@layerwise/autoencoder',
+  estimatorClass: () => StackedAutoencoder as unknown as ParamsEstimatorClass<StackedAutoencoder>,
+});

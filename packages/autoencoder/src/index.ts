@@ -13,4 +13,5 @@ export {
   type AutoencoderFitOptions,
   type AutoencoderPart,
   StackedAutoencoder,
+  stackedAutoencoderKind,
 } from './StackedAutoencoder.js';

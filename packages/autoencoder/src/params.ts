@@ -2,13 +2,13 @@ import type { ParamSpec } from '@layerwise/core';
 import {
   HIDDEN_ACTIVATIONS,
   type HiddenActivation,
-  MLP_SPEC,
+  LAYER_STACK_SPEC,
   TRAINING_DEFAULTS,
   TRAINING_SPEC,
   type TrainingParams,
-} from '@layerwise/nn';
+} from '@layerwise/training';
 
-/** Hyper-parameters of `StackedAutoencoder` (the shared training ones: `TrainingParams` of `@layerwise/nn`). */
+/** Hyper-parameters of `StackedAutoencoder` (the shared training ones: `TrainingParams` of `@layerwise/training`). */
 export interface StackedAutoencoderParams extends TrainingParams {
   /** Units of each encoder layer (the last one is the code size). Default `[200, 100]`. */
   hiddenLayerSizes: number[];
@@ -50,14 +50,14 @@ export const AUTOENCODER_DEFAULTS: StackedAutoencoderParams = {
 /** Validation rules of {@link StackedAutoencoderParams}. */
 export const AUTOENCODER_SPEC: ParamSpec<StackedAutoencoderParams> = {
   ...TRAINING_SPEC,
-  hiddenLayerSizes: MLP_SPEC.hiddenLayerSizes,
-  activation: MLP_SPEC.activation,
+  hiddenLayerSizes: LAYER_STACK_SPEC.hiddenLayerSizes,
+  activation: LAYER_STACK_SPEC.activation,
   outputActivation: { type: 'enum', values: HIDDEN_ACTIVATIONS },
-  dropout: MLP_SPEC.dropout,
+  dropout: LAYER_STACK_SPEC.dropout,
   noise: { type: 'number', min: 0, exclusiveMax: 1 },
   tiedWeights: { type: 'boolean' },
   epochs: { type: 'int', min: 0 },
-  batchSize: MLP_SPEC.batchSize,
+  batchSize: LAYER_STACK_SPEC.batchSize,
   fineTuneEpochs: { type: 'int', min: 0 },
   shuffleBuffer: { type: 'int', min: 0 },
 };

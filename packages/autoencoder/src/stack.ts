@@ -1,5 +1,5 @@
 import type { NamedTensor, Rng } from '@layerwise/core';
-import { DenseLayer, layerTensors, type RunModel } from '@layerwise/nn';
+import { DenseLayer, layerTensors, type RunModel } from '@layerwise/training';
 import type * as tf from '@tensorflow/tfjs-core';
 import { DecoderLayer } from './DecoderLayer.js';
 import type { StackedAutoencoderParams } from './params.js';

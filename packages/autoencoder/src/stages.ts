@@ -1,5 +1,5 @@
 import { HostMatrix, type Rng } from '@layerwise/core';
-import { mapRows, mapRowsToHost, meanLoss, type RunData, type RunStage } from '@layerwise/nn';
+import { mapRows, mapRowsToHost, meanLoss, type RunData, type RunStage } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StackedAutoencoderParams } from './params.js';
 import type { Stack } from './stack.js';

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StackedAutoencoder } from '@layerwise/autoencoder';
-import { ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
-import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import { type StackedAutoencoder, stackedAutoencoderKind } from '@layerwise/autoencoder';
+import { type EstimatorKindPlugin, ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
+import { type MLPClassifier, type MLPRegressor, mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
 import { type FeatureScaler, loadScaler } from './scaler.js';
 
 /** Any estimator the CLI trains and loads. */
@@ -33,11 +33,21 @@ export interface OpenedModel {
   memory: RunMemory;
 }
 
-const LOADERS = {
-  StackedAutoencoder: (dir: string, registry: Registry) => StackedAutoencoder.load(dir, { registry }),
-  MLPClassifier: (dir: string, registry: Registry) => MLPClassifier.load(dir, { registry }),
-  MLPRegressor: (dir: string, registry: Registry) => MLPRegressor.load(dir, { registry }),
-} as const;
+/** The estimator kinds the CLI trains and drives (predict, transform, export). */
+const CLI_KINDS: readonly EstimatorKindPlugin<CliEstimator>[] = [
+  stackedAutoencoderKind,
+  mlpClassifierKind,
+  mlpRegressorKind,
+] as EstimatorKindPlugin<CliEstimator>[];
+const CLI_KIND_NAMES: readonly string[] = CLI_KINDS.map((k) => k.name);
+
+/** The kind `name` (one the CLI drives) resolved through `registry`: its registered kinds first, then the CLI's. */
+function cliKind(name: OpenedModel['kind'], registry: Registry): EstimatorKindPlugin<CliEstimator> {
+  const registered = [...registry.estimatorKinds()].reverse().find((k) => k.name === name);
+  return (
+    (registered as EstimatorKindPlugin<CliEstimator> | undefined) ?? CLI_KINDS.find((k) => k.name === name)!
+  );
+}
 
 async function readJson(file: string): Promise<unknown | undefined> {
   let text: string;
@@ -66,9 +76,9 @@ export async function modelKind(dir: string): Promise<OpenedModel['kind']> {
     if (e instanceof ModelFormatError) throw new ModelFormatError(`${dir}: ${e.message}`, { cause: e });
     throw e;
   }
-  if (!Object.hasOwn(LOADERS, kind)) {
+  if (!CLI_KIND_NAMES.includes(kind)) {
     throw new ModelFormatError(
-      `${dir} holds an unknown estimator kind ${JSON.stringify(kind)}; expected one of ${Object.keys(LOADERS).join(', ')}.`,
+      `${dir} holds an unknown estimator kind ${JSON.stringify(kind)}; expected one of ${CLI_KIND_NAMES.join(', ')}.`,
     );
   }
   return kind as OpenedModel['kind'];
@@ -82,7 +92,7 @@ export async function openModel(dir: string, registry: Registry): Promise<Opened
   const kind = await modelKind(dir);
   let estimator: CliEstimator;
   try {
-    estimator = await LOADERS[kind](dir, registry);
+    estimator = await cliKind(kind, registry).load(dir, { registry });
   } catch (e) {
     if (e instanceof ModelFormatError) throw new ModelFormatError(`${dir}: ${e.message}`, { cause: e });
     throw e;

@@ -4,13 +4,84 @@
  * @packageDocumentation
  */
 
-export * from './batches.js';
-export * from './callbacks.js';
-export * from './data.js';
+export { epochBatches, takeRows, trainValidationSplit } from './batches.js';
+export {
+  CALLBACK_HOOKS,
+  type Callback,
+  type CallbackContext,
+  type CallbackLogs,
+  type KeptWeights,
+} from './callbacks.js';
+export {
+  type ClassLabel,
+  decodeLabels,
+  type EncodedLabels,
+  encodeLabels,
+  type FitMatrix,
+  fromTensor1D,
+  fromTensor2D,
+  HostMatrix,
+  type InputKind,
+  type LabelsLike,
+  type Matrix,
+  type MatrixLike,
+  readInto,
+  readLabels,
+  releaseMatrix,
+  type Targets,
+  type TargetsLike,
+  type ToMatrixOptions,
+  type TypedMatrix,
+  toFitMatrix,
+  toMatrix,
+  toTargets,
+  uniqueClasses,
+} from './data.js';
 export { EngineGuard, type EngineGuardState, engineGuard } from './engineGuard.js';
-export * from './errors.js';
-export * from './estimator.js';
-export * from './events.js';
+export {
+  BackendUnavailableError,
+  ConcurrentFitError,
+  LayerwiseError,
+  ModelFormatError,
+  NotFittedError,
+  PluginError,
+  StorageError,
+  TrainingDivergedError,
+  UnknownFormatError,
+  ValidationError,
+} from './errors.js';
+export {
+  BaseEstimator,
+  type Classifier,
+  clone,
+  type Estimator,
+  type EstimatorOptions,
+  type Predictor,
+  type Regressor,
+  type Transformer,
+} from './estimator.js';
+export {
+  type DecodeContext,
+  type EncodeContext,
+  type EncodedEstimator,
+  ESTIMATOR_ROLES,
+  type EstimatorKindPlugin,
+  type EstimatorRole,
+  estimatorKindOf,
+  type LoadEstimatorOptions,
+  loadEstimator,
+  resolveEstimatorKind,
+} from './estimatorKinds.js';
+export type {
+  BatchEndEvent,
+  EpochEndEvent,
+  FitEndEvent,
+  FitStartEvent,
+  Stage,
+  StageEndEvent,
+  StageStartEvent,
+  TrainingEvent,
+} from './events.js';
 export {
   EXECUTOR,
   ExecutorAbortedError,
@@ -23,12 +94,60 @@ export {
   TaskPayloadError,
 } from './executor.js';
 export { gradientsRegistered } from './gradients.js';
-export * from './metrics.js';
-export * from './modelFormat.js';
+export { accuracy, meanSquaredError, r2Score } from './metrics.js';
+export {
+  atomicWriteFile,
+  checkModelDirTarget,
+  checkSafeFileName,
+  loadModelDir,
+  MANIFEST_FILE,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type ModelData,
+  type ModelManifest,
+  type NamedTensor,
+  parseManifest,
+  readModelKind,
+  removeStaleTempFiles,
+  saveModelDir,
+  storageError,
+  type WeightEntry,
+} from './modelFormat.js';
 export { hasNodeBuiltins, type NodeFsSync, nodeBuiltin, nodeFsSync } from './nodeFs.js';
-export * from './params.js';
-export * from './plugins.js';
-export * from './registry.js';
-export * from './rng.js';
+export { checkParam, type ParamRule, type ParamSpec, validateParams } from './params.js';
+export {
+  ACTIVATIONS,
+  type ActivationName,
+  type BackendPlugin,
+  type DenseLayerSpec,
+  type ExportableModel,
+  type ExporterPlugin,
+  type ExportOptions,
+  type ExportResult,
+  type LogFilePlugin,
+  type LoggerPlugin,
+  type Plugin,
+  type PluginBase,
+  type SetupPlugin,
+} from './plugins.js';
+export {
+  type ActivateOptions,
+  getDefaultRegistry,
+  NO_BACKEND,
+  Registry,
+  setDefaultRegistryFactory,
+  type Token,
+  Tokens,
+  token,
+  validatePlugin,
+} from './registry.js';
+export { Rng } from './rng.js';
 export { initTfBackend } from './tfBackend.js';
-export * from './validateExportableModel.js';
+export {
+  checkExportTargets,
+  DEFAULT_LEAKY_RELU_ALPHA,
+  float32Bytes,
+  leakyReluAlphaFor,
+  type ValidateExportableModelOptions,
+  validateExportableModel,
+} from './validateExportableModel.js';

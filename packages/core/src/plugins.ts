@@ -127,4 +127,5 @@ export type Plugin =
   | LogFilePlugin
   | ExporterPlugin
   | SetupPlugin
-  | ExecutorPlugin;
+  | ExecutorPlugin
+  | import('./estimatorKinds.js').EstimatorKindPlugin;

@@ -3,6 +3,7 @@ import { Container } from 'inversify';
 import { engineGuard } from './engineGuard.js';
 import { BackendUnavailableError, PluginError, UnknownFormatError, ValidationError } from './errors.js';
 import { EXECUTOR } from './executor.js';
+import { type EstimatorKindPlugin, validateEstimatorKind } from './estimatorKinds.js';
 import type {
   BackendPlugin,
   ExporterPlugin,
@@ -31,6 +32,7 @@ export const Tokens = {
   logger: token<LoggerPlugin>('logger'),
   logFile: token<LogFilePlugin>('logFile'),
   exporter: token<ExporterPlugin>('exporter'),
+  estimatorKind: token<EstimatorKindPlugin>('estimatorKind'),
 } as const;
 
 const REQUIRED: Record<string, string[]> = {
@@ -40,6 +42,7 @@ const REQUIRED: Record<string, string[]> = {
   exporter: ['format:string', 'export:function'],
   setup: ['setup:function'],
   executor: ['run:function'],
+  estimator: ['role:string', 'matches:function', 'load:function'],
 };
 
 /** Checks a plugin's shape and says exactly what is missing. */
@@ -141,6 +144,17 @@ export class Registry {
         return this.bind(Tokens.logFile, plugin);
       case 'executor':
         return this.bind(EXECUTOR, plugin);
+      case 'estimator': {
+        validateEstimatorKind(plugin);
+        const same = this.#getAll(Tokens.estimatorKind).find((k) => k.name === plugin.name);
+        if (same === plugin) return this;
+        if (same && this.#ownKinds().includes(same)) {
+          throw new PluginError(
+            `An estimator kind named "${plugin.name}" is already registered here: use a child registry to replace it.`,
+          );
+        }
+        return this.bind(Tokens.estimatorKind, plugin);
+      }
       case 'setup':
         (plugin as SetupPlugin).setup(this);
         this.#owned.push(plugin);
@@ -182,6 +196,16 @@ export class Registry {
   #getAll<T>(tok: Token<T>): T[] {
     const own = this.#container.isCurrentBound(tok.id) ? this.#container.getAll<T>(tok.id) : [];
     return this.#parent ? [...this.#parent.#getAll(tok), ...own] : own;
+  }
+
+  #ownKinds(): EstimatorKindPlugin[] {
+    const tok = Tokens.estimatorKind.id;
+    return this.#container.isCurrentBound(tok) ? this.#container.getAll<EstimatorKindPlugin>(tok) : [];
+  }
+
+  /** Estimator kinds of this scope and its parents (parents first; a later one of the same name wins). */
+  estimatorKinds(): EstimatorKindPlugin[] {
+    return this.#getAll(Tokens.estimatorKind);
   }
 
   /** Backends, highest priority first. */

@@ -22,7 +22,11 @@ export const BUILTIN_PLUGIN_PACKAGES = [
   '@layerwise/backend-node',
 ];
 /** Packages whose worker kinds every worker may import. */
-export const BUILTIN_KIND_PACKAGES = ['@layerwise/model-selection'];
+export const BUILTIN_KIND_PACKAGES = [
+  '@layerwise/nn',
+  '@layerwise/autoencoder',
+  '@layerwise/model-selection',
+];
 
 /** Messages to a task thread. */
 export type ThreadRequest =

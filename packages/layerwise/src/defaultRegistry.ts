@@ -1,14 +1,30 @@
+import { stackedAutoencoderKind } from '@layerwise/autoencoder';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { nodeBackend } from '@layerwise/backend-node';
 import { wasmBackend } from '@layerwise/backend-wasm';
 import { webglBackend } from '@layerwise/backend-webgl';
 import { webgpuBackend } from '@layerwise/backend-webgpu';
-import { Registry, ValidationError } from '@layerwise/core';
+import { type EstimatorKindPlugin, Registry, ValidationError } from '@layerwise/core';
 import { onnxExporter } from '@layerwise/exporter-onnx';
 import { tfjsExporter } from '@layerwise/exporter-tfjs';
 import { consoleLogger } from '@layerwise/logger-console';
 import { csvLogFile } from '@layerwise/logger-csv';
 import { jsonlLogFile } from '@layerwise/logger-jsonl';
+import { mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
+import { pipelineKind } from '@layerwise/pipeline';
+import { PREPROCESSING_KINDS } from '@layerwise/preprocessing';
+
+/**
+ * Every first-party estimator kind: MLPClassifier, MLPRegressor, StackedAutoencoder, Pipeline and each
+ * `@layerwise/preprocessing` transformer. {@link createDefaultRegistry} registers them all.
+ */
+export const FIRST_PARTY_KINDS: readonly EstimatorKindPlugin[] = Object.freeze([
+  mlpClassifierKind as EstimatorKindPlugin,
+  mlpRegressorKind as EstimatorKindPlugin,
+  stackedAutoencoderKind as EstimatorKindPlugin,
+  pipelineKind,
+  ...(PREPROCESSING_KINDS as readonly EstimatorKindPlugin[]),
+]);
 
 /** Options of {@link createDefaultRegistry}. */
 export interface DefaultRegistryOptions {
@@ -45,7 +61,8 @@ function inBrowser(): boolean {
 /**
  * A registry with every first-party plugin: the backends for where it runs — in a browser webgpu (priority 5),
  * webgl (4), wasm (2) and cpu (1); in Node node (3), wasm (2) and cpu (1) — the console logger; CSV (`.csv`) and JSONL (`.jsonl`) file loggers for `logPath`; the `tfjs-layers` and `onnx`
- * exporters. `backend: 'auto'` then takes the best one that loads here.
+ * exporters; every first-party estimator kind ({@link FIRST_PARTY_KINDS}, so `load()` and `Pipeline.load`
+ * open their files). `backend: 'auto'` then takes the best one that loads here.
  */
 export function createDefaultRegistry(options: DefaultRegistryOptions = {}): Registry {
   if (
@@ -61,7 +78,7 @@ export function createDefaultRegistry(options: DefaultRegistryOptions = {}): Reg
   const registry = new Registry();
   if (environment === 'browser') registry.use(webgpuBackend(options.webgpu)).use(webglBackend(options.webgl));
   else registry.use(nodeBackend());
-  return registry
+  registry
     .use(wasmBackend(options.wasm))
     .use(cpuBackend())
     .use(consoleLogger({ verbose: options.console ?? 'auto' }))
@@ -69,4 +86,6 @@ export function createDefaultRegistry(options: DefaultRegistryOptions = {}): Reg
     .use(jsonlLogFile())
     .use(tfjsExporter())
     .use(onnxExporter());
+  for (const kind of FIRST_PARTY_KINDS) registry.use(kind);
+  return registry;
 }

@@ -1,10 +1,18 @@
-import { StackedAutoencoder } from '@layerwise/autoencoder';
-import { getDefaultRegistry, ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
-import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
-import { Pipeline } from '@layerwise/pipeline';
-import { PREPROCESSING_LOADERS, type PreprocessingTransformer } from '@layerwise/preprocessing';
+import type { StackedAutoencoder } from '@layerwise/autoencoder';
+import {
+  type EstimatorKindPlugin,
+  type EstimatorOptions,
+  getDefaultRegistry,
+  type Registry,
+  readModelKind,
+  resolveEstimatorKind,
+} from '@layerwise/core';
+import type { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import type { Pipeline, PipelineStep, StepLoader } from '@layerwise/pipeline';
+import type { PreprocessingTransformer } from '@layerwise/preprocessing';
+import { FIRST_PARTY_KINDS } from './defaultRegistry.js';
 
-/** Any estimator `load` can return. */
+/** Any estimator `load` can return (a third-party kind registered with `registry.use` returns its own class). */
 export type LoadedEstimator =
   | StackedAutoencoder
   | MLPClassifier
@@ -12,23 +20,11 @@ export type LoadedEstimator =
   | Pipeline
   | PreprocessingTransformer;
 
-const LOADERS: Record<string, (dir: string, registry: Registry) => Promise<LoadedEstimator>> = {
-  StackedAutoencoder: (dir, registry) => StackedAutoencoder.load(dir, { registry }),
-  MLPClassifier: (dir, registry) => MLPClassifier.load(dir, { registry }),
-  MLPRegressor: (dir, registry) => MLPRegressor.load(dir, { registry }),
-  Pipeline: (dir, registry) => Pipeline.load(dir, { registry }),
-  // Every @layerwise/preprocessing transformer, from that package's kind → loader table.
-  ...Object.fromEntries(
-    Object.entries(PREPROCESSING_LOADERS).map(([kind, f]) => [
-      kind,
-      (dir: string, registry: Registry) => f(dir, { registry }),
-    ]),
-  ),
-};
-
 /**
- * Loads any saved layerwise estimator from `dir`, choosing the class from the manifest's `kind`.
- * Validates every size, shape, checksum and path; never evaluates code.
+ * Loads any saved layerwise estimator from `dir`, choosing the class from the manifest's `kind` among the
+ * estimator kinds registered in `options.registry` (default: the default registry, which holds every
+ * first-party kind; `registry.use(myKind)` adds yours). Validates every size, shape, checksum and path;
+ * never evaluates code.
  *
  * ```ts
  * const model = await load('digits-model');
@@ -36,13 +32,37 @@ const LOADERS: Record<string, (dir: string, registry: Registry) => Promise<Loade
  * ```
  */
 export async function load(dir: string, options: { registry?: Registry } = {}): Promise<LoadedEstimator> {
-  const kind = await readModelKind(dir);
-  // Own keys only: a kind such as "__proto__" or "constructor" must not reach Object.prototype.
-  const loader = Object.hasOwn(LOADERS, kind) ? LOADERS[kind] : undefined;
-  if (!loader) {
-    throw new ModelFormatError(
-      `Invalid model: unknown estimator kind ${JSON.stringify(kind)}; expected one of ${Object.keys(LOADERS).join(', ')}.`,
-    );
-  }
-  return loader(dir, options.registry ?? getDefaultRegistry());
+  const registry = options.registry ?? getDefaultRegistry();
+  const name = await readModelKind(dir);
+  // A registry made by hand (new Registry().use(cpuBackend())) may lack the first-party kinds: the
+  // umbrella knows them anyway, for the file and for a pipeline's steps.
+  const missing = firstPartyKindsMissingFrom(registry);
+  const kind =
+    [...registry.estimatorKinds()].reverse().find((k) => k.name === name) ??
+    missing.find((k) => k.name === name) ??
+    resolveEstimatorKind(name, registry);
+  const loaders = Object.fromEntries(missing.map((k) => [k.name, k.load as StepLoader]));
+  return (await kind.load(dir, {
+    registry,
+    ...(missing.length > 0 ? { loaders } : {}),
+  } as EstimatorOptions)) as LoadedEstimator;
 }
+
+function firstPartyKindsMissingFrom(registry: Registry): EstimatorKindPlugin[] {
+  const known = new Set(registry.estimatorKinds().map((k) => k.name));
+  return FIRST_PARTY_KINDS.filter((k) => !known.has(k.name));
+}
+
+/**
+ * The step kinds `Pipeline.load` knew before estimator kinds: every first-party kind → its `load`.
+ * @deprecated `Pipeline.load` resolves step kinds through `options.registry`'s estimator kinds; register
+ * yours with `registry.use(kind)`. Removed in the next minor version.
+ */
+export const STEP_LOADERS: Readonly<Record<string, StepLoader>> = Object.freeze(
+  Object.fromEntries(
+    FIRST_PARTY_KINDS.map((k) => [
+      k.name,
+      (dir: string, o: EstimatorOptions) => k.load(dir, o) as Promise<PipelineStep>,
+    ]),
+  ),
+);

@@ -1,36 +1,22 @@
-import { getDefaultRegistry, type Registry, token, ValidationError } from '@layerwise/core';
+import {
+  type DecodeContext,
+  type EncodeContext,
+  type EncodedEstimator,
+  type EstimatorKindPlugin,
+  getDefaultRegistry,
+  type Registry,
+  token,
+  ValidationError,
+} from '@layerwise/core';
 
-/** An estimator encoded for a worker thread: the module and export of its {@link WorkerKind}, and a payload. */
-export interface EncodedEstimator {
-  module: string;
-  exportName: string;
-  /** The npm package exporting the kind under `exportName` (what workers on other machines import). */
-  package?: string;
-  payload: unknown;
-}
-
-/** Given to {@link WorkerKind.encode} in the main thread. */
-export interface EncodeContext {
-  /** Encodes a nested estimator (a pipeline's steps…). */
-  encode(estimator: unknown): EncodedEstimator;
-  /** Says this estimator cannot be rebuilt in a worker (it then runs in the main thread). Throws. */
-  cannot(reason: string): never;
-  /** Records that the estimator trains on `requested` (its `backend` param) resolved through `registry`. */
-  useBackend(registry: Registry | undefined, requested: string): void;
-  /** Rejects params that hold functions or class instances (callbacks, a custom forward…): calls `cannot`. */
-  plainParams(params: object, owner: string): Record<string, unknown>;
-}
-
-/** Given to {@link WorkerKind.decode} in the worker. */
-export interface DecodeContext {
-  /** The worker's registry (the main thread's backend only); pass it to the rebuilt estimator. */
-  registry: Registry;
-  /** Rebuilds a nested estimator encoded with {@link EncodeContext.encode}. */
-  decode(encoded: EncodedEstimator): Promise<unknown>;
-}
+// The contexts moved to core with the estimator kinds; re-exported here under their old names.
+export type { DecodeContext, EncodeContext, EncodedEstimator };
 
 /**
- * How to rebuild one kind of estimator in a worker thread. `module` + `exportName` name this object itself
+ * How to rebuild one kind of estimator in a worker thread.
+ * @deprecated Give the estimator's kind (`EstimatorKindPlugin` in `@layerwise/core`) `module`,
+ * `exportName`, `encode` and `decode`, and `registry.use(kind)` it (or expose it as the class's static
+ * `estimatorKind`): the same entry then loads its files and rebuilds it in workers. `module` + `exportName` name this object itself
  * (the worker imports it from there), so use `module: import.meta.url` and the name you export it under.
  *
  * ```ts
@@ -66,11 +52,12 @@ export interface WorkerKind<E = unknown> {
   load?(dir: string, like: E): Promise<E>;
 }
 
-/** Registry token of the worker kinds added with {@link registerWorkerKind}. */
+/** Registry token of the worker kinds added with {@link registerWorkerKind} (deprecated with it). */
 export const WORKER_KIND = token<WorkerKind>('workerKind');
 
 /**
  * Makes estimators of another kind (a Pipeline, your own estimator) run in `nJobs` worker threads.
+ * @deprecated `registry.use(kind)` an estimator kind with `module`, `exportName`, `encode` and `decode`.
  * Binds into `registry` (default: the default registry); the estimator's own registry is searched first.
  * A class can instead carry the kind as a static `workerKind` property.
  */
@@ -96,15 +83,51 @@ function registryOf(est: unknown): Registry | undefined {
   return r && typeof (r as Registry).getAll === 'function' ? (r as Registry) : undefined;
 }
 
-/** The kind for `estimator`: its class's static `workerKind`, then registered kinds, then `builtins`. */
+/** Whether an estimator kind carries what a worker needs (module, exportName, encode, decode). */
+function workerCapable(k: EstimatorKindPlugin | undefined): k is EstimatorKindPlugin & WorkerKindFields {
+  return (
+    k !== undefined &&
+    typeof k.module === 'string' &&
+    typeof k.exportName === 'string' &&
+    typeof k.encode === 'function' &&
+    typeof k.decode === 'function'
+  );
+}
+
+type WorkerKindFields = Required<Pick<EstimatorKindPlugin, 'module' | 'exportName' | 'encode' | 'decode'>>;
+
+/** An estimator kind seen as a worker kind (its `load` takes the like-estimator's registry). */
+function fromEstimatorKind(k: EstimatorKindPlugin & WorkerKindFields): WorkerKind {
+  return {
+    name: k.name,
+    module: k.module,
+    exportName: k.exportName,
+    ...(k.package ? { package: k.package } : {}),
+    matches: (e) => k.matches(e),
+    encode: (e, ctx) => k.encode(e, ctx),
+    decode: (p, ctx) => k.decode(p, ctx),
+    load: (dir, like) => k.load(dir, { registry: registryOf(like) ?? getDefaultRegistry() }),
+  };
+}
+
+/**
+ * The kind for `estimator`: its class's static `workerKind` or `estimatorKind`, then the kinds registered
+ * in its registry and the default one (estimator kinds and {@link registerWorkerKind}'s), then `builtins`.
+ */
 export function findKind(estimator: unknown, builtins: readonly WorkerKind[]): WorkerKind | undefined {
-  const ctorKind = (estimator as { constructor?: { workerKind?: WorkerKind } } | null)?.constructor
-    ?.workerKind;
+  const ctor = (
+    estimator as { constructor?: { workerKind?: WorkerKind; estimatorKind?: EstimatorKindPlugin } } | null
+  )?.constructor;
+  const ctorKind = ctor?.workerKind;
   if (ctorKind && typeof ctorKind.encode === 'function' && ctorKind.matches(estimator)) return ctorKind;
+  const own = ctor?.estimatorKind;
+  if (workerCapable(own) && own.matches(estimator)) return fromEstimatorKind(own);
   const registries = [registryOf(estimator), getDefaultRegistry()].filter(
     (r): r is Registry => r !== undefined,
   );
   for (const r of registries) {
+    const kind = [...r.estimatorKinds()].reverse().find((k) => workerCapable(k) && k.matches(estimator));
+    if (workerCapable(kind)) return fromEstimatorKind(kind);
     const found = [...r.getAll(WORKER_KIND)].reverse().find((k) => k.matches(estimator));
     if (found) return found;
   }
@@ -137,7 +160,7 @@ export function encodeEstimator(estimator: unknown, builtins: readonly WorkerKin
       const kind = findKind(est, builtins);
       if (!kind) {
         throw new CannotRebuildError(
-          `${(est as object)?.constructor?.name ?? typeof est} has no worker kind (registerWorkerKind adds one)`,
+          `${(est as object)?.constructor?.name ?? typeof est} has no worker-capable estimator kind (registry.use() one with module, exportName, encode and decode)`,
         );
       }
       modules.add(kind.module);

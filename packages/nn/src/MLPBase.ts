@@ -17,21 +17,32 @@ import {
   toMatrix,
   ValidationError,
 } from '@layerwise/core';
-import * as tf from '@tensorflow/tfjs-core';
-import { freezeLayers } from './callbacks.js';
-import { DenseLayer, LEAKY_RELU_ALPHA } from './DenseLayer.js';
 import {
+  type BatchLoss,
+  type CarriedState,
+  checkTrainingParams,
   type DataSource,
+  DenseLayer,
   type EncodedBatchTargets,
+  freezeLayers,
   isDataSource,
+  isHistory,
   isOneShot,
+  LEAKY_RELU_ALPHA,
+  layerTensors,
+  makeHistory,
+  mapRows,
   openOneShot,
+  type PreparedData,
+  type RunData,
+  type RunModel,
+  runTraining,
   scanSource,
   streamedData,
-} from './dataSource.js';
-import { type BatchLoss, mapRows } from './engine.js';
-import { type CarriedState, type PreparedData, type RunData, type RunModel, runTraining } from './fitRun.js';
-import { isHistory, makeHistory, type TrainingHistory } from './history.js';
+  TrainedEstimator,
+  type TrainingHistory,
+} from '@layerwise/training';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   type FitOptions,
   type ForwardContext,
@@ -40,9 +51,7 @@ import {
   type MLPParams,
   type PartialFitOptions,
 } from './MLPParams.js';
-import { layerTensors, storableParams } from './modelFile.js';
-import { checkTrainingParams } from './params.js';
-import { TrainedEstimator } from './TrainedEstimator.js';
+import { storableParams } from './modelFile.js';
 
 /** Validated targets, ready to train on. */
 export interface PreparedTargets<S> {

@@ -1,3 +1,4 @@
+import type { EstimatorKindPlugin } from '@layerwise/core';
 import {
   accuracy,
   type Classifier,
@@ -16,11 +17,17 @@ import {
   readLabels,
   ValidationError,
 } from '@layerwise/core';
+import {
+  type BatchLoss,
+  type DataSource,
+  type EpochRecord,
+  HIDDEN_ACTIVATIONS,
+  type HiddenActivation,
+  meanLoss,
+  type ParamsEstimatorClass,
+  paramsEstimatorKind,
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
-import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
-import type { DataSource } from './dataSource.js';
-import { type BatchLoss, meanLoss } from './engine.js';
-import type { EpochRecord } from './history.js';
 import { MLPBase, type PreparedTargets } from './MLPBase.js';
 import {
   type FitOptions,
@@ -160,6 +167,11 @@ export class MLPClassifier
   extends MLPBase<LabelsLike, ClassifierState, MLPClassifierParams>
   implements Classifier<MatrixLike, PredictedLabels, MatrixLike>
 {
+  /** This class's estimator kind (registered with `registry.use`; `nJobs` workers rebuild it from it). */
+  static get estimatorKind(): EstimatorKindPlugin<MLPClassifier> {
+    return mlpClassifierKind;
+  }
+
   /**
    * @param params hyper-parameters (see {@link MLPParams}); unknown names or bad values → ValidationError
    * @param options `{ registry }` to resolve backends, loggers and exporters from (default registry otherwise)
@@ -506,3 +518,16 @@ export function rowCount(X: unknown): number {
   }
   throw new ValidationError(`X must be number[][], a 2-D tf.Tensor or { data, shape }.`);
 }
+
+/**
+ * The estimator kind of {@link MLPClassifier}: loads its model files, rebuilds it in `nJobs` workers from its
+ * params. `registry.use(mlpClassifierKind)` lets `load()`, `Pipeline.load` and the CLI open its files.
+ */
+export const mlpClassifierKind: EstimatorKindPlugin<MLPClassifier> = paramsEstimatorKind({
+  name: 'MLPClassifier',
+  role: 'classifier',
+  module: import.meta.url,
+  exportName: 'mlpClassifierKind',
+  package: '@layerwise/nn',
+  estimatorClass: () => MLPClassifier as unknown as ParamsEstimatorClass<MLPClassifier>,
+});

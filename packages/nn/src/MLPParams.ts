@@ -1,8 +1,14 @@
 import type { DenseLayerSpec, EstimatorOptions, ExportOptions, MatrixLike, ParamSpec } from '@layerwise/core';
+import {
+  type CommonFitOptions,
+  type DenseLayer,
+  type HiddenActivation,
+  LAYER_STACK_SPEC,
+  TRAINING_DEFAULTS,
+  TRAINING_SPEC,
+  type TrainingParams,
+} from '@layerwise/training';
 import type * as tf from '@tensorflow/tfjs-core';
-import { type DenseLayer, HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
-import type { CommonFitOptions } from './fitOptions.js';
-import { TRAINING_DEFAULTS, TRAINING_SPEC, type TrainingParams } from './params.js';
 
 /** What a custom `forward` function receives besides the input batch and the layers. */
 export interface ForwardContext {
@@ -92,11 +98,11 @@ export const MLP_DEFAULTS: MLPParams = {
 /** Validation rules of {@link MLPParams}. */
 export const MLP_SPEC: ParamSpec<MLPParams> = {
   // The architecture first: error messages list the known parameters in this order.
-  hiddenLayerSizes: { type: 'intArray', min: 1, minLength: 1 },
-  activation: { type: 'enum', values: HIDDEN_ACTIVATIONS },
-  dropout: { type: 'number', min: 0, exclusiveMax: 1 },
+  hiddenLayerSizes: LAYER_STACK_SPEC.hiddenLayerSizes,
+  activation: LAYER_STACK_SPEC.activation,
+  dropout: LAYER_STACK_SPEC.dropout,
   epochs: { type: 'int', min: 1 },
-  batchSize: { type: 'int', min: 1 },
+  batchSize: LAYER_STACK_SPEC.batchSize,
   ...TRAINING_SPEC,
   forward: { type: 'function', nullable: true },
   encoderWeights: { type: 'any' },

@@ -1,3 +1,4 @@
+import type { EstimatorKindPlugin } from '@layerwise/core';
 import {
   type EstimatorOptions,
   fromTensor1D,
@@ -11,11 +12,16 @@ import {
   toTargets,
   ValidationError,
 } from '@layerwise/core';
+import {
+  type BatchLoss,
+  type DataSource,
+  type EpochRecord,
+  meanLoss,
+  type ParamsEstimatorClass,
+  paramsEstimatorKind,
+  type RunData,
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
-import type { DataSource } from './dataSource.js';
-import { type BatchLoss, meanLoss } from './engine.js';
-import type { RunData } from './fitRun.js';
-import type { EpochRecord } from './history.js';
 import { MLPBase, type PreparedTargets } from './MLPBase.js';
 import { rowCount } from './MLPClassifier.js';
 import {
@@ -49,6 +55,11 @@ export class MLPRegressor
   extends MLPBase<TargetsLike, RegressorState>
   implements Regressor<MatrixLike, RegressionOutput>
 {
+  /** This class's estimator kind (registered with `registry.use`; `nJobs` workers rebuild it from it). */
+  static get estimatorKind(): EstimatorKindPlugin<MLPRegressor> {
+    return mlpRegressorKind;
+  }
+
   /**
    * @param params hyper-parameters (see {@link MLPParams}); unknown names or bad values → ValidationError
    * @param options `{ registry }` to resolve backends, loggers and exporters from
@@ -228,3 +239,16 @@ export class MLPRegressor
     return est.restoreOnEngine(() => est.restoreFrom(data));
   }
 }
+
+/**
+ * The estimator kind of {@link MLPRegressor}: loads its model files, rebuilds it in `nJobs` workers from its
+ * params. `registry.use(mlpRegressorKind)` lets `load()`, `Pipeline.load` and the CLI open its files.
+ */
+export const mlpRegressorKind: EstimatorKindPlugin<MLPRegressor> = paramsEstimatorKind({
+  name: 'MLPRegressor',
+  role: 'regressor',
+  module: import.meta.url,
+  exportName: 'mlpRegressorKind',
+  package: '@layerwise/nn',
+  estimatorClass: () => MLPRegressor as unknown as ParamsEstimatorClass<MLPRegressor>,
+});

@@ -1,55 +1,54 @@
 /**
- * `@layerwise/nn` — dense layer stacks on tfjs-core, the training engine and the one training run every
- * estimator uses (callbacks, checkpoints, divergence), `MLPClassifier` and `MLPRegressor`.
+ * `@layerwise/nn` — the multi-layer perceptrons: `MLPClassifier` and `MLPRegressor`, built on the training
+ * engine of `@layerwise/training`, with their estimator kinds and the semi-supervised preset.
  * @packageDocumentation
  */
 
-export {
-  cosineDecay,
-  EarlyStopping,
-  type EarlyStoppingOptions,
-  earlyStopping,
-  exponentialDecay,
-  freezeLayers,
-  type LearningRateSchedule,
-  learningRateScheduler,
-  type Monitor,
-  type ReduceLROnPlateauOptions,
-  reduceLROnPlateau,
-  stepDecay,
-} from './callbacks.js';
-export type { CheckpointOptions } from './checkpoint.js';
+/**
+ * The training engine moved to `@layerwise/training`; these re-exports keep old imports working.
+ * @deprecated Import these names from `@layerwise/training`. Removed from `@layerwise/nn` in the next minor
+ * version.
+ */
 export {
   type AffineOptions,
   activate,
   affine,
+  type BatchLoss,
+  type CarriedState,
+  type CheckpointOptions,
+  type CommonFitOptions,
+  checkCallbacks,
+  checkFitOptions,
+  checkTrainingParams,
+  cosineDecay,
+  type DataBatch,
+  type DataSource,
   DenseLayer,
   type DenseWeights,
   defaultInit,
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  type EncodedBatchTargets,
+  type EpochRecord,
+  earlyStopping,
+  exponentialDecay,
+  type FittedCurves,
+  fittedCurves,
+  freezeLayers,
   HIDDEN_ACTIVATIONS,
   type HiddenActivation,
   type InitScheme,
   initKernel,
-  LEAKY_RELU_ALPHA,
-} from './DenseLayer.js';
-export {
-  type DataBatch,
-  type DataSource,
-  type EncodedBatchTargets,
   isDataSource,
+  isHistory,
   isOneShot,
-  openOneShot,
-  readSource,
-  rebatch,
-  type StreamOptions,
-  scanSource,
-  streamedData,
-} from './dataSource.js';
-export {
-  type BatchLoss,
-  EventSink,
-  evaluate,
+  LEAKY_RELU_ALPHA,
+  type LearningRateSchedule,
   type LossFn,
+  layerTensors,
+  learningRateScheduler,
+  type Monitor,
+  makeHistory,
   makeOptimizer,
   mapRows,
   mapRowsToHost,
@@ -57,31 +56,34 @@ export {
   OPTIMIZERS,
   type OptimizerName,
   type OptimizerSettings,
-  withFitScope,
-} from './engine.js';
-export { type CommonFitOptions, checkFitOptions, nearestName } from './fitOptions.js';
-export {
-  type CarriedState,
+  openOneShot,
+  type ParamsEstimatorClass,
+  type ParamsEstimatorKindSpec,
   type PreparedData,
+  paramsEstimatorKind,
+  type ReduceLROnPlateauOptions,
   type RunData,
   type RunModel,
   type RunSpec,
   type RunStage,
+  reduceLROnPlateau,
   runTraining,
-} from './fitRun.js';
-export {
-  type EpochRecord,
-  type FittedCurves,
-  fittedCurves,
-  isHistory,
-  makeHistory,
   type StageHistory,
+  type StreamOptions,
+  scanSource,
+  stepDecay,
+  streamedData,
+  TRAINING_DEFAULTS,
+  TRAINING_SPEC,
+  TrainedEstimator,
   type TrainingHistory,
-} from './history.js';
+  type TrainingParams,
+} from '@layerwise/training';
 export {
   type EncoderSource,
   MLPClassifier,
   type MLPClassifierParams,
+  mlpClassifierKind,
   type PredictedLabels,
 } from './MLPClassifier.js';
 export {
@@ -96,15 +98,10 @@ export {
   type MLPParams,
   type PartialFitOptions,
 } from './MLPParams.js';
-export { MLPRegressor, type MLPRegressorParams, type RegressionOutput } from './MLPRegressor.js';
-export { layerTensors } from './modelFile.js';
 export {
-  checkCallbacks,
-  checkTrainingParams,
-  TRAINING_DEFAULTS,
-  TRAINING_SPEC,
-  type TrainingParams,
-} from './params.js';
+  MLPRegressor,
+  type MLPRegressorParams,
+  mlpRegressorKind,
+  type RegressionOutput,
+} from './MLPRegressor.js';
 export { semiSupervisedFineTuning } from './presets.js';
-export { TrainedEstimator } from './TrainedEstimator.js';
-export { CallbackList, type StageConfig, type StageState, trainStage } from './trainStage.js';

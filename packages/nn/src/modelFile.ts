@@ -1,5 +1,4 @@
-import { ModelFormatError, type NamedTensor, ValidationError } from '@layerwise/core';
-import type { DenseLayer } from './DenseLayer.js';
+import { ModelFormatError, ValidationError } from '@layerwise/core';
 import type { ForwardFn, MLPParams } from './MLPParams.js';
 
 /** Parameters as stored in a model file or checkpoint (no functions, no callbacks, no encoder weights). */
@@ -11,17 +10,6 @@ export function storableParams(p: MLPParams): Record<string, unknown> {
     forward: null,
     checkpoint: p.checkpoint ? { ...p.checkpoint } : null,
   };
-}
-
-/** Weights of dense layers as named tensors (`<name>.kernel`, `<name>.bias`), copied out of tfjs. */
-export function layerTensors(layers: readonly DenseLayer[]): NamedTensor[] {
-  return layers.flatMap((l) => {
-    const w = l.read();
-    return [
-      { name: `${l.name}.kernel`, shape: [l.inputSize, l.units], data: w.kernel },
-      { name: `${l.name}.bias`, shape: [l.units], data: w.bias },
-    ];
-  });
 }
 
 /** Builds params from a model file, turning invalid params into ModelFormatError. */

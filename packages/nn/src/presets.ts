@@ -1,5 +1,5 @@
 import { ValidationError } from '@layerwise/core';
-import { cosineDecay, learningRateScheduler } from './callbacks.js';
+import { cosineDecay, learningRateScheduler } from '@layerwise/training';
 import type { MLPClassifierParams } from './MLPClassifier.js';
 
 /**

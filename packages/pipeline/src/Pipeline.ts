@@ -1,6 +1,7 @@
 import {
   clone as cloneEstimator,
   type EstimatorOptions,
+  getDefaultRegistry,
   loadModelDir,
   ModelFormatError,
   NotFittedError,
@@ -10,7 +11,6 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { STEP_LOADERS } from './stepLoaders.js';
 import { pipelineWorkerKind } from './workerKind.js';
 
 /**
@@ -41,7 +41,10 @@ export type StepLoader = (dir: string, options: EstimatorOptions) => Promise<Pip
 
 /** Options of {@link Pipeline.load}. */
 export interface PipelineLoadOptions extends EstimatorOptions {
-  /** Loaders for further step kinds (third-party estimators), merged over the built-in ones. */
+  /**
+   * Loaders for further step kinds, tried before the registry's estimator kinds.
+   * @deprecated Register the estimator's kind with `registry.use(kind)` and pass `{ registry }`.
+   */
   loaders?: Readonly<Record<string, StepLoader>>;
 }
 
@@ -582,13 +585,18 @@ export class Pipeline {
 
   /**
    * Loads a pipeline saved with {@link Pipeline.save}: the manifest is validated, then each step is loaded
-   * by its kind from its folder (StandardScaler, MinMaxScaler, … PCA, MLPClassifier, MLPRegressor,
-   * StackedAutoencoder, Pipeline, plus `options.loaders`). An unknown kind or a bad folder name is a
-   * ModelFormatError; nothing is evaluated.
+   * from its folder by the estimator kind registered under its `kind` in `options.registry` (default: the
+   * default registry; `import 'layerwise'` registers every first-party kind) — nested pipelines included.
+   * An unknown kind or a bad folder name is a ModelFormatError; nothing is evaluated.
    */
   static async load(dir: string, options: PipelineLoadOptions = {}): Promise<Pipeline> {
     const { loaders: extra, ...estimatorOptions } = options;
-    const loaders: Record<string, StepLoader> = { ...STEP_LOADERS, ...(extra ?? {}) };
+    const registry = options.registry ?? getDefaultRegistry();
+    const loaders: Record<string, StepLoader> = {
+      ...Object.fromEntries(registry.estimatorKinds().map((k) => [k.name, k.load as StepLoader])),
+      [PIPELINE_KIND]: (d, o) => Pipeline.load(d, o),
+      ...(extra ?? {}),
+    };
     const data = await loadModelDir(dir, [PIPELINE_KIND]);
     const bad = (m: string): never => {
       throw new ModelFormatError(`Invalid Pipeline model: ${m}`);
@@ -615,7 +623,7 @@ export class Pipeline {
         const loader = Object.hasOwn(loaders, kind as string) ? loaders[kind as string] : undefined;
         if (!loader) {
           bad(
-            `step "${name}" has kind ${JSON.stringify(kind)}, which no loader is registered for; known kinds: ${Object.keys(loaders).join(', ')} (pass { loaders } to Pipeline.load for others).`,
+            `step "${name}" has kind ${JSON.stringify(kind)}, which no loader is registered for; known kinds: ${Object.keys(loaders).join(', ')} (registry.use() its estimator kind and pass { registry } to Pipeline.load).`,
           );
         }
         const sdir = path.join(dir, sub as string);

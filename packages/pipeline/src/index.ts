@@ -15,5 +15,4 @@ export {
   type Step,
   type StepLoader,
 } from './Pipeline.js';
-export { STEP_LOADERS } from './stepLoaders.js';
-export { type PipelineWorkerKind, pipelineWorkerKind } from './workerKind.js';
+export { type PipelineWorkerKind, pipelineKind, pipelineWorkerKind } from './workerKind.js';

@@ -1,4 +1,4 @@
-import type { Registry } from '@layerwise/core';
+import type { EstimatorKindPlugin, Registry } from '@layerwise/core';
 
 /** What model-selection's encode context offers (structural; no dependency on that package). */
 interface EncodeContextLike {
@@ -61,5 +61,24 @@ export const pipelineWorkerKind: PipelineWorkerKind = {
   async load(dir) {
     const { Pipeline } = await import('./Pipeline.js');
     return Pipeline.load(dir);
+  },
+};
+
+/**
+ * The estimator kind of {@link Pipeline} (role `composite`): loads a saved pipeline (each step through the
+ * registry's kinds) and rebuilds one in `nJobs` workers step by step.
+ */
+export const pipelineKind: EstimatorKindPlugin = {
+  kind: 'estimator',
+  name: 'Pipeline',
+  role: 'composite',
+  module: import.meta.url,
+  exportName: 'pipelineKind',
+  matches: (e) => pipelineWorkerKind.matches(e),
+  encode: (est, ctx) => pipelineWorkerKind.encode(est as { steps: [string, unknown][] }, ctx),
+  decode: (payload, ctx) => pipelineWorkerKind.decode(payload, ctx),
+  async load(dir, options) {
+    const { Pipeline } = await import('./Pipeline.js');
+    return Pipeline.load(dir, options);
   },
 };

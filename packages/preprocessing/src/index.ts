@@ -15,7 +15,12 @@ export {
   toOutput,
 } from './base.js';
 export { LabelEncoder, type LabelEncoderParams } from './LabelEncoder.js';
-export { PREPROCESSING_CLASSES, PREPROCESSING_LOADERS, type PreprocessingTransformer } from './loaders.js';
+export {
+  PREPROCESSING_CLASSES,
+  PREPROCESSING_KINDS,
+  PREPROCESSING_LOADERS,
+  type PreprocessingTransformer,
+} from './loaders.js';
 export { MaxAbsScaler, type MaxAbsScalerParams } from './MaxAbsScaler.js';
 export { MinMaxScaler, type MinMaxScalerParams } from './MinMaxScaler.js';
 export { Normalizer, type NormalizerParams } from './Normalizer.js';

@@ -1,4 +1,4 @@
-import type { EstimatorOptions } from '@layerwise/core';
+import type { EstimatorKindPlugin, EstimatorOptions } from '@layerwise/core';
 import { LabelEncoder } from './LabelEncoder.js';
 import { MaxAbsScaler } from './MaxAbsScaler.js';
 import { MinMaxScaler } from './MinMaxScaler.js';
@@ -8,6 +8,7 @@ import { PCA } from './PCA.js';
 import { RobustScaler } from './RobustScaler.js';
 import { SimpleImputer } from './SimpleImputer.js';
 import { StandardScaler } from './StandardScaler.js';
+import { preprocessingWorkerKind } from './workerKind.js';
 
 /** Any transformer of this package. */
 export type PreprocessingTransformer =
@@ -22,8 +23,9 @@ export type PreprocessingTransformer =
   | PCA;
 
 /**
- * The model-file kind of every transformer here → its `load`. Registries of loaders (the umbrella's
- * `load`, Pipeline's steps) take this table instead of importing each class.
+ * The model-file kind of every transformer here → its `load`.
+ * @deprecated Register {@link PREPROCESSING_KINDS} with `registry.use(...)` instead: `load()`,
+ * `Pipeline.load` and the CLI resolve kinds through the registry. Removed in the next minor version.
  */
 export const PREPROCESSING_LOADERS: Readonly<
   Record<string, (dir: string, options?: EstimatorOptions) => Promise<PreprocessingTransformer>>
@@ -54,3 +56,32 @@ export const PREPROCESSING_CLASSES = Object.freeze({
   SimpleImputer,
   PCA,
 });
+
+type TransformerClass = (typeof PREPROCESSING_CLASSES)[keyof typeof PREPROCESSING_CLASSES];
+
+function transformerKind(
+  name: string,
+  Ctor: TransformerClass,
+): EstimatorKindPlugin<PreprocessingTransformer> {
+  return {
+    kind: 'estimator',
+    name,
+    role: 'transformer',
+    // One worker entry point for all of them: it rebuilds any transformer from its kind and params.
+    module: preprocessingWorkerKind.module,
+    exportName: preprocessingWorkerKind.exportName,
+    matches: (e) => e instanceof Ctor && (e as object).constructor === Ctor,
+    load: (dir, options) => Ctor.load(dir, options),
+    encode: (est, ctx) => preprocessingWorkerKind.encode(est, ctx),
+    decode: (payload, ctx) =>
+      preprocessingWorkerKind.decode(payload, ctx) as Promise<PreprocessingTransformer>,
+  };
+}
+
+/**
+ * The estimator kind of every transformer here (role `transformer`): `registry.use(...PREPROCESSING_KINDS)`
+ * lets `load()`, `Pipeline.load` and the CLI open their model files and `nJobs` workers rebuild them.
+ */
+export const PREPROCESSING_KINDS: readonly EstimatorKindPlugin<PreprocessingTransformer>[] = Object.freeze(
+  Object.entries(PREPROCESSING_CLASSES).map(([name, Ctor]) => transformerKind(name, Ctor)),
+);

@@ -1,4 +1,4 @@
-import type { EstimatorOptions, Registry } from '@layerwise/core';
+import { type EstimatorOptions, type Registry, ValidationError } from '@layerwise/core';
 
 /**
  * The shape `@layerwise/model-selection` looks for in a class's static `workerKind` to rebuild an
@@ -55,7 +55,7 @@ export const preprocessingWorkerKind: TransformerWorkerKind = {
       kind
     ];
     if (!Ctor || !Object.hasOwn(PREPROCESSING_CLASSES, kind))
-      throw new Error(`unknown transformer kind ${kind}`);
+      throw new ValidationError(`Worker: unknown preprocessing transformer kind ${JSON.stringify(kind)}.`);
     return new Ctor(params, { registry: ctx.registry });
   },
   async load(dir, like) {

@@ -11,6 +11,7 @@ export {
   type CheckEstimatorOptions,
   checkEstimator,
 } from './checkEstimator.js';
+export { type CheckEstimatorKindOptions, checkEstimatorKind } from './checkEstimatorKind.js';
 export {
   type CheckExporterOptions,
   checkExporter,

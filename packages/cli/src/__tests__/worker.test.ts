@@ -42,8 +42,9 @@ describe('layerwise worker', () => {
     await new Promise((r) => setTimeout(r, 700));
   });
   afterAll(async () => {
+    const exited = new Promise((r) => server.once('exit', r));
     server.kill('SIGTERM');
-    if (server.exitCode === null) await new Promise((r) => server.once('exit', r));
+    await exited;
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -96,8 +97,9 @@ describe('layerwise worker', () => {
     const local = await crossValidate(est, X, y, { cv: 2, scoring: 'accuracy' });
     expect(remote.testScore).toEqual(local.testScore);
     expect(err).toMatch(/task \S+ done/);
+    const exited = new Promise((r) => proc.once('exit', r));
     proc.kill('SIGTERM');
-    const code = await new Promise((r) => proc.once('exit', r));
+    const code = await exited;
     expect(code).toBe(0);
     expect(out).toMatch(/layerwise worker: stopped/);
   });

@@ -117,13 +117,17 @@ beforeAll(async () => {
   await until(() => workers.every((w) => w.events.some((e) => e.type === 'ready')), 60_000, 'workers');
 });
 
+const running = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
+
 afterAll(async () => {
-  for (const w of workers) if (w.proc.exitCode === null) w.proc.kill('SIGTERM');
-  await Promise.all(
-    workers.map((w) => (w.proc.exitCode === null ? new Promise((r) => w.proc.once('exit', r)) : null)),
-  );
-  server?.kill('SIGTERM');
-  if (server && server.exitCode === null) await new Promise((r) => server.once('exit', r));
+  const exits = workers.filter((w) => running(w.proc)).map((w) => new Promise((r) => w.proc.once('exit', r)));
+  for (const w of workers) if (running(w.proc)) w.proc.kill('SIGTERM');
+  await Promise.all(exits);
+  if (server && running(server)) {
+    const exit = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exit;
+  }
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -287,7 +291,7 @@ describe('GridSearchCV on a BullMQ queue (three worker processes)', () => {
     const executor = bullmqExecutor({ connection: url(), queue: 'cv' });
     const r = await crossValidate(mlp(), X, y, { cv: 2, scoring: 'accuracy', executor });
     expect(r.testScore.every((s) => s > 0.5)).toBe(true);
-    expect(workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null)).toHaveLength(3);
+    expect(workers.filter((w) => running(w.proc))).toHaveLength(3);
   });
 });
 

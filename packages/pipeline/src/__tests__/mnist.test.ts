@@ -2,16 +2,17 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StackedAutoencoder } from '@layerwise/autoencoder';
+import { StackedAutoencoder, stackedAutoencoderKind } from '@layerwise/autoencoder';
 import { Registry } from '@layerwise/core';
-import { MLPClassifier } from '@layerwise/nn';
-import { MinMaxScaler, StandardScaler } from '@layerwise/preprocessing';
+import { MLPClassifier, mlpClassifierKind } from '@layerwise/nn';
+import { MinMaxScaler, PREPROCESSING_KINDS, StandardScaler } from '@layerwise/preprocessing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePipeline, Pipeline } from '../index.js';
 import { loadMnist, type Mnist, useWasm } from './helpers.js';
 
 const registry = new Registry();
+for (const kind of [...PREPROCESSING_KINDS, mlpClassifierKind, stackedAutoencoderKind]) registry.use(kind);
 let train: Mnist;
 let test: Mnist;
 let tmp = '';

@@ -4,9 +4,21 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelFormatError, NotFittedError, Registry, ValidationError } from '@layerwise/core';
-import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
-import { MinMaxScaler, PCA, SimpleImputer, StandardScaler } from '@layerwise/preprocessing';
+import {
+  getDefaultRegistry,
+  ModelFormatError,
+  NotFittedError,
+  Registry,
+  ValidationError,
+} from '@layerwise/core';
+import { MLPClassifier, MLPRegressor, mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
+import {
+  MinMaxScaler,
+  PCA,
+  PREPROCESSING_KINDS,
+  SimpleImputer,
+  StandardScaler,
+} from '@layerwise/preprocessing';
 import { checkTransformer } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -14,6 +26,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePipeline, nameSteps, Pipeline } from '../index.js';
 
 const registry = new Registry();
+// Pipeline.load resolves step kinds through the registry: these tests load with the default one.
+for (const kind of [...PREPROCESSING_KINDS, mlpClassifierKind, mlpRegressorKind])
+  getDefaultRegistry().use(kind);
 let tmp = '';
 const X = [
   [1.0, -2.0, 3.5],

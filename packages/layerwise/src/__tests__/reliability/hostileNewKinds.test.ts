@@ -2,6 +2,8 @@
 // transformer files (StandardScaler) and pipeline files (a manifest of step folders). Truncated, wrong
 // checksum, size lies, path escapes, `__proto__` keys, a step kind that is not registered → ModelFormatError,
 // nothing fitted, no tensor leaked, no code evaluated, no file outside the directory touched.
+
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +17,9 @@ import {
   makePipeline,
   Pipeline,
   StandardScaler,
-  sha256Hex,
 } from '../../index.js';
+
+const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 const root = mkdtempSync(join(tmpdir(), 'lw-hostile-kinds-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -112,7 +115,7 @@ function generic(kind: Kind, target: (dir: string) => string = (d) => d): Case[]
         const m = manifestOf(t);
         // The sentinel holds valid bytes with a matching checksum: only the path check can refuse it.
         m.weights.file = '../outside.bin';
-        m.weights.sha256 = await sha256Hex(new Uint8Array(readFileSync(sentinel)));
+        m.weights.sha256 = sha256Hex(new Uint8Array(readFileSync(sentinel)));
         writeManifest(t, m);
       },
       message: /is not a plain file name/,

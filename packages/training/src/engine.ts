@@ -214,7 +214,7 @@ export function mapRowsToHost(
     const part = tf.tidy(() => fn(chunkOf(x, start, start + rows)));
     try {
       if (part.shape[0] !== rows || part.shape[1] !== cols) {
-        throw new Error(`mapRowsToHost: fn gave [${part.shape.join(', ')}] for [${rows}, ${cols}]`);
+        throw new ValidationError(`mapRowsToHost: fn gave [${part.shape.join(', ')}] for [${rows}, ${cols}]`);
       }
       readInto(part, out, start * cols);
     } finally {

@@ -2,6 +2,7 @@ import {
   type ActivationName,
   DEFAULT_LEAKY_RELU_ALPHA,
   type DenseLayerSpec,
+  type NamedTensor,
   type Rng,
   ValidationError,
 } from '@layerwise/core';
@@ -166,7 +167,7 @@ export class DenseLayer {
       kernel = init.weights.kernel;
       bias = init.weights.bias;
       if (kernel.length !== inputSize * units || bias.length !== units) {
-        throw new RangeError(
+        throw new ValidationError(
           `Layer ${name}: weights have ${kernel.length}/${bias.length} values, expected ${inputSize * units}/${units}.`,
         );
       }
@@ -228,4 +229,15 @@ export class DenseLayer {
     this.kernel.dispose();
     this.bias.dispose();
   }
+}
+
+/** Weights of dense layers as named tensors (`<name>.kernel`, `<name>.bias`), copied out of tfjs. */
+export function layerTensors(layers: readonly DenseLayer[]): NamedTensor[] {
+  return layers.flatMap((l) => {
+    const w = l.read();
+    return [
+      { name: `${l.name}.kernel`, shape: [l.inputSize, l.units], data: w.kernel },
+      { name: `${l.name}.bias`, shape: [l.units], data: w.bias },
+    ];
+  });
 }

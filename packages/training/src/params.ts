@@ -1,5 +1,12 @@
-import { CALLBACK_HOOKS, type Callback, type ParamRule, ValidationError } from '@layerwise/core';
+import {
+  CALLBACK_HOOKS,
+  type Callback,
+  type ParamRule,
+  type ParamSpec,
+  ValidationError,
+} from '@layerwise/core';
 import { CHECKPOINT_RULE, type CheckpointOptions, checkCheckpointParam } from './checkpoint.js';
+import { HIDDEN_ACTIVATIONS, type HiddenActivation } from './DenseLayer.js';
 import { OPTIMIZERS, type OptimizerName } from './engine.js';
 
 /**
@@ -160,3 +167,23 @@ export function checkTrainingParams(owner: string, p: TrainingParams): void {
   checkCheckpointParam(owner, p.checkpoint);
   checkCallbacks(owner, p.callbacks);
 }
+
+/** Hyper-parameters of a stack of dense layers, shared by every estimator built on the engine. */
+export interface LayerStackParams {
+  /** Units of each hidden layer. */
+  hiddenLayerSizes: number[];
+  /** Activation of the hidden layers. */
+  activation: HiddenActivation;
+  /** Dropout rate on each hidden layer's output during training, in [0, 1). */
+  dropout: number;
+  /** Rows per mini-batch. */
+  batchSize: number;
+}
+
+/** Validation rules of {@link LayerStackParams} (the MLPs' and the autoencoder's specs start from these). */
+export const LAYER_STACK_SPEC: ParamSpec<LayerStackParams> = {
+  hiddenLayerSizes: { type: 'intArray', min: 1, minLength: 1 },
+  activation: { type: 'enum', values: HIDDEN_ACTIVATIONS },
+  dropout: { type: 'number', min: 0, exclusiveMax: 1 },
+  batchSize: { type: 'int', min: 1 },
+};
