@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
 import { engineGuard } from './engineGuard.js';
 import { BackendUnavailableError, PluginError, UnknownFormatError, ValidationError } from './errors.js';
-import { EXECUTOR } from './executor.js';
 import { type EstimatorKindPlugin, validateEstimatorKind } from './estimatorKinds.js';
+import { EXECUTOR } from './executor.js';
 import type {
   BackendPlugin,
   ExporterPlugin,
