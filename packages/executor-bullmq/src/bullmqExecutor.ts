@@ -191,7 +191,12 @@ export function bullmqExecutor(options: BullmqExecutorOptions): ExecutorPlugin {
         await Promise.all(
           [...byJobId.keys()].filter((id) => !seen.has(id)).map((id) => q.remove(id).catch(() => 0)),
         );
-        await q.remove(searchId).catch(() => 0);
+        // The parent goes once no child of it is running (a running one is locked): a few seconds at most.
+        for (let end = Date.now() + 10_000; Date.now() < end; ) {
+          if ((await q.remove(searchId, { removeChildren: true }).catch(() => 0)) === 1) break;
+          if ((await q.getJobState(searchId).catch(() => 'unknown')) === 'unknown') break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
         throw e;
       } finally {
         job.signal?.removeEventListener('abort', onAbort);
