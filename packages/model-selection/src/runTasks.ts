@@ -296,12 +296,21 @@ export async function runTasks(
     `${o.owner} (returnEstimator)`,
   );
   const out: RunResult[] = [];
-  for (const { savedDir, ...r } of results) {
-    try {
-      out.push(savedDir ? { ...r, estimator: (await kind!.load!(savedDir, base)) as SearchEstimator } : r);
-    } finally {
-      if (savedDir) await rm(savedDir, { recursive: true, force: true });
+  const roots = new Set<string>();
+  try {
+    for (const { savedDir, ...r } of results) {
+      try {
+        out.push(savedDir ? { ...r, estimator: (await kind!.load!(savedDir, base)) as SearchEstimator } : r);
+      } finally {
+        if (savedDir) {
+          roots.add(savedDir.replace(/[\\/][^\\/]*$/, ''));
+          await rm(savedDir, { recursive: true, force: true });
+        }
+      }
     }
+  } finally {
+    // The workers' save root (layerwise-cv-<pid>-<time>) goes too: nothing is left in the temp dir.
+    for (const root of roots) await rm(root, { recursive: true, force: true });
   }
   return out;
 }
