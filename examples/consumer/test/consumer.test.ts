@@ -83,6 +83,7 @@ const WASM_THREADS = Math.min(availableParallelism(), 8);
 const NODE_ONLY: Record<string, string> = {
   testkit: 'conformance suites that run inside vitest on Node.js',
   cli: 'a command-line tool (bin)',
+  'executor-bullmq': 'a BullMQ queue client and worker: Redis over TCP sockets',
   report: 'renders PNG charts with @resvg/resvg-js, a native Node.js addon',
 };
 

@@ -464,5 +464,6 @@ export const stackedAutoencoderKind: EstimatorKindPlugin<StackedAutoencoder> = p
   role: 'transformer',
   module: import.meta.url,
   exportName: 'stackedAutoencoderKind',
+  package: '@layerwise/autoencoder',
   estimatorClass: () => StackedAutoencoder as unknown as ParamsEstimatorClass<StackedAutoencoder>,
 });

@@ -19,6 +19,8 @@ export function cpuBackend(): BackendPlugin {
     kind: 'backend',
     name: 'cpu',
     priority: 1,
+    // Workers (model-selection's nJobs, executor-bullmq) rebuild this plugin from here.
+    descriptor: { package: '@layerwise/backend-cpu', factory: 'cpuBackend', module: import.meta.url },
     isAvailable: () => true,
     async activate() {
       try {

@@ -96,6 +96,13 @@ export function nodeBackend(options: NodeBackendOptions = {}): BackendPlugin {
     kind: 'backend',
     name: 'node',
     priority: 3,
+    // Workers rebuild this plugin from here (a custom `load` stays in this process: workers use the default).
+    descriptor: {
+      package: '@layerwise/backend-node',
+      factory: 'nodeBackend',
+      module: import.meta.url,
+      options: options.gpu === undefined ? {} : { gpu: options.gpu },
+    },
     async isAvailable() {
       return (await tryLoad()).ok;
     },

@@ -111,6 +111,13 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
     priority: 2,
     threads,
     ...(options.fusedTraining === false ? {} : { accelerator: wasmTrainingAccelerator() }),
+    // Workers (model-selection's nJobs, executor-bullmq) rebuild this plugin from here.
+    descriptor: {
+      package: '@layerwise/backend-wasm',
+      factory: 'wasmBackend',
+      module: import.meta.url,
+      options: JSON.parse(JSON.stringify(options)) as Record<string, unknown>,
+    },
     dispose() {
       const factory = tf.findBackendFactory('wasm');
       if (tf.findBackend('wasm') === null || factory === null) return;

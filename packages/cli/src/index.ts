@@ -17,3 +17,4 @@ export { type CliData, type LoadDataOptions, loadData } from './loadData.js';
 export { type CliEstimator, type OpenedModel, openModel, RUN_FILES, type RunMemory } from './openModel.js';
 export { createProgram, main, processIo, run } from './run.js';
 export { applyScaler, type FeatureScaler, fitScaler, loadScaler, type ScaleMode } from './scaler.js';
+export { addWorkerCommand, type WorkerCommandOptions, workerCommand } from './workerCommand.js';

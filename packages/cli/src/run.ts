@@ -10,6 +10,7 @@ import type {
   FitCommandOptions,
   ModelName,
 } from './commands.js';
+import { addWorkerCommand } from './workerCommand.js';
 
 /** The commands, loaded when one runs: `--help` and usage errors do not wait for tfjs, vega and resvg. */
 const commands = () => import('./commands.js');
@@ -208,6 +209,7 @@ export function createProgram(io: CliIo = processIo()): Command {
       await (await commands()).infoCommand(dir, cmd.optsWithGlobals(), io);
     });
 
+  addWorkerCommand(program, io);
   return program;
 }
 

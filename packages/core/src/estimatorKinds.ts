@@ -20,6 +20,8 @@ export const ESTIMATOR_ROLES: readonly EstimatorRole[] = [
 export interface EncodedEstimator {
   module: string;
   exportName: string;
+  /** The npm package exporting the kind under `exportName`: what workers on other machines import. */
+  package?: string;
   payload: unknown;
 }
 
@@ -75,6 +77,11 @@ export interface EstimatorKindPlugin<E = unknown> extends PluginBase {
   readonly module?: string;
   /** For worker threads: the name this object is exported under in `module`. */
   readonly exportName?: string;
+  /**
+   * For workers on other machines (`@layerwise/executor-bullmq`): the npm package that exports this object
+   * under `exportName` from its main entry. Those workers import the package, never `module`.
+   */
+  readonly package?: string;
   /** Main thread: a structured-cloneable payload (typed arrays are fine). */
   encode?(estimator: E, ctx: EncodeContext): unknown;
   /** Worker: a fresh, unfitted estimator equal to the encoded one. */

@@ -83,6 +83,17 @@ export type {
   StageStartEvent,
   TrainingEvent,
 } from './events.js';
+export {
+  EXECUTOR,
+  ExecutorAbortedError,
+  type ExecutorJob,
+  type ExecutorOutcome,
+  type ExecutorPlugin,
+  ExecutorUnavailableError,
+  isExecutorPlugin,
+  type PluginDescriptor,
+  TaskPayloadError,
+} from './executor.js';
 export { gradientsRegistered } from './gradients.js';
 export { accuracy, meanSquaredError, r2Score } from './metrics.js';
 export {

@@ -1,5 +1,6 @@
 import type { TrainingEvent } from './events.js';
 import type { TrainingAccelerator } from './trainingAccelerator.js';
+import type { ExecutorPlugin, PluginDescriptor } from './executor.js';
 
 /** Activation functions layerwise layers use (and exporters must map). */
 export type ActivationName =
@@ -72,6 +73,8 @@ export interface PluginBase {
   readonly kind: string;
   /** A short unique name within its kind (`wasm`, `csv`, `onnx`…). */
   readonly name: string;
+  /** How workers in other threads, processes or machines rebuild this plugin (package + factory + options). */
+  readonly descriptor?: PluginDescriptor;
 }
 
 /** A tfjs backend made available to estimators. */
@@ -147,4 +150,5 @@ export type Plugin =
   | LogFilePlugin
   | ExporterPlugin
   | SetupPlugin
+  | ExecutorPlugin
   | import('./estimatorKinds.js').EstimatorKindPlugin;

@@ -4,6 +4,7 @@ import { engineGuard } from './engineGuard.js';
 import { BackendUnavailableError, PluginError, UnknownFormatError, ValidationError } from './errors.js';
 import { type EstimatorKindPlugin, validateEstimatorKind } from './estimatorKinds.js';
 import { BACKENDS_DOC_URL, NOTICE_MAX_LENGTH, notice, shorten } from './notice.js';
+import { EXECUTOR } from './executor.js';
 import type {
   BackendPlugin,
   ExporterPlugin,
@@ -41,6 +42,7 @@ const REQUIRED: Record<string, string[]> = {
   logFile: ['extensions:object', 'create:function'],
   exporter: ['format:string', 'export:function'],
   setup: ['setup:function'],
+  executor: ['run:function'],
   estimator: ['role:string', 'matches:function', 'load:function'],
 };
 
@@ -166,6 +168,8 @@ export class Registry {
         return this.bind(Tokens.logger, plugin);
       case 'logFile':
         return this.bind(Tokens.logFile, plugin);
+      case 'executor':
+        return this.bind(EXECUTOR, plugin);
       case 'estimator': {
         validateEstimatorKind(plugin);
         const same = this.#getAll(Tokens.estimatorKind).find((k) => k.name === plugin.name);
@@ -444,7 +448,7 @@ export class Registry {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     for (const p of this.#owned) {
-      if (p.kind === 'logger' && p.close) await p.close();
+      if ((p.kind === 'logger' || p.kind === 'executor') && p.close) await p.close();
     }
     this.#owned.length = 0;
     await this.#container.unbindAllAsync();

@@ -1,9 +1,16 @@
-import { NotFittedError, ValidationError } from '@layerwise/core';
+import { type ExecutorPlugin, LayerwiseError, NotFittedError, ValidationError } from '@layerwise/core';
 import type { Scorer, Scoring } from '@layerwise/metrics';
 import { checkKeys, prepareData } from './crossValidate.js';
 import { type CV, resolveSplits } from './cv.js';
 import { checkEstimator, cloneEstimator, resolveScorer, type SearchEstimator } from './estimator.js';
-import { checkNJobs, runTasks } from './runTasks.js';
+import {
+  checkErrorScore,
+  checkNJobs,
+  checkSignal,
+  type ErrorScore,
+  resolveExecutor,
+  runTasks,
+} from './runTasks.js';
 
 /** Options every search takes (scikit-learn's keyword arguments in camelCase). */
 export interface SearchOptions {
@@ -19,6 +26,20 @@ export interface SearchOptions {
    * and browsers run here after one warning.
    */
   nJobs?: number | null;
+  /**
+   * Where the fits run instead of this process's worker threads: an executor plugin (e.g.
+   * `bullmqExecutor({ connection, queue })` from `@layerwise/executor-bullmq`, whose workers may be on other
+   * machines) or the name of one registered with `registry.use()`. Default: none (`nJobs` decides).
+   */
+  executor?: ExecutorPlugin | string | null;
+  /**
+   * scikit-learn's `error_score`: `'raise'` (default) re-throws the first fit that fails; a number (e.g.
+   * `NaN`) is recorded as that fit's score, with one warning, and the search goes on. (scikit-learn's default
+   * is NaN; layerwise raises so that a mistake shows at once.)
+   */
+  errorScore?: ErrorScore;
+  /** Cancels the search: queued fits are removed and `fit` rejects with ExecutorAbortedError. */
+  signal?: AbortSignal | null;
   /** Also score the training rows of every fold (`split0TrainScore`, `meanTrainScore`…). Default false. */
   returnTrainScore?: boolean;
 }
@@ -39,7 +60,16 @@ export interface CvResults {
   [column: string]: unknown[] | undefined;
 }
 
-const SEARCH_KEYS = ['cv', 'scoring', 'refit', 'nJobs', 'returnTrainScore'];
+const SEARCH_KEYS = [
+  'cv',
+  'scoring',
+  'refit',
+  'nJobs',
+  'executor',
+  'errorScore',
+  'signal',
+  'returnTrainScore',
+];
 
 const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const std = (v: readonly number[]) => {
@@ -47,9 +77,13 @@ const std = (v: readonly number[]) => {
   return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
 };
 
-/** scikit-learn's `rankdata(-scores, method='min')`: 1 = best, ties share the smallest rank. */
+/**
+ * scikit-learn's `rankdata(-scores, method='min')`: 1 = best, ties share the smallest rank; NaN scores
+ * (failed fits with `errorScore: NaN`) rank after every number.
+ */
 function rankMin(scores: readonly number[]): number[] {
-  return scores.map((s) => 1 + scores.filter((o) => o > s).length);
+  const numbers = scores.filter((s) => !Number.isNaN(s)).length;
+  return scores.map((s) => (Number.isNaN(s) ? numbers + 1 : 1 + scores.filter((o) => o > s).length));
 }
 
 /** The column name of a parameter: `param_<name>` in camelCase (`hiddenLayerSizes` → `paramHiddenLayerSizes`). */
@@ -77,6 +111,9 @@ export abstract class BaseSearchCV<E extends SearchEstimator> {
     checkEstimator(estimator, owner);
     checkKeys(options ?? {}, [...SEARCH_KEYS, ...extraKeys], owner);
     checkNJobs(options.nJobs, owner);
+    checkErrorScore(options.errorScore, owner);
+    checkSignal(options.signal, owner);
+    resolveExecutor(options.executor, owner, (estimator as { registry?: never }).registry);
     resolveScorer(options.scoring, owner);
     if (options.refit !== undefined && typeof options.refit !== 'boolean') {
       throw new ValidationError(`${owner}: refit must be a boolean.`);
@@ -110,9 +147,17 @@ export abstract class BaseSearchCV<E extends SearchEstimator> {
       owner,
       scoring: this.options.scoring,
       nJobs: this.options.nJobs,
+      executor: this.options.executor,
+      ...(this.options.errorScore !== undefined ? { errorScore: this.options.errorScore } : {}),
+      signal: this.options.signal,
       returnTrainScore: this.options.returnTrainScore,
       returnEstimator: false,
     });
+    if (results.every((r) => r.failed)) {
+      throw new LayerwiseError(
+        `${owner}: all ${results.length} fits failed (errorScore ${String(this.options.errorScore)}); see the warning for the first error.`,
+      );
+    }
     const k = splits.length;
     const per = (c: number) => results.slice(c * k, (c + 1) * k);
     const cvResults: CvResults = {

@@ -1,10 +1,17 @@
-import { ValidationError } from '@layerwise/core';
+import { type ExecutorPlugin, ValidationError } from '@layerwise/core';
 import type { Scoring } from '@layerwise/metrics';
 import { type CV, resolveSplits } from './cv.js';
 import { checkEstimator, resolveScorer, type SearchEstimator } from './estimator.js';
 import type { FoldData } from './fitAndScore.js';
 import { numSamples, readFeatures, readTargets } from './indexing.js';
-import { checkNJobs, runTasks } from './runTasks.js';
+import {
+  checkErrorScore,
+  checkNJobs,
+  checkSignal,
+  type ErrorScore,
+  resolveExecutor,
+  runTasks,
+} from './runTasks.js';
 
 /** Options of {@link crossValidate} and {@link crossValScore}. */
 export interface CrossValidateOptions {
@@ -17,6 +24,12 @@ export interface CrossValidateOptions {
    * that cannot be rebuilt in a worker, scorer functions and browsers run here after one warning.
    */
   nJobs?: number | null;
+  /** Where the folds run instead of this process's worker threads: an executor plugin or a registered name. */
+  executor?: ExecutorPlugin | string | null;
+  /** `'raise'` (default) re-throws a failing fit; a number (e.g. NaN) is recorded as its score. */
+  errorScore?: ErrorScore;
+  /** Cancels the run: queued folds are removed and the promise rejects with ExecutorAbortedError. */
+  signal?: AbortSignal | null;
   /** Also score each fold's training rows. Default false. */
   returnTrainScore?: boolean;
   /** Return each fold's fitted estimator. Default false. */
@@ -32,7 +45,16 @@ export interface CrossValidateResult<E> {
   estimator?: E[];
 }
 
-const KEYS = ['cv', 'scoring', 'nJobs', 'returnTrainScore', 'returnEstimator'];
+const KEYS = [
+  'cv',
+  'scoring',
+  'nJobs',
+  'executor',
+  'errorScore',
+  'signal',
+  'returnTrainScore',
+  'returnEstimator',
+];
 
 /** Validates inputs and options, reads the data once; nothing is fitted yet. */
 export function prepareData(X: unknown, y: unknown, owner: string): { data: FoldData; rows: number } {
@@ -71,6 +93,9 @@ export async function crossValidate<E extends SearchEstimator>(
   checkEstimator(estimator, owner);
   checkKeys(options, KEYS, owner);
   checkNJobs(options.nJobs, owner);
+  checkErrorScore(options.errorScore, owner);
+  checkSignal(options.signal, owner);
+  resolveExecutor(options.executor, owner, (estimator as { registry?: never }).registry);
   resolveScorer(options.scoring, owner);
   const { data } = prepareData(X, y, owner);
   const splits = resolveSplits(options.cv, estimator, data.X, data.y, owner);
@@ -79,6 +104,9 @@ export async function crossValidate<E extends SearchEstimator>(
     owner,
     scoring: options.scoring,
     nJobs: options.nJobs,
+    executor: options.executor,
+    ...(options.errorScore !== undefined ? { errorScore: options.errorScore } : {}),
+    signal: options.signal,
     returnTrainScore: options.returnTrainScore ?? false,
     returnEstimator: options.returnEstimator ?? false,
   });
@@ -105,6 +133,6 @@ export async function crossValScore(
   y?: unknown,
   options: Omit<CrossValidateOptions, 'returnTrainScore' | 'returnEstimator'> = {},
 ): Promise<number[]> {
-  checkKeys(options, ['cv', 'scoring', 'nJobs'], 'crossValScore');
+  checkKeys(options, ['cv', 'scoring', 'nJobs', 'executor', 'errorScore', 'signal'], 'crossValScore');
   return (await crossValidate(estimator, X, y, options)).testScore;
 }

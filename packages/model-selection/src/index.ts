@@ -25,6 +25,7 @@ export {
   RandomizedSearchCV,
   type RandomizedSearchOptions,
 } from './RandomizedSearchCV.js';
+export { type ErrorScore, resolveExecutor } from './runTasks.js';
 export {
   type CrossValidator,
   KFold,
@@ -35,6 +36,13 @@ export {
   StratifiedKFold,
   StratifiedShuffleSplit,
 } from './splitters.js';
+export {
+  createFitAndScoreRunner,
+  FIT_AND_SCORE,
+  type FitAndScoreShared,
+  type ModuleResolver,
+  rebuildRegistry,
+} from './taskRunner.js';
 export { type TrainTestSplitOptions, trainTestSplit } from './trainTestSplit.js';
 export {
   type DecodeContext,

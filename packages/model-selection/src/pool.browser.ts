@@ -4,7 +4,7 @@
 import { ValidationError } from '@layerwise/core';
 import type { runInWorkers as NodeRunInWorkers } from './pool.js';
 
-export type { WorkerInit, WorkerReply } from './pool.js';
+export type { PoolOutcome, WorkerInit, WorkerReply } from './pool.js';
 
 /** Always throws: nJobs > 1 needs Node.js worker threads. @internal */
 export const runInWorkers: typeof NodeRunInWorkers = async () => {
@@ -15,5 +15,10 @@ export const runInWorkers: typeof NodeRunInWorkers = async () => {
 
 /** One worker at most in a browser. @internal */
 export function workerCount(): number {
+  return 1;
+}
+
+/** One thread in a browser. @internal */
+export function threadBudget(): number {
   return 1;
 }

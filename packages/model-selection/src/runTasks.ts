@@ -1,15 +1,42 @@
-import { getDefaultRegistry, LayerwiseError, nodeBuiltin, ValidationError } from '@layerwise/core';
+import * as core from '@layerwise/core';
+import {
+  EXECUTOR,
+  type ExecutorOutcome,
+  type ExecutorPlugin,
+  getDefaultRegistry,
+  isExecutorPlugin,
+  LayerwiseError,
+  nodeBuiltin,
+  type PluginDescriptor,
+  PluginError,
+  type Registry,
+  ValidationError,
+} from '@layerwise/core';
 import type { Scoring } from '@layerwise/metrics';
 import { BUILTIN_KINDS } from './builtinKinds.js';
 import { cloneEstimator, resolveScorer, type SearchEstimator } from './estimator.js';
 import { type FoldData, fitAndScore, type Task, type TaskResult } from './fitAndScore.js';
-import { CannotRebuildError, encodeEstimator, findKind, type WorkerKind } from './workerKinds.js';
+import { FIT_AND_SCORE, type FitAndScoreShared } from './taskRunner.js';
+import {
+  CannotRebuildError,
+  type EncodedJob,
+  encodeEstimator,
+  findKind,
+  type WorkerKind,
+} from './workerKinds.js';
+
+/** scikit-learn's `error_score`: `'raise'` re-throws a failing fit; a number is recorded as its score. */
+export type ErrorScore = 'raise' | number;
 
 /** Options shared by the runners. */
 export interface RunOptions {
   owner: string;
   scoring: Scoring | null | undefined;
   nJobs: number | null | undefined;
+  /** An executor plugin or the name of one registered with `registry.use()`. */
+  executor?: ExecutorPlugin | string | null;
+  errorScore?: ErrorScore;
+  signal?: AbortSignal | null;
   returnTrainScore: boolean;
   returnEstimator: boolean;
 }
@@ -17,6 +44,8 @@ export interface RunOptions {
 /** A result plus the fitted estimator when asked for. */
 export interface RunResult extends TaskResult {
   estimator?: SearchEstimator;
+  /** Set when the fit failed and `errorScore` was recorded instead. */
+  failed?: true;
 }
 
 const isNode = () =>
@@ -34,8 +63,126 @@ export function checkNJobs(nJobs: unknown, owner: string): void {
   }
 }
 
+/** Checks `errorScore` ('raise' or a number, NaN included). */
+export function checkErrorScore(errorScore: unknown, owner: string): void {
+  if (errorScore === undefined || errorScore === 'raise' || typeof errorScore === 'number') return;
+  throw new ValidationError(
+    `${owner}: errorScore must be 'raise' or a number (e.g. NaN), got ${JSON.stringify(errorScore)}.`,
+  );
+}
+
+/** Checks `signal` (an AbortSignal). */
+export function checkSignal(signal: unknown, owner: string): void {
+  if (signal === undefined || signal === null) return;
+  if (
+    typeof (signal as AbortSignal).aborted !== 'boolean' ||
+    typeof (signal as AbortSignal).addEventListener !== 'function'
+  ) {
+    throw new ValidationError(`${owner}: signal must be an AbortSignal (new AbortController().signal).`);
+  }
+}
+
+/**
+ * The executor for `executor`: the plugin itself, or the one registered under that name in `registry`
+ * (the estimator's) or the default registry. PluginError naming the registered ones when there is none.
+ */
+export function resolveExecutor(
+  executor: unknown,
+  owner: string,
+  registry?: Registry,
+): ExecutorPlugin | undefined {
+  if (executor === undefined || executor === null) return undefined;
+  if (typeof executor === 'string') {
+    const all = [registry, getDefaultRegistry()]
+      .filter((r): r is Registry => r !== undefined)
+      .flatMap((r) => r.getAll(EXECUTOR));
+    const found = [...all].reverse().find((e) => e.name === executor);
+    if (!found) {
+      const names = [...new Set(all.map((e) => e.name))];
+      throw new PluginError(
+        `${owner}: no executor named '${executor}' is registered (registered: ${names.length ? names.join(', ') : 'none'}); registry.use(bullmqExecutor({ … })) from @layerwise/executor-bullmq, or pass the plugin itself.`,
+      );
+    }
+    return found;
+  }
+  if (!isExecutorPlugin(executor)) {
+    throw new ValidationError(
+      `${owner}: executor must be an executor plugin (e.g. bullmqExecutor({ … })) or the name of a registered one.`,
+    );
+  }
+  return executor;
+}
+
+function registryOf(est: unknown): Registry | undefined {
+  const r = (est as { registry?: unknown } | null)?.registry;
+  return r && typeof (r as Registry).getAll === 'function' ? (r as Registry) : undefined;
+}
+
 function warn(message: string): void {
   console.warn(`layerwise model-selection: ${message}`);
+}
+
+/** Re-creates a worker's error in this thread with its class when it is a layerwise error. */
+export function reviveError(name: string, message: string): Error {
+  const Cls = (core as unknown as Record<string, unknown>)[name];
+  const e = new Error(message);
+  if (typeof Cls === 'function' && Cls.prototype instanceof Error) Object.setPrototypeOf(e, Cls.prototype);
+  else Object.setPrototypeOf(e, LayerwiseError.prototype);
+  e.name = name;
+  return e;
+}
+
+/** Collects outcomes into results in task order, applying `errorScore` to failed tasks. */
+class Collector {
+  readonly results: (RunResult & { savedDir?: string })[];
+  #warned = false;
+  constructor(
+    private readonly tasks: readonly Task[],
+    private readonly o: RunOptions,
+  ) {
+    this.results = new Array(tasks.length);
+  }
+
+  add(outcome: ExecutorOutcome & { savedDir?: string }): void {
+    const i = outcome.index;
+    if (!Number.isInteger(i) || i < 0 || i >= this.tasks.length) {
+      throw new LayerwiseError(`${this.o.owner}: the executor reported task ${i}, which does not exist.`);
+    }
+    if (this.results[i]) return; // recorded once, whatever the executor repeats
+    if (outcome.ok) {
+      const r = outcome.value as TaskResult;
+      this.results[i] = outcome.savedDir ? { ...r, savedDir: outcome.savedDir } : { ...r };
+    } else this.fail(i, reviveError(outcome.error.name, outcome.error.message));
+  }
+
+  fail(i: number, error: Error): void {
+    const es = this.o.errorScore ?? 'raise';
+    if (es === 'raise') throw error;
+    const t = this.tasks[i]!;
+    if (!this.#warned) {
+      this.#warned = true;
+      warn(
+        `${this.o.owner}: a fit failed (candidate ${t.candidate}, split ${t.split}) and scores errorScore ${es}: ${error.name}: ${error.message}`,
+      );
+    }
+    this.results[i] = {
+      testScore: es,
+      ...(this.o.returnTrainScore ? { trainScore: es } : {}),
+      fitTime: 0,
+      scoreTime: 0,
+      failed: true,
+    };
+  }
+
+  done(): (RunResult & { savedDir?: string })[] {
+    const missing = this.tasks.findIndex((_, i) => !this.results[i]);
+    if (missing >= 0) {
+      throw new LayerwiseError(
+        `${this.o.owner}: the executor finished without a result for task ${missing}.`,
+      );
+    }
+    return this.results;
+  }
 }
 
 async function runInMain(
@@ -45,21 +192,58 @@ async function runInMain(
   o: RunOptions,
 ): Promise<RunResult[]> {
   const scorer = resolveScorer(o.scoring, o.owner);
-  const out: RunResult[] = [];
-  for (const task of tasks) {
+  const c = new Collector(tasks, o);
+  for (const [i, task] of tasks.entries()) {
+    if (o.signal?.aborted) {
+      throw new core.ExecutorAbortedError(`${o.owner}: the search was cancelled (its AbortSignal fired).`);
+    }
     const est = cloneEstimator(base);
     if (Object.keys(task.params).length > 0) est.setParams(task.params);
-    const r: RunResult = await fitAndScore(est, data, task, scorer, o.returnTrainScore);
-    if (o.returnEstimator) r.estimator = est;
-    out.push(r);
+    try {
+      const r: RunResult = await fitAndScore(est, data, task, scorer, o.returnTrainScore);
+      if (o.returnEstimator) r.estimator = est;
+      c.results[i] = r;
+    } catch (e) {
+      c.fail(i, e instanceof Error ? e : new LayerwiseError(String(e)));
+    }
   }
-  return out;
+  return c.done();
+}
+
+/** What workers need to rebuild the estimator and its backend; a string says why they cannot. */
+async function encodeForWorkers(
+  base: SearchEstimator,
+  o: RunOptions,
+): Promise<{ job: EncodedJob; plugins: PluginDescriptor[]; scoring: string | null } | string> {
+  if (typeof o.scoring === 'function' && !o.scoring.scoringName) {
+    return 'a scoring function cannot be sent to a worker (use a scoring name)';
+  }
+  let job: EncodedJob;
+  try {
+    job = encodeEstimator(base, BUILTIN_KINDS);
+  } catch (e) {
+    if (!(e instanceof CannotRebuildError)) throw e;
+    return e.message;
+  }
+  const plugins = new Map<string, PluginDescriptor>();
+  for (const b of job.backends) {
+    const registry = b.registry ?? getDefaultRegistry();
+    const name = await registry.activateBackend(b.requested);
+    const plugin = registry.backends().find((p) => p.name === name);
+    if (!plugin?.descriptor) {
+      return `backend '${name}' has no plugin descriptor workers could rebuild it from (cpuBackend, wasmBackend and nodeBackend have one)`;
+    }
+    plugins.set(name, plugin.descriptor);
+  }
+  if (plugins.size > 1) return `its parts train on different backends (${[...plugins.keys()].join(', ')})`;
+  const scoring = typeof o.scoring === 'function' ? (o.scoring.scoringName ?? null) : (o.scoring ?? null);
+  return { job, plugins: [...plugins.values()], scoring };
 }
 
 /**
- * Runs every task: in worker threads when `nJobs` asks for more than one and the estimator can be rebuilt
- * there (Node only), otherwise in this thread — after one warning saying why. Results come back in task
- * order and equal the single-thread results for the same seeds.
+ * Runs every task: on `executor` when one is given; in worker threads when `nJobs` asks for more than one
+ * and the estimator can be rebuilt there (Node only), otherwise in this thread — after one warning saying
+ * why. Results come back in task order and equal the single-thread results for the same seeds.
  */
 export async function runTasks(
   base: SearchEstimator,
@@ -67,79 +251,105 @@ export async function runTasks(
   tasks: readonly Task[],
   o: RunOptions,
 ): Promise<RunResult[]> {
+  const executor = resolveExecutor(o.executor, o.owner, registryOf(base));
   const wanted = o.nJobs ?? 1;
+  if (executor) return runOnExecutor(executor, base, data, tasks, o);
   if (wanted === 1 || tasks.length <= 1) return runInMain(base, data, tasks, o);
   if (!isNode()) {
     warn(`${o.owner}: nJobs ${wanted} needs Node's worker_threads; running in this thread (nJobs 1).`);
     return runInMain(base, data, tasks, o);
   }
-  let fallback: string | null = null;
-  let job: ReturnType<typeof encodeEstimator> | null = null;
-  if (typeof o.scoring === 'function' && !o.scoring.scoringName) {
-    fallback = 'a scoring function cannot be sent to a worker (use a scoring name)';
-  } else {
-    try {
-      job = encodeEstimator(base, BUILTIN_KINDS);
-    } catch (e) {
-      if (!(e instanceof CannotRebuildError)) throw e;
-      fallback = e.message;
-    }
-  }
+  let encoded = await encodeForWorkers(base, o);
   let kind: WorkerKind | undefined;
-  if (!fallback && o.returnEstimator) {
+  if (typeof encoded !== 'string' && o.returnEstimator) {
     kind = findKind(base, BUILTIN_KINDS);
-    if (!kind?.load) fallback = 'returnEstimator needs a worker kind with load()';
+    if (!kind?.load) encoded = 'returnEstimator needs a worker kind with load()';
   }
-  let backend: string | null = null;
-  if (!fallback && job) {
-    const names = new Set<string>();
-    for (const b of job.backends)
-      names.add(await (b.registry ?? getDefaultRegistry()).activateBackend(b.requested));
-    if (names.size > 1) fallback = `its parts train on different backends (${[...names].join(', ')})`;
-    else backend = names.values().next().value ?? 'cpu';
-    if (backend && !['cpu', 'wasm', 'node'].includes(backend)) {
-      fallback = `backend '${backend}' is not one workers can load (cpu, wasm, node)`;
-    }
-  }
-  if (fallback || !job || !backend) {
-    warn(`${o.owner}: nJobs ${wanted} ignored, running in the main thread: ${fallback}.`);
+  if (typeof encoded === 'string') {
+    warn(`${o.owner}: nJobs ${wanted} ignored, running in the main thread: ${encoded}.`);
     return runInMain(base, data, tasks, o);
   }
   // "#pool" is pool.ts in Node and pool.browser.ts in browser bundles (package.json "imports")
   const { runInWorkers } = await import('#pool');
-  const scoring = typeof o.scoring === 'function' ? (o.scoring.scoringName ?? null) : (o.scoring ?? null);
-  const results = await runInWorkers({
-    spec: job.spec,
-    backend,
-    data,
-    tasks,
-    scoring,
-    returnTrainScore: o.returnTrainScore,
-    returnEstimator: o.returnEstimator,
-    nJobs: wanted,
-  });
+  const c = new Collector(tasks, o);
+  await runInWorkers(
+    {
+      shared: {
+        spec: encoded.job.spec,
+        data,
+        scoring: encoded.scoring,
+        returnTrainScore: o.returnTrainScore,
+      },
+      plugins: encoded.plugins,
+      modules: encoded.job.modules,
+      tasks,
+      nJobs: wanted,
+      returnEstimator: o.returnEstimator,
+      ...(o.signal ? { signal: o.signal } : {}),
+    },
+    (outcome) => c.add(outcome),
+  );
+  const results = c.done();
   if (!o.returnEstimator) return results.map(({ savedDir: _s, ...r }) => r);
   const { rm } = nodeBuiltin<typeof import('node:fs/promises')>(
     'node:fs/promises',
     `${o.owner} (returnEstimator)`,
   );
   const out: RunResult[] = [];
-  for (const { savedDir, ...r } of results) {
-    try {
-      out.push({ ...r, estimator: (await kind!.load!(savedDir!, base)) as SearchEstimator });
-    } finally {
-      await rm(savedDir!, { recursive: true, force: true });
+  const roots = new Set<string>();
+  try {
+    for (const { savedDir, ...r } of results) {
+      try {
+        out.push(savedDir ? { ...r, estimator: (await kind!.load!(savedDir, base)) as SearchEstimator } : r);
+      } finally {
+        if (savedDir) {
+          roots.add(savedDir.replace(/[\\/][^\\/]*$/, ''));
+          await rm(savedDir, { recursive: true, force: true });
+        }
+      }
     }
+  } finally {
+    // The workers' save root (layerwise-cv-<pid>-<time>) goes too: nothing is left in the temp dir.
+    for (const root of roots) await rm(root, { recursive: true, force: true });
   }
   return out;
 }
 
-/** Re-creates a worker's error in this thread with its class when it is a layerwise error. */
-export function reviveError(name: string, message: string, classes: Record<string, unknown>): Error {
-  const Cls = classes[name];
-  const e = new Error(message);
-  if (typeof Cls === 'function' && Cls.prototype instanceof Error) Object.setPrototypeOf(e, Cls.prototype);
-  else Object.setPrototypeOf(e, LayerwiseError.prototype);
-  e.name = name;
-  return e;
+async function runOnExecutor(
+  executor: ExecutorPlugin,
+  base: SearchEstimator,
+  data: FoldData,
+  tasks: readonly Task[],
+  o: RunOptions,
+): Promise<RunResult[]> {
+  if (o.returnEstimator) {
+    throw new ValidationError(
+      `${o.owner}: returnEstimator is not available with an executor (fitted models stay on the workers); use nJobs instead.`,
+    );
+  }
+  const encoded = await encodeForWorkers(base, o);
+  if (typeof encoded === 'string') {
+    throw new ValidationError(
+      `${o.owner}: the executor '${executor.name}' cannot run this search: ${encoded}.`,
+    );
+  }
+  const shared: FitAndScoreShared = {
+    spec: encoded.job.spec,
+    data,
+    scoring: encoded.scoring,
+    returnTrainScore: o.returnTrainScore,
+  };
+  const c = new Collector(tasks, o);
+  await executor.run(
+    {
+      handler: FIT_AND_SCORE,
+      shared,
+      tasks,
+      concurrency: o.nJobs ?? 1,
+      plugins: encoded.plugins,
+      ...(o.signal ? { signal: o.signal } : {}),
+    },
+    (outcome) => c.add(outcome),
+  );
+  return c.done();
 }

@@ -1,23 +1,21 @@
-/** The worker-thread side of nJobs: rebuilds the estimator once, then fits and scores tasks. */
+/**
+ * The worker-thread side of nJobs: rebuilds the caller's backend from its plugin descriptor (with this
+ * worker's thread budget) and the estimator through its worker kind once, then fits and scores tasks.
+ * Imports no backend package itself.
+ */
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { cpuBackend } from '@layerwise/backend-cpu';
-import { type BackendPlugin, Registry, setDefaultRegistryFactory } from '@layerwise/core';
-import { resolveScorer, type SearchEstimator } from './estimator.js';
-import { fitAndScore, type Task } from './fitAndScore.js';
+import type { PluginDescriptor } from '@layerwise/core';
+import type { TaskResult } from './fitAndScore.js';
 import type { WorkerInit, WorkerReply } from './pool.js';
-import { decodeEstimator } from './workerKinds.js';
-
-async function backendPlugin(name: string): Promise<BackendPlugin> {
-  if (name === 'wasm') return (await import('@layerwise/backend-wasm')).wasmBackend();
-  if (name === 'node') return (await import('@layerwise/backend-node')).nodeBackend();
-  return cpuBackend();
-}
+import { createFitAndScoreRunner, type ModuleResolver, rebuildRegistry } from './taskRunner.js';
+import type { EncodedEstimator } from './workerKinds.js';
 
 const port = parentPort!;
-let state: { init: WorkerInit; registry: Registry } | null = null;
+type Runner = Awaited<ReturnType<typeof createFitAndScoreRunner>>;
+let state: { init: WorkerInit; run: Runner } | null = null;
 
 const reply = (m: WorkerReply) => port.postMessage(m);
 const fail = (id: number | null, e: unknown) => {
@@ -25,17 +23,24 @@ const fail = (id: number | null, e: unknown) => {
   reply({ type: 'error', id, name: err.name, message: err.message });
 };
 
+/** The main thread names modules by URL and maps sources to their built JavaScript (`moduleMap`). */
+function resolver(init: WorkerInit): ModuleResolver {
+  const url = (u: string) => init.moduleMap[u] ?? u;
+  return {
+    plugin: (d: PluginDescriptor) => import(d.module ? url(d.module) : d.package),
+    kind: (e: EncodedEstimator) => import(url(e.module)),
+  };
+}
+
 port.on(
   'message',
-  async (m: { type: 'init'; init: WorkerInit } | { type: 'task'; id: number; task: Task }) => {
+  async (m: { type: 'init'; init: WorkerInit } | { type: 'task'; id: number; task: unknown }) => {
     if (m.type === 'init') {
       try {
-        const registry = new Registry().use(await backendPlugin(m.init.backend));
-        setDefaultRegistryFactory(() => registry);
-        await registry.activateBackend(m.init.backend);
-        // Decoded once up front so a kind that cannot be rebuilt fails before any task runs.
-        await decodeEstimator(m.init.spec, registry);
-        state = { init: m.init, registry };
+        const resolve = resolver(m.init);
+        const { registry } = await rebuildRegistry(m.init.plugins, m.init.threads, resolve);
+        const run = await createFitAndScoreRunner(m.init.shared, registry, resolve);
+        state = { init: m.init, run };
         reply({ type: 'ready' });
       } catch (e) {
         fail(null, e);
@@ -44,23 +49,14 @@ port.on(
     }
     const { id, task } = m;
     try {
-      const { init, registry } = state!;
-      // A fresh decode per task: the same unfitted estimator (initial weights included) every time.
-      const est = (await decodeEstimator(init.spec, registry)) as SearchEstimator;
-      if (Object.keys(task.params).length > 0) est.setParams(task.params);
-      const result = await fitAndScore(
-        est,
-        init.data,
-        task,
-        resolveScorer(init.scoring, 'worker'),
-        init.returnTrainScore,
-      );
+      const { init, run } = state!;
+      const { result, estimator } = await run(task);
       if (init.returnEstimator) {
         const dir = join(init.saveRoot, `task-${id}`);
         await mkdir(init.saveRoot, { recursive: true });
-        await (est as unknown as { save(dir: string): Promise<void> }).save(dir);
+        await (estimator as unknown as { save(dir: string): Promise<void> }).save(dir);
         reply({ type: 'result', id, result, savedDir: dir });
-      } else reply({ type: 'result', id, result });
+      } else reply({ type: 'result', id, result: result satisfies TaskResult });
     } catch (e) {
       fail(id, e);
     }

@@ -36,6 +36,12 @@ export interface WorkerKind<E = unknown> {
   module: string;
   /** The name this object is exported under in `module`. */
   exportName: string;
+  /**
+   * The npm package that exports this object under `exportName` from its main entry. Workers on other
+   * machines (`@layerwise/executor-bullmq`) import the package, never `module`, and only packages they were
+   * started with (`layerwise worker --plugin <package>`); without it the kind runs on this machine only.
+   */
+  package?: string;
   /** Main thread: whether this kind handles `estimator`. */
   matches(estimator: unknown): boolean;
   /** Main thread: a structured-cloneable payload (typed arrays are fine). */
@@ -96,6 +102,7 @@ function fromEstimatorKind(k: EstimatorKindPlugin & WorkerKindFields): WorkerKin
     name: k.name,
     module: k.module,
     exportName: k.exportName,
+    ...(k.package ? { package: k.package } : {}),
     matches: (e) => k.matches(e),
     encode: (e, ctx) => k.encode(e, ctx),
     decode: (p, ctx) => k.decode(p, ctx),
@@ -140,11 +147,14 @@ function hasFunction(v: unknown, seen = new Set<unknown>()): boolean {
 export interface EncodedJob {
   spec: EncodedEstimator;
   backends: { registry: Registry | undefined; requested: string }[];
+  /** Every kind module the spec names (nested ones included). */
+  modules: string[];
 }
 
 /** Encodes `estimator` (and nested ones); throws CannotRebuildError with the reason when impossible. */
 export function encodeEstimator(estimator: unknown, builtins: readonly WorkerKind[]): EncodedJob {
   const backends: EncodedJob['backends'] = [];
+  const modules = new Set<string>();
   const ctx: EncodeContext = {
     encode(est) {
       const kind = findKind(est, builtins);
@@ -153,7 +163,14 @@ export function encodeEstimator(estimator: unknown, builtins: readonly WorkerKin
           `${(est as object)?.constructor?.name ?? typeof est} has no worker-capable estimator kind (registry.use() one with module, exportName, encode and decode)`,
         );
       }
-      return { module: kind.module, exportName: kind.exportName, payload: kind.encode(est, ctx) };
+      modules.add(kind.module);
+      const payload = kind.encode(est, ctx);
+      return {
+        module: kind.module,
+        exportName: kind.exportName,
+        ...(kind.package ? { package: kind.package } : {}),
+        payload,
+      };
     },
     cannot(reason) {
       throw new CannotRebuildError(reason);
@@ -172,14 +189,23 @@ export function encodeEstimator(estimator: unknown, builtins: readonly WorkerKin
       return { ...(params as Record<string, unknown>) };
     },
   };
-  return { spec: ctx.encode(estimator), backends };
+  const spec = ctx.encode(estimator);
+  return { spec, backends, modules: [...modules] };
 }
 
-/** Worker side: rebuilds an encoded estimator by importing its kind's module. */
-export async function decodeEstimator(encoded: EncodedEstimator, registry: Registry): Promise<unknown> {
+/**
+ * Worker side: rebuilds an encoded estimator. `loadKind` finds each (nested) kind; by default its module is
+ * imported.
+ */
+export async function decodeEstimator(
+  encoded: EncodedEstimator,
+  registry: Registry,
+  loadKind?: (e: EncodedEstimator) => Promise<WorkerKind>,
+): Promise<unknown> {
   const ctx: DecodeContext = {
     registry,
     async decode(e) {
+      if (loadKind) return (await loadKind(e)).decode(e.payload, ctx);
       const mod = (await import(e.module)) as Record<string, WorkerKind | undefined>;
       const kind = mod[e.exportName];
       if (!kind || typeof kind.decode !== 'function') {

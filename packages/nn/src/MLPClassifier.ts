@@ -598,5 +598,6 @@ export const mlpClassifierKind: EstimatorKindPlugin<MLPClassifier> = paramsEstim
   role: 'classifier',
   module: import.meta.url,
   exportName: 'mlpClassifierKind',
+  package: '@layerwise/nn',
   estimatorClass: () => MLPClassifier as unknown as ParamsEstimatorClass<MLPClassifier>,
 });

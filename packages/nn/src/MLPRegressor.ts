@@ -257,5 +257,6 @@ export const mlpRegressorKind: EstimatorKindPlugin<MLPRegressor> = paramsEstimat
   role: 'regressor',
   module: import.meta.url,
   exportName: 'mlpRegressorKind',
+  package: '@layerwise/nn',
   estimatorClass: () => MLPRegressor as unknown as ParamsEstimatorClass<MLPRegressor>,
 });

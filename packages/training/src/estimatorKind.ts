@@ -15,6 +15,8 @@ export interface ParamsEstimatorKindSpec<E> {
   module: string;
   /** The name the kind is exported under in `module`. */
   exportName: string;
+  /** The npm package exporting the kind under `exportName` (remote workers import it by this name). */
+  package?: string;
   /** The class (a function, so the kind can be declared next to the class in the same module). */
   estimatorClass: () => ParamsEstimatorClass<E>;
 }
@@ -33,12 +35,14 @@ export function paramsEstimatorKind<E extends { getParams(): object; registry: R
   spec: ParamsEstimatorKindSpec<E>,
 ): EstimatorKindPlugin<E> {
   const { name, role, module, exportName, estimatorClass } = spec;
+  const pkg = spec.package;
   return {
     kind: 'estimator',
     name,
     role,
     module,
     exportName,
+    ...(pkg ? { package: pkg } : {}),
     matches: (e) => e instanceof estimatorClass() && (e as object).constructor === estimatorClass(),
     load: (dir, options) => estimatorClass().load(dir, options),
     encode(est, ctx) {
