@@ -55,7 +55,9 @@ describe('StackedAutoencoder.scoreSamples', () => {
     const rows: number[] = [];
     for (let i = 0; i < train.y.length; i++) if (train.y[i] === 1) rows.push(i);
     const data = new Float32Array(rows.length * 784);
-    rows.forEach((r, k) => data.set(train.X.data.subarray(r * 784, (r + 1) * 784), k * 784));
+    rows.forEach((r, k) => {
+      data.set(train.X.data.subarray(r * 784, (r + 1) * 784), k * 784);
+    });
     const ae = new StackedAutoencoder({
       hiddenLayerSizes: [64, 16],
       epochs: 0,
