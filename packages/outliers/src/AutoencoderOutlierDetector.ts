@@ -385,7 +385,7 @@ export class AutoencoderOutlierDetector extends BaseEstimator<AutoencoderOutlier
     if (typeof m?.dir !== 'string' || !MODEL_DIR.test(m.dir))
       bad('state.model.dir must be a folder name like "model-0123456789ab".');
     const scores = data.tensors.find((t) => t.name === 'trainScores');
-    if (!scores || scores.shape.length !== 1) bad('tensor "trainScores" ([rows]) is missing.');
+    if (scores?.shape.length !== 1) bad('tensor "trainScores" ([rows]) is missing.');
     const path = nodeBuiltin<typeof import('node:path')>('node:path', `${KIND}.load(dir)`);
     const sub = path.join(dir, m!.dir as string);
     const inner: SampleScorer =
