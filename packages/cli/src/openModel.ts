@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { StackedAutoencoder } from '@layerwise/autoencoder';
 import { ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
 import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import { AutoencoderOutlierDetector } from '@layerwise/outliers';
 import { type FeatureScaler, loadScaler } from './scaler.js';
 
 /** Any estimator the CLI trains and loads. */
-export type CliEstimator = StackedAutoencoder | MLPClassifier | MLPRegressor;
+export type CliEstimator = StackedAutoencoder | MLPClassifier | MLPRegressor | AutoencoderOutlierDetector;
 
 /** File names `layerwise fit` writes into `--out` besides the model (`model.json` + weights). */
 export const RUN_FILES = {
@@ -27,7 +28,7 @@ export interface RunMemory {
 /** A loaded model directory: the estimator, its kind, the scaling fit learned, what it knew of the data. */
 export interface OpenedModel {
   dir: string;
-  kind: 'StackedAutoencoder' | 'MLPClassifier' | 'MLPRegressor';
+  kind: 'StackedAutoencoder' | 'MLPClassifier' | 'MLPRegressor' | 'AutoencoderOutlierDetector';
   estimator: CliEstimator;
   scaler?: FeatureScaler;
   memory: RunMemory;
@@ -37,6 +38,8 @@ const LOADERS = {
   StackedAutoencoder: (dir: string, registry: Registry) => StackedAutoencoder.load(dir, { registry }),
   MLPClassifier: (dir: string, registry: Registry) => MLPClassifier.load(dir, { registry }),
   MLPRegressor: (dir: string, registry: Registry) => MLPRegressor.load(dir, { registry }),
+  AutoencoderOutlierDetector: (dir: string, registry: Registry) =>
+    AutoencoderOutlierDetector.load(dir, { registry }),
 } as const;
 
 async function readJson(file: string): Promise<unknown | undefined> {

@@ -100,6 +100,27 @@ export {
 } from '@layerwise/model-selection';
 export * from '@layerwise/nn';
 export {
+  AutoencoderOutlierDetector,
+  type AutoencoderOutlierDetectorParams,
+  type Contamination,
+  checkContamination,
+  OUTLIER_DETECTOR_DEFAULTS,
+  OUTLIER_DETECTOR_SPEC,
+  type OutlierLabels,
+  type SampleScorer,
+  type SampleScores,
+  VAE_DEFAULTS,
+  VAE_FIT_OPTIONS,
+  VAE_LIKELIHOODS,
+  VAE_SPEC,
+  type VaeExportOptions,
+  type VaeFitOptions,
+  type VaeSampleOptions,
+  type VaeScoreOptions,
+  VariationalAutoencoder,
+  type VariationalAutoencoderParams,
+} from '@layerwise/outliers';
+export {
   type GetParamsOptions,
   makePipeline,
   nameSteps,

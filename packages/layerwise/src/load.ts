@@ -1,12 +1,15 @@
 import { StackedAutoencoder } from '@layerwise/autoencoder';
 import { getDefaultRegistry, ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
 import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import { AutoencoderOutlierDetector, VariationalAutoencoder } from '@layerwise/outliers';
 import { Pipeline } from '@layerwise/pipeline';
 import { PREPROCESSING_LOADERS, type PreprocessingTransformer } from '@layerwise/preprocessing';
 
 /** Any estimator `load` can return. */
 export type LoadedEstimator =
   | StackedAutoencoder
+  | AutoencoderOutlierDetector
+  | VariationalAutoencoder
   | MLPClassifier
   | MLPRegressor
   | Pipeline
@@ -14,6 +17,8 @@ export type LoadedEstimator =
 
 const LOADERS: Record<string, (dir: string, registry: Registry) => Promise<LoadedEstimator>> = {
   StackedAutoencoder: (dir, registry) => StackedAutoencoder.load(dir, { registry }),
+  AutoencoderOutlierDetector: (dir, registry) => AutoencoderOutlierDetector.load(dir, { registry }),
+  VariationalAutoencoder: (dir, registry) => VariationalAutoencoder.load(dir, { registry }),
   MLPClassifier: (dir, registry) => MLPClassifier.load(dir, { registry }),
   MLPRegressor: (dir, registry) => MLPRegressor.load(dir, { registry }),
   Pipeline: (dir, registry) => Pipeline.load(dir, { registry }),

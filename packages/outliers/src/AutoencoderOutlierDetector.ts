@@ -22,10 +22,11 @@ import {
   saveModelDir,
   ValidationError,
 } from '@layerwise/core';
-import { checkTrainingParams } from '@layerwise/nn';
+import { checkTrainingParams, type TrainingHistory } from '@layerwise/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Contamination, checkContamination, offsetFor } from './contamination.js';
 import { VariationalAutoencoder } from './VariationalAutoencoder.js';
+import { type OutliersWorkerKind, paramsWorkerKind } from './workerKinds.js';
 
 /** Per-row scores as the estimators return them: 1-D in the kind of X. */
 export type SampleScores = number[] | Float32Array | tf.Tensor1D;
@@ -143,6 +144,13 @@ async function hostScores(s: SampleScores): Promise<Float32Array> {
  * ranks them by `decisionFunction`.
  */
 export class AutoencoderOutlierDetector extends BaseEstimator<AutoencoderOutlierDetectorParams> {
+  /** How `GridSearchCV` / `crossValidate` with `nJobs` rebuild this estimator in a worker thread. */
+  static readonly workerKind: OutliersWorkerKind<AutoencoderOutlierDetector> = paramsWorkerKind(
+    () => AutoencoderOutlierDetector as never,
+    'AutoencoderOutlierDetector',
+    import.meta.url,
+    'autoencoderOutlierDetectorKind',
+  );
   /** scikit-learn's `_estimator_type`: how scorers and tools tell a detector from a classifier. */
   readonly estimatorType = 'outlier_detector' as const;
   #fitted: Fitted | null = null;
@@ -315,6 +323,12 @@ export class AutoencoderOutlierDetector extends BaseEstimator<AutoencoderOutlier
     return this.#state('fittedAutoencoder').model;
   }
 
+  /** Training history of the fitted model (stages, epochs, losses), or null (a model without one, or unfitted). */
+  get history(): TrainingHistory | null {
+    const m = this.#fitted?.model as { history?: TrainingHistory | null } | undefined;
+    return m?.history ?? null;
+  }
+
   /** Exports the fitted autoencoder through its own `export` (e.g. `{ format: 'onnx', part: 'encoder' }`). */
   async export(target: string, options: { format: string; [k: string]: unknown }): Promise<ExportResult> {
     const m = this.#state('export').model;
@@ -424,3 +438,7 @@ function labelsOf(decision: Float32Array, kind: 'tensor' | 'typed' | 'array'): O
   if (kind === 'tensor') return tf.tensor1d(labels, 'int32');
   return kind === 'typed' ? labels : Array.from(labels);
 }
+
+/** The worker kind of {@link AutoencoderOutlierDetector} (its static `workerKind`), exported for the worker to import. */
+export const autoencoderOutlierDetectorKind: OutliersWorkerKind<AutoencoderOutlierDetector> =
+  AutoencoderOutlierDetector.workerKind;

@@ -29,6 +29,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { buildVae, VaeModel, vaeFromTensors } from './vaeModel.js';
 import { storableVaeParams, VAE_DEFAULTS, VAE_SPEC, type VariationalAutoencoderParams } from './vaeParams.js';
+import { type OutliersWorkerKind, paramsWorkerKind } from './workerKinds.js';
 
 const KIND = 'VariationalAutoencoder';
 
@@ -97,6 +98,13 @@ export class VariationalAutoencoder
   extends TrainedEstimator<VariationalAutoencoderParams>
   implements Transformer<MatrixLike, MatrixLike>
 {
+  /** How `GridSearchCV` / `crossValidate` with `nJobs` rebuild this estimator in a worker thread. */
+  static readonly workerKind: OutliersWorkerKind<VariationalAutoencoder> = paramsWorkerKind(
+    () => VariationalAutoencoder as never,
+    'VariationalAutoencoder',
+    import.meta.url,
+    'variationalAutoencoderKind',
+  );
   #model: VaeModel | null = null;
   #fittedParams: VariationalAutoencoderParams | null = null;
 
@@ -472,3 +480,7 @@ export class VariationalAutoencoder
     return vae;
   }
 }
+
+/** The worker kind of {@link VariationalAutoencoder} (its static `workerKind`), exported for the worker to import. */
+export const variationalAutoencoderKind: OutliersWorkerKind<VariationalAutoencoder> =
+  VariationalAutoencoder.workerKind;

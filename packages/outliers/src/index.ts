@@ -7,6 +7,7 @@
 export {
   AutoencoderOutlierDetector,
   type AutoencoderOutlierDetectorParams,
+  autoencoderOutlierDetectorKind,
   OUTLIER_DETECTOR_DEFAULTS,
   OUTLIER_DETECTOR_SPEC,
   type OutlierLabels,
@@ -21,5 +22,7 @@ export {
   type VaeSampleOptions,
   type VaeScoreOptions,
   VariationalAutoencoder,
+  variationalAutoencoderKind,
 } from './VariationalAutoencoder.js';
 export { VAE_DEFAULTS, VAE_LIKELIHOODS, VAE_SPEC, type VariationalAutoencoderParams } from './vaeParams.js';
+export type { OutliersWorkerKind } from './workerKinds.js';
