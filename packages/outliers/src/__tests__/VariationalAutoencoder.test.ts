@@ -58,7 +58,7 @@ describe('VariationalAutoencoder on binarised MNIST (subset)', () => {
     expect(iwae).toBeGreaterThan(elbo);
   }, 400_000);
 
-  it('samples look like digits: seeded, values in [0, 1], their mean image correlates with the data''s', async () => {
+  it('samples look like digits: seeded, values in [0, 1], their mean image correlates with the data one', async () => {
     const before = tf.memory().numTensors;
     const a = (await vae.sample(50, { randomState: 3, output: 'typed' })) as {
       data: Float32Array;
