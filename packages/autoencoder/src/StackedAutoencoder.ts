@@ -343,6 +343,34 @@ export class StackedAutoencoder
     );
   }
 
+  /**
+   * Per-row scores, higher = more normal (scikit-learn's `score_samples` sign): the negative mean squared
+   * reconstruction error of each row (with noise and dropout off). X is scored in chunks, so large inputs
+   * never sit on the backend whole. 1-D in the kind of X: `number[]`, `Float32Array` (typed `{ data, shape }`)
+   * or a `Tensor1D` owned by the caller. The mean of the scores is {@link score}.
+   */
+  async scoreSamples(X: MatrixLike): Promise<number[] | Float32Array | tf.Tensor1D> {
+    this.assertFitted('scoreSamples');
+    return this.withEngine('scoreSamples', async () => {
+      // Host data stay on the host, uploaded one chunk at a time.
+      const xm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
+      try {
+        const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
+          tf.reshape(tf.neg(tf.mean(tf.squaredDifference(this.#decode(this.#encode(c)), c), 1)), [-1, 1]);
+        if (xm.kind === 'tensor') {
+          const col = mapRows(xm.x, perRow);
+          const flat = tf.reshape(col, [-1]) as tf.Tensor1D;
+          col.dispose();
+          return flat;
+        }
+        const data = mapRowsToHost(xm.x, 1, perRow);
+        return xm.kind === 'typed' ? data : Array.from(data);
+      } finally {
+        if (xm.owned) (xm.x as tf.Tensor2D).dispose();
+      }
+    });
+  }
+
   /** Negative mean squared reconstruction error (higher is better, scikit-learn convention). */
   async score(X: FeaturesLike): Promise<number> {
     this.assertFitted('score');

@@ -22,6 +22,7 @@ import { tfjsExporter } from '@layerwise/exporter-tfjs';
 import { consoleLogger } from '@layerwise/logger-console';
 import { csvLogger } from '@layerwise/logger-csv';
 import { MLPClassifier, MLPRegressor, mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
+import { AutoencoderOutlierDetector, autoencoderOutlierDetectorKind } from '@layerwise/outliers';
 import { PIPELINE_KIND, Pipeline, type Step } from '@layerwise/pipeline';
 import { PREPROCESSING_KINDS } from '@layerwise/preprocessing';
 import type { LossSeries } from '@layerwise/report';
@@ -52,7 +53,7 @@ export interface CliIo {
 }
 
 /** `--model` of `layerwise fit`. */
-export type ModelName = 'sae' | 'classifier' | 'regressor';
+export type ModelName = 'sae' | 'classifier' | 'regressor' | 'outlier-detector';
 /** `--backend` of every command. */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'node';
 /** `--export` of `fit` and `--format` of `export`. */
@@ -73,6 +74,8 @@ export interface FitCommandOptions extends GlobalOptions {
   seed: number;
   validationFraction: number;
   limit?: number;
+  /** `--model outlier-detector`: the expected fraction of outliers (default 0.1). */
+  contamination?: number | 'auto';
   /** Replace the model in an existing, non-empty `--out` folder (atomically, once the new one is complete). */
   overwrite?: boolean;
 }
@@ -81,6 +84,7 @@ const KIND_OF: Record<ModelName, OpenedModel['kind']> = {
   sae: 'StackedAutoencoder',
   classifier: 'MLPClassifier',
   regressor: 'MLPRegressor',
+  'outlier-detector': 'AutoencoderOutlierDetector',
 };
 
 /**
@@ -104,7 +108,8 @@ async function makeRegistry(
     // The kinds a saved run folder (one Pipeline: a scaler, then the model) is loaded by.
     .use(mlpClassifierKind)
     .use(mlpRegressorKind)
-    .use(stackedAutoencoderKind);
+    .use(stackedAutoencoderKind)
+    .use(autoencoderOutlierDetectorKind);
   for (const kind of PREPROCESSING_KINDS) registry.use(kind as EstimatorKindPlugin);
   if (logPath) registry.use(csvLogger({ path: logPath }));
   return registry;
@@ -273,7 +278,8 @@ async function replaceFolder(staging: string, out: string): Promise<void> {
 
 /** Layer sizes of a fitted estimator, input first. */
 function sizesOf(est: CliEstimator): number[] {
-  if (est instanceof StackedAutoencoder) return [est.nFeaturesIn, ...est.getParams().hiddenLayerSizes];
+  if (est instanceof StackedAutoencoder || est instanceof AutoencoderOutlierDetector)
+    return [est.nFeaturesIn, ...est.getParams().hiddenLayerSizes];
   return [est.layers[0]!.inputSize, ...est.layers.map((l) => l.units)];
 }
 
@@ -306,7 +312,11 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
   if (o.model === 'regressor' && data.format === 'idx') {
     throw new CliUsageError('--model regressor needs a CSV with a numeric target column, not IDX images.');
   }
-  const y = o.model === 'sae' ? undefined : requireLabels(data, `--model ${o.model}`);
+  const unsupervised = o.model === 'sae' || o.model === 'outlier-detector';
+  if (o.contamination !== undefined && o.model !== 'outlier-detector') {
+    throw new CliUsageError('--contamination is an option of --model outlier-detector only.');
+  }
+  const y = unsupervised ? undefined : requireLabels(data, `--model ${o.model}`);
   if (o.model === 'regressor' && y!.some((v) => typeof v !== 'number')) {
     throw new CliUsageError(
       `--model regressor needs a numeric target, but column "${data.labelName}" of ${data.source} holds text.`,
@@ -342,6 +352,12 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
         if (o.model === 'sae') {
           est = new StackedAutoencoder({ ...common, fineTuneEpochs: o.epochs }, { registry });
           await est.fit(X);
+        } else if (o.model === 'outlier-detector') {
+          est = new AutoencoderOutlierDetector(
+            { ...common, fineTuneEpochs: o.epochs, contamination: o.contamination ?? 0.1 },
+            { registry },
+          );
+          await est.fit(X);
         } else if (o.model === 'classifier') {
           est = new MLPClassifier(common, { registry });
           await est.fit(X, y!);
@@ -358,9 +374,20 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
 
         const history = est.history!;
         const last = history.epochs.at(-1);
-        const score = est instanceof StackedAutoencoder ? -(await est.score(X)) : await est.score(X, y);
+        const score =
+          est instanceof StackedAutoencoder
+            ? -(await est.score(X))
+            : est instanceof AutoencoderOutlierDetector
+              ? est.labels.reduce((a, v) => a + v, 0) / est.labels.length
+              : await est.score(X, y);
         const scoreName =
-          o.model === 'sae' ? 'reconstruction MSE' : o.model === 'classifier' ? 'accuracy' : 'R²';
+          o.model === 'sae'
+            ? 'reconstruction MSE'
+            : o.model === 'outlier-detector'
+              ? 'fraction flagged as outliers'
+              : o.model === 'classifier'
+                ? 'accuracy'
+                : 'R²';
         const valAcc = last?.metrics?.valAcc;
 
         let exported: string | undefined;
@@ -373,7 +400,11 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
         const { reconstructionGrid, writeReport } = await import('@layerwise/report/node');
         const lossName = o.model === 'classifier' ? 'cross-entropy' : 'MSE';
         const series: LossSeries[] = [
-          { name: o.model === 'sae' ? 'autoencoder' : o.model, lossName, records: history.epochs },
+          {
+            name: o.model === 'sae' || o.model === 'outlier-detector' ? 'autoencoder' : o.model,
+            lossName,
+            records: history.epochs,
+          },
         ];
         const images = [];
         if (est instanceof StackedAutoencoder && isImageData(X)) {
@@ -398,7 +429,7 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
         const summaryRows: [string, string | number | undefined][] = [
           ['model', `${kind} ${shapeText(sizesOf(est))}`],
           ['data', `${basename(data.source)}: ${X.shape[0]} rows × ${X.shape[1]} features`],
-          ['label column', data.labelName && o.model !== 'sae' ? data.labelName : undefined],
+          ['label column', data.labelName && !unsupervised ? data.labelName : undefined],
           ['classes', classes ? classes.join(' ') : undefined],
           ['scaling', o.scale],
           ['epochs per stage', o.epochs],
@@ -559,11 +590,23 @@ export async function predictCommand(
         `${dir} holds a StackedAutoencoder, which has no predict: use layerwise transform for its codes.`,
       );
     }
+    if (est instanceof AutoencoderOutlierDetector && o.proba) {
+      throw new ValidationError(
+        `${dir} holds an AutoencoderOutlierDetector, which has no predictProba: its predict writes 1 (inlier) / -1 (outlier) and the score (higher = more normal); drop --proba.`,
+      );
+    }
     const data = await dataFor(model, dataPath, o);
     const X = featuresFor(model, data);
     const name = model.memory.labelColumn ?? 'prediction';
     let text: string;
-    if (est instanceof MLPClassifier) {
+    if (est instanceof AutoencoderOutlierDetector) {
+      const labels = Array.from((await est.predict(X)) as ArrayLike<number>);
+      const scores = Array.from((await est.scoreSamples(X)) as ArrayLike<number>);
+      text = toCsv(
+        ['prediction', 'score'],
+        labels.map((l, i) => [l, scores[i]]),
+      );
+    } else if (est instanceof MLPClassifier) {
       const labels = Array.from((await est.predict(X)) as ArrayLike<number | string>);
       if (o.proba) {
         const p = rowsOf(await est.predictProba(X));
@@ -595,6 +638,14 @@ export async function scoreCommand(dir: string, dataPath: string, o: ApplyOption
     if (est instanceof StackedAutoencoder) {
       const mse = -(await est.score(X));
       io.out(`reconstruction MSE ${fmt(mse, 5)} on ${X.shape[0]} rows of ${basename(data.source)}`);
+      return;
+    }
+    if (est instanceof AutoencoderOutlierDetector) {
+      const flags = Array.from((await est.predict(X)) as ArrayLike<number>);
+      const flagged = flags.filter((v) => v === -1).length;
+      io.out(
+        `mean score ${fmt(await est.score(X), 5)}, ${flagged} of ${X.shape[0]} rows flagged as outliers (${fmt((100 * flagged) / X.shape[0], 1)} %) in ${basename(data.source)}`,
+      );
       return;
     }
     const y = requireLabels(data, 'score');

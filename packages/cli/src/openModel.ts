@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { StackedAutoencoder, stackedAutoencoderKind } from '@layerwise/autoencoder';
 import { type EstimatorKindPlugin, ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
 import { MLPClassifier, MLPRegressor, mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
+import { type AutoencoderOutlierDetector, autoencoderOutlierDetectorKind } from '@layerwise/outliers';
 import { PIPELINE_KIND, Pipeline } from '@layerwise/pipeline';
 import { MinMaxScaler, StandardScaler } from '@layerwise/preprocessing';
 import { type FeatureScaler, loadScaler } from './scaler.js';
 
 /** Any estimator the CLI trains and loads. */
-export type CliEstimator = StackedAutoencoder | MLPClassifier | MLPRegressor;
+export type CliEstimator = StackedAutoencoder | MLPClassifier | MLPRegressor | AutoencoderOutlierDetector;
 
 /** File names `layerwise fit` writes into `--out` besides the model (`model.json` + weights). */
 export const RUN_FILES = {
@@ -34,7 +35,7 @@ export interface RunMemory {
 /** A loaded model directory: the estimator, its kind, the scaling fit learned, what it knew of the data. */
 export interface OpenedModel {
   dir: string;
-  kind: 'StackedAutoencoder' | 'MLPClassifier' | 'MLPRegressor';
+  kind: 'StackedAutoencoder' | 'MLPClassifier' | 'MLPRegressor' | 'AutoencoderOutlierDetector';
   estimator: CliEstimator;
   scaler?: FeatureScaler;
   memory: RunMemory;
@@ -51,6 +52,7 @@ const CLI_KINDS: readonly EstimatorKindPlugin<CliEstimator>[] = [
   stackedAutoencoderKind,
   mlpClassifierKind,
   mlpRegressorKind,
+  autoencoderOutlierDetectorKind,
 ] as EstimatorKindPlugin<CliEstimator>[];
 const CLI_KIND_NAMES: readonly string[] = CLI_KINDS.map((k) => k.name);
 

@@ -51,6 +51,15 @@ function fraction(v: string): number {
   return n;
 }
 
+function contamination(v: string): number | 'auto' {
+  if (v.trim() === 'auto') return 'auto';
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 0.5) {
+    throw new InvalidArgumentError("the contamination must be 'auto' or a number in (0, 0.5], e.g. 0.05.");
+  }
+  return n;
+}
+
 function sizes(v: string): number[] {
   const parts = v.split(',').map((s) => s.trim());
   if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
@@ -101,9 +110,9 @@ export function createProgram(io: CliIo = processIo()): Command {
     .addOption(
       new Option(
         '--model <kind>',
-        'sae (StackedAutoencoder), classifier (MLPClassifier) or regressor (MLPRegressor)',
+        'sae (StackedAutoencoder), classifier (MLPClassifier), regressor (MLPRegressor) or outlier-detector (AutoencoderOutlierDetector)',
       )
-        .choices(['sae', 'classifier', 'regressor'])
+        .choices(['sae', 'classifier', 'regressor', 'outlier-detector'])
         .makeOptionMandatory(),
     )
     .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', sizes, [256, 64])
@@ -123,6 +132,11 @@ export function createProgram(io: CliIo = processIo()): Command {
       new Option('--scale <how>', 'rescale features: standard (mean 0, sd 1), minmax ([0, 1]) or none')
         .choices(['standard', 'minmax', 'none'])
         .default('none'),
+    )
+    .option(
+      '--contamination <x>',
+      "outlier-detector: expected fraction of outliers in (0, 0.5], or 'auto' (default 0.1)",
+      contamination,
     )
     .option('--limit <n>', 'use only the first n rows (or images)', positiveInt('--limit'))
     .option('--validation-fraction <x>', 'held-out fraction for the validation loss', fraction, 0.1)

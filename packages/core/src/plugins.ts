@@ -1,6 +1,6 @@
 import type { TrainingEvent } from './events.js';
-import type { TrainingAccelerator } from './trainingAccelerator.js';
 import type { ExecutorPlugin, PluginDescriptor } from './executor.js';
+import type { TrainingAccelerator } from './trainingAccelerator.js';
 
 /** Activation functions layerwise layers use (and exporters must map). */
 export type ActivationName =

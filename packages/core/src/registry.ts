@@ -3,8 +3,8 @@ import { Container } from 'inversify';
 import { engineGuard } from './engineGuard.js';
 import { BackendUnavailableError, PluginError, UnknownFormatError, ValidationError } from './errors.js';
 import { type EstimatorKindPlugin, validateEstimatorKind } from './estimatorKinds.js';
-import { BACKENDS_DOC_URL, NOTICE_MAX_LENGTH, notice, shorten } from './notice.js';
 import { EXECUTOR } from './executor.js';
+import { BACKENDS_DOC_URL, NOTICE_MAX_LENGTH, notice, shorten } from './notice.js';
 import type {
   BackendPlugin,
   ExporterPlugin,

@@ -11,17 +11,21 @@ import { consoleLogger } from '@layerwise/logger-console';
 import { csvLogFile } from '@layerwise/logger-csv';
 import { jsonlLogFile } from '@layerwise/logger-jsonl';
 import { mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
+import { autoencoderOutlierDetectorKind, variationalAutoencoderKind } from '@layerwise/outliers';
 import { pipelineKind } from '@layerwise/pipeline';
 import { PREPROCESSING_KINDS } from '@layerwise/preprocessing';
 
 /**
- * Every first-party estimator kind: MLPClassifier, MLPRegressor, StackedAutoencoder, Pipeline and each
+ * Every first-party estimator kind: MLPClassifier, MLPRegressor, StackedAutoencoder, AutoencoderOutlierDetector,
+ * VariationalAutoencoder, Pipeline and each
  * `@layerwise/preprocessing` transformer. {@link createDefaultRegistry} registers them all.
  */
 export const FIRST_PARTY_KINDS: readonly EstimatorKindPlugin[] = Object.freeze([
   mlpClassifierKind as EstimatorKindPlugin,
   mlpRegressorKind as EstimatorKindPlugin,
   stackedAutoencoderKind as EstimatorKindPlugin,
+  autoencoderOutlierDetectorKind as EstimatorKindPlugin,
+  variationalAutoencoderKind as EstimatorKindPlugin,
   pipelineKind,
   ...(PREPROCESSING_KINDS as readonly EstimatorKindPlugin[]),
 ]);

@@ -8,6 +8,7 @@ import {
   resolveEstimatorKind,
 } from '@layerwise/core';
 import type { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import type { AutoencoderOutlierDetector, VariationalAutoencoder } from '@layerwise/outliers';
 import type { Pipeline, PipelineStep, StepLoader } from '@layerwise/pipeline';
 import type { PreprocessingTransformer } from '@layerwise/preprocessing';
 import { FIRST_PARTY_KINDS } from './defaultRegistry.js';
@@ -15,6 +16,10 @@ import { FIRST_PARTY_KINDS } from './defaultRegistry.js';
 /** Any estimator `load` can return (a third-party kind registered with `registry.use` returns its own class). */
 export type LoadedEstimator =
   | StackedAutoencoder
+  | AutoencoderOutlierDetector
+  | VariationalAutoencoder
+  | AutoencoderOutlierDetector
+  | VariationalAutoencoder
   | MLPClassifier
   | MLPRegressor
   | Pipeline

@@ -11,10 +11,15 @@ import type { ScoresLike } from './inputs.js';
 import { logLoss, rocAucScore } from './probabilistic.js';
 import { meanAbsoluteError, meanSquaredError, r2Score } from './regression.js';
 
-/** What a scorer needs from an estimator: `predict`, and `predictProba` + `classes` for probability scores. */
+/**
+ * What a scorer needs from an estimator: `predict`, and `predictProba` + `classes` for probability scores
+ * (an outlier detector, which has no `predictProba`, is ranked by its `decisionFunction` for `roc_auc`).
+ */
 export interface ScorableEstimator {
   predict(X: unknown): Promise<unknown>;
   predictProba?(X: unknown): Promise<unknown>;
+  /** Continuous scores, higher = more the greater label (an outlier detector's: higher = inlier, label 1). */
+  decisionFunction?(X: unknown): Promise<unknown>;
   readonly classes?: ReadonlyArray<ClassLabel>;
 }
 
@@ -50,6 +55,15 @@ function onProba(
   name: string,
 ): Scorer {
   const s = async (est: ScorableEstimator, X: unknown, y: unknown) => {
+    if (
+      name === 'roc_auc' &&
+      typeof est.predictProba !== 'function' &&
+      typeof est.decisionFunction === 'function'
+    ) {
+      // As scikit-learn's threshold scorers: without probabilities, rank by the decision function. For an
+      // outlier detector, label rows 1 (inlier) / −1 (outlier): higher scores belong to the greater label.
+      return output(est.decisionFunction(X), (scores) => rocAucScore(y as LabelsLike, scores as ScoresLike));
+    }
     if (typeof est.predictProba !== 'function') {
       throw new ValidationError(
         `scoring '${name}' needs predictProba, which ${est.constructor.name} does not have.`,

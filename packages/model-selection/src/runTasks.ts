@@ -253,8 +253,21 @@ export async function runTasks(
 ): Promise<RunResult[]> {
   const executor = resolveExecutor(o.executor, o.owner, registryOf(base));
   const wanted = o.nJobs ?? 1;
+  // A table read as a columns object (names, text columns) is not a numeric matrix workers can share.
+  const matrix = isSharedMatrix(data.X);
+  if (executor && !matrix) {
+    throw new ValidationError(
+      `${o.owner}: the executor '${executor.name}' needs X as a numeric matrix; this table (its columns kept by name) cannot be sent to its workers. Pass its numeric columns as { data, shape } or run without an executor.`,
+    );
+  }
   if (executor) return runOnExecutor(executor, base, data, tasks, o);
   if (wanted === 1 || tasks.length <= 1) return runInMain(base, data, tasks, o);
+  if (!matrix) {
+    warn(
+      `${o.owner}: nJobs ${wanted} ignored, running in the main thread: X is a table (columns kept by name).`,
+    );
+    return runInMain(base, data, tasks, o);
+  }
   if (!isNode()) {
     warn(`${o.owner}: nJobs ${wanted} needs Node's worker_threads; running in this thread (nJobs 1).`);
     return runInMain(base, data, tasks, o);
@@ -352,4 +365,10 @@ async function runOnExecutor(
     (outcome) => c.add(outcome),
   );
   return c.done();
+}
+
+/** Whether X is a `{ data: Float32Array | Float64Array, shape }` matrix (what workers read from shared memory). */
+function isSharedMatrix(X: FoldData['X']): boolean {
+  const m = X as { data?: unknown; shape?: unknown };
+  return (m.data instanceof Float32Array || m.data instanceof Float64Array) && Array.isArray(m.shape);
 }

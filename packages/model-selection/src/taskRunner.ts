@@ -123,7 +123,7 @@ export async function createFitAndScoreRunner(
   resolve: ModuleResolver,
 ): Promise<(task: unknown) => Promise<{ result: TaskResult; estimator: SearchEstimator }>> {
   checkShared(shared);
-  const rows = shared.data.X.shape[0];
+  const rows = (shared.data.X as { shape: [number, number] }).shape[0];
   const loadKind = async (e: EncodedEstimator): Promise<WorkerKind> => {
     const mod = await resolve.kind(e);
     const kind = mod[e.exportName] as WorkerKind | undefined;

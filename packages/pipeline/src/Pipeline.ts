@@ -29,6 +29,8 @@ export interface PipelineStep {
   inverseTransform?(X: unknown): unknown;
   predict?(X: unknown): unknown;
   predictProba?(X: unknown): unknown;
+  decisionFunction?(X: unknown): unknown;
+  scoreSamples?(X: unknown): unknown;
   score?(X: unknown, y?: unknown): unknown;
   save?(dir: string): Promise<void>;
   clone?(): PipelineStep;
@@ -425,6 +427,12 @@ export class Pipeline {
   #checkTargets(X: unknown, y: unknown): void {
     const est = this.#steps[this.#steps.length - 1]![1];
     if (est === 'passthrough' || typeof est.predict !== 'function') return;
+    // An outlier detector predicts without targets (scikit-learn's `_estimator_type` "outlier_detector").
+    if (
+      (est as { estimatorType?: unknown }).estimatorType === 'outlier_detector' &&
+      (y === undefined || y === null)
+    )
+      return;
     const name = this.#steps[this.#steps.length - 1]![0];
     if (y === undefined || y === null) {
       throw new ValidationError(
@@ -512,7 +520,10 @@ export class Pipeline {
     }
   }
 
-  async #onLast<T>(method: 'predict' | 'predictProba' | 'transform', X: unknown): Promise<T> {
+  async #onLast<T>(
+    method: 'predict' | 'predictProba' | 'transform' | 'decisionFunction' | 'scoreSamples',
+    X: unknown,
+  ): Promise<T> {
     const last = this.#final();
     if (last !== 'passthrough' && typeof last[method] !== 'function') {
       throw new ValidationError(
@@ -540,6 +551,29 @@ export class Pipeline {
    */
   async predictProba(X: unknown): Promise<unknown> {
     return this.#onLast('predictProba', X);
+  }
+
+  /**
+   * The last step's `decisionFunction` on the transformed X (an outlier detector's `scoreSamples − offset`;
+   * what the `roc_auc` scorer ranks a detector by). A ValidationError when the last step has none.
+   */
+  async decisionFunction(X: unknown): Promise<unknown> {
+    this.#notPassthrough('decisionFunction');
+    return this.#onLast('decisionFunction', X);
+  }
+
+  /** The last step's per-row `scoreSamples` on the transformed X (higher = more normal). */
+  async scoreSamples(X: unknown): Promise<unknown> {
+    this.#notPassthrough('scoreSamples');
+    return this.#onLast('scoreSamples', X);
+  }
+
+  #notPassthrough(method: string): void {
+    if (this.#final() === 'passthrough') {
+      throw new ValidationError(
+        `Pipeline.${method}: the last step is 'passthrough', which has no ${method}().`,
+      );
+    }
   }
 
   /** X sent through every step (all must transform; an autoencoder last gives its codes). */

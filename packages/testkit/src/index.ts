@@ -20,6 +20,11 @@ export {
 } from './checkExporter.js';
 export { type CheckLoggerOptions, cannedEvents, checkLogger } from './checkLogger.js';
 export {
+  type CheckableOutlierDetector,
+  type CheckOutlierDetectorOptions,
+  checkOutlierDetector,
+} from './checkOutlierDetector.js';
+export {
   type CheckableTransformer,
   type CheckTransformerOptions,
   checkTransformer,

@@ -173,6 +173,54 @@ describe('layerwise (the bin) on real data', () => {
     expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).format).toBe('layers-model');
   });
 
+  it('fit --model outlier-detector, then predict writes -1/1 and the score; --proba is refused', async () => {
+    const det = join(tmp, 'runs', 'outliers');
+    const f = await layerwise(
+      [
+        'fit',
+        train,
+        '--model',
+        'outlier-detector',
+        '--hidden',
+        '16,4',
+        '--epochs',
+        '1',
+        '--contamination',
+        '0.05',
+        '--scale',
+        'minmax',
+        '--out',
+        det,
+        '-q',
+      ],
+      tmp,
+    );
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stdout).toContain('AutoencoderOutlierDetector');
+    const summary = JSON.parse(readFileSync(join(det, 'summary.json'), 'utf8'));
+    expect(summary.kind).toBe('AutoencoderOutlierDetector');
+    expect(summary.score.name).toBe('fraction flagged as outliers');
+    expect(Math.abs(summary.score.value - 0.05)).toBeLessThanOrEqual(0.01);
+    const out = join(tmp, 'flags.csv');
+    const p = await layerwise(['predict', det, train, '--out', out], tmp);
+    expect(p.code, p.stderr).toBe(0);
+    const { header, rows } = readCsv(out);
+    expect(header).toEqual(['prediction', 'score']);
+    expect(rows).toHaveLength(1000);
+    expect(rows.every(([l]) => l === '1' || l === '-1')).toBe(true);
+    expect(rows.filter(([l]) => l === '-1').length / 1000).toBeCloseTo(0.05, 1);
+    // Outliers have the lowest scores.
+    const flagged = rows.filter(([l]) => l === '-1').map(([, s]) => Number(s));
+    const kept = rows.filter(([l]) => l === '1').map(([, s]) => Number(s));
+    expect(Math.max(...flagged)).toBeLessThan(Math.min(...kept));
+    const proba = await layerwise(['predict', det, test, '--proba'], tmp);
+    expect(proba.code).not.toBe(0);
+    expect(oneLineError(proba)).toMatch(/no predictProba/);
+    const sc = await layerwise(['score', det, test], tmp);
+    expect(sc.code, sc.stderr).toBe(0);
+    expect(sc.stdout).toMatch(/rows flagged as outliers/);
+  }, 900_000);
+
   it('fit --model sae, then transform and score: codes, reconstructions in the report', async () => {
     const sae = join(tmp, 'runs', 'sae');
     const f = await layerwise(

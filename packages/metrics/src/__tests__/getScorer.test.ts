@@ -132,4 +132,18 @@ describe('scoring names', () => {
     await reg.fit([[0], [1]], [0, 1]);
     await expect(getScorer('neg_log_loss')(reg as never, [[0]], [0])).rejects.toThrow(/needs predictProba/);
   });
+
+  it("'roc_auc' ranks an outlier detector (no predictProba) by decisionFunction; other probability scorers refuse it", async () => {
+    const detector = {
+      predict: async (X: number[][]) => X.map((r) => (r[0]! > 0 ? 1 : -1)),
+      decisionFunction: async (X: number[][]) => X.map((r) => r[0]!),
+    };
+    const X = [[0.9], [0.5], [-0.2], [0.1], [-0.8]];
+    // 1 = inlier, −1 = outlier; in the second labelling the inlier scored −0.2 ranks below the outlier 0.5.
+    expect(await getScorer('roc_auc')(detector as never, X, [1, 1, -1, 1, -1])).toBe(1);
+    expect(await getScorer('roc_auc')(detector as never, X, [1, -1, 1, 1, -1])).toBeCloseTo(4 / 6, 10);
+    await expect(getScorer('neg_log_loss')(detector as never, X, [1, 1, -1, 1, -1])).rejects.toThrow(
+      ValidationError,
+    );
+  });
 });

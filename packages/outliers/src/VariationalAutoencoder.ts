@@ -1,0 +1,496 @@
+import {
+  type Callback,
+  type EstimatorKindPlugin,
+  type EstimatorOptions,
+  type ExportableModel,
+  type ExportOptions,
+  type ExportResult,
+  loadModelDir,
+  type MatrixLike,
+  ModelFormatError,
+  Rng,
+  saveModelDir,
+  type Transformer,
+  toFitMatrix,
+  toMatrix,
+  ValidationError,
+} from '@layerwise/core';
+import {
+  type CommonFitOptions,
+  checkTrainingParams,
+  type EpochRecord,
+  isHistory,
+  LEAKY_RELU_ALPHA,
+  mapRows,
+  mapRowsToHost,
+  meanLoss,
+  runTraining,
+  TrainedEstimator,
+} from '@layerwise/nn';
+import { paramsEstimatorKind } from '@layerwise/training';
+import * as tf from '@tensorflow/tfjs-core';
+import { buildVae, VaeModel, vaeFromTensors } from './vaeModel.js';
+import { storableVaeParams, VAE_DEFAULTS, VAE_SPEC, type VariationalAutoencoderParams } from './vaeParams.js';
+
+const KIND = 'VariationalAutoencoder';
+
+/** Options of {@link VariationalAutoencoder.fit}. */
+export interface VaeFitOptions extends CommonFitOptions {
+  /** An explicit validation set (then `validationFraction` is ignored); its loss is the negative ELBO. */
+  validationData?: MatrixLike;
+}
+
+/** Names of the {@link VaeFitOptions}. */
+export const VAE_FIT_OPTIONS = ['validationData', 'resume', 'callbacks', 'sampleWeight'] as const;
+
+/** Options of {@link VariationalAutoencoder.scoreSamples} and {@link VariationalAutoencoder.score}. */
+export interface VaeScoreOptions {
+  /** Samples of z per row; default: the `scoreSamples` param (10). */
+  samples?: number;
+  /**
+   * `'elbo'` (default): the evidence lower bound, averaged over the samples; `'iwae'`: the importance-weighted
+   * bound with `samples` samples (Burda et al. 2016), a tighter estimate of log p(x).
+   */
+  method?: 'elbo' | 'iwae';
+  /** Seed of the samples of z; default: the `randomState` param, else 0 (the same X gives the same scores). */
+  randomState?: number;
+}
+
+/** Options of {@link VariationalAutoencoder.sample}. */
+export interface VaeSampleOptions {
+  /** Seed of the codes drawn from N(0, I). */
+  randomState?: number;
+  /** `'array'` (default, `number[][]`), `'typed'` (`{ data, shape }`) or `'tensor'` (a Tensor2D the caller owns). */
+  output?: 'array' | 'typed' | 'tensor';
+}
+
+/** Options of {@link VariationalAutoencoder.export}. */
+export interface VaeExportOptions extends ExportOptions {
+  /** The export format, e.g. `'tfjs-layers'` or `'onnx'`. */
+  format: string;
+  /** `'decoder'` (default: codes → the mean of p(x | z), to generate elsewhere) or `'encoder'` (input → μ). */
+  part?: 'encoder' | 'decoder';
+}
+
+function isOptionsObject(v: unknown): v is VaeFitOptions {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return !('data' in v && 'shape' in v);
+}
+
+/**
+ * A variational autoencoder (Kingma & Welling 2014) trained by layerwise's one training run: a dense encoder
+ * to the mean and log-variance of q(z | x), a reparameterised sample z = μ + σ·ε, and a dense decoder to
+ * p(x | z) — Bernoulli (binary cross-entropy) or Gaussian (squared error). The loss is the negative ELBO per
+ * row, `−log p(x | z) + β·KL(q(z | x) ‖ N(0, I))`, with optional KL warm-up.
+ *
+ * It generates (`sample`), embeds (`transform` → μ), rebuilds (`reconstruct`), and scores rows by their ELBO
+ * (`scoreSamples`, higher = more likely), so it serves as an outlier detector too.
+ *
+ * ```ts
+ * const vae = new VariationalAutoencoder({ hiddenLayerSizes: [400], latentDim: 20, epochs: 20, randomState: 0 });
+ * await vae.fit(X);                                   // rows in [0, 1]
+ * const digits = await vae.sample(16, { randomState: 1 });
+ * const elbo = await vae.score(Xtest);                // mean ELBO, nats per row
+ * ```
+ */
+export class VariationalAutoencoder
+  extends TrainedEstimator<VariationalAutoencoderParams>
+  implements Transformer<MatrixLike, MatrixLike>
+{
+  /**
+   * This class's estimator kind: how `load()`, `Pipeline.load`, the CLI and `nJobs` workers open and rebuild it
+   * (`registry.use(variationalAutoencoderKind)`; the umbrella's default registry has it).
+   */
+  static get estimatorKind(): EstimatorKindPlugin<VariationalAutoencoder> {
+    return variationalAutoencoderKind;
+  }
+  #model: VaeModel | null = null;
+  #fittedParams: VariationalAutoencoderParams | null = null;
+
+  /**
+   * @param params hyper-parameters (see {@link VariationalAutoencoderParams}); bad values → ValidationError
+   * @param options `{ registry }` to resolve backends, loggers and exporters from
+   */
+  constructor(params: Partial<VariationalAutoencoderParams> = {}, options: EstimatorOptions = {}) {
+    super(VAE_DEFAULTS, VAE_SPEC, params, options);
+  }
+
+  protected override validateCombination(p: VariationalAutoencoderParams): void {
+    checkTrainingParams(KIND, p);
+  }
+
+  get isFitted(): boolean {
+    return this.#model !== null;
+  }
+
+  /** An epoch's validation score: the validation ELBO (−loss). */
+  protected validationScore(e: EpochRecord): number | undefined {
+    return e.valLoss === undefined ? undefined : -e.valLoss;
+  }
+
+  /** Size of the latent code. */
+  get latentDim(): number {
+    this.assertFitted('latentDim');
+    return this.#model!.mu.units;
+  }
+
+  /**
+   * Trains on X for `epochs` epochs (one stage, `'train'`) minimising the mean negative ELBO of each batch.
+   * `y` is accepted and ignored (as scikit-learn transformers). A second call starts over. Returns `this`.
+   */
+  async fit(X: MatrixLike, options?: VaeFitOptions): Promise<this>;
+  async fit(X: MatrixLike, y: unknown, options?: VaeFitOptions): Promise<this>;
+  async fit(X: MatrixLike, y?: unknown, options?: VaeFitOptions): Promise<this> {
+    const opts = options === undefined && isOptionsObject(y) ? y : options;
+    return this.runFit('fit', async (backend) => {
+      const p = this.getParams();
+      let inputSize = 0;
+      // β of the current epoch (KL warm-up), set by the estimator's own callback at each epoch's start.
+      const beta = { value: p.klWarmup > 0 ? p.beta / p.klWarmup : p.beta };
+      const warmup: Callback = {
+        onEpochBegin: (ctx) => {
+          beta.value = p.klWarmup > 0 ? (p.beta * Math.min(ctx.epoch, p.klWarmup)) / p.klWarmup : p.beta;
+        },
+      };
+      await runTraining<VaeModel>({
+        estimator: KIND,
+        params: p,
+        storableParams: storableVaeParams(p),
+        registry: this.registry,
+        backend,
+        options: opts,
+        fitOptions: VAE_FIT_OPTIONS,
+        callbacks: [warmup],
+        prepare: async (o) => {
+          if (
+            typeof X === 'function' ||
+            (X as { [Symbol.asyncIterator]?: unknown })?.[Symbol.asyncIterator]
+          ) {
+            throw new ValidationError(
+              `${KIND}.fit: X must be in-memory data (number[][], a Tensor2D or { data, shape }); data sources are not supported yet.`,
+            );
+          }
+          const owned: tf.Tensor[] = [];
+          try {
+            const xm = toFitMatrix(X, { name: 'X' });
+            if (xm.owned) owned.push(xm.x as tf.Tensor2D);
+            inputSize = xm.cols;
+            let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
+            if (o.validationData !== undefined) {
+              const vm = toMatrix(o.validationData, { name: 'validationData', expectedFeatures: xm.cols });
+              if (vm.owned) owned.push(vm.tensor);
+              validation = { x: vm.tensor, y: vm.tensor };
+            }
+            return {
+              x: xm.x,
+              y: xm.x,
+              ...(validation ? { validation } : {}),
+              owned,
+              signature: {
+                hiddenLayerSizes: p.hiddenLayerSizes,
+                latentDim: p.latentDim,
+                activation: p.activation,
+                likelihood: p.likelihood,
+                optimizer: p.optimizer,
+              },
+            };
+          } catch (e) {
+            for (const t of owned) t.dispose();
+            throw e;
+          }
+        },
+        build: (features, rng, saved) =>
+          saved
+            ? vaeFromTensors(features, p, saved, (m) => {
+                throw new ModelFormatError(`Invalid ${KIND} checkpoint: ${m}`);
+              })
+            : buildVae(features, p, rng),
+        stages: (m, rng) => [
+          {
+            stage: 'train',
+            epochs: p.epochs,
+            variables: m.variables,
+            kernels: m.kernels,
+            loss: (xb, _yb, _training, wb) => {
+              const x = xb as tf.Tensor2D;
+              const [mu, logVar] = m.encode(x, true);
+              const z = VaeModel.reparameterise(mu, logVar, rng.seed());
+              const nll = m.reconstructionNll(x, m.decodeLogits(z));
+              const perRow = tf.add(nll, tf.mul(VaeModel.kl(mu, logVar), beta.value)) as tf.Tensor1D;
+              return { loss: wb ? meanLoss(perRow, wb) : (tf.mean(perRow) as tf.Scalar) };
+            },
+          },
+        ],
+        commit: (m, history) => {
+          this.#model?.dispose();
+          this.#model = m;
+          this.#fittedParams = p;
+          this.setTrained(history, inputSize);
+        },
+        save: (dir) => this.save(dir),
+      });
+      return this;
+    });
+  }
+
+  /** Frees the fitted weights now; the VAE becomes unfitted (its params are kept). */
+  dispose(): void {
+    this.#model?.dispose();
+    this.#model = null;
+    this.#fittedParams = null;
+    this.setTrained(null, 0);
+  }
+
+  #map(
+    X: MatrixLike,
+    method: string,
+    features: number,
+    outCols: number,
+    fn: (x: tf.Tensor2D) => tf.Tensor2D,
+    name = 'X',
+  ): MatrixLike {
+    const xm = toFitMatrix(X, { name, expectedFeatures: features });
+    try {
+      if (xm.kind === 'tensor') return mapRows(xm.x, fn);
+      const data = mapRowsToHost(xm.x, outCols, fn);
+      if (xm.kind === 'typed') return { data, shape: [xm.rows, outCols] };
+      const out: number[][] = new Array(xm.rows);
+      for (let r = 0; r < xm.rows; r++) out[r] = Array.from(data.subarray(r * outCols, (r + 1) * outCols));
+      return out;
+    } finally {
+      if (xm.owned) (xm.x as tf.Tensor2D).dispose();
+      void method;
+    }
+  }
+
+  /** μ of q(z | x): the codes, `[samples, latentDim]`, in the kind of X. */
+  async transform(X: MatrixLike): Promise<MatrixLike> {
+    return this.withEngine('transform', async () =>
+      this.#map(X, 'transform', this.inputSize, this.#model!.mu.units, (x) => this.#model!.encode(x)[0]),
+    );
+  }
+
+  /** The mean of p(x | z) for codes Z (`[rows, latentDim]`), in the kind of Z. */
+  async inverseTransform(Z: MatrixLike): Promise<MatrixLike> {
+    return this.withEngine('inverseTransform', async () =>
+      this.#map(
+        Z,
+        'inverseTransform',
+        this.#model!.mu.units,
+        this.inputSize,
+        (z) => this.#model!.decodeMean(z),
+        'Z',
+      ),
+    );
+  }
+
+  /** Decodes μ of each row (no sampling): the reconstruction, in the kind of X. */
+  async reconstruct(X: MatrixLike): Promise<MatrixLike> {
+    return this.withEngine('reconstruct', async () =>
+      this.#map(X, 'reconstruct', this.inputSize, this.inputSize, (x) =>
+        this.#model!.decodeMean(this.#model!.encode(x)[0]),
+      ),
+    );
+  }
+
+  /**
+   * `n` new rows: codes drawn from the prior N(0, I), decoded to the mean of p(x | z) (pixel intensities for
+   * a Bernoulli VAE). Seeded by `options.randomState` (else the `randomState` param).
+   */
+  async sample(n: number, options: VaeSampleOptions = {}): Promise<MatrixLike> {
+    this.assertFitted('sample');
+    if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000) {
+      throw new ValidationError(`${KIND}.sample: n must be an integer in [1, 1000000], got ${String(n)}.`);
+    }
+    const output = options.output ?? 'array';
+    if (!['array', 'typed', 'tensor'].includes(output)) {
+      throw new ValidationError(
+        `${KIND}.sample: output must be 'array', 'typed' or 'tensor', got ${String(output)}.`,
+      );
+    }
+    const seed = this.#seed(options.randomState, 'sample');
+    return this.withEngine('sample', async () => {
+      const d = this.#model!.mu.units;
+      const rng = new Rng(seed);
+      const z = new Float32Array(n * d);
+      // Box–Muller from the project's seeded generator: the same codes on every backend.
+      for (let i = 0; i < z.length; i += 2) {
+        const u1 = Math.max(rng.next(), Number.MIN_VALUE);
+        const u2 = rng.next();
+        const r = Math.sqrt(-2 * Math.log(u1));
+        z[i] = r * Math.cos(2 * Math.PI * u2);
+        if (i + 1 < z.length) z[i + 1] = r * Math.sin(2 * Math.PI * u2);
+      }
+      const Z = output === 'tensor' ? tf.tensor2d(z, [n, d]) : { data: z, shape: [n, d] as [number, number] };
+      try {
+        const out = this.#map(Z, 'sample', d, this.inputSize, (c) => this.#model!.decodeMean(c), 'Z');
+        if (output !== 'array' || Array.isArray(out)) return out;
+        const { data, shape } = out as { data: Float32Array; shape: [number, number] };
+        return Array.from({ length: shape[0] }, (_, r) =>
+          Array.from(data.subarray(r * shape[1], (r + 1) * shape[1])),
+        );
+      } finally {
+        if (Z instanceof tf.Tensor) Z.dispose();
+      }
+    });
+  }
+
+  #seed(given: number | undefined, method: string): number {
+    if (given === undefined) return this.params.randomState ?? 0;
+    if (!Number.isSafeInteger(given) || given < 0) {
+      throw new ValidationError(
+        `${KIND}.${method}: randomState must be a non-negative integer, got ${String(given)}.`,
+      );
+    }
+    return given;
+  }
+
+  /**
+   * Per-row scores, higher = more normal: each row's ELBO in nats (or its importance-weighted bound with
+   * `{ method: 'iwae' }`), estimated with `samples` draws of z, seeded (the same X gives the same scores).
+   * X is scored in chunks. 1-D in the kind of X (`number[]`, `Float32Array`, or a `Tensor1D` the caller owns).
+   */
+  async scoreSamples(
+    X: MatrixLike,
+    options: VaeScoreOptions = {},
+  ): Promise<number[] | Float32Array | tf.Tensor1D> {
+    this.assertFitted('scoreSamples');
+    const k = options.samples ?? this.params.scoreSamples;
+    if (!Number.isSafeInteger(k) || k < 1 || k > 10000) {
+      throw new ValidationError(
+        `${KIND}.scoreSamples: samples must be an integer in [1, 10000], got ${String(k)}.`,
+      );
+    }
+    const method = options.method ?? 'elbo';
+    if (method !== 'elbo' && method !== 'iwae') {
+      throw new ValidationError(
+        `${KIND}.scoreSamples: method must be 'elbo' or 'iwae', got ${String(method)}.`,
+      );
+    }
+    const rng = new Rng(this.#seed(options.randomState, 'scoreSamples'));
+    return this.withEngine('scoreSamples', async () => {
+      const xm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
+      try {
+        const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
+          tf.reshape(
+            this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
+            [-1, 1],
+          );
+        if (xm.kind === 'tensor') {
+          const col = mapRows(xm.x, perRow);
+          const flat = tf.reshape(col, [-1]) as tf.Tensor1D;
+          col.dispose();
+          return flat;
+        }
+        const data = mapRowsToHost(xm.x, 1, perRow);
+        return xm.kind === 'typed' ? data : Array.from(data);
+      } finally {
+        if (xm.owned) (xm.x as tf.Tensor2D).dispose();
+      }
+    });
+  }
+
+  /** The mean ELBO of X's rows in nats (higher is better), as {@link scoreSamples} estimates it. */
+  async score(X: MatrixLike, _y?: unknown, options: VaeScoreOptions = {}): Promise<number> {
+    const s = await this.scoreSamples(X, options);
+    let data: ArrayLike<number>;
+    if (s instanceof tf.Tensor) {
+      data = (await s.data()) as Float32Array;
+      s.dispose();
+    } else data = s;
+    let sum = 0;
+    for (let i = 0; i < data.length; i++) sum += data[i]!;
+    return sum / data.length;
+  }
+
+  /**
+   * The fitted VAE as plain dense layers for exporters: the `decoder` (codes → mean of p(x | z), the output
+   * layer's activation sigmoid for a Bernoulli VAE) or the `encoder` (input → μ).
+   */
+  toExportable(part: 'encoder' | 'decoder' = 'decoder'): ExportableModel {
+    this.assertFitted('toExportable');
+    if (part !== 'encoder' && part !== 'decoder') {
+      throw new ValidationError(
+        `${KIND}.toExportable: unknown part ${JSON.stringify(part)}; use 'decoder' or 'encoder'.`,
+      );
+    }
+    const p = this.#fittedParams ?? this.getParams();
+    const { callbacks: _cb, ...params } = p;
+    return {
+      estimator: KIND,
+      part,
+      inputSize: part === 'decoder' ? this.#model!.mu.units : this.inputSize,
+      layers: this.#model!.specs(part),
+      metadata: {
+        params,
+        ...(p.activation === 'leakyRelu' ? { leakyReluAlpha: LEAKY_RELU_ALPHA } : {}),
+      },
+    };
+  }
+
+  /** Writes the decoder (default) or the encoder in another format through the registry's exporter. */
+  async export(target: string, options: VaeExportOptions): Promise<ExportResult> {
+    const { format, part, ...rest } = options ?? ({} as VaeExportOptions);
+    if (typeof format !== 'string') throw new ValidationError(`${KIND}.export: options.format is required.`);
+    const exporter = this.registry.exporter(format);
+    return this.withEngine('export', () =>
+      exporter.export(this.toExportable(part ?? 'decoder'), target, rest),
+    );
+  }
+
+  /** Saves the fitted model into `dir`: a JSON manifest (params, shapes, SHA-256) and one weights file, atomically. */
+  async save(dir: string): Promise<void> {
+    this.assertFitted('save');
+    await this.withEngine('save', async () => {
+      await saveModelDir(dir, {
+        kind: KIND,
+        params: storableVaeParams(this.#fittedParams ?? this.getParams()),
+        state: { inputSize: this.inputSize, ...(this.history ? { history: this.history } : {}) },
+        tensors: this.#model!.tensors(),
+      });
+    });
+  }
+
+  /** Loads a VAE saved with {@link VariationalAutoencoder.save}; every size, shape and checksum is checked. */
+  static async load(dir: string, options: EstimatorOptions = {}): Promise<VariationalAutoencoder> {
+    const data = await loadModelDir(dir, [KIND]);
+    const bad = (m: string): never => {
+      throw new ModelFormatError(`Invalid ${KIND} model: ${m}`);
+    };
+    let vae: VariationalAutoencoder;
+    try {
+      vae = new VariationalAutoencoder(data.params as Partial<VariationalAutoencoderParams>, options);
+    } catch (e) {
+      if (e instanceof ValidationError) bad(e.message);
+      throw e;
+    }
+    const inputSize = data.state.inputSize;
+    if (!Number.isSafeInteger(inputSize) || (inputSize as number) < 1)
+      bad('state.inputSize must be a positive integer.');
+    const p = vae.params;
+    const expected = (2 * p.hiddenLayerSizes.length + 3) * 2;
+    if (data.tensors.length !== expected)
+      bad(`expected ${expected} weight tensors, found ${data.tensors.length}.`);
+    await vae.restoreOnEngine(() => {
+      vae.#model = vaeFromTensors(inputSize as number, p, data.tensors, bad);
+    });
+    vae.#fittedParams = vae.getParams();
+    vae.setTrained(isHistory(data.state.history) ? data.state.history : null, inputSize as number);
+    return vae;
+  }
+}
+
+/**
+ * The estimator kind of {@link VariationalAutoencoder}: its model files load through `load()` / `Pipeline.load` / the CLI,
+ * and `GridSearchCV` / `crossValidate` with `nJobs` (or an executor) rebuild it from its params in a worker.
+ */
+export const variationalAutoencoderKind: EstimatorKindPlugin<VariationalAutoencoder> = paramsEstimatorKind({
+  name: 'VariationalAutoencoder',
+  role: 'transformer',
+  module: import.meta.url,
+  exportName: 'variationalAutoencoderKind',
+  package: '@layerwise/outliers',
+  estimatorClass: () => VariationalAutoencoder as never,
+});

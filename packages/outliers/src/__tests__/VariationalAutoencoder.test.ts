@@ -1,0 +1,232 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ModelFormatError, NotFittedError, Registry, ValidationError } from '@layerwise/core';
+import { recordingLogger } from '@layerwise/testkit';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VariationalAutoencoder } from '../index.js';
+import { auc, loadMnist, rowsOf, useWasm } from './helpers.js';
+
+const registry = new Registry();
+beforeAll(useWasm);
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'lw-vae-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const binarise = (d: Float32Array) => d.map((v) => (v > 0.5 ? 1 : 0));
+
+describe('VariationalAutoencoder on binarised MNIST (subset)', () => {
+  let vae: VariationalAutoencoder;
+  let test: { data: Float32Array; shape: [number, number] };
+
+  it('784-100-10 learns: the test ELBO beats independent pixels and the loss falls every epoch', async () => {
+    const train = await loadMnist('train', 2000);
+    const t = await loadMnist('test', 500);
+    test = { data: binarise(t.X.data), shape: t.X.shape };
+    vae = new VariationalAutoencoder(
+      { hiddenLayerSizes: [100], latentDim: 10, epochs: 5, randomState: 0 },
+      { registry },
+    );
+    await vae.fit({ data: binarise(train.X.data), shape: train.X.shape });
+    const curve = vae.lossCurve;
+    expect(curve).toHaveLength(5);
+    for (let i = 1; i < curve.length; i++) expect(curve[i]).toBeLessThan(curve[i - 1]!);
+    const elbo = await vae.score(test);
+    // The baseline: independent Bernoulli pixels with the training digits' marginals (≈ −206 nats per digit).
+    const n = train.X.shape[0];
+    const bin = binarise(train.X.data);
+    const p = new Float64Array(784);
+    for (let i = 0; i < n; i++) for (let j = 0; j < 784; j++) p[j] = p[j]! + bin[i * 784 + j]! / n;
+    let marginal = 0;
+    for (let i = 0; i < 500; i++) {
+      for (let j = 0; j < 784; j++) {
+        const q = Math.min(1 - 1e-3, Math.max(1e-3, p[j]!));
+        marginal += test.data[i * 784 + j] ? Math.log(q) : Math.log(1 - q);
+      }
+    }
+    marginal /= 500;
+    expect(elbo).toBeGreaterThan(marginal + 5);
+    // The importance-weighted bound is tighter than the ELBO.
+    const iwae = await vae.score(test, undefined, { samples: 20, method: 'iwae' });
+    expect(iwae).toBeGreaterThan(elbo);
+  }, 400_000);
+
+  it('samples look like digits: seeded, values in [0, 1], their mean image correlates with the data one', async () => {
+    const before = tf.memory().numTensors;
+    const a = (await vae.sample(50, { randomState: 3, output: 'typed' })) as {
+      data: Float32Array;
+      shape: number[];
+    };
+    const b = (await vae.sample(50, { randomState: 3, output: 'typed' })) as {
+      data: Float32Array;
+      shape: number[];
+    };
+    const c = (await vae.sample(50, { randomState: 4, output: 'typed' })) as {
+      data: Float32Array;
+      shape: number[];
+    };
+    expect(a.shape).toEqual([50, 784]);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    expect(Array.from(a.data)).not.toEqual(Array.from(c.data));
+    expect(a.data.every((v) => v >= 0 && v <= 1)).toBe(true);
+    // On average the samples draw where digits have ink: their mean image correlates with the data's.
+    const meanImage = (d: Float32Array, rows: number) => {
+      const m = new Float64Array(784);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < 784; j++) m[j] = m[j]! + d[i * 784 + j]! / rows;
+      return m;
+    };
+    const u = meanImage(a.data, 50);
+    const w = meanImage(test.data, 500);
+    const mu = u.reduce((x, v) => x + v, 0) / 784;
+    const mw = w.reduce((x, v) => x + v, 0) / 784;
+    let cov = 0;
+    let vu = 0;
+    let vw = 0;
+    for (let j = 0; j < 784; j++) {
+      cov += (u[j]! - mu) * (w[j]! - mw);
+      vu += (u[j]! - mu) ** 2;
+      vw += (w[j]! - mw) ** 2;
+    }
+    expect(cov / Math.sqrt(vu * vw)).toBeGreaterThan(0.8);
+    const rows = (await vae.sample(2)) as number[][];
+    expect(rows).toHaveLength(2);
+    const t = (await vae.sample(3, { output: 'tensor' })) as tf.Tensor2D;
+    expect(t.shape).toEqual([3, 784]);
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('transform → μ, inverseTransform and reconstruct; scoreSamples is seeded and in the kind of X; no leaks', async () => {
+    const before = tf.memory().numTensors;
+    const rows = { data: test.data.subarray(0, 20 * 784), shape: [20, 784] as [number, number] };
+    const z = (await vae.transform(rows)) as { data: Float32Array; shape: [number, number] };
+    expect(z.shape).toEqual([20, 10]);
+    const back = (await vae.inverseTransform(z)) as { data: Float32Array; shape: number[] };
+    const rec = (await vae.reconstruct(rows)) as { data: Float32Array; shape: number[] };
+    expect(Array.from(back.data)).toEqual(Array.from(rec.data));
+    const s1 = (await vae.scoreSamples(rows)) as Float32Array;
+    const s2 = (await vae.scoreSamples(rows)) as Float32Array;
+    expect(s1).toBeInstanceOf(Float32Array);
+    expect(Array.from(s1)).toEqual(Array.from(s2));
+    const x = tf.tensor2d(rows.data, [20, 784]);
+    const st = (await vae.scoreSamples(x)) as tf.Tensor1D;
+    expect(st.shape).toEqual([20]);
+    st.dispose();
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('save → load gives identical outputs; hostile files are ModelFormatError', async () => {
+    const dir = tmp();
+    await vae.save(dir);
+    const back = await VariationalAutoencoder.load(dir, { registry });
+    const rows = { data: test.data.subarray(0, 10 * 784), shape: [10, 784] as [number, number] };
+    expect(Array.from((await back.scoreSamples(rows)) as Float32Array)).toEqual(
+      Array.from((await vae.scoreSamples(rows)) as Float32Array),
+    );
+    expect(
+      Array.from(
+        ((await back.sample(4, { output: 'typed', randomState: 1 })) as { data: Float32Array }).data,
+      ),
+    ).toEqual(
+      Array.from(((await vae.sample(4, { output: 'typed', randomState: 1 })) as { data: Float32Array }).data),
+    );
+    expect(back.history?.stages[0]?.stage).toBe('train');
+    back.dispose();
+    await expect(VariationalAutoencoder.load(join(dir, 'nope'), { registry })).rejects.toBeInstanceOf(
+      ModelFormatError,
+    );
+  });
+
+  it('scores one digit class above the others after training on it (a VAE as an outlier detector)', async () => {
+    const train = await loadMnist('train', 3000);
+    const t = await loadMnist('test', 600);
+    const one = new VariationalAutoencoder(
+      { hiddenLayerSizes: [128], latentDim: 8, epochs: 8, randomState: 0 },
+      { registry },
+    );
+    await one.fit(rowsOf(train, 0));
+    const s = (await one.scoreSamples(t.X)) as Float32Array;
+    expect(
+      auc(
+        Array.from(t.y, (v) => v === 0),
+        s,
+      ),
+    ).toBeGreaterThan(0.9);
+    one.dispose();
+  }, 120_000);
+});
+
+describe('VariationalAutoencoder semantics', () => {
+  const X = Array.from({ length: 60 }, (_, i) =>
+    Array.from({ length: 5 }, (_, j) => Math.sin(i * 0.3 + j) * 2),
+  );
+
+  it('Gaussian likelihood, beta and KL warm-up; seeded; events of one train stage', async () => {
+    const log = recordingLogger();
+    const reg = new Registry().use(log);
+    const p = {
+      hiddenLayerSizes: [8],
+      latentDim: 2,
+      likelihood: 'gaussian' as const,
+      epochs: 6,
+      batchSize: 10,
+      randomState: 5,
+    };
+    const a = new VariationalAutoencoder({ ...p, beta: 0.5, klWarmup: 3 }, { registry: reg });
+    await a.fit(X);
+    const b = new VariationalAutoencoder({ ...p, beta: 0.5, klWarmup: 3 }, { registry });
+    await b.fit(X);
+    expect(a.lossCurve).toEqual(b.lossCurve);
+    expect(Array.from((await a.scoreSamples(X)) as number[])).toEqual(
+      Array.from((await b.scoreSamples(X)) as number[]),
+    );
+    expect(log.events.filter((e) => e.type === 'epochEnd')).toHaveLength(6);
+    expect(log.events.find((e) => e.type === 'stageStart')).toMatchObject({ stage: 'train' });
+    // β = 0 is a plain (stochastic) autoencoder: a lower training loss than β = 1 on the same data.
+    const ae = new VariationalAutoencoder({ ...p, beta: 0 }, { registry });
+    const full = new VariationalAutoencoder({ ...p, beta: 1 }, { registry });
+    await ae.fit(X);
+    await full.fit(X);
+    expect(ae.lossCurve.at(-1)!).toBeLessThan(full.lossCurve.at(-1)!);
+    for (const m of [a, b, ae, full]) m.dispose();
+  });
+
+  it('bad params and inputs are named errors; nothing fitted changes', async () => {
+    for (const bad of [
+      { latentDim: 0 },
+      { likelihood: 'poisson' },
+      { beta: -1 },
+      { klWarmup: 1.5 },
+      { epochs: 0 },
+    ]) {
+      expect(() => new VariationalAutoencoder(bad as never)).toThrow(ValidationError);
+    }
+    const v = new VariationalAutoencoder(
+      { hiddenLayerSizes: [4], latentDim: 2, likelihood: 'gaussian', epochs: 2 },
+      { registry },
+    );
+    await expect(v.sample(2)).rejects.toBeInstanceOf(NotFittedError);
+    await expect(v.scoreSamples(X)).rejects.toBeInstanceOf(NotFittedError);
+    await v.fit(X);
+    const before = tf.memory().numTensors;
+    const nan = X.map((r) => [...r]);
+    nan[3]![1] = Number.NaN;
+    await expect(v.fit(nan)).rejects.toBeInstanceOf(ValidationError);
+    await expect(v.scoreSamples(nan)).rejects.toBeInstanceOf(ValidationError);
+    await expect(v.sample(0)).rejects.toBeInstanceOf(ValidationError);
+    await expect(v.scoreSamples(X, { samples: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(v.scoreSamples(X, { method: 'exact' as never })).rejects.toBeInstanceOf(ValidationError);
+    expect(() => v.toExportable('middle' as never)).toThrow(ValidationError);
+    expect(v.isFitted).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    v.dispose();
+  });
+});
