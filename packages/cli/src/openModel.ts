@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { StackedAutoencoder, stackedAutoencoderKind } from '@layerwise/autoencoder';
 import { type EstimatorKindPlugin, ModelFormatError, type Registry, readModelKind } from '@layerwise/core';
 import { MLPClassifier, MLPRegressor, mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
-import { type AutoencoderOutlierDetector, autoencoderOutlierDetectorKind } from '@layerwise/outliers';
+import { AutoencoderOutlierDetector, autoencoderOutlierDetectorKind } from '@layerwise/outliers';
 import { PIPELINE_KIND, Pipeline } from '@layerwise/pipeline';
 import { MinMaxScaler, StandardScaler } from '@layerwise/preprocessing';
 import { type FeatureScaler, loadScaler } from './scaler.js';
@@ -105,7 +105,10 @@ function splitPipeline(dir: string, pipe: Pipeline): { scaler?: FeatureScaler; e
   const steps = pipe.steps.filter(([, e]) => e !== 'passthrough').map(([, e]) => e);
   const last = steps.at(-1);
   const model =
-    last instanceof MLPClassifier || last instanceof MLPRegressor || last instanceof StackedAutoencoder
+    last instanceof MLPClassifier ||
+    last instanceof MLPRegressor ||
+    last instanceof StackedAutoencoder ||
+    last instanceof AutoencoderOutlierDetector
       ? last
       : undefined;
   const scaler = steps.length === 2 ? steps[0] : undefined;
@@ -113,7 +116,7 @@ function splitPipeline(dir: string, pipe: Pipeline): { scaler?: FeatureScaler; e
   if (!model || steps.length > 2 || !scalerOk) {
     pipe.dispose();
     throw new ModelFormatError(
-      `${dir} holds a Pipeline of ${pipe.steps.map(([n, e]) => `${n} (${e === 'passthrough' ? e : e.constructor.name})`).join(', ')}; the CLI uses a Pipeline of an optional StandardScaler or MinMaxScaler and an MLPClassifier, MLPRegressor or StackedAutoencoder (as layerwise fit writes it).`,
+      `${dir} holds a Pipeline of ${pipe.steps.map(([n, e]) => `${n} (${e === 'passthrough' ? e : e.constructor.name})`).join(', ')}; the CLI uses a Pipeline of an optional StandardScaler or MinMaxScaler and an MLPClassifier, MLPRegressor, StackedAutoencoder or AutoencoderOutlierDetector (as layerwise fit writes it).`,
     );
   }
   return { estimator: model, ...(scaler ? { scaler: scaler as FeatureScaler } : {}) };

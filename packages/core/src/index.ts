@@ -100,6 +100,7 @@ export {
   atomicWriteFile,
   checkModelDirTarget,
   checkSafeFileName,
+  decodeWeights,
   loadModelDir,
   MANIFEST_FILE,
   MODEL_FORMAT,
@@ -111,6 +112,7 @@ export {
   readModelKind,
   removeStaleTempFiles,
   saveModelDir,
+  serializeModel,
   storageError,
   type WeightEntry,
 } from './modelFormat.js';

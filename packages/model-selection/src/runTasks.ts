@@ -226,7 +226,11 @@ async function encodeForWorkers(
     return e.message;
   }
   const plugins = new Map<string, PluginDescriptor>();
-  for (const b of job.backends) {
+  // A kind that named no backend (a third-party estimator's encode need not) runs on the caller's: the
+  // workers get the backend its registry picks here, so they have one to run on.
+  const backends =
+    job.backends.length > 0 ? job.backends : [{ registry: registryOf(base), requested: 'auto' }];
+  for (const b of backends) {
     const registry = b.registry ?? getDefaultRegistry();
     const name = await registry.activateBackend(b.requested);
     const plugin = registry.backends().find((p) => p.name === name);

@@ -21,7 +21,8 @@ export interface FitOutcome {
 async function fitOn(backend: 'webgl' | 'wasm', data: Float32Array, rows: number): Promise<FitOutcome> {
   const registry = new Registry()
     .use(webglBackend())
-    .use(wasmBackend({ wasmPaths: new URL('/wasm/', location.href).href }));
+    // fusedTraining off: this compares tfjs's webgl kernels with tfjs's wasm kernels (the reference path).
+    .use(wasmBackend({ wasmPaths: new URL('/wasm/', location.href).href, fusedTraining: false }));
   await registry.activateBackend(backend);
   const tensorsBefore = tf.memory().numTensors;
   const ae = new StackedAutoencoder(

@@ -1,9 +1,10 @@
 // The estimator conformance suite of @layerwise/testkit, run on every estimator (here, so that testkit does
 // not depend on the estimators whose tests use it).
 import { StackedAutoencoder } from '@layerwise/autoencoder';
-import { MLPClassifier, MLPRegressor } from '@layerwise/nn';
+import { Registry } from '@layerwise/core';
+import { MLPClassifier, MLPRegressor, mlpClassifierKind } from '@layerwise/nn';
 import { Pipeline } from '@layerwise/pipeline';
-import { StandardScaler } from '@layerwise/preprocessing';
+import { PREPROCESSING_KINDS, StandardScaler } from '@layerwise/preprocessing';
 import { checkEstimator } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -89,6 +90,11 @@ checkEstimator(
     X,
     y: labels,
     setup,
-    load: (dir) => Pipeline.load(dir) as never,
+    // Without the umbrella's default registry, Pipeline.load knows the kinds its registry was given.
+    load: (dir) => {
+      const registry = new Registry().use(mlpClassifierKind);
+      for (const k of PREPROCESSING_KINDS) registry.use(k);
+      return Pipeline.load(dir, { registry }) as never;
+    },
   },
 );

@@ -645,7 +645,7 @@ const cases: BadCase[] = [
     name: 'CSV with a quote as delimiter',
     run: () => loadCsv('1"2\n3"4\n', { delimiter: '"' }),
     error: ValidationError,
-    message: /delimiter must be one character other than a quote/,
+    message: /delimiter must be 'auto' or one character other than a quote/,
   },
   {
     name: 'CSV file that does not exist',
