@@ -1,3 +1,4 @@
+import { BackendUnavailableError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -58,7 +59,9 @@ function originalOf(name: string): tf.KernelConfig | undefined {
 function install(name: string, fast: boolean): void {
   const current = tf.getKernel(name, 'wasm');
   if (!current)
-    throw new Error(`The wasm backend has no ${name} kernel: import @tensorflow/tfjs-backend-wasm first.`);
+    throw new BackendUnavailableError(
+      `The wasm backend has no ${name} kernel: import @tensorflow/tfjs-backend-wasm first.`,
+    );
   if (((current.kernelFunc as MarkedKernelFunc)[FAST] === true) === fast) return;
   const original = originalOf(name)!;
   tf.unregisterKernel(name, 'wasm');
@@ -165,7 +168,9 @@ function fastSliceKernel(original: tf.KernelConfig): MarkedSlice {
 export function installWasmFastSlice(enabled = true): void {
   const current = tf.getKernel('Slice', 'wasm');
   if (!current)
-    throw new Error('The wasm backend has no Slice kernel: import @tensorflow/tfjs-backend-wasm first.');
+    throw new BackendUnavailableError(
+      'The wasm backend has no Slice kernel: import @tensorflow/tfjs-backend-wasm first.',
+    );
   const marked = current.kernelFunc as MarkedSlice;
   if ((marked[SLICE_FAST] === true) === enabled) return;
   const original = marked[ORIGINAL] ?? current;
@@ -228,7 +233,9 @@ function fastGatherKernel(original: tf.KernelConfig): MarkedGather {
 export function installWasmFastGather(enabled = true): void {
   const current = tf.getKernel('GatherV2', 'wasm');
   if (!current)
-    throw new Error('The wasm backend has no GatherV2 kernel: import @tensorflow/tfjs-backend-wasm first.');
+    throw new BackendUnavailableError(
+      'The wasm backend has no GatherV2 kernel: import @tensorflow/tfjs-backend-wasm first.',
+    );
   const marked = current.kernelFunc as MarkedGather;
   if ((marked[GATHER_FAST] === true) === enabled) return;
   const original = marked[ORIGINAL] ?? current;

@@ -1,3 +1,4 @@
+import { ValidationError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -54,7 +55,7 @@ function views(args: KernelArgs, kernel: string, names: readonly string[]): Floa
   return names.map((n) => {
     const t = inputs[n];
     if (t?.dtype !== 'float32' || tf.util.sizeFromShape(t.shape) !== size) {
-      throw new Error(`${kernel}: input ${n} must be a float32 tensor of ${size} elements.`);
+      throw new ValidationError(`${kernel}: input ${n} must be a float32 tensor of ${size} elements.`);
     }
     return backend.typedArrayFromHeap(t) as Float32Array;
   });
