@@ -60,7 +60,10 @@ export async function connectOrFail(options: RedisOptions, timeoutMs: number, wh
     await Promise.race([
       client.connect().then(() => client.ping()),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new ExecutorUnavailableError(`no answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       }),
     ]);
     return client;

@@ -5,7 +5,7 @@
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { type PluginDescriptor, type Registry, TaskPayloadError } from '@layerwise/core';
+import { LayerwiseError, type PluginDescriptor, type Registry, TaskPayloadError } from '@layerwise/core';
 import {
   createFitAndScoreRunner,
   type EncodedEstimator,
@@ -102,7 +102,7 @@ port.on('message', async (m: ThreadRequest) => {
       port.postMessage({ id: m.id, type: 'ok', value: result } satisfies ThreadReply);
     } catch (e) {
       if (e instanceof TaskPayloadError) throw e;
-      const err = e instanceof Error ? e : new Error(String(e));
+      const err = e instanceof Error ? e : new LayerwiseError(String(e));
       port.postMessage({
         id: m.id,
         type: 'taskError',
@@ -111,7 +111,7 @@ port.on('message', async (m: ThreadRequest) => {
       } satisfies ThreadReply);
     }
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
+    const err = e instanceof Error ? e : new LayerwiseError(String(e));
     port.postMessage({
       id: m.id,
       type: 'payloadError',

@@ -125,7 +125,7 @@ function warn(message: string): void {
 /** Re-creates a worker's error in this thread with its class when it is a layerwise error. */
 export function reviveError(name: string, message: string): Error {
   const Cls = (core as unknown as Record<string, unknown>)[name];
-  const e = new Error(message);
+  const e: Error = new LayerwiseError(message);
   if (typeof Cls === 'function' && Cls.prototype instanceof Error) Object.setPrototypeOf(e, Cls.prototype);
   else Object.setPrototypeOf(e, LayerwiseError.prototype);
   e.name = name;

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import type { PluginDescriptor } from '@layerwise/core';
+import { LayerwiseError, type PluginDescriptor } from '@layerwise/core';
 import type { TaskResult } from './fitAndScore.js';
 import type { WorkerInit, WorkerReply } from './pool.js';
 import { createFitAndScoreRunner, type ModuleResolver, rebuildRegistry } from './taskRunner.js';
@@ -19,7 +19,7 @@ let state: { init: WorkerInit; run: Runner } | null = null;
 
 const reply = (m: WorkerReply) => port.postMessage(m);
 const fail = (id: number | null, e: unknown) => {
-  const err = e instanceof Error ? e : new Error(String(e));
+  const err = e instanceof Error ? e : new LayerwiseError(String(e));
   reply({ type: 'error', id, name: err.name, message: err.message });
 };
 
