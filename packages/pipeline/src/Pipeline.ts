@@ -667,6 +667,8 @@ export class Pipeline {
     const loaders: Record<string, StepLoader> = {
       ...Object.fromEntries(registry.estimatorKinds().map((k) => [k.name, k.load as StepLoader])),
       [PIPELINE_KIND]: (d, o) => Pipeline.load(d, o),
+      ColumnTransformer: async (d, o) =>
+        (await import('./ColumnTransformer.js')).ColumnTransformer.load(d, o) as unknown as PipelineStep,
       ...(extra ?? {}),
     };
     const data = await loadModelDir(dir, [PIPELINE_KIND]);

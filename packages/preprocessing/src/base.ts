@@ -219,7 +219,7 @@ export function handleZeros(scale: ArrayLike<number>, constant?: ArrayLike<boole
 }
 
 /** A readonly copy of a fitted vector as a plain array (or null). */
-export function arr(x: Float32Array | null): number[] | null {
+export function arr(x: Float32Array | Float64Array | null): number[] | null {
   return x ? Array.from(x) : null;
 }
 
