@@ -13,7 +13,7 @@ export { FASHION_MNIST_CLASSES, FASHION_MNIST_DEBIAN_DIR, loadFashionMnist } fro
 export { loadMnist, MNIST_PACKAGE, mnistDataDir } from './loadMnist.js';
 export type { IdxArray, IdxData, IdxDtype, IdxHeader, ReadIdxOptions } from './readIdx.js';
 export { parseIdx, parseIdxHeader, readIdx } from './readIdx.js';
-export type { StreamBatch, StreamCsvOptions } from './streamCsv.js';
+export type { CsvStream, CsvStreamHeader, StreamBatch, StreamCsvOptions } from './streamCsv.js';
 export { streamCsv } from './streamCsv.js';
 export type { StreamIdxOptions } from './streamIdx.js';
 export { streamIdx } from './streamIdx.js';
