@@ -165,6 +165,7 @@ export {
   featureNamesOf,
   isTableLike,
   looseMatrix,
+  mergeOutputConfig,
   type OutputConfig,
   type PolarsDataFrameLike,
   type RowObject,
@@ -176,6 +177,7 @@ export {
   type TableToMatrixOptions,
   tableToMatrix,
   toArrowTable,
+  toArrowVector,
 } from './tables.js';
 export { initTfBackend } from './tfBackend.js';
 export type {

@@ -7,6 +7,7 @@ import {
   loadModelDir,
   looseMatrix,
   ModelFormatError,
+  mergeOutputConfig,
   NotFittedError,
   nodeBuiltin,
   type OutputConfig,
@@ -455,7 +456,7 @@ export class ColumnTransformer {
 
   /** scikit-learn's `set_output`: `{ transform: 'arrow' }` makes `transform`/`fitTransform` return an Arrow Table. */
   setOutput(config: OutputConfig): this {
-    this.#output = checkOutputConfig(config, 'ColumnTransformer.setOutput');
+    this.#output = mergeOutputConfig(this.#output, checkOutputConfig(config, 'ColumnTransformer.setOutput'));
     return this;
   }
 

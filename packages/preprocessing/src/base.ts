@@ -11,6 +11,7 @@ import {
   type MatrixLike,
   type ModelData,
   ModelFormatError,
+  mergeOutputConfig,
   type NamedTensor,
   type OutputConfig,
   type ParamSpec,
@@ -327,7 +328,7 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
    * `{ arrow: await import('apache-arrow') }`. Returns this.
    */
   setOutput(config: OutputConfig): this {
-    this.#output = checkOutputConfig(config, `${this.kind}.setOutput`);
+    this.#output = mergeOutputConfig(this.#output, checkOutputConfig(config, `${this.kind}.setOutput`));
     return this;
   }
 
