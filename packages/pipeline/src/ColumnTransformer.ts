@@ -685,9 +685,12 @@ export class ColumnTransformer {
                 ? t.clone()
                 : (cloneEstimator(t as never) as ColumnTransformerStep);
             made.push(est);
-            if (typeof est.fitTransform === 'function') out = await est.fitTransform(part, y);
+            // y goes only to a transformer that predicts (as Pipeline does): a StackedAutoencoder's or a
+            // Pipeline's second fit argument is its options.
+            const yArg = typeof (est as { predict?: unknown }).predict === 'function' ? [y] : [];
+            if (typeof est.fitTransform === 'function') out = await est.fitTransform(part, ...yArg);
             else {
-              await est.fit(part, y);
+              await est.fit(part, ...yArg);
               out = await est.transform(part);
             }
           } else out = await est.transform(part);
@@ -759,7 +762,7 @@ export class ColumnTransformer {
     return { data, shape: [rows, width] };
   }
 
-  /** Fits a clone of each transformer on its columns (y is handed on). Returns this. */
+  /** Fits a clone of each transformer on its columns (y is handed to those that predict). Returns this. */
   async fit(X: unknown, y?: unknown): Promise<this> {
     await this.fitTransform(X, y);
     return this;
