@@ -30,6 +30,7 @@ export {
   readInto,
   readLabels,
   releaseMatrix,
+  rowsOf,
   setHostReader,
   type Targets,
   type TargetsLike,
