@@ -283,7 +283,7 @@ export abstract class MLPBase<
   }
 
   /** Targets of a streamed fit: `collect` sees every batch's `y` in the scan, `finish` derives the state. */
-  protected abstract streamTargets(): {
+  protected abstract streamTargets(options: { classesGiven: boolean }): {
     collect(y: unknown, rows: number, batch: number): void;
     finish(): {
       state: S;
@@ -483,7 +483,7 @@ export abstract class MLPBase<
   #targetHooks(partial: boolean, classes: unknown, fitted: S | null): TargetHooks<S> {
     return {
       encode: (y, rows) => this.prepareTargets(y, rows, 'y', partial ? { classes, fitted } : undefined),
-      stream: () => this.streamTargets(),
+      stream: (o) => this.streamTargets(o),
       validation: (y, rows, state) => this.prepareValidationTargets(y, rows, state),
       ...(partial
         ? {}
