@@ -25,7 +25,13 @@ export {
   RandomizedSearchCV,
   type RandomizedSearchOptions,
 } from './RandomizedSearchCV.js';
-export { type ErrorScore, resolveExecutor } from './runTasks.js';
+export {
+  configureWorkerPool,
+  disposeWorkerPool,
+  type ErrorScore,
+  resolveExecutor,
+  type WorkerPoolOptions,
+} from './runTasks.js';
 export {
   type CrossValidator,
   KFold,

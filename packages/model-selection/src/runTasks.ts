@@ -185,6 +185,28 @@ class Collector {
   }
 }
 
+/** Fits and scores task `i` in this thread into `c` (throws when `errorScore` is 'raise' and it fails). */
+async function runHere(
+  base: SearchEstimator,
+  data: FoldData,
+  tasks: readonly Task[],
+  i: number,
+  scorer: ReturnType<typeof resolveScorer>,
+  c: Collector,
+  o: RunOptions,
+): Promise<void> {
+  const task = tasks[i]!;
+  const est = cloneEstimator(base);
+  if (Object.keys(task.params).length > 0) est.setParams(task.params);
+  try {
+    const r: RunResult = await fitAndScore(est, data, task, scorer, o.returnTrainScore);
+    if (o.returnEstimator) r.estimator = est;
+    c.results[i] = r;
+  } catch (e) {
+    c.fail(i, e instanceof Error ? e : new LayerwiseError(String(e)));
+  }
+}
+
 async function runInMain(
   base: SearchEstimator,
   data: FoldData,
@@ -193,21 +215,49 @@ async function runInMain(
 ): Promise<RunResult[]> {
   const scorer = resolveScorer(o.scoring, o.owner);
   const c = new Collector(tasks, o);
-  for (const [i, task] of tasks.entries()) {
+  for (let i = 0; i < tasks.length; i++) {
     if (o.signal?.aborted) {
       throw new core.ExecutorAbortedError(`${o.owner}: the search was cancelled (its AbortSignal fired).`);
     }
-    const est = cloneEstimator(base);
-    if (Object.keys(task.params).length > 0) est.setParams(task.params);
-    try {
-      const r: RunResult = await fitAndScore(est, data, task, scorer, o.returnTrainScore);
-      if (o.returnEstimator) r.estimator = est;
-      c.results[i] = r;
-    } catch (e) {
-      c.fail(i, e instanceof Error ? e : new LayerwiseError(String(e)));
-    }
+    await runHere(base, data, tasks, i, scorer, c, o);
   }
   return c.done();
+}
+
+let poolModule: typeof import('#pool') | null = null;
+
+/**
+ * Ends the worker threads `nJobs` keeps warm between searches. They never keep the process alive and end
+ * by themselves after `idleTimeout` seconds without work (see {@link configureWorkerPool}); call this to
+ * release them (and their memory) at once, e.g. at the end of a test file. Workers busy in a running
+ * search end when it does.
+ */
+export async function disposeWorkerPool(): Promise<void> {
+  await poolModule?.disposePool();
+}
+
+/** Options of {@link configureWorkerPool}. */
+export interface WorkerPoolOptions {
+  /**
+   * Seconds a worker thread stays warm after a search, ready for the next one (default 300, as joblib's
+   * reusable executor). `0`: workers end with their search (each search then pays their start-up).
+   */
+  idleTimeout?: number;
+}
+
+let pendingIdleTimeout: number | undefined;
+
+/** Sets how the `nJobs` worker pool of this process keeps its workers (see {@link WorkerPoolOptions}). */
+export function configureWorkerPool(options: WorkerPoolOptions): void {
+  const t = options?.idleTimeout;
+  if (t !== undefined && !(typeof t === 'number' && t >= 0 && Number.isFinite(t))) {
+    throw new ValidationError(
+      `configureWorkerPool: idleTimeout must be a number of seconds ≥ 0, got ${String(t)}.`,
+    );
+  }
+  if (t === undefined) return;
+  pendingIdleTimeout = t;
+  poolModule?.setIdleTimeout(t);
 }
 
 /** What workers need to rebuild the estimator and its backend; a string says why they cannot. */
@@ -287,9 +337,13 @@ export async function runTasks(
     return runInMain(base, data, tasks, o);
   }
   // "#pool" is pool.ts in Node and pool.browser.ts in browser bundles (package.json "imports")
-  const { runInWorkers } = await import('#pool');
+  if (!poolModule) {
+    poolModule = await import('#pool');
+    if (pendingIdleTimeout !== undefined) poolModule.setIdleTimeout(pendingIdleTimeout);
+  }
   const c = new Collector(tasks, o);
-  await runInWorkers(
+  const scorer = resolveScorer(o.scoring, o.owner);
+  await poolModule.runInWorkers(
     {
       shared: {
         spec: encoded.job.spec,
@@ -305,6 +359,8 @@ export async function runTasks(
       ...(o.signal ? { signal: o.signal } : {}),
     },
     (outcome) => c.add(outcome),
+    // This thread runs tasks too: the first start at once, while the workers start.
+    (i) => runHere(base, data, tasks, i, scorer, c, o),
   );
   const results = c.done();
   if (!o.returnEstimator) return results.map(({ savedDir: _s, ...r }) => r);
