@@ -46,8 +46,11 @@ export {
   createFitAndScoreRunner,
   FIT_AND_SCORE,
   type FitAndScoreShared,
+  type ModelFiles,
   type ModuleResolver,
+  packModel,
   rebuildRegistry,
+  unpackModel,
 } from './taskRunner.js';
 export { type TrainTestSplitOptions, trainTestSplit } from './trainTestSplit.js';
 export {

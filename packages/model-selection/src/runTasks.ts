@@ -16,12 +16,13 @@ import type { Scoring } from '@layerwise/metrics';
 import { BUILTIN_KINDS } from './builtinKinds.js';
 import { cloneEstimator, resolveScorer, type SearchEstimator } from './estimator.js';
 import { type FoldData, fitAndScore, type Task, type TaskResult } from './fitAndScore.js';
-import { FIT_AND_SCORE, type FitAndScoreShared } from './taskRunner.js';
+import { FIT_AND_SCORE, type FitAndScoreShared, unpackModel } from './taskRunner.js';
 import {
   CannotRebuildError,
   type EncodedJob,
   encodeEstimator,
   findKind,
+  loadRegistry,
   type WorkerKind,
 } from './workerKinds.js';
 
@@ -370,10 +371,15 @@ export async function runTasks(
   );
   const out: RunResult[] = [];
   const roots = new Set<string>();
+  const registry = loadRegistry(base);
   try {
     for (const { savedDir, ...r } of results) {
       try {
-        out.push(savedDir ? { ...r, estimator: (await kind!.load!(savedDir, base)) as SearchEstimator } : r);
+        out.push(
+          savedDir
+            ? { ...r, estimator: (await kind!.load!(savedDir, base, { registry })) as SearchEstimator }
+            : r,
+        );
       } finally {
         if (savedDir) {
           roots.add(savedDir.replace(/[\\/][^\\/]*$/, ''));
@@ -395,12 +401,11 @@ async function runOnExecutor(
   tasks: readonly Task[],
   o: RunOptions,
 ): Promise<RunResult[]> {
-  if (o.returnEstimator) {
-    throw new ValidationError(
-      `${o.owner}: returnEstimator is not available with an executor (fitted models stay on the workers); use nJobs instead.`,
-    );
+  let encoded = await encodeForWorkers(base, o);
+  const kind = o.returnEstimator ? findKind(base, BUILTIN_KINDS) : undefined;
+  if (typeof encoded !== 'string' && o.returnEstimator && !kind?.load) {
+    encoded = 'returnEstimator needs an estimator kind with load()';
   }
-  const encoded = await encodeForWorkers(base, o);
   if (typeof encoded === 'string') {
     throw new ValidationError(
       `${o.owner}: the executor '${executor.name}' cannot run this search: ${encoded}.`,
@@ -411,6 +416,7 @@ async function runOnExecutor(
     data,
     scoring: encoded.scoring,
     returnTrainScore: o.returnTrainScore,
+    ...(o.returnEstimator ? { returnEstimator: true } : {}),
   };
   const c = new Collector(tasks, o);
   await executor.run(
@@ -424,7 +430,34 @@ async function runOnExecutor(
     },
     (outcome) => c.add(outcome),
   );
-  return c.done();
+  const results = c.done() as (RunResult & { model?: unknown })[];
+  if (!o.returnEstimator) return results.map(({ model: _m, ...r }) => r);
+  // The fitted models came back as files: each is written to a temporary folder, loaded, removed.
+  const { mkdtemp, rm } = nodeBuiltin<typeof import('node:fs/promises')>(
+    'node:fs/promises',
+    `${o.owner} (returnEstimator)`,
+  );
+  const { join } = nodeBuiltin<typeof import('node:path')>('node:path', `${o.owner} (returnEstimator)`);
+  const { tmpdir } = nodeBuiltin<typeof import('node:os')>('node:os', `${o.owner} (returnEstimator)`);
+  const root = await mkdtemp(join(tmpdir(), 'layerwise-cv-'));
+  const registry = loadRegistry(base);
+  try {
+    const out: RunResult[] = [];
+    for (const [i, { model, ...r }] of results.entries()) {
+      if (model === undefined) {
+        if (r.failed) out.push(r);
+        else throw new LayerwiseError(`${o.owner}: the executor sent no fitted model for task ${i}.`);
+        continue;
+      }
+      const dir = join(root, `task-${i}`);
+      await unpackModel(model, dir);
+      out.push({ ...r, estimator: (await kind!.load!(dir, base, { registry })) as SearchEstimator });
+      await rm(dir, { recursive: true, force: true });
+    }
+    return out;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 }
 
 /** Whether X is a `{ data: Float32Array | Float64Array, shape }` matrix (what workers read from shared memory). */

@@ -1,16 +1,23 @@
 // The nJobs worker pool: this thread runs fits beside the workers, workers stay warm between searches (never
 // keeping the process alive), disposeWorkerPool / configureWorkerPool end them; results stay those of nJobs 1.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend } from '@layerwise/backend-cpu';
-import { Registry, ValidationError } from '@layerwise/core';
+import { ModelFormatError, Registry, TaskPayloadError, ValidationError } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
 import { MLPClassifier } from '@layerwise/nn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureWorkerPool, crossValidate, disposeWorkerPool, GridSearchCV } from '../index.js';
+import {
+  configureWorkerPool,
+  crossValidate,
+  disposeWorkerPool,
+  GridSearchCV,
+  packModel,
+  unpackModel,
+} from '../index.js';
 import { poolStats } from '../pool.js';
 
 const registry = new Registry().use(cpuBackend());
@@ -153,5 +160,36 @@ describe('the nJobs worker pool', () => {
     expect(line.started).toBe(1);
     expect(line.scores).toHaveLength(2);
     expect(exitedAt - line.t).toBeLessThan(5000); // not the idle timeout (300 s)
+  });
+});
+
+describe('fitted models sent back by executors (packModel / unpackModel)', () => {
+  it('round-trip a fitted classifier; paths leaving the folder are refused before anything is written', async () => {
+    const clf = mlp();
+    await clf.fit(X, y);
+    const files = await packModel(clf);
+    expect(files.map((f) => f.path)).toContain('model.json');
+    const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'unpack-'));
+    try {
+      await unpackModel(files, join(dir, 'm'));
+      const back = await MLPClassifier.load(join(dir, 'm'), { registry });
+      expect(await back.predict(X)).toEqual(await clf.predict(X));
+      for (const path of ['../evil', 'a/../../evil', '/etc/passwd', 'C:x']) {
+        await expect(
+          unpackModel(
+            [
+              { path: 'ok.txt', bytes: new Uint8Array(1) },
+              { path, bytes: new Uint8Array(1) },
+            ],
+            join(dir, 'x'),
+          ),
+        ).rejects.toThrow(ModelFormatError);
+      }
+      expect(readdirSync(dir)).toEqual(['m']); // nothing written for the refused lists
+      await expect(unpackModel('nope', dir)).rejects.toThrow(TaskPayloadError);
+      await expect(unpackModel([{ path: 'a' }], dir)).rejects.toThrow(TaskPayloadError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
