@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend } from '@layerwise/backend-cpu';
-import { ModelFormatError, Registry, TaskPayloadError, ValidationError } from '@layerwise/core';
+import {
+  ExecutorAbortedError,
+  ModelFormatError,
+  Registry,
+  TaskPayloadError,
+  ValidationError,
+} from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
 import { MLPClassifier } from '@layerwise/nn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +122,26 @@ describe('the nJobs worker pool', () => {
     expect(() => configureWorkerPool({ idleTimeout: Number.NaN })).toThrow(
       /idleTimeout must be a number of seconds/,
     );
+  });
+
+  it('an AbortSignal stops a search on the pool: ExecutorAbortedError; the next search runs normally', async () => {
+    const ac = new AbortController();
+    const big = { hiddenLayerSizes: [[8], [16], [24], [32]], learningRate: [3e-3, 1e-2] };
+    const running = new GridSearchCV(mlp(), big, { cv: 3, refit: false, nJobs: 2, signal: ac.signal }).fit(
+      X,
+      y,
+    );
+    const before = poolStats();
+    setTimeout(() => ac.abort(), 200);
+    await expect(running).rejects.toThrow(ExecutorAbortedError);
+    const after = poolStats();
+    // Stopped early: far fewer than the 24 fits ran.
+    expect(
+      after.tasksInWorkers + after.tasksInCaller - before.tasksInWorkers - before.tasksInCaller,
+    ).toBeLessThan(24);
+    const one = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false }).fit(X, y);
+    const two = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    expect(scores(two)).toEqual(scores(one));
   });
 
   it('a warm worker never keeps the process alive: a script whose search is done exits by itself', async () => {
