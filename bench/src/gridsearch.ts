@@ -16,7 +16,8 @@
  *  - `nJobs 2 warm`: the worker kept warm from an earlier search of this process (the pool's default);
  *  - `bullmq ×N`: a redis-server on a free loopback port and N worker processes (`startWorker`, built package)
  *    started once for the run (skipped with `--no-bullmq` or when `redis-server` is not installed).
- * One untimed search of each way first loads every backend. The report gives the median wall time and the
+ * One untimed search of each way first loads every backend; a 1.5 s pause before each timed search lets a
+ * worker that a cold search left loading in the background finish, so it slows no other way. The report gives the median wall time and the
  * median of per-round ratios against `nJobs 1`, with issue 28's goals: 3000×6 ≥ 1.5× with nJobs 2 and
  * ≥ 1.4× on BullMQ; 1500×5 never more than 1.2× slower with nJobs 2 (ratio ≥ 0.83).
  */
@@ -212,6 +213,8 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
         const order = ways.map((_, i) => ways[(i + r) % ways.length]!);
         const got: Partial<Record<Way, Awaited<ReturnType<typeof timedSearch>>>> = {};
         for (const way of order) {
+          // A pause first: a worker a cold search started in the background finishes loading, unmeasured.
+          await new Promise((r) => setTimeout(r, 1500));
           got[way] = await timedSearch(o, grid, way, data, farm?.executor ?? null);
           seconds[way]!.push(got[way]!.seconds);
         }
