@@ -1,19 +1,27 @@
 /**
- * `pnpm bench -- --only gridsearch` — GridSearchCV wall time with `nJobs: 2` against `nJobs: 1` in one run,
- * on the same MNIST digits and seeds, and whether both give identical `cvResults` scores.
+ * `pnpm bench -- --only gridsearch` — GridSearchCV wall time of `nJobs: 1`, `nJobs: 2` and the BullMQ executor
+ * with 2 worker processes, interleaved in one run, for both of issue 28's grids, on the same MNIST digits and
+ * seeds; checks that every way gives the same `cvResults` scores as `nJobs: 1`.
  *
- *   options: --samples N (default 2000)  --epochs N (5)  --cv N (3)  --rounds N (1)  --backend wasm|cpu  --no-save
- *            --executor local|bullmq (default local). bullmq: a redis-server on a free loopback port and
- *            --workers N (2) worker processes (`startWorker`, built package) stand in for machines; the
- *            "nJobs 2" column is then the search on the BullMQ executor.
+ *   pnpm build && cd bench && pnpm bench -- --only gridsearch --rounds 3
  *
- * The issue-28 goals: `--samples 3000 --epochs 6` (12 fits) ≥ 1.5× with nJobs 2, ≥ 1.4× on BullMQ with 2
- * workers; `--samples 1500` never more than 1.2× slower with nJobs 2.
+ *   options: --grids 3000x6,1500x5 (default: both issue grids, samples × epochs) or --samples N --epochs N
+ *            (one grid)  --cv N (3)  --rounds N (3)  --backend wasm|cpu (wasm)  --workers N (2, BullMQ worker
+ *            processes)  --no-bullmq  --no-save
  *
- * Each round runs nJobs 1 and nJobs 2 (order alternated per round); the report gives each wall time, the
- * speed-up (median of per-round ratios) and the goal.
+ * Ways, each round in a rotated order:
+ *  - `nJobs 1`: this thread alone;
+ *  - `nJobs 2 cold`: the worker pool is ended first (`disposeWorkerPool()`), so the search starts its worker —
+ *    the first search of a process;
+ *  - `nJobs 2 warm`: the worker kept warm from an earlier search of this process (the pool's default);
+ *  - `bullmq ×N`: a redis-server on a free loopback port and N worker processes (`startWorker`, built package)
+ *    started once for the run (skipped with `--no-bullmq` or when `redis-server` is not installed).
+ * One untimed search of each way first loads every backend; a 1.5 s pause before each timed search lets a
+ * worker that a cold search left loading in the background finish, so it slows no other way. The report gives the median wall time and the
+ * median of per-round ratios against `nJobs 1`, with issue 28's goals: 3000×6 ≥ 1.5× with nJobs 2 and
+ * ≥ 1.4× on BullMQ; 1500×5 never more than 1.2× slower with nJobs 2 (ratio ≥ 0.83).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -22,27 +30,36 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { wasmBackend } from '@layerwise/backend-wasm';
+import type { ExecutorPlugin } from '@layerwise/core';
 import { Registry } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
 import { bullmqExecutor } from '@layerwise/executor-bullmq';
-import { GridSearchCV } from '@layerwise/model-selection';
+import { disposeWorkerPool, GridSearchCV } from '@layerwise/model-selection';
 import { MLPClassifier } from '@layerwise/nn';
 
 /** The grid searched: 4 candidates. */
 export const GRID = { hiddenLayerSizes: [[32], [64]], learningRate: [1e-3, 3e-3] };
 
-/** Options of {@link runGridSearchBench}. */
-export interface GridSearchBenchOptions {
+/** One grid of the bench: MNIST digits × epochs. */
+export interface BenchGrid {
   samples: number;
   epochs: number;
+}
+
+/** Options of {@link runGridSearchBench}. */
+export interface GridSearchBenchOptions {
+  grids: BenchGrid[];
   cv: number;
   rounds: number;
   backend: 'wasm' | 'cpu';
-  executor: 'local' | 'bullmq';
+  bullmq: boolean;
   workers: number;
   save: boolean;
   log: (line: string) => void;
 }
+
+/** The ways a search runs. */
+export type Way = 'nJobs 1' | 'nJobs 2 cold' | 'nJobs 2 warm' | 'bullmq';
 
 /** Parses the command line (exported for the smoke test). */
 export function parseGridSearchOptions(argv: string[]): GridSearchBenchOptions {
@@ -50,13 +67,15 @@ export function parseGridSearchOptions(argv: string[]): GridSearchBenchOptions {
     args: argv.filter((a) => a !== '--'),
     options: {
       only: { type: 'string' },
+      grids: { type: 'string' },
       samples: { type: 'string' },
       epochs: { type: 'string' },
       cv: { type: 'string' },
       rounds: { type: 'string' },
       backend: { type: 'string' },
-      executor: { type: 'string' },
       workers: { type: 'string' },
+      executor: { type: 'string' },
+      'no-bullmq': { type: 'boolean', default: false },
       'no-save': { type: 'boolean', default: false },
     },
     strict: false,
@@ -69,17 +88,26 @@ export function parseGridSearchOptions(argv: string[]): GridSearchBenchOptions {
   };
   const backend = (values.backend ?? 'wasm') as string;
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error(`--backend: wasm or cpu, got ${backend}`);
-  const executor = (values.executor ?? 'local') as string;
-  if (executor !== 'local' && executor !== 'bullmq')
-    throw new Error(`--executor: local or bullmq, got ${executor}`);
+  let grids: BenchGrid[];
+  if (values.samples !== undefined || values.epochs !== undefined) {
+    grids = [{ samples: int(values.samples, 3000), epochs: int(values.epochs, 6) }];
+  } else {
+    grids = String(values.grids ?? '3000x6,1500x5')
+      .split(',')
+      .map((g) => {
+        const m = /^(\d+)x(\d+)$/.exec(g.trim());
+        if (!m) throw new Error(`--grids: samples×epochs pairs such as 3000x6,1500x5, got ${g}`);
+        return { samples: int(m[1], 0), epochs: int(m[2], 0) };
+      });
+  }
   return {
-    executor,
-    workers: int(values.workers, 2),
-    samples: int(values.samples, 2000),
-    epochs: int(values.epochs, 5),
+    grids,
     cv: int(values.cv, 3),
-    rounds: int(values.rounds, 1),
+    rounds: int(values.rounds, 3),
     backend,
+    // `--executor local` (the earlier flag) also leaves BullMQ out.
+    bullmq: !values['no-bullmq'] && values.executor !== 'local',
+    workers: int(values.workers, 2),
     save: !values['no-save'],
     log: (l) => process.stderr.write(`${l}\n`),
   };
@@ -96,9 +124,7 @@ async function startFarm(n: number, backendThreads: number) {
   const server = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
+    { stdio: 'ignore' },
   );
   await new Promise((r) => setTimeout(r, 500));
   const url = `redis://127.0.0.1:${port}`;
@@ -122,14 +148,19 @@ async function startFarm(n: number, backendThreads: number) {
   };
 }
 
-let farm: Awaited<ReturnType<typeof startFarm>> | null = null;
-
 /** One timed search; returns seconds and the split scores. */
-async function timedSearch(o: GridSearchBenchOptions, nJobs: number, data: { X: unknown; y: unknown }) {
+async function timedSearch(
+  o: GridSearchBenchOptions,
+  grid: BenchGrid,
+  way: Way,
+  data: { X: unknown; y: unknown },
+  executor: ExecutorPlugin | null,
+) {
   const registry = new Registry().use(o.backend === 'wasm' ? wasmBackend() : cpuBackend());
-  const est = new MLPClassifier({ epochs: o.epochs, batchSize: 100, randomState: 0 }, { registry });
-  const where = nJobs > 1 && farm ? { executor: farm.executor } : { nJobs };
+  const est = new MLPClassifier({ epochs: grid.epochs, batchSize: 100, randomState: 0 }, { registry });
+  const where = way === 'bullmq' ? { executor: executor! } : { nJobs: way === 'nJobs 1' ? 1 : 2 };
   const search = new GridSearchCV(est, GRID, { cv: o.cv, scoring: 'accuracy', refit: false, ...where });
+  if (way === 'nJobs 2 cold') await disposeWorkerPool();
   const t0 = performance.now();
   await search.fit(data.X, data.y);
   const seconds = (performance.now() - t0) / 1000;
@@ -143,76 +174,131 @@ const median = (v: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** Runs the rounds and returns the Markdown report. */
+/** What one grid measured. */
+export interface GridOutcome {
+  grid: BenchGrid;
+  seconds: Record<string, number[]>;
+  ratios: Record<string, number[]>;
+  identical: Record<string, boolean>;
+  best: unknown;
+  bestScore: number;
+}
+
+/** Runs every grid, way and round; returns the Markdown report and the raw numbers. */
 export async function runGridSearchBench(o: GridSearchBenchOptions) {
-  const { X, y } = await loadMnist({ limit: o.samples });
-  if (o.executor === 'bullmq') {
+  const loadStart = loadavg();
+  let farm: Awaited<ReturnType<typeof startFarm>> | null = null;
+  const haveRedis = o.bullmq && spawnSync('redis-server', ['--version']).status === 0;
+  if (o.bullmq && !haveRedis) o.log('gridsearch: redis-server not found, BullMQ left out');
+  if (haveRedis) {
     farm = await startFarm(o.workers, Math.max(1, Math.floor(availableParallelism() / o.workers)));
   }
-  const fits = 4 * o.cv;
-  o.log(
-    `gridsearch: ${o.samples} digits, ${fits} fits (4 candidates × ${o.cv} folds), ${o.epochs} epochs, ${o.backend}`,
-  );
-  const one: number[] = [];
-  const two: number[] = [];
-  let identical = true;
-  let last: Awaited<ReturnType<typeof timedSearch>> | null = null;
-  for (let r = 0; r < o.rounds; r++) {
-    const order = r % 2 === 0 ? [1, 2] : [2, 1];
-    const got: Record<number, Awaited<ReturnType<typeof timedSearch>>> = {};
-    for (const n of order) {
-      got[n] = await timedSearch(o, n, { X, y });
-      o.log(`  round ${r + 1}: nJobs ${n}: ${got[n]!.seconds.toFixed(1)} s`);
+  // In this cyclic order "warm" never directly follows "cold" (whose worker may still be starting).
+  const ways: Way[] = ['nJobs 1', 'nJobs 2 warm', 'nJobs 2 cold', ...(farm ? (['bullmq'] as const) : [])];
+  const outcomes: GridOutcome[] = [];
+  try {
+    for (const grid of o.grids) {
+      const { X, y } = await loadMnist({ limit: grid.samples });
+      const data = { X, y };
+      o.log(
+        `gridsearch: ${grid.samples} digits, ${4 * o.cv} fits (4 candidates × ${o.cv} folds), ${grid.epochs} epochs, ${o.backend}`,
+      );
+      // Untimed: loads the backend here, in a pool worker and in the BullMQ workers.
+      for (const way of ways) await timedSearch(o, grid, way, data, farm?.executor ?? null);
+      const seconds: Record<string, number[]> = Object.fromEntries(ways.map((w) => [w, []]));
+      const identical: Record<string, boolean> = Object.fromEntries(ways.map((w) => [w, true]));
+      let last: Awaited<ReturnType<typeof timedSearch>> | null = null;
+      for (let r = 0; r < o.rounds; r++) {
+        // Rotated order; the pool stays warm from the last nJobs 2 search (the warm-up's in round 1).
+        const order = ways.map((_, i) => ways[(i + r) % ways.length]!);
+        const got: Partial<Record<Way, Awaited<ReturnType<typeof timedSearch>>>> = {};
+        for (const way of order) {
+          // A pause first: a worker a cold search started in the background finishes loading, unmeasured.
+          await new Promise((r) => setTimeout(r, 1500));
+          got[way] = await timedSearch(o, grid, way, data, farm?.executor ?? null);
+          seconds[way]!.push(got[way]!.seconds);
+        }
+        o.log(`  round ${r + 1}: ${order.map((w) => `${w} ${got[w]!.seconds.toFixed(2)} s`).join(', ')}`);
+        for (const way of ways) {
+          identical[way] &&= JSON.stringify(got[way]!.scores) === JSON.stringify(got['nJobs 1']!.scores);
+        }
+        last = got['nJobs 1']!;
+      }
+      const ratios = Object.fromEntries(
+        ways.map((w) => [w, seconds['nJobs 1']!.map((t, i) => t / seconds[w]![i]!)]),
+      );
+      outcomes.push({
+        grid,
+        seconds,
+        ratios,
+        identical,
+        best: last?.best,
+        bestScore: last?.bestScore ?? NaN,
+      });
     }
-    one.push(got[1]!.seconds);
-    two.push(got[2]!.seconds);
-    identical &&= JSON.stringify(got[1]!.scores) === JSON.stringify(got[2]!.scores);
-    last = got[1]!;
+  } finally {
+    farm?.stop();
+    await disposeWorkerPool();
   }
-  farm?.stop();
-  farm = null;
-  const ratios = one.map((t, i) => t / two[i]!);
-  const speedup = median(ratios);
-  const load = loadavg();
-  const md = [
-    o.executor === 'bullmq'
-      ? `### GridSearchCV: BullMQ executor (${o.workers} worker processes, loopback Redis) vs nJobs 1`
-      : `### GridSearchCV: nJobs 2 vs nJobs 1`,
+  return { md: report(o, outcomes, loadStart, ways, Boolean(farm)), outcomes };
+}
+
+function goal(grid: BenchGrid, way: Way): { min: number; text: string } | null {
+  if (grid.samples === 3000 && grid.epochs === 6) {
+    if (way.startsWith('nJobs 2')) return { min: 1.5, text: '≥ 1.5×' };
+    if (way === 'bullmq') return { min: 1.4, text: '≥ 1.4×' };
+  }
+  if (grid.samples === 1500 && grid.epochs === 5 && way.startsWith('nJobs 2')) {
+    return { min: 1 / 1.2, text: '≥ 0.83× (never > 1.2× slower)' };
+  }
+  return null;
+}
+
+function report(
+  o: GridSearchBenchOptions,
+  outcomes: GridOutcome[],
+  loadStart: number[],
+  ways: Way[],
+  bullmq: boolean,
+): string {
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+  const name = (w: Way) => (w === 'bullmq' ? `BullMQ, ${o.workers} worker processes` : w);
+  const lines = [
+    `### GridSearchCV: nJobs 1 vs nJobs 2 (cold and warm pool)${bullmq ? ` vs BullMQ (${o.workers} worker processes, loopback Redis)` : ''}`,
     '',
-    `${o.samples} MNIST digits, MLPClassifier (epochs ${o.epochs}, batch 100) on ${o.backend}, grid ${JSON.stringify(GRID)}, cv ${o.cv} (${fits} fits), ${o.rounds} round(s); ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), load average ${load.map((x) => x.toFixed(1)).join(' / ')} at the end.`,
+    `MLPClassifier (batch 100) on ${o.backend}, grid ${JSON.stringify(GRID)}, cv ${o.cv} (${4 * o.cv} fits), ${o.rounds} round(s) in rotated order after one untimed search of each way; ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.versions.node}; load average ${load(loadStart)} at the start, ${load(loadavg())} at the end. Wall time: median; speed-up: median of per-round ratios against nJobs 1.`,
     '',
-    '| nJobs | wall time (median) | speed-up vs nJobs 1 |',
-    '| ----- | ------------------ | ------------------- |',
-    `| 1 | ${median(one).toFixed(1)} s | 1.00× |`,
-    `| ${o.executor === 'bullmq' ? `bullmq × ${o.workers}` : '2'} | ${median(two).toFixed(1)} s | ${speedup.toFixed(2)}× (goal on 2 cores ≥ ${o.executor === 'bullmq' ? '1.4' : '1.5'}×: ${speedup >= (o.executor === 'bullmq' ? 1.4 : 1.5) ? 'met' : 'not met'}) |`,
+    '| grid | way | wall time | speed-up vs nJobs 1 | goal | same cvResults |',
+    '| ---- | --- | --------- | ------------------- | ---- | -------------- |',
+  ];
+  for (const out of outcomes) {
+    for (const way of ways) {
+      const sp = median(out.ratios[way]!);
+      const g = goal(out.grid, way);
+      lines.push(
+        `| ${out.grid.samples} digits × ${out.grid.epochs} epochs | ${name(way)} | ${median(out.seconds[way]!).toFixed(2)} s | ${sp.toFixed(2)}× | ${g ? `${g.text}: ${sp >= g.min ? 'met' : 'not met'}` : '—'} | ${way === 'nJobs 1' ? '—' : out.identical[way] ? 'yes' : '**NO**'} |`,
+      );
+    }
+  }
+  lines.push(
     '',
-    `cvResults split scores identical between nJobs 1 and 2: **${identical ? 'yes' : 'NO'}**; best ${JSON.stringify(last?.best)} (mean accuracy ${last?.bestScore.toFixed(4)}).`,
-  ].join('\n');
-  const result = {
-    date: new Date().toISOString(),
-    options: { ...o, log: undefined },
-    one,
-    two,
-    ratios,
-    speedup,
-    identical,
-  };
-  return { md, result };
+    '"cold": the pool was ended before the search, which then starts its worker (the first search of a process); "warm": the worker kept from the previous search (the default between searches of one process). With nJobs 2 this thread runs fits too, beside one worker.',
+  );
+  return lines.join('\n');
 }
 
 /** `--only gridsearch` entry point (called from main.ts). */
 export async function runGridSearchFromArgv(argv: string[]): Promise<void> {
   const o = parseGridSearchOptions(argv);
-  const { md, result } = await runGridSearchBench(o);
+  const { md, outcomes } = await runGridSearchBench(o);
   process.stdout.write(`${md}\n`);
   if (o.save) {
     const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
     mkdirSync(dir, { recursive: true });
-    const file = join(
-      dir,
-      `${result.date.slice(0, 10)}-gridsearch${o.executor === 'bullmq' ? '-bullmq' : ''}.json`,
-    );
-    writeFileSync(file, `${JSON.stringify({ ...result, markdown: md }, null, 2)}\n`);
+    const date = new Date().toISOString();
+    const file = join(dir, `${date.slice(0, 10)}-gridsearch.json`);
+    const options = { ...o, log: undefined };
+    writeFileSync(file, `${JSON.stringify({ date, options, outcomes, markdown: md }, null, 2)}\n`);
     process.stderr.write(`wrote ${file}\n`);
   }
 }

@@ -10,6 +10,7 @@ export interface WorkerCommandOptions {
   threads?: number;
   lockDuration?: number;
   stalledInterval?: number;
+  dataDir?: string;
   quiet?: boolean;
 }
 
@@ -37,6 +38,7 @@ export async function workerCommand(o: WorkerCommandOptions, io: CliIo, stop?: A
     ...(o.threads ? { threads: o.threads } : {}),
     ...(o.lockDuration ? { lockDuration: o.lockDuration } : {}),
     ...(o.stalledInterval ? { stalledInterval: o.stalledInterval } : {}),
+    ...(o.dataDir ? { dataDir: o.dataDir } : {}),
     onEvent: (e) => {
       if (o.quiet) return;
       if (e.type === 'start') io.err.write(`task ${e.jobId} started\n`);
@@ -93,6 +95,10 @@ export function addWorkerCommand(program: Command, io: CliIo): void {
       '--stalled-interval <ms>',
       'how often to look for the jobs of dead workers',
       positiveInt('--stalled-interval'),
+    )
+    .option(
+      '--data-dir <path>',
+      "the shared folder searches put their data in (bullmqExecutor's dataDir), as seen from this machine",
     )
     .action(async (_o, cmd: Command) => {
       await workerCommand(cmd.optsWithGlobals() as WorkerCommandOptions, io);

@@ -29,6 +29,13 @@ export interface BullmqExecutorOptions {
   prefix?: string;
   /** Refuse a search whose encoded data exceed this many bytes (ValidationError). Default 512 MiB. */
   maxDataBytes?: number;
+  /**
+   * A folder every worker can read at the path it was started with (`--data-dir`; e.g. a network mount):
+   * the search's data are written there once as `layerwise-data-<sha256>.bin` instead of into Redis (no
+   * `maxDataBytes` limit then; Redis holds only a small key saying so). Files are reused by later searches on
+   * the same data and are yours to delete.
+   */
+  dataDir?: string;
   /** The data are stored in Redis in chunks of this many bytes. Default 8 MiB. */
   chunkBytes?: number;
   /** Seconds the data stay in Redis after the last search that used them. Default 86 400 (a day). */
@@ -52,6 +59,27 @@ function positive(v: unknown, name: string, fallback: number): number {
     throw new ValidationError(`bullmqExecutor: ${name} must be a positive number, got ${String(v)}.`);
   }
   return v;
+}
+
+/**
+ * The estimator kinds a job's shared part names (`{ module, exportName, package?, payload }`, nested ones
+ * included) that carry no `package`: other machines import kinds by package name only, so such a search
+ * cannot run there.
+ */
+export function kindsWithoutPackage(shared: unknown): string[] {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  const walk = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v) || seen.has(v)) return;
+    seen.add(v);
+    const e = v as { module?: unknown; exportName?: unknown; package?: unknown; payload?: unknown };
+    if (typeof e.module === 'string' && typeof e.exportName === 'string' && 'payload' in e) {
+      if (typeof e.package !== 'string') out.push(e.exportName);
+    }
+    for (const x of Array.isArray(v) ? v : Object.values(v)) walk(x);
+  };
+  walk((shared as { spec?: unknown } | null)?.spec);
+  return out;
 }
 
 /** The `Name: message` of a failed job, back as name and message. */
@@ -97,18 +125,38 @@ export function bullmqExecutor(options: BullmqExecutorOptions): ExecutorPlugin {
   const ttlSeconds = Math.ceil(positive(options.dataTtlSeconds, 'dataTtlSeconds', 86_400));
   const timeoutMs = positive(options.connectTimeoutMs, 'connectTimeoutMs', 3000);
   const connection = redisOptions(options.connection);
+  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
+    throw new ValidationError('bullmqExecutor: dataDir must be a folder path.');
+  }
 
   async function run(job: ExecutorJob, onOutcome: (o: ExecutorOutcome) => void): Promise<void> {
     const owner = `bullmqExecutor (queue ${queue})`;
     if (job.signal?.aborted)
       throw new ExecutorAbortedError(`${owner}: the search was cancelled before it started.`);
+    const local = kindsWithoutPackage(job.shared);
+    if (local.length > 0) {
+      throw new ValidationError(
+        `${owner}: the estimator kind${local.length > 1 ? 's' : ''} ${local.join(', ')} name${local.length > 1 ? '' : 's'} no npm package, and workers on other machines import estimator kinds by package name only: give the kind a \`package\` (the package exporting it under its exportName) and start the workers with --plugin <package>.`,
+      );
+    }
     const bytes = encodePayload({ handler: job.handler, shared: job.shared, plugins: job.plugins });
     const taskData = job.tasks.map((t) => encodePayload(t).toString('base64'));
     const redis: Redis = await connectOrFail(connection, timeoutMs, owner);
     const closers: (() => Promise<unknown>)[] = [async () => redis.quit().catch(() => redis.disconnect())];
     const bull = { connection: { ...connection, maxRetriesPerRequest: null } as ConnectionOptions, prefix };
     try {
-      const hash = await putData(redis, { prefix, queue, chunkBytes, maxBytes, ttlSeconds }, bytes);
+      const hash = await putData(
+        redis,
+        {
+          prefix,
+          queue,
+          chunkBytes,
+          maxBytes,
+          ttlSeconds,
+          ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+        },
+        bytes,
+      );
       // Listen from the stream's current end, so no event of this search can be missed.
       const last =
         (await redis.xrevrange(`${prefix}:${queue}:events`, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';

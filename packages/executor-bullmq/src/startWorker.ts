@@ -21,12 +21,14 @@ export interface StartWorkerOptions {
   concurrency?: number;
   /**
    * Packages this worker may import besides the built-ins (`@layerwise/backend-cpu`, `-wasm`, `-node` and
-   * `@layerwise/model-selection`'s estimator kinds): plugin packages (backends) and packages exporting
-   * worker kinds. A job naming any other module is rejected with TaskPayloadError.
+   * the estimator kinds of `@layerwise/nn`, `-autoencoder`, `-pipeline`, `-preprocessing` and
+   * `-model-selection`): plugin packages (backends) and packages exporting estimator kinds. A job naming any other module is rejected with TaskPayloadError.
    */
   plugins?: readonly string[];
   /** BullMQ's key prefix. Default `'bull'`. */
   prefix?: string;
+  /** The shared folder searches put their data in (the executor's `dataDir`), as seen from this machine. */
+  dataDir?: string;
   /** Backend threads per fit. Default: cores ÷ concurrency, at least 1. */
   threads?: number;
   /** BullMQ lock duration (ms): a worker silent this long is presumed dead. Default 30 000. */
@@ -161,6 +163,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<Layerwis
   ) {
     throw new ValidationError('startWorker: plugins must be npm package names.');
   }
+  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
+    throw new ValidationError('startWorker: dataDir must be a folder path.');
+  }
   const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / concurrency));
   const prefix = options.prefix ?? 'bull';
   const connection = redisOptions(options.connection);
@@ -202,7 +207,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Layerwis
       if (!thread.loaded.has(hash)) {
         let bytes: Buffer;
         try {
-          bytes = await getData(redis, prefix, queue, hash);
+          bytes = await getData(redis, prefix, queue, hash, options.dataDir);
         } catch (e) {
           return reject((e as Error).message);
         }

@@ -26,6 +26,8 @@ export const BUILTIN_KIND_PACKAGES = [
   '@layerwise/nn',
   '@layerwise/autoencoder',
   '@layerwise/model-selection',
+  '@layerwise/pipeline',
+  '@layerwise/preprocessing',
 ];
 
 /** Messages to a task thread. */

@@ -207,9 +207,11 @@ export {
   type CvResults,
   choice,
   cloneEstimator,
+  configureWorkerPool,
   crossValidate,
   crossValScore,
   type Distribution,
+  disposeWorkerPool,
   GridSearchCV,
   KFold,
   type KFoldOptions,
@@ -233,6 +235,7 @@ export {
   trainTestSplit,
   uniform,
   type WorkerKind,
+  type WorkerPoolOptions,
 } from '@layerwise/model-selection';
 export {
   type EncoderSource,

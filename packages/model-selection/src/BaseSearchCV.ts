@@ -21,9 +21,10 @@ export interface SearchOptions {
   /** Refit the best candidate on all the data (then `bestEstimator`, `predict`, `score` work). Default true. */
   refit?: boolean;
   /**
-   * Candidates × folds run in this many worker threads in Node (−1 = every core); 1 (default) = this
-   * thread. Estimators that cannot be rebuilt in a worker (a custom `forward`, callbacks), scorer functions
-   * and browsers run here after one warning.
+   * Candidates × folds run on this many threads in Node (−1 = every core): this thread plus `nJobs − 1`
+   * worker threads, kept warm for the next search (see `disposeWorkerPool`); 1 (default) = this thread.
+   * Estimators that cannot be rebuilt in a worker (a custom `forward`, callbacks), scorer functions and
+   * browsers run here after one warning.
    */
   nJobs?: number | null;
   /**

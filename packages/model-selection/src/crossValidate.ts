@@ -20,8 +20,9 @@ export interface CrossValidateOptions {
   /** A scoring name (`'accuracy'`, `'neg_log_loss'`, …) or a scorer function. Default: the estimator's `score`. */
   scoring?: Scoring | null;
   /**
-   * Folds run in this many worker threads in Node (−1 = every core); 1 (default) = this thread. Estimators
-   * that cannot be rebuilt in a worker, scorer functions and browsers run here after one warning.
+   * Folds run on this many threads in Node (−1 = every core): this thread plus `nJobs − 1` worker threads,
+   * kept warm for the next call (see `disposeWorkerPool`); 1 (default) = this thread. Estimators that cannot
+   * be rebuilt in a worker, scorer functions and browsers run here after one warning.
    */
   nJobs?: number | null;
   /** Where the folds run instead of this process's worker threads: an executor plugin or a registered name. */

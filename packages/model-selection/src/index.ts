@@ -25,7 +25,13 @@ export {
   RandomizedSearchCV,
   type RandomizedSearchOptions,
 } from './RandomizedSearchCV.js';
-export { type ErrorScore, resolveExecutor } from './runTasks.js';
+export {
+  configureWorkerPool,
+  disposeWorkerPool,
+  type ErrorScore,
+  resolveExecutor,
+  type WorkerPoolOptions,
+} from './runTasks.js';
 export {
   type CrossValidator,
   KFold,
@@ -40,8 +46,11 @@ export {
   createFitAndScoreRunner,
   FIT_AND_SCORE,
   type FitAndScoreShared,
+  type ModelFiles,
   type ModuleResolver,
+  packModel,
   rebuildRegistry,
+  unpackModel,
 } from './taskRunner.js';
 export { type TrainTestSplitOptions, trainTestSplit } from './trainTestSplit.js';
 export {

@@ -4,7 +4,7 @@
 import { ValidationError } from '@layerwise/core';
 import type { runInWorkers as NodeRunInWorkers } from './pool.js';
 
-export type { PoolOutcome, WorkerInit, WorkerReply } from './pool.js';
+export type { PoolOutcome, WorkerJob, WorkerReply, WorkerRequest, WorkerSetup } from './pool.js';
 
 /** Always throws: nJobs > 1 needs Node.js worker threads. @internal */
 export const runInWorkers: typeof NodeRunInWorkers = async () => {
@@ -22,3 +22,17 @@ export function workerCount(): number {
 export function threadBudget(): number {
   return 1;
 }
+
+/** No workers in a browser: nothing to end. @internal */
+export async function disposePool(): Promise<void> {}
+
+/** No workers in a browser. @internal */
+export function setIdleTimeout(): void {}
+
+/** No workers in a browser. @internal */
+export function poolStats() {
+  return { started: 0, reused: 0, tasksInWorkers: 0, tasksInCaller: 0, idle: 0, idleReady: 0 };
+}
+
+/** As in Node. @internal */
+export const DEFAULT_IDLE_TIMEOUT = 300;

@@ -16,12 +16,13 @@ import type { Scoring } from '@layerwise/metrics';
 import { BUILTIN_KINDS } from './builtinKinds.js';
 import { cloneEstimator, resolveScorer, type SearchEstimator } from './estimator.js';
 import { type FoldData, fitAndScore, type Task, type TaskResult } from './fitAndScore.js';
-import { FIT_AND_SCORE, type FitAndScoreShared } from './taskRunner.js';
+import { FIT_AND_SCORE, type FitAndScoreShared, unpackModel } from './taskRunner.js';
 import {
   CannotRebuildError,
   type EncodedJob,
   encodeEstimator,
   findKind,
+  loadRegistry,
   type WorkerKind,
 } from './workerKinds.js';
 
@@ -185,6 +186,28 @@ class Collector {
   }
 }
 
+/** Fits and scores task `i` in this thread into `c` (throws when `errorScore` is 'raise' and it fails). */
+async function runHere(
+  base: SearchEstimator,
+  data: FoldData,
+  tasks: readonly Task[],
+  i: number,
+  scorer: ReturnType<typeof resolveScorer>,
+  c: Collector,
+  o: RunOptions,
+): Promise<void> {
+  const task = tasks[i]!;
+  const est = cloneEstimator(base);
+  if (Object.keys(task.params).length > 0) est.setParams(task.params);
+  try {
+    const r: RunResult = await fitAndScore(est, data, task, scorer, o.returnTrainScore);
+    if (o.returnEstimator) r.estimator = est;
+    c.results[i] = r;
+  } catch (e) {
+    c.fail(i, e instanceof Error ? e : new LayerwiseError(String(e)));
+  }
+}
+
 async function runInMain(
   base: SearchEstimator,
   data: FoldData,
@@ -193,21 +216,49 @@ async function runInMain(
 ): Promise<RunResult[]> {
   const scorer = resolveScorer(o.scoring, o.owner);
   const c = new Collector(tasks, o);
-  for (const [i, task] of tasks.entries()) {
+  for (let i = 0; i < tasks.length; i++) {
     if (o.signal?.aborted) {
       throw new core.ExecutorAbortedError(`${o.owner}: the search was cancelled (its AbortSignal fired).`);
     }
-    const est = cloneEstimator(base);
-    if (Object.keys(task.params).length > 0) est.setParams(task.params);
-    try {
-      const r: RunResult = await fitAndScore(est, data, task, scorer, o.returnTrainScore);
-      if (o.returnEstimator) r.estimator = est;
-      c.results[i] = r;
-    } catch (e) {
-      c.fail(i, e instanceof Error ? e : new LayerwiseError(String(e)));
-    }
+    await runHere(base, data, tasks, i, scorer, c, o);
   }
   return c.done();
+}
+
+let poolModule: typeof import('#pool') | null = null;
+
+/**
+ * Ends the worker threads `nJobs` keeps warm between searches. They never keep the process alive and end
+ * by themselves after `idleTimeout` seconds without work (see {@link configureWorkerPool}); call this to
+ * release them (and their memory) at once, e.g. at the end of a test file. Workers busy in a running
+ * search end when it does.
+ */
+export async function disposeWorkerPool(): Promise<void> {
+  await poolModule?.disposePool();
+}
+
+/** Options of {@link configureWorkerPool}. */
+export interface WorkerPoolOptions {
+  /**
+   * Seconds a worker thread stays warm after a search, ready for the next one (default 300, as joblib's
+   * reusable executor). `0`: workers end with their search (each search then pays their start-up).
+   */
+  idleTimeout?: number;
+}
+
+let pendingIdleTimeout: number | undefined;
+
+/** Sets how the `nJobs` worker pool of this process keeps its workers (see {@link WorkerPoolOptions}). */
+export function configureWorkerPool(options: WorkerPoolOptions): void {
+  const t = options?.idleTimeout;
+  if (t !== undefined && !(typeof t === 'number' && t >= 0 && Number.isFinite(t))) {
+    throw new ValidationError(
+      `configureWorkerPool: idleTimeout must be a number of seconds ≥ 0, got ${String(t)}.`,
+    );
+  }
+  if (t === undefined) return;
+  pendingIdleTimeout = t;
+  poolModule?.setIdleTimeout(t);
 }
 
 /** What workers need to rebuild the estimator and its backend; a string says why they cannot. */
@@ -287,9 +338,13 @@ export async function runTasks(
     return runInMain(base, data, tasks, o);
   }
   // "#pool" is pool.ts in Node and pool.browser.ts in browser bundles (package.json "imports")
-  const { runInWorkers } = await import('#pool');
+  if (!poolModule) {
+    poolModule = await import('#pool');
+    if (pendingIdleTimeout !== undefined) poolModule.setIdleTimeout(pendingIdleTimeout);
+  }
   const c = new Collector(tasks, o);
-  await runInWorkers(
+  const scorer = resolveScorer(o.scoring, o.owner);
+  await poolModule.runInWorkers(
     {
       shared: {
         spec: encoded.job.spec,
@@ -305,6 +360,8 @@ export async function runTasks(
       ...(o.signal ? { signal: o.signal } : {}),
     },
     (outcome) => c.add(outcome),
+    // This thread runs tasks too: the first start at once, while the workers start.
+    (i) => runHere(base, data, tasks, i, scorer, c, o),
   );
   const results = c.done();
   if (!o.returnEstimator) return results.map(({ savedDir: _s, ...r }) => r);
@@ -314,10 +371,15 @@ export async function runTasks(
   );
   const out: RunResult[] = [];
   const roots = new Set<string>();
+  const registry = loadRegistry(base);
   try {
     for (const { savedDir, ...r } of results) {
       try {
-        out.push(savedDir ? { ...r, estimator: (await kind!.load!(savedDir, base)) as SearchEstimator } : r);
+        out.push(
+          savedDir
+            ? { ...r, estimator: (await kind!.load!(savedDir, base, { registry })) as SearchEstimator }
+            : r,
+        );
       } finally {
         if (savedDir) {
           roots.add(savedDir.replace(/[\\/][^\\/]*$/, ''));
@@ -339,12 +401,11 @@ async function runOnExecutor(
   tasks: readonly Task[],
   o: RunOptions,
 ): Promise<RunResult[]> {
-  if (o.returnEstimator) {
-    throw new ValidationError(
-      `${o.owner}: returnEstimator is not available with an executor (fitted models stay on the workers); use nJobs instead.`,
-    );
+  let encoded = await encodeForWorkers(base, o);
+  const kind = o.returnEstimator ? findKind(base, BUILTIN_KINDS) : undefined;
+  if (typeof encoded !== 'string' && o.returnEstimator && !kind?.load) {
+    encoded = 'returnEstimator needs an estimator kind with load()';
   }
-  const encoded = await encodeForWorkers(base, o);
   if (typeof encoded === 'string') {
     throw new ValidationError(
       `${o.owner}: the executor '${executor.name}' cannot run this search: ${encoded}.`,
@@ -355,6 +416,7 @@ async function runOnExecutor(
     data,
     scoring: encoded.scoring,
     returnTrainScore: o.returnTrainScore,
+    ...(o.returnEstimator ? { returnEstimator: true } : {}),
   };
   const c = new Collector(tasks, o);
   await executor.run(
@@ -368,7 +430,34 @@ async function runOnExecutor(
     },
     (outcome) => c.add(outcome),
   );
-  return c.done();
+  const results = c.done() as (RunResult & { model?: unknown })[];
+  if (!o.returnEstimator) return results.map(({ model: _m, ...r }) => r);
+  // The fitted models came back as files: each is written to a temporary folder, loaded, removed.
+  const { mkdtemp, rm } = nodeBuiltin<typeof import('node:fs/promises')>(
+    'node:fs/promises',
+    `${o.owner} (returnEstimator)`,
+  );
+  const { join } = nodeBuiltin<typeof import('node:path')>('node:path', `${o.owner} (returnEstimator)`);
+  const { tmpdir } = nodeBuiltin<typeof import('node:os')>('node:os', `${o.owner} (returnEstimator)`);
+  const root = await mkdtemp(join(tmpdir(), 'layerwise-cv-'));
+  const registry = loadRegistry(base);
+  try {
+    const out: RunResult[] = [];
+    for (const [i, { model, ...r }] of results.entries()) {
+      if (model === undefined) {
+        if (r.failed) out.push(r);
+        else throw new LayerwiseError(`${o.owner}: the executor sent no fitted model for task ${i}.`);
+        continue;
+      }
+      const dir = join(root, `task-${i}`);
+      await unpackModel(model, dir);
+      out.push({ ...r, estimator: (await kind!.load!(dir, base, { registry })) as SearchEstimator });
+      await rm(dir, { recursive: true, force: true });
+    }
+    return out;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 }
 
 /** Whether X is a `{ data: Float32Array | Float64Array, shape }` matrix (what workers read from shared memory). */

@@ -7,6 +7,8 @@
 
 import {
   type BackendPlugin,
+  checkSafeFileName,
+  nodeBuiltin,
   type PluginDescriptor,
   Registry,
   setDefaultRegistryFactory,
@@ -25,6 +27,68 @@ export interface FitAndScoreShared {
   data: FoldData;
   scoring: string | null;
   returnTrainScore: boolean;
+  /**
+   * Send each fitted estimator back (executors: the workers are elsewhere): its saved model's files come
+   * with the result as {@link ModelFiles}.
+   */
+  returnEstimator?: boolean;
+}
+
+/** A saved model's files (paths relative to its directory, `/`-separated) and their bytes. */
+export type ModelFiles = { path: string; bytes: Uint8Array }[];
+
+type Fs = typeof import('node:fs/promises');
+type Path = typeof import('node:path');
+type Os = typeof import('node:os');
+const node = (what: string) => ({
+  fs: nodeBuiltin<Fs>('node:fs/promises', what),
+  path: nodeBuiltin<Path>('node:path', what),
+  os: nodeBuiltin<Os>('node:os', what),
+});
+
+/** Saves a fitted estimator into a temporary directory and returns its files (the directory is removed). */
+export async function packModel(estimator: unknown): Promise<ModelFiles> {
+  const { fs, path, os } = node('returnEstimator');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'layerwise-model-'));
+  try {
+    const out = path.join(dir, 'model');
+    await (estimator as { save(dir: string): Promise<void> }).save(out);
+    const files: ModelFiles = [];
+    const walk = async (rel: string): Promise<void> => {
+      for (const e of await fs.readdir(path.join(out, rel), { withFileTypes: true })) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) await walk(r);
+        else if (e.isFile())
+          files.push({ path: r, bytes: new Uint8Array(await fs.readFile(path.join(out, r))) });
+      }
+    };
+    await walk('');
+    return files;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes {@link ModelFiles} that came from a worker into `dir` (created). Every path segment must be a plain
+ * file name (ModelFormatError otherwise: nothing is written outside `dir`).
+ */
+export async function unpackModel(files: unknown, dir: string): Promise<void> {
+  const { fs, path } = node('returnEstimator');
+  if (!Array.isArray(files)) throw new TaskPayloadError('A returned model must be a list of files.');
+  const checked = files.map((f: unknown) => {
+    const { path: p, bytes } = (f ?? {}) as { path?: unknown; bytes?: unknown };
+    if (typeof p !== 'string' || !(bytes instanceof Uint8Array)) {
+      throw new TaskPayloadError('A returned model file needs a path and bytes.');
+    }
+    const segments = p.split('/').map((s) => checkSafeFileName(s, 'a returned model file path'));
+    return { segments, bytes };
+  });
+  for (const { segments, bytes } of checked) {
+    const target = path.join(dir, ...segments);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, bytes);
+  }
 }
 
 /** How a worker finds the modules a job names (a factory's package, a worker kind's module). */
@@ -96,6 +160,8 @@ function checkShared(shared: unknown): asserts shared is FitAndScoreShared {
   }
   if (scoring !== null && typeof scoring !== 'string') bad('scoring must be a name or null');
   if (typeof returnTrainScore !== 'boolean') bad('returnTrainScore must be a boolean');
+  if (shared.returnEstimator !== undefined && typeof shared.returnEstimator !== 'boolean')
+    bad('returnEstimator must be a boolean');
 }
 
 function checkTask(task: unknown, rows: number): asserts task is Task {
@@ -141,7 +207,14 @@ export async function createFitAndScoreRunner(
     checkTask(task, rows);
     const est = (await decodeEstimator(shared.spec, registry, loadKind)) as SearchEstimator;
     if (Object.keys(task.params).length > 0) est.setParams(task.params);
-    const result = await fitAndScore(est, shared.data, task, scorer, shared.returnTrainScore);
+    const result: TaskResult & { model?: ModelFiles } = await fitAndScore(
+      est,
+      shared.data,
+      task,
+      scorer,
+      shared.returnTrainScore,
+    );
+    if (shared.returnEstimator) result.model = await packModel(est);
     return { result, estimator: est };
   };
 }

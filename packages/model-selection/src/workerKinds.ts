@@ -48,8 +48,11 @@ export interface WorkerKind<E = unknown> {
   encode(estimator: E, ctx: EncodeContext): unknown;
   /** Worker: a fresh, unfitted estimator equal to the encoded one. */
   decode(payload: unknown, ctx: DecodeContext): E | Promise<E>;
-  /** Main thread: loads a fitted estimator the worker saved with `save(dir)` (for `returnEstimator`). */
-  load?(dir: string, like: E): Promise<E>;
+  /**
+   * Main thread: loads a fitted estimator the worker saved with `save(dir)` (for `returnEstimator`).
+   * `options.registry` knows the estimator kinds of every estimator in `like` (a pipeline's steps).
+   */
+  load?(dir: string, like: E, options?: { registry?: Registry }): Promise<E>;
 }
 
 /** Registry token of the worker kinds added with {@link registerWorkerKind} (deprecated with it). */
@@ -106,7 +109,8 @@ function fromEstimatorKind(k: EstimatorKindPlugin & WorkerKindFields): WorkerKin
     matches: (e) => k.matches(e),
     encode: (e, ctx) => k.encode(e, ctx),
     decode: (p, ctx) => k.decode(p, ctx),
-    load: (dir, like) => k.load(dir, { registry: registryOf(like) ?? getDefaultRegistry() }),
+    load: (dir, like, options) =>
+      k.load(dir, { registry: registryOf(like) ?? options?.registry ?? getDefaultRegistry() }),
   };
 }
 
@@ -132,6 +136,51 @@ export function findKind(estimator: unknown, builtins: readonly WorkerKind[]): W
     if (found) return found;
   }
   return builtins.find((k) => k.matches(estimator));
+}
+
+type KindCarrier = {
+  constructor?: { estimatorKind?: EstimatorKindPlugin; workerKind?: WorkerKind };
+  kind?: unknown;
+  steps?: unknown;
+  getParams?: () => Record<string, unknown>;
+};
+
+/**
+ * A registry to load fitted copies of `base` with (`returnEstimator`): a child of its registry (or the
+ * default one) that knows the estimator kind of every estimator in it — a pipeline's steps, estimators held
+ * in params — each loading with that estimator's own registry (so its backend). A transformer whose class
+ * offers only a worker kind with `load` and names its model kind (`kind`) is loaded through that.
+ */
+export function loadRegistry(base: unknown): Registry {
+  const out = (registryOf(base) ?? getDefaultRegistry()).child();
+  const seen = new Set<unknown>();
+  const walk = (est: unknown): void => {
+    if (typeof est !== 'object' || est === null || seen.has(est)) return;
+    seen.add(est);
+    const e = est as KindCarrier;
+    const own = registryOf(est);
+    const ek = e.constructor?.estimatorKind;
+    const wk = e.constructor?.workerKind;
+    if (ek && typeof ek.load === 'function' && typeof ek.name === 'string') {
+      out.use({ ...ek, load: (dir, o) => ek.load(dir, { ...o, ...(own ? { registry: own } : {}) }) });
+    } else if (wk && typeof wk.load === 'function' && typeof e.kind === 'string') {
+      const load = wk.load;
+      out.use({
+        kind: 'estimator',
+        name: e.kind,
+        role: 'transformer',
+        matches: (x) => wk.matches(x),
+        load: (dir) => load(dir, est),
+      });
+    }
+    if (Array.isArray(e.steps)) for (const s of e.steps) if (Array.isArray(s)) walk(s[1]);
+    const params = typeof e.getParams === 'function' ? e.getParams() : {};
+    for (const v of Object.values(params ?? {})) {
+      if (typeof (v as KindCarrier | null)?.getParams === 'function') walk(v);
+    }
+  };
+  walk(base);
+  return out;
 }
 
 function hasFunction(v: unknown, seen = new Set<unknown>()): boolean {

@@ -19,10 +19,13 @@ export interface PipelineWorkerKind {
   name: string;
   module: string;
   exportName: string;
+  /** The npm package exporting this object under `exportName` (workers on other machines import it). */
+  package: string;
   matches(estimator: unknown): boolean;
   encode(estimator: { steps: [string, unknown][] }, ctx: EncodeContextLike): unknown;
   decode(payload: unknown, ctx: DecodeContextLike): Promise<unknown>;
-  load(dir: string, like: unknown): Promise<unknown>;
+  /** Loads a fitted pipeline; `options.registry` holds the estimator kinds of its steps. */
+  load(dir: string, like: unknown, options?: { registry?: Registry }): Promise<unknown>;
 }
 
 interface Payload {
@@ -38,6 +41,7 @@ export const pipelineWorkerKind: PipelineWorkerKind = {
   name: 'Pipeline',
   module: import.meta.url,
   exportName: 'pipelineWorkerKind',
+  package: '@layerwise/pipeline',
   matches: (e) =>
     typeof e === 'object' &&
     e !== null &&
@@ -58,9 +62,9 @@ export const pipelineWorkerKind: PipelineWorkerKind = {
     }
     return new Pipeline(steps as never);
   },
-  async load(dir) {
+  async load(dir, _like, options) {
     const { Pipeline } = await import('./Pipeline.js');
-    return Pipeline.load(dir);
+    return Pipeline.load(dir, options?.registry ? { registry: options.registry } : {});
   },
 };
 
@@ -74,6 +78,7 @@ export const pipelineKind: EstimatorKindPlugin = {
   role: 'composite',
   module: import.meta.url,
   exportName: 'pipelineKind',
+  package: '@layerwise/pipeline',
   matches: (e) => pipelineWorkerKind.matches(e),
   encode: (est, ctx) => pipelineWorkerKind.encode(est as { steps: [string, unknown][] }, ctx),
   decode: (payload, ctx) => pipelineWorkerKind.decode(payload, ctx),

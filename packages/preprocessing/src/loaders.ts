@@ -74,6 +74,7 @@ function transformerKind(
     // One worker entry point for all of them: it rebuilds any transformer from its kind and params.
     module: preprocessingWorkerKind.module,
     exportName: preprocessingWorkerKind.exportName,
+    package: preprocessingWorkerKind.package,
     matches: (e) => e instanceof Ctor && (e as object).constructor === Ctor,
     load: (dir, options) => Ctor.load(dir, options),
     encode: (est, ctx) => preprocessingWorkerKind.encode(est, ctx),

@@ -9,6 +9,8 @@ export interface TransformerWorkerKind {
   name: string;
   module: string;
   exportName: string;
+  /** The npm package exporting this object under `exportName` (workers on other machines import it). */
+  package: string;
   matches(estimator: unknown): boolean;
   encode(
     estimator: { kind: string; getParams(): object },
@@ -44,6 +46,7 @@ export const preprocessingWorkerKind: TransformerWorkerKind = {
   name: 'preprocessing transformer',
   module: import.meta.url,
   exportName: 'preprocessingWorkerKind',
+  package: '@layerwise/preprocessing',
   matches: (e) =>
     typeof (e as { kind?: unknown } | null)?.kind === 'string' &&
     KINDS.includes((e as { kind: string }).kind),

@@ -1,6 +1,6 @@
 // A real redis-server on a free loopback port, three worker processes standing in for three machines.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,11 +11,14 @@ import {
   ExecutorUnavailableError,
   PluginError,
   Registry,
+  TaskPayloadError,
   ValidationError,
 } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
 import { crossValidate, FIT_AND_SCORE, GridSearchCV } from '@layerwise/model-selection';
 import { MLPClassifier } from '@layerwise/nn';
+import { Pipeline } from '@layerwise/pipeline';
+import { StandardScaler } from '@layerwise/preprocessing';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -58,10 +61,10 @@ interface WorkerProc {
 const workers: WorkerProc[] = [];
 
 /** One worker process (a machine): the built package, events as JSON lines on stdout. */
-function startWorkerProcess(queue: string): WorkerProc {
+function startWorkerProcess(queue: string, extra: object = {}): WorkerProc {
   const script = `
     const { startWorker } = await import('@layerwise/executor-bullmq');
-    await startWorker({ connection: ${JSON.stringify(url())}, queue: ${JSON.stringify(queue)},
+    await startWorker({ ...${JSON.stringify(extra)}, connection: ${JSON.stringify(url())}, queue: ${JSON.stringify(queue)},
       lockDuration: 3000, stalledInterval: 1000, threads: 1,
       onEvent: (e) => process.stdout.write(JSON.stringify(e) + '\\n') });
     process.stdout.write('{"type":"ready","jobId":""}\\n');`;
@@ -165,6 +168,67 @@ describe('GridSearchCV on a BullMQ queue (three worker processes)', () => {
     const keys = (await redis.keys('bull:cv:layerwise:data:*')).filter((k) => /data:[0-9a-f]{64}$/.test(k));
     expect(keys.length).toBe(1); // the same data as the first search: stored once
     await redis.quit();
+  });
+
+  const pipe = () =>
+    new Pipeline([
+      ['scale', new StandardScaler()],
+      ['clf', mlp()],
+    ]);
+
+  it('grid-searches a Pipeline (StandardScaler + MLPClassifier) with the cvResults of the local search', async () => {
+    const executor = bullmqExecutor({ connection: url(), queue: 'cv' });
+    const g = { clf__hiddenLayerSizes: [[8], [16]], clf__learningRate: [1e-2] };
+    const opts = { cv: 3, scoring: 'accuracy', refit: false } as const;
+    const here = await new GridSearchCV(pipe(), g, opts).fit(X, y);
+    const remote = await new GridSearchCV(pipe(), g, { ...opts, executor }).fit(X, y);
+    for (const k of ['split0TestScore', 'split1TestScore', 'split2TestScore', 'meanTestScore']) {
+      expect(remote.cvResults[k]).toEqual(here.cvResults[k]);
+    }
+    expect(here.cvResults.meanTestScore[1]).toBeGreaterThan(0.6);
+    // The scaler matters: the same MLP without it scores differently.
+    expect(remote.cvResults.split0TestScore).not.toEqual(local.cvResults.split0TestScore);
+  });
+
+  it('returnEstimator: the fitted Pipelines come back from the workers and predict as the local ones; no temp files left', async () => {
+    const executor = bullmqExecutor({ connection: url(), queue: 'cv' });
+    const mine = () => readdirSync(tmpdir()).filter((f) => /^layerwise-(cv|model)-/.test(f));
+    const before = mine();
+    const remote = await crossValidate(pipe(), X, y, { cv: 2, returnEstimator: true, executor });
+    const here = await crossValidate(pipe(), X, y, { cv: 2, returnEstimator: true });
+    expect(remote.testScore).toEqual(here.testScore);
+    expect(remote.estimator).toHaveLength(2);
+    for (let k = 0; k < 2; k++) {
+      expect(remote.estimator![k]).toBeInstanceOf(Pipeline);
+      expect(await remote.estimator![k]!.predict(X)).toEqual(await here.estimator![k]!.predict(X));
+    }
+    expect(mine()).toEqual(before);
+    expect(readdirSync(dir).filter((f) => f.startsWith('layerwise-'))).toEqual([]); // the workers' TMPDIR
+  });
+
+  it('an estimator kind that names no package is refused up front with a ValidationError, nothing queued', async () => {
+    class LocalOnly extends MLPClassifier {
+      static readonly workerKind = {
+        name: 'LocalOnly',
+        module: import.meta.url,
+        exportName: 'LocalOnly',
+        matches: (e: unknown) => e instanceof LocalOnly,
+        encode: (e: LocalOnly, ctx: { plainParams(p: object, o: string): object }) => ({
+          params: ctx.plainParams(e.getParams(), 'LocalOnly'),
+        }),
+        decode: () => {
+          throw new Error('never decoded');
+        },
+      };
+    }
+    const executor = bullmqExecutor({ connection: url(), queue: 'cv' });
+    const est = new LocalOnly({ hiddenLayerSizes: [8], epochs: 1, randomState: 0 }, { registry });
+    const starts = workers.flatMap((w) => w.events).filter((e) => e.type === 'start').length;
+    await expect(crossValidate(est, X, y, { cv: 2, executor })).rejects.toThrow(ValidationError);
+    await expect(crossValidate(est, X, y, { cv: 2, executor })).rejects.toThrow(
+      /LocalOnly names no npm package.*--plugin <package>/,
+    );
+    expect(workers.flatMap((w) => w.events).filter((e) => e.type === 'start')).toHaveLength(starts);
   });
 
   it('a registered executor by name; an unknown name is a PluginError', async () => {
@@ -298,6 +362,41 @@ describe('GridSearchCV on a BullMQ queue (three worker processes)', () => {
     const r = await crossValidate(mlp(), X, y, { cv: 2, scoring: 'accuracy', executor });
     expect(r.testScore.every((s) => s > 0.5)).toBe(true);
     expect(workers.filter((w) => running(w.proc))).toHaveLength(3);
+  });
+});
+
+describe('dataDir: the data in a shared folder instead of Redis', () => {
+  it('written once, read by workers started with that folder; a worker without it names --data-dir', async () => {
+    const shared = mkdtempSync(join(dir, 'shared-'));
+    const w = startWorkerProcess('files', { dataDir: shared });
+    await until(() => w.events.some((e) => e.type === 'ready'), 60_000, 'the data-dir worker');
+    const executor = bullmqExecutor({ connection: url(), queue: 'files', dataDir: shared });
+    const opts = { cv: 3, scoring: 'accuracy', refit: false } as const;
+    const here = await new GridSearchCV(mlp(), grid, opts).fit(X, y);
+    const remote = await new GridSearchCV(mlp(), grid, { ...opts, executor }).fit(X, y);
+    expect(remote.cvResults.split0TestScore).toEqual(here.cvResults.split0TestScore);
+    expect(remote.cvResults.meanTestScore).toEqual(here.cvResults.meanTestScore);
+    expect(w.events.filter((e) => e.type === 'done')).toHaveLength(6);
+    const files = readdirSync(shared);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^layerwise-data-[0-9a-f]{64}\.bin$/);
+    const hash = files[0]!.slice('layerwise-data-'.length, -'.bin'.length);
+    const redis = new Redis(port, '127.0.0.1');
+    expect(await redis.exists(`bull:files:layerwise:data:${hash}`)).toBe(1);
+    expect(await redis.exists(`bull:files:layerwise:data:${hash}:0`)).toBe(0); // no chunk in Redis
+    await redis.quit();
+    // A second search on the same data writes nothing new.
+    await new GridSearchCV(mlp(), grid, { ...opts, executor }).fit(X, y);
+    expect(readdirSync(shared)).toEqual(files);
+    // The three workers of queue 'cv' were started without the folder.
+    const elsewhere = bullmqExecutor({ connection: url(), queue: 'cv', dataDir: shared });
+    const err = await crossValidate(mlp(), X, y, { cv: 2, executor: elsewhere }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(TaskPayloadError);
+    expect((err as Error).message).toMatch(/start this worker with --data-dir/);
+    expect(() => bullmqExecutor({ connection: url(), queue: 'cv', dataDir: '' })).toThrow(ValidationError);
+    const exit = new Promise((r) => w.proc.once('exit', r));
+    w.proc.kill('SIGTERM');
+    await exit;
   });
 });
 

@@ -1,0 +1,221 @@
+// The nJobs worker pool: this thread runs fits beside the workers, workers stay warm between searches (never
+// keeping the process alive), disposeWorkerPool / configureWorkerPool end them; results stay those of nJobs 1.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuBackend } from '@layerwise/backend-cpu';
+import {
+  ExecutorAbortedError,
+  ModelFormatError,
+  Registry,
+  TaskPayloadError,
+  ValidationError,
+} from '@layerwise/core';
+import { loadMnist } from '@layerwise/datasets';
+import { MLPClassifier } from '@layerwise/nn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  configureWorkerPool,
+  crossValidate,
+  disposeWorkerPool,
+  GridSearchCV,
+  packModel,
+  unpackModel,
+} from '../index.js';
+import { poolStats } from '../pool.js';
+
+const registry = new Registry().use(cpuBackend());
+let X: { data: Float32Array; shape: [number, number] };
+let y: Int32Array;
+const mlp = () =>
+  new MLPClassifier(
+    { hiddenLayerSizes: [16], epochs: 3, batchSize: 50, learningRate: 1e-2, randomState: 0 },
+    { registry },
+  );
+const grid = { hiddenLayerSizes: [[8], [16]], learningRate: [3e-3, 1e-2] };
+const scores = (s: GridSearchCV) => [0, 1, 2].map((k) => s.cvResults[`split${k}TestScore`]);
+
+/** Waits until the pool has `n` idle workers with their backend up. */
+async function idleReady(n: number): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (poolStats().idleReady < n) {
+    if (Date.now() > until) throw new Error(`no ready idle worker: ${JSON.stringify(poolStats())}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  await registry.activateBackend('cpu');
+  const d = await loadMnist({ limit: 240 });
+  X = d.X;
+  y = d.y;
+});
+
+afterAll(async () => {
+  configureWorkerPool({ idleTimeout: 300 });
+  await disposeWorkerPool();
+});
+
+describe('the nJobs worker pool', () => {
+  it('keeps its worker warm: the next search reuses it (no new start), both threads fit, same cvResults as nJobs 1', async () => {
+    await disposeWorkerPool();
+    const one = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false }).fit(X, y);
+    const before = poolStats();
+    const first = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    const afterFirst = poolStats();
+    expect(afterFirst.started - before.started).toBe(1); // nJobs 2 = this thread + one worker
+    expect(afterFirst.tasksInCaller - before.tasksInCaller).toBeGreaterThan(0); // this thread started at once
+    expect(afterFirst.idle).toBe(1);
+    await idleReady(1);
+    const second = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    const afterSecond = poolStats();
+    expect(afterSecond.started).toBe(afterFirst.started); // warm: nothing started
+    expect(afterSecond.reused - afterFirst.reused).toBe(1);
+    // A ready worker gets the first tasks before this thread takes one.
+    expect(afterSecond.tasksInWorkers - afterFirst.tasksInWorkers).toBeGreaterThanOrEqual(2);
+    expect(
+      afterSecond.tasksInWorkers -
+        afterFirst.tasksInWorkers +
+        afterSecond.tasksInCaller -
+        afterFirst.tasksInCaller,
+    ).toBe(12);
+    expect(scores(first)).toEqual(scores(one));
+    expect(scores(second)).toEqual(scores(one));
+    expect(second.cvResults.meanTestScore).toEqual(one.cvResults.meanTestScore);
+  });
+
+  it('returnEstimator mixes models fitted here and in the worker; they predict as nJobs 1 and leave no temp files', async () => {
+    await idleReady(1);
+    const temp = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`layerwise-cv-${process.pid}-`));
+    const before = poolStats();
+    const w = await crossValidate(mlp(), X, y, { cv: 4, returnEstimator: true, nJobs: 2 });
+    const after = poolStats();
+    expect(after.tasksInWorkers - before.tasksInWorkers).toBeGreaterThan(0);
+    const s = await crossValidate(mlp(), X, y, { cv: 4, returnEstimator: true });
+    expect(w.testScore).toEqual(s.testScore);
+    for (let k = 0; k < 4; k++) {
+      expect(await w.estimator![k]!.predict(X)).toEqual(await s.estimator![k]!.predict(X));
+    }
+    expect(temp()).toEqual([]);
+  });
+
+  it('disposeWorkerPool ends the idle workers; idleTimeout ends them after that many seconds; 0 = after each search', async () => {
+    await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    expect(poolStats().idle).toBe(1);
+    await disposeWorkerPool();
+    expect(poolStats().idle).toBe(0);
+
+    configureWorkerPool({ idleTimeout: 0.3 });
+    await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    expect(poolStats().idle).toBe(1);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(poolStats().idle).toBe(0);
+
+    configureWorkerPool({ idleTimeout: 0 });
+    await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    expect(poolStats().idle).toBe(0);
+    configureWorkerPool({ idleTimeout: 300 });
+
+    expect(() => configureWorkerPool({ idleTimeout: -1 })).toThrow(ValidationError);
+    expect(() => configureWorkerPool({ idleTimeout: Number.NaN })).toThrow(
+      /idleTimeout must be a number of seconds/,
+    );
+  });
+
+  it('an AbortSignal stops a search on the pool: ExecutorAbortedError; the next search runs normally', async () => {
+    const ac = new AbortController();
+    const big = { hiddenLayerSizes: [[8], [16], [24], [32]], learningRate: [3e-3, 1e-2] };
+    const running = new GridSearchCV(mlp(), big, { cv: 3, refit: false, nJobs: 2, signal: ac.signal }).fit(
+      X,
+      y,
+    );
+    const before = poolStats();
+    setTimeout(() => ac.abort(), 200);
+    await expect(running).rejects.toThrow(ExecutorAbortedError);
+    const after = poolStats();
+    // Stopped early: far fewer than the 24 fits ran.
+    expect(
+      after.tasksInWorkers + after.tasksInCaller - before.tasksInWorkers - before.tasksInCaller,
+    ).toBeLessThan(24);
+    const one = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false }).fit(X, y);
+    const two = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    expect(scores(two)).toEqual(scores(one));
+  });
+
+  it('a warm worker never keeps the process alive: a script whose search is done exits by itself', async () => {
+    const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const script = `
+      import { cpuBackend } from '@layerwise/backend-cpu';
+      import { Registry } from '@layerwise/core';
+      import { MLPClassifier } from '@layerwise/nn';
+      import { GridSearchCV } from '@layerwise/model-selection';
+      import { poolStats } from './src/pool.ts';
+      const registry = new Registry().use(cpuBackend());
+      const X = Array.from({ length: 60 }, (_, i) => [Math.sin(i), Math.cos(i)]);
+      const y = X.map(([a]) => (a > 0 ? 1 : 0));
+      const est = new MLPClassifier({ hiddenLayerSizes: [4], epochs: 2, randomState: 0 }, { registry });
+      const s = await new GridSearchCV(est, { learningRate: [0.01, 0.1] }, { cv: 2, nJobs: 2, refit: false }).fit(X, y);
+      // Waits until the worker is up and idle, so that it would be what keeps the process alive.
+      while (poolStats().idleReady < 1) await new Promise((r) => setTimeout(r, 20));
+      process.stdout.write(JSON.stringify({ t: Date.now(), started: poolStats().started, scores: s.cvResults.meanTestScore }) + '\\n');
+    `;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script],
+      { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const exitedAt = Date.now();
+    expect(err).not.toMatch(/Error/);
+    expect(code).toBe(0);
+    const line = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      t: number;
+      started: number;
+      scores: number[];
+    };
+    expect(line.started).toBe(1);
+    expect(line.scores).toHaveLength(2);
+    expect(exitedAt - line.t).toBeLessThan(5000); // not the idle timeout (300 s)
+  });
+});
+
+describe('fitted models sent back by executors (packModel / unpackModel)', () => {
+  it('round-trip a fitted classifier; paths leaving the folder are refused before anything is written', async () => {
+    const clf = mlp();
+    await clf.fit(X, y);
+    const files = await packModel(clf);
+    expect(files.map((f) => f.path)).toContain('model.json');
+    const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'unpack-'));
+    try {
+      await unpackModel(files, join(dir, 'm'));
+      const back = await MLPClassifier.load(join(dir, 'm'), { registry });
+      expect(await back.predict(X)).toEqual(await clf.predict(X));
+      for (const path of ['../evil', 'a/../../evil', '/etc/passwd', 'C:x']) {
+        await expect(
+          unpackModel(
+            [
+              { path: 'ok.txt', bytes: new Uint8Array(1) },
+              { path, bytes: new Uint8Array(1) },
+            ],
+            join(dir, 'x'),
+          ),
+        ).rejects.toThrow(ModelFormatError);
+      }
+      expect(readdirSync(dir)).toEqual(['m']); // nothing written for the refused lists
+      await expect(unpackModel('nope', dir)).rejects.toThrow(TaskPayloadError);
+      await expect(unpackModel([{ path: 'a' }], dir)).rejects.toThrow(TaskPayloadError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
