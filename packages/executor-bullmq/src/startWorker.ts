@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
 import { LayerwiseError, TaskPayloadError, ValidationError } from '@layerwise/core';
-import { FIT_AND_SCORE } from '@layerwise/model-selection';
+import { builtExecArgv, FIT_AND_SCORE } from '@layerwise/model-selection';
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { JOB_NAMES } from './bullmqExecutor.js';
 import { connectOrFail, type RedisConnection, redisOptions } from './connection.js';
@@ -70,34 +70,6 @@ type ThreadRequestBody =
   | Omit<Extract<ThreadRequest, { type: 'load' }>, 'id'>
   | Omit<Extract<ThreadRequest, { type: 'task' }>, 'id'>;
 
-/** This process's Node flags a thread can take: no export conditions (threads run `dist`), no `-e` script. */
-function threadExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (
-      [
-        '--conditions',
-        '-C',
-        '-e',
-        '--eval',
-        '-p',
-        '--print',
-        '--input-type',
-        '--import',
-        '--require',
-        '-r',
-        '--loader',
-      ].includes(a)
-    )
-      i++;
-    else if (!/^(--conditions|-C|--input-type|--eval|--print|--import|--require|--loader)=/.test(a))
-      out.push(a);
-  }
-  return out;
-}
-
 class TaskThread {
   readonly thread: Thread;
   readonly loaded = new Set<string>();
@@ -105,7 +77,7 @@ class TaskThread {
   #next = 0;
   readonly #calls = new Map<number, { resolve: (r: ThreadReply) => void; reject: (e: Error) => void }>();
   constructor(plugins: readonly string[], threads: number) {
-    const execArgv = threadExecArgv();
+    const execArgv = builtExecArgv();
     this.thread = new Thread(threadUrl(), { workerData: { plugins: [...plugins], threads }, execArgv });
     this.thread.on('message', (r: ThreadReply) => {
       this.#calls.get(r.id)?.resolve(r);

@@ -18,6 +18,7 @@ export {
 export type { CV } from './cv.js';
 export { choice, type Distribution, isDistribution, logUniform, randInt, uniform } from './distributions.js';
 export { cloneEstimator, type SearchEstimator } from './estimator.js';
+export { builtExecArgv } from './execArgv.js';
 export { GridSearchCV, type ParamGrid, parameterGrid } from './GridSearchCV.js';
 export {
   type ParamDistributions,

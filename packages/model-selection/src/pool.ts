@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExecutorOutcome, PluginDescriptor } from '@layerwise/core';
 import * as coreErrors from '@layerwise/core';
+import { builtExecArgv } from './execArgv.js';
 import type { FoldData, Task, TaskResult } from './fitAndScore.js';
 import type { TargetStore } from './indexing.js';
 import { reviveError } from './runTasks.js';
@@ -70,35 +71,6 @@ function builtTwin(url: string): string | null {
   if (i < 0) return null;
   const js = `${path.slice(0, i)}/dist/${path.slice(i + 5, -3)}.js`;
   return existsSync(js) ? pathToFileURL(js).href : null;
-}
-
-/** This process's Node flags without export conditions: built workers resolve packages to their `dist`. */
-function builtExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    // Export conditions (workers run `dist`), an `-e` script and loaders (tsx) stay with this thread.
-    if (
-      [
-        '--conditions',
-        '-C',
-        '-e',
-        '--eval',
-        '-p',
-        '--print',
-        '--input-type',
-        '--import',
-        '--require',
-        '-r',
-        '--loader',
-      ].includes(a)
-    )
-      i++;
-    else if (!/^(--conditions|-C|--input-type|--eval|--print|--import|--require|--loader)=/.test(a))
-      out.push(a);
-  }
-  return out;
 }
 
 /** How to start a worker: its script and flags (`key` tells pooled workers of one kind apart). */
