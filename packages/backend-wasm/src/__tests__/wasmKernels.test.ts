@@ -127,6 +127,12 @@ describe.each(flavors)('wasm kernels (%s)', (flavor) => {
       for (let i = 0; i < M; i++) {
         for (let j = 0; j < N; j++) expect(Math.abs(out[i * ldc + j]! - want[i * N + j]!)).toBeLessThan(1e-5);
         for (let j = N; j < ldc; j++) expect(out[i * ldc + j]).toBe(7);
+        // The narrower panel rounds as a plain float32 dot product (multiply, then add, k in order): bit-exact.
+        for (let j = N & ~7; j < N; j++) {
+          let acc = Math.fround(bias[j]!);
+          for (let k = 0; k < K; k++) acc = Math.fround(acc + Math.fround(A[i * K + k]! * B[k * N + j]!));
+          expect(out[i * ldc + j]).toBe(acc);
+        }
       }
       for (let j = M * ldc; j < M * ldc + 8; j++) expect(out[j]).toBe(7);
       // Accumulating 4-row tiles: the same, whole matrix at once into a tight [M, N] with a guard after it.
