@@ -257,7 +257,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       // Commander has printed its one-line message (or the help/version) already.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const err = e instanceof Error ? e : new Error(String(e));
+    const err: Pick<Error, 'name' | 'message' | 'stack'> =
+      e instanceof Error ? e : { name: 'Error', message: String(e), stack: undefined };
     const usage = err instanceof CliUsageError;
     const label = usage ? '' : err instanceof LayerwiseError ? `${err.name}: ` : `${err.name || 'Error'}: `;
     io.err.write(`layerwise: ${label}${oneLine(err.message)}\n`);

@@ -16,7 +16,7 @@ import {
   ModelFormatError,
   type ParamSpec,
   readLabels,
-  readTable,
+  rowsOf,
   type TypedMatrix,
   ValidationError,
 } from '@layerwise/core';
@@ -579,14 +579,11 @@ export class MLPClassifier
 
 /** Row count of X without copying it (validation happens later in `outputs`). */
 export function rowCount(X: unknown): number {
-  if (X instanceof tf.Tensor) return X.shape[0] ?? 0;
-  if (Array.isArray(X)) return X.length;
-  if (typeof X === 'object' && X !== null && Array.isArray((X as { shape?: unknown }).shape)) {
-    return Number((X as { shape: unknown[] }).shape[0]);
+  const rows = rowsOf(X);
+  if (rows === undefined) {
+    throw new ValidationError(`X must be number[][], a 2-D tf.Tensor, { data, shape } or a table.`);
   }
-  const table = readTable(X);
-  if (table) return table.rows;
-  throw new ValidationError(`X must be number[][], a 2-D tf.Tensor, { data, shape } or a table.`);
+  return rows;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   nodeBuiltin,
   type OutputConfig,
   readModelKind,
+  rowsOf,
   saveModelDir,
   ValidationError,
 } from '@layerwise/core';
@@ -85,15 +86,6 @@ function isStep(x: unknown): x is PipelineStep {
 
 function className(x: unknown): string {
   return typeof x === 'object' && x !== null ? x.constructor.name : typeof x;
-}
-
-/** Rows of a matrix or length of labels, when it can be read without converting (else undefined). */
-function rowCount(x: unknown): number | undefined {
-  if (x instanceof tf.Tensor) return x.isDisposed ? undefined : x.shape[0];
-  if (Array.isArray(x) || ArrayBuffer.isView(x)) return (x as ArrayLike<unknown>).length;
-  const shape = (x as { shape?: unknown } | null)?.shape;
-  if (Array.isArray(shape) && typeof shape[0] === 'number') return shape[0];
-  return undefined;
 }
 
 function validateSteps(steps: unknown): Step[] {
@@ -439,8 +431,8 @@ export class Pipeline {
         `Pipeline.fit: the last step "${name}" (${className(est)}) predicts, so fit needs y (one label or target per row of X).`,
       );
     }
-    const rows = rowCount(X);
-    const n = rowCount(y);
+    const rows = rowsOf(X);
+    const n = rowsOf(y);
     if (rows !== undefined && n !== undefined && rows !== n) {
       throw new ValidationError(
         `Pipeline.fit: X has ${rows} samples but y has ${n}: pass one label or target per row of X (nothing was fitted).`,
