@@ -1,18 +1,23 @@
 // The fused dense-training engine of @layerwise/backend-wasm (issue 24), measured beside what it replaces.
 //
 //   pnpm --filter @layerwise/bench run bench:fused            (quiet machine; prints the load average)
-//   LAYERWISE_BENCH_ROUNDS=5 … for more rounds (median reported); LAYERWISE_BENCH_ONLY=kernels|ae|tabular
+//   LAYERWISE_BENCH_ROUNDS=5 … for more rounds (median reported); LAYERWISE_BENCH_ONLY=kernels|ae|tabular|transform
 //
 // 1. Kernels: GFLOP/s of the GEMM forms on the AE step's shapes, SIMD128 and relaxed-SIMD builds.
 // 2. AE step 784→200→784 (sigmoid, MSE, Adam, batch 100) on 10 000 MNIST digits: samples/s of the fused
 //    trainer (one call per batch), of StackedAutoencoder on wasm with and without the accelerator.
 // 3. Small tabular fits (StandardScaler + MLP [64], batch 32, 50 epochs): breast_cancer and digits, layerwise
 //    on wasm with and without the accelerator, and scikit-learn (Debian python3-sklearn, /usr/bin/python3).
+// 4. transform of 10 000 MNIST digits through the main job's encoder: the kernels, layerwise's tfjs path and
+//    tfjs-layers `predict` on tfjs-backend-wasm (goal: kernels ≥ 2× tfjs-layers).
+//
+// Other Node versions (after `bash scripts/install-runtimes.sh`): `pnpm --filter @layerwise/bench run
+// bench:fused:node22` / `bench:fused:node24` (same file, same environment variables).
 //
 // Threads: the fused engine runs on one thread (the worker pool of issue 24 item 3 is not built yet).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -22,6 +27,8 @@ import type { DenseStackSpec } from '@layerwise/core';
 import { Registry } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
 import { MLPClassifier } from '@layerwise/nn';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 
 const ROUNDS = Number(process.env.LAYERWISE_BENCH_ROUNDS ?? 3);
 const PYTHON = process.env.LAYERWISE_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -291,15 +298,122 @@ async function tabular(): Promise<void> {
   plugin.dispose();
 }
 
+/**
+ * `transform` of 10 000 MNIST test digits through the main job's encoder 784→500→250→64 (ReLU):
+ * StackedAutoencoder on wasm with its kernels (default), the same on its tfjs path (`fusedTraining: false`), and
+ * a tfjs-layers model with the same weights, `predict` in one batch on tfjs-backend-wasm (the same engine, one
+ * thread). The result is downloaded in every case.
+ */
+async function transformBench(): Promise<void> {
+  console.log(
+    '\n## transform of 10 000 MNIST digits, encoder 784→500→250→64 (ReLU), 1 thread (median seconds, rows/s)',
+  );
+  const train = await loadMnist({ subset: 'train', limit: 2000 });
+  const test = await loadMnist({ subset: 'test' });
+  const X = { data: test.X.data as Float32Array, shape: test.X.shape as [number, number] };
+  const rows = X.shape[0];
+  const params = {
+    hiddenLayerSizes: [500, 250, 64],
+    activation: 'relu' as const,
+    epochs: 1,
+    fineTuneEpochs: 0,
+    batchSize: 200,
+    randomState: 0,
+    backend: 'wasm',
+    verbose: false,
+  };
+  const plugin = wasmBackend({ threads: 1 });
+  const reg = new Registry().use(plugin);
+  const ae = new StackedAutoencoder(params, { registry: reg });
+  await ae.fit({ data: train.X.data as Float32Array, shape: train.X.shape as [number, number] });
+  // The same fitted weights on the tfjs path: the estimator reloaded into a registry without the accelerator.
+  const dir = mkdtempSync(join(tmpdir(), 'lw-bench-transform-'));
+  let tfjsPath: StackedAutoencoder;
+  try {
+    await ae.save(join(dir, 'ae'));
+    tfjsPath = await StackedAutoencoder.load(join(dir, 'ae'), {
+      registry: new Registry().use(wasmBackend({ threads: 1, fusedTraining: false })),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const model = tfl.sequential();
+  ae.toExportable('encoder').layers.forEach((l, i) => {
+    const dense = tfl.layers.dense({
+      units: l.units,
+      activation: l.activation as 'relu',
+      ...(i === 0 ? { inputShape: [l.inputSize] } : {}),
+    });
+    model.add(dense);
+    const k = tf.tensor2d(l.kernel, [l.inputSize, l.units]);
+    const b = tf.tensor1d(l.bias);
+    dense.setWeights([k, b]);
+    tf.dispose([k, b]);
+  });
+  const contenders: [string, () => Promise<Float32Array>][] = [
+    [
+      'layerwise wasm kernels (default)',
+      async () => ((await ae.transform(X)) as { data: Float32Array }).data,
+    ],
+    [
+      'layerwise wasm tfjs path (fusedTraining: false)',
+      async () => ((await tfjsPath.transform(X)) as { data: Float32Array }).data,
+    ],
+    [
+      'tfjs-layers predict (tfjs-backend-wasm)',
+      async () => {
+        const x = tf.tensor2d(X.data, X.shape);
+        const out = model.predict(x, { batchSize: rows }) as tf.Tensor;
+        const data = (await out.data()) as Float32Array;
+        tf.dispose([x, out]);
+        return data;
+      },
+    ],
+  ];
+  const times = contenders.map(() => [] as number[]);
+  const cpu = contenders.map(() => [] as number[]);
+  const outs: Float32Array[] = [];
+  for (const [i, [, run]] of contenders.entries()) outs[i] = await run(); // warm-up
+  for (let r = 0; r < ROUNDS * 3; r++) {
+    for (const [i, [, run]] of contenders.entries()) {
+      const t0 = now();
+      const c0 = process.cpuUsage();
+      await run();
+      const c = process.cpuUsage(c0);
+      times[i]!.push((now() - t0) / 1000);
+      cpu[i]!.push((c.user + c.system) / 1e6);
+    }
+  }
+  let worst = 0;
+  for (let j = 0; j < outs[0]!.length; j++) worst = Math.max(worst, Math.abs(outs[0]![j]! - outs[2]![j]!));
+  const ref = median(times[2]!);
+  const refCpu = median(cpu[2]!);
+  console.log('| contender | seconds | rows/s | vs tfjs-layers | CPU-seconds (vs tfjs-layers) |');
+  console.log('|---|---|---|---|---|');
+  for (const [i, [name]] of contenders.entries()) {
+    const t = median(times[i]!);
+    const c = median(cpu[i]!);
+    console.log(
+      `| ${name} | ${t.toFixed(3)} | ${(rows / t).toFixed(0)} | ${(ref / t).toFixed(2)}× | ${c.toFixed(3)} (${(refCpu / c).toFixed(2)}×) |`,
+    );
+  }
+  console.log(`largest difference of the codes, kernels vs tfjs-layers: ${worst.toExponential(1)}`);
+  model.dispose();
+  ae.dispose();
+  tfjsPath.dispose();
+  plugin.dispose();
+}
+
 console.log(
   `# bench:fused — ${new Date().toISOString()}, load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}, Node ${process.version}`,
 );
-const only = process.env.LAYERWISE_BENCH_ONLY; // kernels | ae | tabular
+const only = process.env.LAYERWISE_BENCH_ONLY; // kernels | ae | tabular | transform
 if (!only || only === 'kernels') await kernels();
 if (!only || only === 'ae') await aeStep();
 if (!only || only === 'tabular') await tabular();
+if (!only || only === 'transform') await transformBench();
 console.log(
   `\nload average at the end: ${loadavg()
     .map((l) => l.toFixed(2))

@@ -6,6 +6,7 @@ import {
   type ExportOptions,
   type ExportResult,
   type FeaturesLike,
+  HostMatrix,
   loadModelDir,
   type MatrixLike,
   type ModelData,
@@ -19,6 +20,8 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import {
+  acceleratedForward,
+  acceleratorOf,
   type CommonFitOptions,
   checkTrainingParams,
   type DataSource,
@@ -40,7 +43,7 @@ import {
   storableAutoencoderParams,
 } from './params.js';
 import { buildStack, type Stack, stackFromTensors } from './stack.js';
-import { autoencoderStages } from './stages.js';
+import { autoencoderStages, inferenceLayers } from './stages.js';
 
 /** Parts of an autoencoder that can be exported. */
 export type AutoencoderPart = 'encoder' | 'decoder' | 'autoencoder';
@@ -205,27 +208,49 @@ export class StackedAutoencoder
     return this.#stack!.decode(z);
   }
 
-  #map(
+  /**
+   * `part` of the stack run forward on `x` by the backend's accelerator kernels (one pass, no tensors), or
+   * null when the backend has none (or it declines): the caller then runs tfjs.
+   */
+  async #hostForward(
+    x: tf.Tensor2D | HostMatrix,
+    rows: number,
+    part: 'encode' | 'decode' | 'reconstruct',
+    backend: string,
+  ): Promise<Float32Array | null> {
+    const accelerator = acceleratorOf(this.registry, backend);
+    if (!accelerator) return null;
+    if (x instanceof HostMatrix && x.index) return null;
+    const data = x instanceof HostMatrix ? x.data : ((await x.data()) as Float32Array);
+    return acceleratedForward(accelerator, inferenceLayers(this.#stack!, part), data, rows);
+  }
+
+  async #map(
     X: FeaturesLike,
     method: string,
     features: number,
     outCols: () => number,
     fn: (x: tf.Tensor2D) => tf.Tensor2D,
+    part: 'encode' | 'decode' | 'reconstruct',
+    backend: string,
     name = 'X',
-  ): MatrixLike {
+  ): Promise<MatrixLike> {
     this.assertFitted(method);
-    const xm = toMatrix(X, { name, expectedFeatures: features });
+    // Host data stay on the host: the kernels read them there; tfjs takes them one chunk at a time.
+    const xm = toFitMatrix(X, { name, expectedFeatures: features });
     try {
-      if (xm.kind === 'tensor') return mapRows(xm.tensor, (c) => fn(c));
-      // Host outputs: each chunk is read straight into one preallocated buffer (no concat, no second copy).
       const cols = outCols();
-      const data = mapRowsToHost(xm.tensor, cols, fn);
+      const host = await this.#hostForward(xm.x, xm.rows, part, backend);
+      if (host && xm.kind === 'tensor') return tf.tensor2d(host, [xm.rows, cols]);
+      if (xm.x instanceof tf.Tensor && xm.kind === 'tensor') return mapRows(xm.x, (c) => fn(c));
+      // Host outputs: each chunk is read straight into one preallocated buffer (no concat, no second copy).
+      const data = host ?? mapRowsToHost(xm.x, cols, fn);
       if (xm.kind === 'typed') return { data, shape: [xm.rows, cols] };
       const out: number[][] = new Array(xm.rows);
       for (let r = 0; r < xm.rows; r++) out[r] = Array.from(data.subarray(r * cols, (r + 1) * cols));
       return out;
     } finally {
-      releaseMatrix(xm);
+      if (xm.owned) (xm.x as tf.Tensor2D).dispose();
     }
   }
 
@@ -235,13 +260,15 @@ export class StackedAutoencoder
   transform(X: TypedMatrix): Promise<TypedMatrix>;
   transform(X: FeaturesLike): Promise<MatrixLike>;
   async transform(X: FeaturesLike): Promise<MatrixLike> {
-    return this.withEngine('transform', async () =>
+    return this.withEngine('transform', async (backend) =>
       this.#map(
         X,
         'transform',
         this.inputSize,
         () => this.#stack!.encoders.at(-1)!.units,
         (x) => this.#encode(x),
+        'encode',
+        backend,
       ),
     );
   }
@@ -252,13 +279,15 @@ export class StackedAutoencoder
   inverseTransform(Z: TypedMatrix): Promise<TypedMatrix>;
   inverseTransform(Z: MatrixLike): Promise<MatrixLike>;
   async inverseTransform(Z: MatrixLike): Promise<MatrixLike> {
-    return this.withEngine('inverseTransform', async () =>
+    return this.withEngine('inverseTransform', async (backend) =>
       this.#map(
         Z,
         'inverseTransform',
         this.#stack!.encoders.at(-1)!.units,
         () => this.inputSize,
         (z) => this.#decode(z),
+        'decode',
+        backend,
         'Z',
       ),
     );
@@ -270,13 +299,15 @@ export class StackedAutoencoder
   reconstruct(X: TypedMatrix): Promise<TypedMatrix>;
   reconstruct(X: FeaturesLike): Promise<MatrixLike>;
   async reconstruct(X: FeaturesLike): Promise<MatrixLike> {
-    return this.withEngine('reconstruct', async () =>
+    return this.withEngine('reconstruct', async (backend) =>
       this.#map(
         X,
         'reconstruct',
         this.inputSize,
         () => this.inputSize,
         (x) => this.#decode(this.#encode(x)),
+        'reconstruct',
+        backend,
       ),
     );
   }
@@ -289,10 +320,23 @@ export class StackedAutoencoder
    */
   async scoreSamples(X: MatrixLike): Promise<number[] | Float32Array | tf.Tensor1D> {
     this.assertFitted('scoreSamples');
-    return this.withEngine('scoreSamples', async () => {
+    return this.withEngine('scoreSamples', async (backend) => {
       // Host data stay on the host, uploaded one chunk at a time.
       const xm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
       try {
+        const rec = await this.#hostForward(xm.x, xm.rows, 'reconstruct', backend);
+        if (rec) {
+          const x = xm.x instanceof HostMatrix ? xm.x.data : ((await xm.x.data()) as Float32Array);
+          const cols = xm.cols;
+          const scores = new Float32Array(xm.rows);
+          for (let r = 0; r < xm.rows; r++) {
+            let sum = 0;
+            for (let j = r * cols; j < (r + 1) * cols; j++) sum += (rec[j]! - x[j]!) ** 2;
+            scores[r] = -sum / cols;
+          }
+          if (xm.kind === 'tensor') return tf.tensor1d(scores);
+          return xm.kind === 'typed' ? scores : Array.from(scores);
+        }
         const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
           tf.reshape(tf.neg(tf.mean(tf.squaredDifference(this.#decode(this.#encode(c)), c), 1)), [-1, 1]);
         if (xm.kind === 'tensor') {
@@ -312,7 +356,19 @@ export class StackedAutoencoder
   /** Negative mean squared reconstruction error (higher is better, scikit-learn convention). */
   async score(X: FeaturesLike): Promise<number> {
     this.assertFitted('score');
-    return this.withEngine('score', async () => {
+    return this.withEngine('score', async (backend) => {
+      const fm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
+      try {
+        const rec = await this.#hostForward(fm.x, fm.rows, 'reconstruct', backend);
+        if (rec) {
+          const x = fm.x instanceof HostMatrix ? fm.x.data : ((await fm.x.data()) as Float32Array);
+          let sum = 0;
+          for (let i = 0; i < rec.length; i++) sum += (rec[i]! - x[i]!) ** 2;
+          return -sum / (fm.rows * fm.cols);
+        }
+      } finally {
+        if (fm.owned) (fm.x as tf.Tensor2D).dispose();
+      }
       const xm = toMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
       try {
         const sse = mapRows(xm.tensor, (c) =>

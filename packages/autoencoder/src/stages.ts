@@ -1,5 +1,6 @@
 import { HostMatrix, type Rng } from '@layerwise/core';
 import {
+  type DenseInferenceLayer,
   type DenseStage,
   mapRows,
   mapRowsToHost,
@@ -156,4 +157,19 @@ function codesOf(
       v?.dispose();
     },
   };
+}
+
+/**
+ * The stack's layers as a dense stack to run forward: the encoders (`'encode'`), the decoders in decoding
+ * order (`'decode'`), or both (`'reconstruct'`); a tied decoder uses its encoder's kernel transposed.
+ */
+export function inferenceLayers(s: Stack, part: 'encode' | 'decode' | 'reconstruct'): DenseInferenceLayer[] {
+  const enc = s.encoders.map((e) => ({ kernel: e.kernel, bias: e.bias, activation: e.activation }));
+  const dec = [...s.decoders].reverse().map((d) => ({
+    kernel: d.kernel ?? d.encoder.kernel,
+    ...(d.kernel ? {} : { kernelTransposed: true }),
+    bias: d.bias,
+    activation: d.activation,
+  }));
+  return part === 'encode' ? enc : part === 'decode' ? dec : [...enc, ...dec];
 }

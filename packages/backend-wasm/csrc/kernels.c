@@ -31,87 +31,113 @@ typedef v128_t v4;
 /* A element (i, k) is A[i * ra + k * ka]: (ra, ka) = (lda, 1) for A, (1, lda) for A transposed.            */
 /* ------------------------------------------------------------------------------------------------------ */
 
-static void tile4x8(int K, const f32 *A, int ra, int ka, const f32 *B, int ldb, f32 *C, int ldc, v4 i0, v4 i1,
-                    int acc) {
-  v4 c00 = i0, c01 = i1, c10 = i0, c11 = i1, c20 = i0, c21 = i1, c30 = i0, c31 = i1;
-  const f32 *a0 = A, *a1 = A + ra, *a2 = A + 2 * ra, *a3 = A + 3 * ra;
-  for (int k = 0; k < K; k++) {
-    const f32 *b = B + k * ldb;
-    v4 b0 = LD(b), b1 = LD(b + 4);
-    int o = k * ka;
-    v4 a = SPLAT(a0[o]);
-    c00 = MADD(a, b0, c00);
-    c01 = MADD(a, b1, c01);
-    a = SPLAT(a1[o]);
-    c10 = MADD(a, b0, c10);
-    c11 = MADD(a, b1, c11);
-    a = SPLAT(a2[o]);
-    c20 = MADD(a, b0, c20);
-    c21 = MADD(a, b1, c21);
-    a = SPLAT(a3[o]);
-    c30 = MADD(a, b0, c30);
-    c31 = MADD(a, b1, c31);
+/*
+ * Stores the first w (1..8) of the 8 values lo|hi at c: a whole panel with two vector stores, the last panel of
+ * a row whose width is not a multiple of 8 lane by lane (nothing past column N is written).
+ */
+static inline void store8(f32 *c, v4 lo, v4 hi, int w) {
+  if (w == 8) {
+    ST(c, lo);
+    ST(c + 4, hi);
+    return;
   }
-  if (acc) {
-    c00 = wasm_f32x4_add(c00, LD(C));
-    c01 = wasm_f32x4_add(c01, LD(C + 4));
-    c10 = wasm_f32x4_add(c10, LD(C + ldc));
-    c11 = wasm_f32x4_add(c11, LD(C + ldc + 4));
-    c20 = wasm_f32x4_add(c20, LD(C + 2 * ldc));
-    c21 = wasm_f32x4_add(c21, LD(C + 2 * ldc + 4));
-    c30 = wasm_f32x4_add(c30, LD(C + 3 * ldc));
-    c31 = wasm_f32x4_add(c31, LD(C + 3 * ldc + 4));
+  if (w >= 4) {
+    ST(c, lo);
+    lo = hi;
+    c += 4;
+    w -= 4;
   }
-  ST(C, c00);
-  ST(C + 4, c01);
-  ST(C + ldc, c10);
-  ST(C + ldc + 4, c11);
-  ST(C + 2 * ldc, c20);
-  ST(C + 2 * ldc + 4, c21);
-  ST(C + 3 * ldc, c30);
-  ST(C + 3 * ldc + 4, c31);
+  if (w > 0) c[0] = wasm_f32x4_extract_lane(lo, 0);
+  if (w > 1) c[1] = wasm_f32x4_extract_lane(lo, 1);
+  if (w > 2) c[2] = wasm_f32x4_extract_lane(lo, 2);
 }
 
-static void tile1x8(int K, const f32 *A, int ka, const f32 *B, int ldb, f32 *C, v4 i0, v4 i1, int acc) {
-  v4 c0 = i0, c1 = i1;
-  for (int k = 0; k < K; k++) {
-    const f32 *b = B + k * ldb;
-    v4 a = SPLAT(A[k * ka]);
-    c0 = MADD(a, LD(b), c0);
-    c1 = MADD(a, LD(b + 4), c1);
+/*
+ * A 4x8 tile of C; only its first w columns are stored. With w < 8 (the last panel of a width not a multiple
+ * of 8) the loads of B, C and the bias run up to 7 floats past the panel's valid columns: those lanes are
+ * computed and dropped (every buffer has slack after it, see WasmKernels.alloc). OP is the multiply-add: the
+ * build's MADD for whole panels; a separate multiply and add (MULADD) for the last, narrower panel, which
+ * gives each of its values exactly the rounding of a plain dot product.
+ */
+#define MULADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul((a), (b)), (c))
+#define TILE4X8(NAME, OP)                                                                                     \
+  static void NAME(int K, const f32 *A, int ra, int ka, const f32 *B, int ldb, f32 *C, int ldc, v4 i0, v4 i1, \
+                   int acc, int w) {                                                                         \
+    v4 c00 = i0, c01 = i1, c10 = i0, c11 = i1, c20 = i0, c21 = i1, c30 = i0, c31 = i1;                       \
+    const f32 *a0 = A, *a1 = A + ra, *a2 = A + 2 * ra, *a3 = A + 3 * ra;                                     \
+    for (int k = 0; k < K; k++) {                                                                            \
+      const f32 *b = B + k * ldb;                                                                            \
+      v4 b0 = LD(b), b1 = LD(b + 4);                                                                         \
+      int o = k * ka;                                                                                        \
+      v4 a = SPLAT(a0[o]);                                                                                   \
+      c00 = OP(a, b0, c00);                                                                                  \
+      c01 = OP(a, b1, c01);                                                                                  \
+      a = SPLAT(a1[o]);                                                                                      \
+      c10 = OP(a, b0, c10);                                                                                  \
+      c11 = OP(a, b1, c11);                                                                                  \
+      a = SPLAT(a2[o]);                                                                                      \
+      c20 = OP(a, b0, c20);                                                                                  \
+      c21 = OP(a, b1, c21);                                                                                  \
+      a = SPLAT(a3[o]);                                                                                      \
+      c30 = OP(a, b0, c30);                                                                                  \
+      c31 = OP(a, b1, c31);                                                                                  \
+    }                                                                                                        \
+    if (acc) {                                                                                               \
+      c00 = wasm_f32x4_add(c00, LD(C));                                                                      \
+      c01 = wasm_f32x4_add(c01, LD(C + 4));                                                                  \
+      c10 = wasm_f32x4_add(c10, LD(C + ldc));                                                                \
+      c11 = wasm_f32x4_add(c11, LD(C + ldc + 4));                                                            \
+      c20 = wasm_f32x4_add(c20, LD(C + 2 * ldc));                                                            \
+      c21 = wasm_f32x4_add(c21, LD(C + 2 * ldc + 4));                                                        \
+      c30 = wasm_f32x4_add(c30, LD(C + 3 * ldc));                                                            \
+      c31 = wasm_f32x4_add(c31, LD(C + 3 * ldc + 4));                                                        \
+    }                                                                                                        \
+    store8(C, c00, c01, w);                                                                                  \
+    store8(C + ldc, c10, c11, w);                                                                            \
+    store8(C + 2 * ldc, c20, c21, w);                                                                        \
+    store8(C + 3 * ldc, c30, c31, w);                                                                        \
   }
-  if (acc) {
-    c0 = wasm_f32x4_add(c0, LD(C));
-    c1 = wasm_f32x4_add(c1, LD(C + 4));
-  }
-  ST(C, c0);
-  ST(C + 4, c1);
-}
 
-/* Columns that are not a whole 8-wide panel (fewer than 8): plain dot products. */
-static void edge_cols(int M, int N0, int N, int K, const f32 *A, int ra, int ka, const f32 *B, int ldb, f32 *C,
-                      int ldc, const f32 *bias, int acc) {
-  for (int i = 0; i < M; i++) {
-    for (int j = N0; j < N; j++) {
-      f32 s = bias ? bias[j] : 0.0f;
-      const f32 *a = A + i * ra;
-      for (int k = 0; k < K; k++) s += a[k * ka] * B[k * ldb + j];
-      C[i * ldc + j] = acc ? C[i * ldc + j] + s : s;
-    }
+#define TILE1X8(NAME, OP)                                                                                     \
+  static void NAME(int K, const f32 *A, int ka, const f32 *B, int ldb, f32 *C, v4 i0, v4 i1, int acc, int w) { \
+    v4 c0 = i0, c1 = i1;                                                                                     \
+    for (int k = 0; k < K; k++) {                                                                            \
+      const f32 *b = B + k * ldb;                                                                            \
+      v4 a = SPLAT(A[k * ka]);                                                                               \
+      c0 = OP(a, LD(b), c0);                                                                                 \
+      c1 = OP(a, LD(b + 4), c1);                                                                             \
+    }                                                                                                        \
+    if (acc) {                                                                                               \
+      c0 = wasm_f32x4_add(c0, LD(C));                                                                        \
+      c1 = wasm_f32x4_add(c1, LD(C + 4));                                                                    \
+    }                                                                                                        \
+    store8(C, c0, c1, w);                                                                                    \
   }
-}
+
+TILE4X8(tile4x8, MADD)
+TILE1X8(tile1x8, MADD)
+TILE4X8(tile4x8_last, MULADD)
+TILE1X8(tile1x8_last, MULADD)
 
 static void gemm(int M, int N, int K, const f32 *A, int ra, int ka, const f32 *B, int ldb, f32 *C, int ldc,
                  const f32 *bias, int acc) {
-  int N8 = N & ~7, M4 = M & ~3;
+  int M4 = M & ~3;
   v4 z = SPLAT(0.0f);
+  // 8-column panels; the last one may be narrower (N not a multiple of 8): vector code, fewer stores.
+  int N8 = N & ~7;
   for (int j = 0; j < N8; j += 8) {
     v4 i0 = bias ? LD(bias + j) : z, i1 = bias ? LD(bias + j + 4) : z;
     int i = 0;
-    for (; i < M4; i += 4) tile4x8(K, A + i * ra, ra, ka, B + j, ldb, C + i * ldc + j, ldc, i0, i1, acc);
-    for (; i < M; i++) tile1x8(K, A + i * ra, ka, B + j, ldb, C + i * ldc + j, i0, i1, acc);
+    for (; i < M4; i += 4) tile4x8(K, A + i * ra, ra, ka, B + j, ldb, C + i * ldc + j, ldc, i0, i1, acc, 8);
+    for (; i < M; i++) tile1x8(K, A + i * ra, ka, B + j, ldb, C + i * ldc + j, i0, i1, acc, 8);
   }
-  if (N8 < N) edge_cols(M, N8, N, K, A, ra, ka, B, ldb, C, ldc, bias, acc);
+  if (N8 < N) {
+    int j = N8, w = N - N8;
+    v4 i0 = bias ? LD(bias + j) : z, i1 = bias ? LD(bias + j + 4) : z;
+    int i = 0;
+    for (; i < M4; i += 4) tile4x8_last(K, A + i * ra, ra, ka, B + j, ldb, C + i * ldc + j, ldc, i0, i1, acc, w);
+    for (; i < M; i++) tile1x8_last(K, A + i * ra, ka, B + j, ldb, C + i * ldc + j, i0, i1, acc, w);
+  }
 }
 
 /** C[M,N] = A[M,K] . B[K,N] (+ bias), or C += it when acc. bias: 0 or N values (16-byte aligned). */

@@ -94,13 +94,14 @@ export class FusedDenseTrainer implements DenseStackTrainer {
   #lastCorrect = 0;
   #disposed = false;
   #iterations = 0;
-  // The optimizer-wide β powers (tfjs's accBeta1/2), float32 products.
-  #globalPow = new Float32Array([1, 1]);
+  // The optimizer-wide β powers of the next update (tfjs's accBeta1/2), float32 products.
+  #globalPow: Float32Array;
 
   private constructor(w: WasmKernels, spec: DenseStackSpec) {
     this.#w = w;
     this.#spec = spec;
     this.#lr = spec.learningRate;
+    this.#globalPow = new Float32Array([Math.fround(spec.beta1), Math.fround(spec.beta2)]);
     const B = spec.maxBatch;
     this.#B = B;
     const layers = spec.layers;
@@ -115,8 +116,9 @@ export class FusedDenseTrainer implements DenseStackTrainer {
       this.#ps1.push(spec.optimizer === 'sgd' ? 0 : w.alloc(n));
       this.#ps2.push(adam ? w.alloc(n) : 0);
     }
-    this.#pow1 = new Float32Array(spec.params.length).fill(1);
-    this.#pow2 = new Float32Array(spec.params.length).fill(1);
+    // Adam's β powers of each param's NEXT update (β^(k+1) after k updates, float32 products, as tfjs keeps them).
+    this.#pow1 = new Float32Array(spec.params.length).fill(Math.fround(spec.beta1));
+    this.#pow2 = new Float32Array(spec.params.length).fill(Math.fround(spec.beta2));
     this.#written = new Uint8Array(spec.params.length);
     this.#frozen = new Uint8Array(spec.params.length);
     let widest = this.#in;
@@ -379,10 +381,10 @@ export class FusedDenseTrainer implements DenseStackTrainer {
       if (!this.#written[p]) continue;
       const n = this.#pn[p]!;
       if (s.optimizer === 'adam') {
-        this.#pow1[p] = this.#pow1[p]! * fb1;
-        this.#pow2[p] = this.#pow2[p]! * fb2;
         const d1 = Math.fround(1 - this.#pow1[p]!);
         const d2 = Math.fround(1 - this.#pow2[p]!);
+        this.#pow1[p] = this.#pow1[p]! * fb1;
+        this.#pow2[p] = this.#pow2[p]! * fb2;
         k.adam_update(
           n,
           this.#pw[p]!,
@@ -425,18 +427,52 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     if (s.optimizer === 'adam') {
       slots = [...this.#ps1.map(copy), ...this.#ps2.map(copy)];
       // tfjs keeps the power of the NEXT update (β^(k+1) after k updates), as float32 products.
-      const fb1 = Math.fround(s.beta1);
-      const fb2 = Math.fround(s.beta2);
-      extra.accBeta1 = Math.fround(this.#globalPow[0]! * fb1);
-      extra.accBeta2 = Math.fround(this.#globalPow[1]! * fb2);
+      extra.accBeta1 = this.#globalPow[0]!;
+      extra.accBeta2 = this.#globalPow[1]!;
       this.#pow1.forEach((b, i) => {
-        extra[`accBeta1.${i}`] = Math.fround(b * fb1);
-        extra[`accBeta2.${i}`] = Math.fround(this.#pow2[i]! * fb2);
+        extra[`accBeta1.${i}`] = b;
+        extra[`accBeta2.${i}`] = this.#pow2[i]!;
       });
     } else if (s.optimizer === 'momentum') {
       slots = this.#ps1.map(copy);
     }
     return { iterations: this.#iterations, slots, extra };
+  }
+
+  writeOptimizerState(state: {
+    iterations: number;
+    slots: readonly Float32Array[];
+    extra: Readonly<Record<string, number>>;
+  }): void {
+    this.#check();
+    const s = this.#spec;
+    const np = this.#pn.length;
+    const want = s.optimizer === 'adam' ? 2 * np : s.optimizer === 'momentum' ? np : 0;
+    const slots = state.slots;
+    if (slots.length !== want || slots.some((v, i) => v.length !== this.#pn[i % np])) {
+      throw new ValidationError(
+        `FusedDenseTrainer.writeOptimizerState: ${s.optimizer} needs ${want} slots shaped like the params, got ${slots.length}.`,
+      );
+    }
+    if (!(Number.isInteger(state.iterations) && state.iterations >= 0)) {
+      throw new ValidationError('FusedDenseTrainer.writeOptimizerState: iterations must be an integer >= 0.');
+    }
+    const f32 = this.#w.f32;
+    slots.forEach((v, i) => {
+      f32.set(v, (i < np ? this.#ps1[i]! : this.#ps2[i - np]!) >> 2);
+    });
+    this.#iterations = state.iterations;
+    if (s.optimizer === 'adam') {
+      const e = state.extra;
+      const g1 = e.accBeta1 ?? Math.fround(s.beta1);
+      const g2 = e.accBeta2 ?? Math.fround(s.beta2);
+      this.#globalPow[0] = g1;
+      this.#globalPow[1] = g2;
+      for (let i = 0; i < np; i++) {
+        this.#pow1[i] = e[`accBeta1.${i}`] ?? g1;
+        this.#pow2[i] = e[`accBeta2.${i}`] ?? g2;
+      }
+    }
   }
 
   evaluate(data: DenseStackData): { loss: number; acc?: number } {

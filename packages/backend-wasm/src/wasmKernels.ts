@@ -149,7 +149,7 @@ export async function compileKernels(
 /**
  * One instance of the kernel module with its own memory, and a bump allocator over it: the JavaScript side
  * owns the layout. Every buffer is 16-byte aligned and its length rounded up to 4 floats (the kernels run
- * whole SIMD vectors). Nothing is freed one by one: the instance is dropped as a whole.
+ * whole SIMD vectors), with at least 32 bytes of memory after the last one. Nothing is freed one by one: the instance is dropped as a whole.
  */
 export class WasmKernels {
   readonly k: KernelExports;
@@ -179,9 +179,11 @@ export class WasmKernels {
     const bytes = align16(Math.max(floats, 1) * 4);
     const end = at + bytes;
     const have = this.k.memory.buffer.byteLength;
-    if (end > have) {
+    // GEMM panels narrower than 8 columns load (and drop) up to 7 floats past a buffer's end: the memory always
+    // reaches at least 32 bytes past the last buffer.
+    if (end + 32 > have) {
       try {
-        this.k.memory.grow(Math.ceil((end - have) / 65536));
+        this.k.memory.grow(Math.ceil((end + 32 - have) / 65536));
       } catch (e) {
         throw new BackendUnavailableError(
           `The wasm kernels could not get ${Math.ceil(end / 2 ** 20)} MiB of memory (${(e as Error).message}): use a smaller batchSize or smaller layers.`,

@@ -113,6 +113,17 @@ export interface DenseStackTrainer {
    * them).
    */
   readOptimizerState(): { iterations: number; slots: Float32Array[]; extra: Record<string, number> };
+  /**
+   * Replaces the optimizer's state with one in the layout {@link readOptimizerState} gives (a checkpoint's,
+   * or a warm start's): the run continues such a stage on the trainer. Without it (an older accelerator)
+   * those stages train on tfjs. Per-param β powers may be absent (then `accBeta1`/`accBeta2` serve every
+   * param).
+   */
+  writeOptimizerState?(state: {
+    iterations: number;
+    slots: readonly Float32Array[];
+    extra: Readonly<Record<string, number>>;
+  }): void;
   /** Releases the trainer's memory. */
   dispose(): void;
 }

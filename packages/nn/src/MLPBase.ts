@@ -6,6 +6,7 @@ import {
   type ExportResult,
   type FeaturesLike,
   featureNamesOf,
+  HostMatrix,
   type InputKind,
   type ModelData,
   ModelFormatError,
@@ -14,10 +15,13 @@ import {
   Rng,
   releaseMatrix,
   saveModelDir,
+  toFitMatrix,
   toMatrix,
   ValidationError,
 } from '@layerwise/core';
 import {
+  acceleratedForward,
+  acceleratorOf,
   type BatchLoss,
   type CarriedState,
   checkTrainingParams,
@@ -521,17 +525,46 @@ export abstract class MLPBase<
     this.setTrained(null, 0);
   }
 
-  /** Network outputs (logits or values) for X, validated against the fitted feature count. */
-  protected outputs(X: FeaturesLike, method: string): { output: tf.Tensor2D; kind: InputKind; rows: number } {
+  /**
+   * Network outputs (logits or values) for X, validated against the fitted feature count: computed by the
+   * `backend`'s accelerator kernels when it has them (a dense stack, no custom forward), else by tfjs.
+   */
+  protected async outputs(
+    X: FeaturesLike,
+    method: string,
+    backend: string,
+  ): Promise<{ output: tf.Tensor2D; kind: InputKind; rows: number }> {
     this.assertFitted(method);
     const names = this.featureNamesIn;
-    const xm = toMatrix(X, {
+    const options = {
       name: 'X',
       expectedFeatures: this.inputSize,
       ...(names ? { featureNames: names } : {}),
-    });
+    };
+    const layers = this.#layers!;
+    const dense = this.denseStage(layers).dense;
+    const accelerator = dense && acceleratorOf(this.registry, backend);
+    if (dense && accelerator) {
+      // Host data stay on the host: the kernels read them there.
+      const fm = toFitMatrix(X, options);
+      try {
+        const x =
+          fm.x instanceof HostMatrix && !fm.x.index
+            ? fm.x.data
+            : fm.x instanceof tf.Tensor
+              ? ((await fm.x.data()) as Float32Array)
+              : null;
+        const host = x && (await acceleratedForward(accelerator, dense.layers, x, fm.rows));
+        if (host) {
+          const units = layers[layers.length - 1]!.units;
+          return { output: tf.tensor2d(host, [fm.rows, units]), kind: fm.kind, rows: fm.rows };
+        }
+      } finally {
+        if (fm.owned) (fm.x as tf.Tensor).dispose();
+      }
+    }
+    const xm = toMatrix(X, options);
     try {
-      const layers = this.#layers!;
       const output = mapRows(xm.tensor, (chunk) => this.forwardPass(chunk, layers, false, null));
       return { output, kind: xm.kind, rows: xm.rows };
     } finally {

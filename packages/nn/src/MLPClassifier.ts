@@ -437,16 +437,16 @@ export class MLPClassifier
   predictProba(X: TypedMatrix): Promise<TypedMatrix>;
   predictProba(X: FeaturesLike): Promise<MatrixLike>;
   async predictProba(X: FeaturesLike): Promise<MatrixLike> {
-    return this.withEngine('predictProba', async () => {
-      const { output, kind } = this.outputs(X, 'predictProba');
+    return this.withEngine('predictProba', async (backend) => {
+      const { output, kind } = await this.outputs(X, 'predictProba', backend);
       const proba = tf.tidy(() => tf.softmax(output));
       output.dispose();
       return fromTensor2D(proba, kind);
     });
   }
 
-  async #predictIndices(X: FeaturesLike, method: string): Promise<Int32Array> {
-    const { output } = this.outputs(X, method);
+  async #predictIndices(X: FeaturesLike, method: string, backend: string): Promise<Int32Array> {
+    const { output } = await this.outputs(X, method, backend);
     const idx = tf.tidy(() => tf.argMax(output, 1));
     output.dispose();
     const data = (await idx.data()) as Int32Array;
@@ -456,8 +456,8 @@ export class MLPClassifier
 
   /** Predicted labels, in the same kind of labels `fit` was given (number[], string[], Int32Array, Tensor1D). */
   async predict(X: FeaturesLike): Promise<PredictedLabels> {
-    return this.withEngine('predict', async () => {
-      const idx = await this.#predictIndices(X, 'predict');
+    return this.withEngine('predict', async (backend) => {
+      const idx = await this.#predictIndices(X, 'predict', backend);
       const st = this.fittedState;
       return decodeLabels(idx, st.classes, st.labelKind);
     });
@@ -468,7 +468,7 @@ export class MLPClassifier
     this.assertFitted('score');
     const rows = rowCount(X);
     const { values } = readLabels(y, rows, 'y');
-    const idx = await this.withEngine('score', () => this.#predictIndices(X, 'score'));
+    const idx = await this.withEngine('score', (backend) => this.#predictIndices(X, 'score', backend));
     const classes = this.fittedState.classes;
     return accuracy(
       values,

@@ -188,8 +188,8 @@ export class MLPRegressor
 
   /** Predictions for X: 1-D when `fit` got 1-D targets (tensor in → Tensor1D out), else 2-D in the kind of X. */
   async predict(X: FeaturesLike): Promise<RegressionOutput> {
-    return this.withEngine('predict', async () => {
-      const { output, kind } = this.outputs(X, 'predict');
+    return this.withEngine('predict', async (backend) => {
+      const { output, kind } = await this.outputs(X, 'predict', backend);
       if (this.fittedState.oneDimensional) {
         const flat = tf.reshape(output, [-1]) as tf.Tensor1D;
         output.dispose();
@@ -202,7 +202,7 @@ export class MLPRegressor
   /** R² of the predictions for X against `y` (averaged over output columns, like scikit-learn). */
   async score(X: FeaturesLike, y: unknown): Promise<number> {
     this.assertFitted('score');
-    return this.withEngine('score', async () => {
+    return this.withEngine('score', async (backend) => {
       const t = toTargets(y, rowCount(X), 'y');
       const yTrue = new Float32Array((await t.tensor.data()) as Float32Array);
       const cols = t.tensor.shape[1];
@@ -212,7 +212,7 @@ export class MLPRegressor
           `MLPRegressor.score: y has ${cols} columns but the model predicts ${this.fittedState.outputSize}.`,
         );
       }
-      const { output } = this.outputs(X, 'score');
+      const { output } = await this.outputs(X, 'score', backend);
       const yPred = (await output.data()) as Float32Array;
       output.dispose();
       if (cols === 1) return r2Score(yTrue, yPred);

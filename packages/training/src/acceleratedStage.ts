@@ -9,6 +9,7 @@ import {
   type TrainingAccelerator,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { SavedOptimizer } from './checkpoint.js';
 import type { OptimizerName, OptimizerSettings } from './engine.js';
 
 /**
@@ -48,6 +49,8 @@ export interface AcceleratedStageConfig {
   x: tf.Tensor | HostMatrix;
   y: tf.Tensor | HostMatrix;
   sampleWeight?: tf.Tensor1D;
+  /** Validation data the trainer evaluates at epoch ends (its loss is the stage's loss without dropout). */
+  validation?: { x: tf.Tensor; y: tf.Tensor };
 }
 
 /** A stage trained by an accelerator: its trainer, the data it reads, and the way back to tfjs. */
@@ -61,6 +64,15 @@ export interface AcceleratedStage {
   fromVariables(): void;
   /** Freezes exactly the given variables. */
   freeze(variables: ReadonlySet<tf.Variable>): void;
+  /**
+   * The mean loss (and accuracy) of the validation data on the trainer's weights, or `null` when the
+   * trainer cannot compute it (the run then evaluates the tfjs model).
+   */
+  evaluate(): { loss: number; acc?: number } | null;
+  /** Whether the trainer can take an optimizer state (a checkpoint's or a warm start's). */
+  readonly takesOptimizerState: boolean;
+  /** Continues from a saved optimizer state (tfjs's layout). */
+  writeOptimizerState(state: SavedOptimizer): void;
   dispose(): void;
 }
 
@@ -79,6 +91,27 @@ function viewRows(m: HostMatrix): Float32Array {
     out.set(m.data.subarray(r * c, r * c + c), i * c);
   });
   return out;
+}
+
+/** Inputs and targets of a dense stage in host memory, as a trainer reads them (no copy where possible). */
+function stackData(
+  dense: DenseStage,
+  xs: tf.Tensor | HostMatrix,
+  ys: tf.Tensor | HostMatrix,
+): DenseStackData {
+  const x = hostData(xs);
+  const data: DenseStackData = {
+    x: x.data instanceof Float32Array ? x.data : Float32Array.from(x.data),
+    rows: xs.shape[0]!,
+    ...(x.index ? { index: x.index } : {}),
+  };
+  if (dense.target === 'labels' || dense.target === 'values') {
+    const y = ys instanceof HostMatrix ? { data: viewRows(ys) } : hostData(ys);
+    if (dense.target === 'labels')
+      data.labels = y.data instanceof Int32Array ? y.data : Int32Array.from(y.data);
+    else data.targets = y.data instanceof Float32Array ? y.data : Float32Array.from(y.data);
+  }
+  return data;
 }
 
 /**
@@ -125,28 +158,25 @@ export async function startAcceleratedStage(cfg: AcceleratedStageConfig): Promis
   };
   const trainer = await cfg.accelerator.createTrainer(spec);
   if (!trainer) return null;
+  let validation: DenseStackData | undefined;
   try {
-    const x = hostData(cfg.x);
-    const rows = cfg.x.shape[0]!;
-    const data: DenseStackData = {
-      x: x.data instanceof Float32Array ? x.data : Float32Array.from(x.data),
-      rows,
-      ...(x.index ? { index: x.index } : {}),
-    };
-    if (dense.target === 'labels' || dense.target === 'values') {
-      const y = cfg.y instanceof HostMatrix ? { data: viewRows(cfg.y) } : hostData(cfg.y);
-      if (dense.target === 'labels')
-        data.labels = y.data instanceof Int32Array ? y.data : Int32Array.from(y.data);
-      else data.targets = y.data instanceof Float32Array ? y.data : Float32Array.from(y.data);
-    }
+    const data = stackData(dense, cfg.x, cfg.y);
     if (cfg.sampleWeight) data.weights = cfg.sampleWeight.dataSync() as Float32Array;
     trainer.setData(data);
     trainer.writeWeights(variables.map((v) => v.dataSync() as Float32Array));
+    if (cfg.validation) validation = stackData(dense, cfg.validation.x, cfg.validation.y);
   } catch (e) {
     trainer.dispose();
     throw e;
   }
   return {
+    evaluate() {
+      return validation ? trainer.evaluate(validation) : null;
+    },
+    takesOptimizerState: typeof trainer.writeOptimizerState === 'function',
+    writeOptimizerState(state) {
+      trainer.writeOptimizerState?.(state);
+    },
     trainer,
     random: (dense.inputNoise ?? 0) > 0 || dense.layers.some((l) => (l.dropout ?? 0) > 0),
     toVariables() {

@@ -47,6 +47,7 @@ export {
   scanSource,
   streamedData,
 } from './dataSource.js';
+export { acceleratedForward, acceleratorOf, type DenseInferenceLayer } from './denseInference.js';
 export {
   type BatchLoss,
   type LossFn,

@@ -114,9 +114,11 @@ export interface StageConfig {
   /**
    * The active backend's training accelerator and the stage's model as a dense stack: when both are given
    * and the accelerator takes the stage, each minibatch is one accelerator call (see `acceleratedStage.ts`);
-   * otherwise, or with streamed data, a resume (a checkpoint's or a warm start's), per-epoch checkpoints or
-   * `onBatchEnd` callbacks, the stage trains on tfjs. The trainer's weights are written to the variables at
-   * every epoch end (validation, callbacks and early stopping see them) and read back after the callbacks.
+   * otherwise, or with streamed data or `onBatchEnd` callbacks, the stage trains on tfjs. Epoch callbacks,
+   * per-epoch checkpoints and resumes (a checkpoint's or a warm start's) run with the trainer: its weights are
+   * written to the variables when something outside reads them (epoch callbacks, a checkpoint, validation the
+   * trainer cannot compute, the stage's end) and read back after callbacks; the learning rate a callback sets
+   * goes to the trainer at the next epoch; validation is computed by the trainer where it can.
    */
   accelerator?: TrainingAccelerator;
   dense?: DenseStage;
@@ -418,7 +420,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
     epoch = records.length;
     await callbacks.call('onStageBegin', context);
     const batchHooks = callbacks.has('onBatchEnd');
-    if (cfg.accelerator && cfg.dense && !cfg.stream && !resume && !cfg.onEpochEnd && !batchHooks) {
+    if (cfg.accelerator && cfg.dense && !cfg.stream && !batchHooks) {
       fused = await startAcceleratedStage({
         accelerator: cfg.accelerator,
         dense: cfg.dense,
@@ -434,8 +436,22 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
         x: cfg.x,
         y: cfg.y,
         ...(cfg.sampleWeight ? { sampleWeight: cfg.sampleWeight } : {}),
+        ...(cfg.validation ? { validation: cfg.validation } : {}),
       });
+      const saved = resume?.optimizer;
+      if (fused && saved && (saved.slots.length > 0 || saved.iterations > 0)) {
+        // A resumed stage (checkpoint, warm start) continues on the trainer when it takes the saved state.
+        if (fused.takesOptimizerState) fused.writeOptimizerState(saved);
+        else {
+          fused.dispose();
+          fused = null;
+        }
+      }
     }
+    // With the trainer, the tfjs variables are stale between syncs: they are written when something outside
+    // reads them — epoch callbacks (they may read, keep or restore weights), per-epoch checkpoints, validation
+    // on the tfjs model — and at the stage's end; after callbacks ran, the trainer reads them back.
+    const epochHooks = callbacks.has('onEpochBegin') || callbacks.has('onEpochEnd');
     for (epoch = records.length + 1; epoch <= cfg.epochs; epoch++) {
       if (stageStopped || callbacks.stopped) {
         epoch--;
@@ -446,6 +462,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       await callbacks.call('onEpochBegin', context);
       const epochLr = lr;
       if (fused) {
+        if (callbacks.has('onEpochBegin')) fused.fromVariables();
         fused.trainer.setLearningRate(lr);
         fused.freeze(frozen.size > 0 ? frozenVariables() : new Set());
         if (frozen.size > 0 && frozenVariables().size === cfg.variables.length) {
@@ -563,7 +580,8 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       }
       await readPending();
       if (badBatch > 0 || !Number.isFinite(lossSum)) throw await diverged(count);
-      fused?.toVariables();
+      const fusedVal = fused && cfg.validation ? fused.evaluate() : null;
+      if (fused && (epochHooks || cfg.onEpochEnd || (cfg.validation && !fusedVal))) fused.toVariables();
       if (rows === 0) {
         throw new ValidationError(`${owner}.fit: the data source gave no rows in epoch ${epoch}.`);
       }
@@ -573,7 +591,7 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       if (acc) metrics.acc = correctSum / rows;
       let valLoss: number | undefined;
       if (cfg.validation) {
-        const v = await evaluate(cfg.validation.x, cfg.validation.y, cfg.loss, acc);
+        const v = fusedVal ?? (await evaluate(cfg.validation.x, cfg.validation.y, cfg.loss, acc));
         valLoss = v.loss;
         if (v.acc !== undefined) metrics.valAcc = v.acc;
         Object.assign(metrics, cfg.validationMetrics?.(v.loss) ?? {});
@@ -603,14 +621,23 @@ export async function trainStage(cfg: StageConfig): Promise<StageHistory> {
       };
       await callbacks.call('onEpochEnd', context);
       // A callback may have restored kept weights: the trainer continues from the variables.
-      fused?.fromVariables();
+      if (fused && callbacks.has('onEpochEnd')) fused.fromVariables();
       if (cfg.onEpochEnd && epoch < cfg.epochs && !stageStopped && !callbacks.stopped) {
+        // A checkpoint reads the optimizer's state too: the trainer's goes into the tfjs optimizer first.
+        if (fused) {
+          await restoreOptimizer(
+            optimizer,
+            fused.trainer.readOptimizerState(),
+            cfg.variables.map((v) => [...v.shape]),
+          );
+        }
         await cfg.onEpochEnd({ records, optimizer, learningRate: lr });
       }
     }
     if (epoch > cfg.epochs) epoch = cfg.epochs;
-    // The accelerator's optimizer state goes into the tfjs optimizer (carried to a warm fit, checkpoints).
+    // The accelerator's weights and optimizer state go into tfjs (carried to a warm fit, checkpoints).
     if (fused) {
+      fused.toVariables();
       await restoreOptimizer(
         optimizer,
         fused.trainer.readOptimizerState(),

@@ -105,6 +105,47 @@ describe.each(flavors)('wasm kernels (%s)', (flavor) => {
     expect(maxRelErr(get(w, pc, K), sums)).toBeLessThan(1e-6);
   });
 
+  it('a last panel narrower than 8 columns writes nothing past column N (C a view inside a wider matrix, a guard after it)', async () => {
+    const w = await WasmKernels.create(flavor);
+    for (const N of [1, 3, 4, 6, 7, 13]) {
+      const M = 6;
+      const K = 9;
+      const r = lcg(N);
+      const A = randn(M * K, r);
+      const B = randn(K * N, r);
+      const bias = randn(N, r);
+      const pa = put(w, A);
+      const pb = put(w, B);
+      const pbias = put(w, bias);
+      // C [M, N] is the left part of a [M, N + 5] matrix whose last 5 columns (and a guard after it) hold 7.
+      const ldc = N + 5;
+      const pc = put(w, new Float32Array(M * ldc + 8).fill(7));
+      // gemm_nn writes rows of N into a matrix with row stride N: run it per row into the wide matrix.
+      for (let i = 0; i < M; i++) w.k.gemm_nn(1, N, K, pa + 4 * i * K, pb, pc + 4 * i * ldc, pbias, 0);
+      const out = get(w, pc, M * ldc + 8);
+      const want = refGemm(M, N, K, A, B, false, false).map((v, i) => v + bias[i % N]!);
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) expect(Math.abs(out[i * ldc + j]! - want[i * N + j]!)).toBeLessThan(1e-5);
+        for (let j = N; j < ldc; j++) expect(out[i * ldc + j]).toBe(7);
+        // The narrower panel rounds as a plain float32 dot product (multiply, then add, k in order): bit-exact.
+        for (let j = N & ~7; j < N; j++) {
+          let acc = Math.fround(bias[j]!);
+          for (let k = 0; k < K; k++) acc = Math.fround(acc + Math.fround(A[i * K + k]! * B[k * N + j]!));
+          expect(out[i * ldc + j]).toBe(acc);
+        }
+      }
+      for (let j = M * ldc; j < M * ldc + 8; j++) expect(out[j]).toBe(7);
+      // Accumulating 4-row tiles: the same, whole matrix at once into a tight [M, N] with a guard after it.
+      const tight = put(w, new Float32Array(M * N + 8).fill(7));
+      w.k.gemm_nn(M, N, K, pa, pb, tight, 0, 0);
+      w.k.gemm_nn(M, N, K, pa, pb, tight, 0, 1);
+      const t = get(w, tight, M * N + 8);
+      for (let i = 0; i < M * N; i++)
+        expect(Math.abs(t[i]! - 2 * (want[i]! - bias[i % N]!))).toBeLessThan(1e-5);
+      for (let j = M * N; j < M * N + 8; j++) expect(t[j]).toBe(7);
+    }
+  });
+
   it('exp and log agree with Math.exp / Math.log to float32 precision', async () => {
     const w = await WasmKernels.create(flavor);
     const x = Float32Array.from({ length: 4000 }, (_, i) => -87 + (175 * i) / 3999);
