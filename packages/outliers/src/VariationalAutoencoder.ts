@@ -27,8 +27,17 @@ import {
   runTraining,
   TrainedEstimator,
 } from '@layerwise/nn';
-import { paramsEstimatorKind } from '@layerwise/training';
+import {
+  type DataSource,
+  isDataSource,
+  isOneShot,
+  openOneShot,
+  paramsEstimatorKind,
+  scanSource,
+  streamedData,
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
+import { scoreSource } from './sourceScores.js';
 import { buildVae, VaeModel, vaeFromTensors } from './vaeModel.js';
 import { storableVaeParams, VAE_DEFAULTS, VAE_SPEC, type VariationalAutoencoderParams } from './vaeParams.js';
 
@@ -139,10 +148,15 @@ export class VariationalAutoencoder
   /**
    * Trains on X for `epochs` epochs (one stage, `'train'`) minimising the mean negative ELBO of each batch.
    * `y` is accepted and ignored (as scikit-learn transformers). A second call starts over. Returns `this`.
+   *
+   * X may be a `DataSource` (like the other autoencoders' `fit(source)` and tfjs' `fitDataset`): a function
+   * returning a fresh (async) iterable of `{ x }` batches, read once to scan and once per epoch, re-batched to
+   * `batchSize` and shuffled within `shuffleBuffer` rows; memory stays bounded by the buffer. A one-shot
+   * iterable (a generator object) feeds a fit of `epochs: 1` only.
    */
-  async fit(X: MatrixLike, options?: VaeFitOptions): Promise<this>;
-  async fit(X: MatrixLike, y: unknown, options?: VaeFitOptions): Promise<this>;
-  async fit(X: MatrixLike, y?: unknown, options?: VaeFitOptions): Promise<this> {
+  async fit(X: MatrixLike | DataSource, options?: VaeFitOptions): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y: unknown, options?: VaeFitOptions): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y?: unknown, options?: VaeFitOptions): Promise<this> {
     const opts = options === undefined && isOptionsObject(y) ? y : options;
     return this.runFit('fit', async (backend) => {
       const p = this.getParams();
@@ -164,16 +178,49 @@ export class VariationalAutoencoder
         fitOptions: VAE_FIT_OPTIONS,
         callbacks: [warmup],
         prepare: async (o) => {
-          if (
-            typeof X === 'function' ||
-            (X as { [Symbol.asyncIterator]?: unknown })?.[Symbol.asyncIterator]
-          ) {
-            throw new ValidationError(
-              `${KIND}.fit: X must be in-memory data (number[][], a Tensor2D or { data, shape }); data sources are not supported yet.`,
-            );
+          const signature = {
+            hiddenLayerSizes: p.hiddenLayerSizes,
+            latentDim: p.latentDim,
+            activation: p.activation,
+            likelihood: p.likelihood,
+            optimizer: p.optimizer,
+          };
+          if (isDataSource(X)) {
+            // Streamed: scanned once, then re-read (and re-batched to batchSize) for every epoch.
+            let source: DataSource = X;
+            let scan: { rows: number; features: number };
+            if (isOneShot(X)) {
+              if (p.epochs !== 1) {
+                throw new ValidationError(
+                  `${KIND}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, but this fit reads it ${p.epochs} times (epochs ${p.epochs}); use epochs: 1, or pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
+                );
+              }
+              const opened = await openOneShot(KIND, X);
+              source = opened.source;
+              scan = { rows: 0, features: opened.features };
+            } else {
+              scan = await scanSource(KIND, X);
+            }
+            inputSize = scan.features;
+            const owned: tf.Tensor[] = [];
+            let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
+            if (o.validationData !== undefined) {
+              const vm = toMatrix(o.validationData, {
+                name: 'validationData',
+                expectedFeatures: scan.features,
+              });
+              if (vm.owned) owned.push(vm.tensor);
+              validation = { x: vm.tensor, y: vm.tensor };
+            }
+            return streamedData(KIND, source, scan, p, null, {
+              ...(validation ? { validation } : {}),
+              owned,
+              signature,
+            });
           }
           const owned: tf.Tensor[] = [];
           try {
+            // Host data stay on the host, uploaded one batch at a time.
             const xm = toFitMatrix(X, { name: 'X' });
             if (xm.owned) owned.push(xm.x as tf.Tensor2D);
             inputSize = xm.cols;
@@ -188,13 +235,7 @@ export class VariationalAutoencoder
               y: xm.x,
               ...(validation ? { validation } : {}),
               owned,
-              signature: {
-                hiddenLayerSizes: p.hiddenLayerSizes,
-                latentDim: p.latentDim,
-                activation: p.activation,
-                likelihood: p.likelihood,
-                optimizer: p.optimizer,
-              },
+              signature,
             };
           } catch (e) {
             for (const t of owned) t.dispose();
@@ -351,9 +392,17 @@ export class VariationalAutoencoder
    * Per-row scores, higher = more normal: each row's ELBO in nats (or its importance-weighted bound with
    * `{ method: 'iwae' }`), estimated with `samples` draws of z, seeded (the same X gives the same scores).
    * X is scored in chunks. 1-D in the kind of X (`number[]`, `Float32Array`, or a `Tensor1D` the caller owns).
+   *
+   * X may also be a `DataSource` (batches `{ x }`, as `fit` takes): it is read once, batch by batch, and the
+   * scores of all its rows come back as one `Float32Array` — for data sets larger than memory.
    */
+  async scoreSamples(X: DataSource, options?: VaeScoreOptions): Promise<Float32Array>;
   async scoreSamples(
     X: MatrixLike,
+    options?: VaeScoreOptions,
+  ): Promise<number[] | Float32Array | tf.Tensor1D>;
+  async scoreSamples(
+    X: MatrixLike | DataSource,
     options: VaeScoreOptions = {},
   ): Promise<number[] | Float32Array | tf.Tensor1D> {
     this.assertFitted('scoreSamples');
@@ -369,32 +418,44 @@ export class VariationalAutoencoder
         `${KIND}.scoreSamples: method must be 'elbo' or 'iwae', got ${String(method)}.`,
       );
     }
+    // One generator for the whole call: a streamed X draws the same sequence of seeds chunk after chunk.
     const rng = new Rng(this.#seed(options.randomState, 'scoreSamples'));
-    return this.withEngine('scoreSamples', async () => {
-      const xm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
-      try {
-        const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
-          tf.reshape(
-            this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
-            [-1, 1],
-          );
-        if (xm.kind === 'tensor') {
-          const col = mapRows(xm.x, perRow);
-          const flat = tf.reshape(col, [-1]) as tf.Tensor1D;
-          col.dispose();
-          return flat;
-        }
-        const data = mapRowsToHost(xm.x, 1, perRow);
-        return xm.kind === 'typed' ? data : Array.from(data);
-      } finally {
-        if (xm.owned) (xm.x as tf.Tensor2D).dispose();
+    const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
+      tf.reshape(
+        this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
+        [-1, 1],
+      );
+    if (isDataSource(X)) {
+      const { scores } = await scoreSource(`${KIND}.scoreSamples`, X, (x) =>
+        this.withEngine('scoreSamples', async () => this.#scoreMatrix(x, perRow)),
+      );
+      return scores;
+    }
+    return this.withEngine('scoreSamples', async () => this.#scoreMatrix(X, perRow));
+  }
+
+  #scoreMatrix(
+    X: MatrixLike,
+    perRow: (c: tf.Tensor2D) => tf.Tensor2D,
+  ): number[] | Float32Array | tf.Tensor1D {
+    const xm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
+    try {
+      if (xm.kind === 'tensor') {
+        const col = mapRows(xm.x, perRow);
+        const flat = tf.reshape(col, [-1]) as tf.Tensor1D;
+        col.dispose();
+        return flat;
       }
-    });
+      const data = mapRowsToHost(xm.x, 1, perRow);
+      return xm.kind === 'typed' ? data : Array.from(data);
+    } finally {
+      if (xm.owned) (xm.x as tf.Tensor2D).dispose();
+    }
   }
 
   /** The mean ELBO of X's rows in nats (higher is better), as {@link scoreSamples} estimates it. */
-  async score(X: MatrixLike, _y?: unknown, options: VaeScoreOptions = {}): Promise<number> {
-    const s = await this.scoreSamples(X, options);
+  async score(X: MatrixLike | DataSource, _y?: unknown, options: VaeScoreOptions = {}): Promise<number> {
+    const s = await this.scoreSamples(X as MatrixLike, options);
     let data: ArrayLike<number>;
     if (s instanceof tf.Tensor) {
       data = (await s.data()) as Float32Array;

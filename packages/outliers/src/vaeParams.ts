@@ -34,6 +34,8 @@ export interface VariationalAutoencoderParams extends TrainingParams {
   batchSize: number;
   /** Samples of z per row in `scoreSamples` / `score` (more = less noisy). Default 10. */
   scoreSamples: number;
+  /** Rows a streamed fit (`fit(source)`) shuffles batches in when `shuffle` is on. Default 1000. */
+  shuffleBuffer: number;
 }
 
 /** Default hyper-parameters. */
@@ -48,6 +50,7 @@ export const VAE_DEFAULTS: VariationalAutoencoderParams = {
   epochs: 20,
   batchSize: 100,
   scoreSamples: 10,
+  shuffleBuffer: 1000,
 };
 
 /** Validation rules of {@link VariationalAutoencoderParams}. */
@@ -62,6 +65,7 @@ export const VAE_SPEC: ParamSpec<VariationalAutoencoderParams> = {
   epochs: { type: 'int', min: 1 },
   batchSize: MLP_SPEC.batchSize,
   scoreSamples: { type: 'int', min: 1, max: 10000 },
+  shuffleBuffer: { type: 'int', min: 0 },
 };
 
 /** Params as stored in model files and checkpoints (no callbacks). */

@@ -199,6 +199,85 @@ describe('VariationalAutoencoder semantics', () => {
     for (const m of [a, b, ae, full]) m.dispose();
   });
 
+  it('fit(source) streams batches (re-batched, one pass per epoch) like the in-memory fit; scoreSamples(source) reads batch by batch', async () => {
+    const p = {
+      hiddenLayerSizes: [8],
+      latentDim: 2,
+      likelihood: 'gaussian' as const,
+      epochs: 4,
+      batchSize: 10,
+      shuffle: false,
+      randomState: 2,
+    };
+    const typed = { data: new Float32Array(X.flat()), shape: [60, 5] as [number, number] };
+    let calls = 0;
+    const source = () => {
+      calls++;
+      // Batches of 25 rows, re-batched to batchSize 10.
+      return (function* () {
+        for (let s = 0; s < 60; s += 25) {
+          const e = Math.min(60, s + 25);
+          yield { x: { data: typed.data.subarray(s * 5, e * 5), shape: [e - s, 5] as [number, number] } };
+        }
+      })();
+    };
+    const mem = await new VariationalAutoencoder(p, { registry }).fit(typed);
+    const before = tf.memory().numTensors;
+    const streamed = await new VariationalAutoencoder(p, { registry }).fit(source);
+    expect(calls).toBe(1 + 4); // one scan, one pass per epoch
+    expect(tf.memory().numTensors).toBe(before + 10); // its 5 layers' kernels and biases
+    expect(streamed.history!.stages.map((s) => s.stage)).toEqual(['train']);
+    // Without shuffling the streamed batches are the in-memory ones: the same training, up to float order.
+    const [a, b] = [mem.lossCurve, streamed.lossCurve];
+    expect(b).toHaveLength(4);
+    for (let i = 0; i < 4; i++) expect(Math.abs(b[i]! - a[i]!)).toBeLessThan(0.02 * Math.abs(a[i]!));
+    // Streamed scoring: one pass, one Float32Array; seeded; close to scoring the matrix (other noise draws).
+    const inMemory = (await streamed.scoreSamples(typed, { samples: 50 })) as Float32Array;
+    calls = 0;
+    const s1 = await streamed.scoreSamples(source, { samples: 50 });
+    const s2 = await streamed.scoreSamples(source, { samples: 50 });
+    expect(calls).toBe(2);
+    expect(s1).toBeInstanceOf(Float32Array);
+    expect(s1).toHaveLength(60);
+    expect(Array.from(s1)).toEqual(Array.from(s2));
+    // One batch holding every row draws the noise the in-memory call draws: the same scores.
+    const whole = (await streamed.scoreSamples(() => [{ x: typed }], { samples: 50 })) as Float32Array;
+    expect(Array.from(whole)).toEqual(Array.from(inMemory));
+    // Other batches draw other noise: the same estimate on average.
+    const mean = (v: Float32Array) => v.reduce((t, x) => t + x, 0) / v.length;
+    console.log(
+      `mean score: in memory ${mean(inMemory).toFixed(3)}, streamed in 3 batches ${mean(s1).toFixed(3)}`,
+    );
+    expect(Math.abs(mean(s1) - mean(inMemory))).toBeLessThan(0.1 * Math.abs(mean(inMemory)));
+    expect(await streamed.score(source, undefined, { samples: 50 })).toBeCloseTo(
+      s1.reduce((t, v) => t + v, 0) / 60,
+      4,
+    );
+    expect(tf.memory().numTensors).toBe(before + 10);
+    // A one-shot generator feeds one epoch only; bad batches are named.
+    await expect(
+      new VariationalAutoencoder(p, { registry }).fit(source() as Iterable<{ x: number[][] }>),
+    ).rejects.toThrow(/one-shot/);
+    const one = await new VariationalAutoencoder({ ...p, epochs: 1 }, { registry }).fit(
+      source() as Iterable<{ x: number[][] }>,
+    );
+    expect(one.lossCurve).toHaveLength(1);
+    await expect(streamed.scoreSamples(() => [{ x: typed }, { y: 1 } as never])).rejects.toThrow(
+      /batch 1 of the data source is not an object/,
+    );
+    await expect(streamed.scoreSamples(() => [{ x: [[1, 2, 3]] }])).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      streamed.scoreSamples(() => ({
+        *[Symbol.iterator]() {
+          yield { x: typed };
+          throw new Error('disk gone');
+        },
+      })),
+    ).rejects.toThrow(/failed at batch 1: Error: disk gone/);
+    expect(tf.memory().numTensors).toBe(before + 20);
+    for (const m of [mem, streamed, one]) m.dispose();
+  });
+
   it('bad params and inputs are named errors; nothing fitted changes', async () => {
     for (const bad of [
       { latentDim: 0 },
