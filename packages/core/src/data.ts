@@ -358,23 +358,32 @@ function copiesAtBoundary(): boolean {
 }
 
 /**
- * Reads a float32 tensor's values into `out` at `offset`. On tfjs-backend-wasm they are copied straight out
- * of its heap (no intermediate array, so a loop over chunks leaves no garbage behind); elsewhere through
- * `dataSync`.
+ * How a backend copies a float32 tensor's values straight out of its own memory into `out` at `offset`
+ * (`BackendPlugin.readInto`). Returns false to decline (wrong dtype, data not resident), and the caller then
+ * reads through `dataSync`.
+ */
+export type HostReader = (t: tf.Tensor, out: Float32Array, offset: number) => boolean;
+
+/** The host reader of each tfjs backend name, set when a backend plugin that offers one is activated. */
+const hostReaders = new Map<string, HostReader>();
+
+/**
+ * Records (or, with `undefined`, forgets) the host reader of the tfjs backend `backendName`. The registry
+ * calls it when it activates a backend plugin; tests and plugins activating tfjs themselves may too.
+ */
+export function setHostReader(backendName: string, reader: HostReader | undefined): void {
+  if (reader) hostReaders.set(backendName, reader);
+  else hostReaders.delete(backendName);
+}
+
+/**
+ * Reads a float32 tensor's values into `out` at `offset`: through the active backend's host reader when its
+ * plugin offers one (the WASM backend copies straight out of its heap: no intermediate array, so a loop over
+ * chunks leaves no garbage behind), otherwise through `dataSync`.
  */
 export function readInto(t: tf.Tensor, out: Float32Array, offset = 0): void {
-  if (t.dtype === 'float32' && tf.getBackend() === 'wasm') {
-    const b = tf.backend() as unknown as {
-      wasm?: { HEAPF32?: Float32Array };
-      dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined };
-    };
-    const at = b.dataIdMap?.get(t.dataId)?.memoryOffset;
-    const heap = b.wasm?.HEAPF32;
-    if (heap && typeof at === 'number' && at % 4 === 0) {
-      out.set(heap.subarray(at / 4, at / 4 + t.size), offset);
-      return;
-    }
-  }
+  const reader = hostReaders.get(tf.getBackend());
+  if (reader?.(t, out, offset)) return;
   out.set(t.dataSync() as Float32Array, offset);
 }
 

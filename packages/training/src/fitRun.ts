@@ -31,6 +31,7 @@ import { type LossFn, withFitScope } from './engine.js';
 import { checkFitOptions, checkSampleWeight } from './fitOptions.js';
 import { makeHistory, type StageHistory, type TrainingHistory } from './history.js';
 import type { TrainingParams } from './params.js';
+import { type DataSpec, prepareRunData, type RunInputs } from './runData.js';
 import { CallbackList, type StageState, trainStage } from './trainStage.js';
 
 /** Training and validation tensors of a run (or of one stage). */
@@ -105,7 +106,7 @@ export interface CarriedState {
 }
 
 /** What the one training run needs from an estimator: its layers, stages and loss. */
-export interface RunSpec<M extends RunModel> {
+export interface RunSpec<M extends RunModel, S = unknown> {
   estimator: string;
   params: TrainingParams & { epochs: number; batchSize: number };
   /** Params as written in checkpoints and fitStart events (no functions). */
@@ -117,10 +118,26 @@ export interface RunSpec<M extends RunModel> {
   fitOptions: readonly string[];
   /** The backend, when the caller activated it already (the engine guard); else the run activates `params.backend`. */
   backend?: string;
-  /** Validates inputs and makes tensors; called after the backend is active. */
-  prepare(options: Record<string, unknown>): PreparedData | Promise<PreparedData>;
-  /** A fresh model drawn from `rng`, or the model of a checkpoint from its `tensors`. */
-  build(features: number, rng: Rng, saved: ReadonlyMap<string, NamedTensor> | null): M;
+  /**
+   * X and y as the caller gave them, and the estimator's hooks for them: the run's data module
+   * ({@link prepareRunData}) validates, scans, converts and encodes them after the backend is active.
+   */
+  data?: DataSpec<S>;
+  /**
+   * @deprecated Give `data` instead (the run then owns the data). Validates inputs and makes tensors; called
+   * after the backend is active. Used only when `data` is absent.
+   */
+  prepare?(options: Record<string, unknown>): PreparedData | Promise<PreparedData>;
+  /**
+   * A fresh model drawn from `rng`, or the model of a checkpoint from its `tensors`; `targets` is what the
+   * data module derived from y (output width, classes…) when `data` is given.
+   */
+  build(
+    features: number,
+    rng: Rng,
+    saved: ReadonlyMap<string, NamedTensor> | null,
+    targets: RunInputs<S>['targets'],
+  ): M;
   /** The stages training `model`; `rng` drives shuffling, dropout and noise. */
   stages(model: M, rng: Rng): RunStage[];
   accuracy?: boolean;
@@ -135,10 +152,29 @@ export interface RunSpec<M extends RunModel> {
   warm?: CarriedState | null;
   /** Read the optimizer state at the end, for the next warm fit (passed to `commit`). */
   keepState?: boolean;
-  /** Makes `model` the estimator's fitted state (the previous one is the estimator's to free). */
-  commit(model: M, history: TrainingHistory, features: number, carried: CarriedState): void;
+  /**
+   * Makes `model` the estimator's fitted state (the previous one is the estimator's to free); `targets` as
+   * given to `build`.
+   */
+  commit(
+    model: M,
+    history: TrainingHistory,
+    features: number,
+    carried: CarriedState,
+    targets: RunInputs<S>['targets'],
+  ): void;
   /** Saves the fitted estimator (for `exportPath`). */
   save(dir: string): Promise<void>;
+}
+
+/** The deprecated path: the estimator prepared its data itself (`RunSpec.prepare`). */
+function prepareWithEstimator<M extends RunModel, S>(
+  owner: string,
+  spec: RunSpec<M, S>,
+  options: Record<string, unknown>,
+): PreparedData | Promise<PreparedData> {
+  if (!spec.prepare) throw new ValidationError(`${owner}: the run needs its data (RunSpec.data).`);
+  return spec.prepare(options);
 }
 
 const EMPTY_OPTIMIZER = { iterations: 0, extra: {}, slots: [] as Float32Array[] };
@@ -148,7 +184,7 @@ const EMPTY_OPTIMIZER = { iterations: 0, extra: {}, slots: [] as Float32Array[] 
  * checkpoint and resume, loggers, callbacks (early stopping included), divergence, the swap into the
  * estimator and the final save. Nothing of the estimator changes unless the whole run succeeds.
  */
-export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise<void> {
+export async function runTraining<M extends RunModel, S = unknown>(spec: RunSpec<M, S>): Promise<void> {
   const owner = spec.estimator;
   const p = spec.params;
   const options = checkFitOptions<Record<string, unknown>>(owner, spec.options, spec.fitOptions);
@@ -163,7 +199,10 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
   const owned: tf.Tensor[] = [];
   let model: M | null = null;
   try {
-    const prepared = await spec.prepare(options);
+    const prepared: PreparedData & Partial<Pick<RunInputs<S>, 'targets'>> = spec.data
+      ? await prepareRunData(owner, spec.data, options, p)
+      : await prepareWithEstimator(owner, spec, options);
+    const targets = prepared.targets ?? { state: null, outputSize: 0 };
     owned.push(...prepared.owned);
     const stream = prepared.stream;
     const rows = stream ? stream.rows : prepared.x.shape[0];
@@ -248,7 +287,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
       owned.push(data.sampleWeight);
     }
     const savedTensors = saved ? new Map(saved.tensors.map((t) => [t.name, t])) : null;
-    const m = spec.build(features, rng, savedTensors);
+    const m = spec.build(features, rng, savedTensors, targets);
     model = m;
     // Shuffling, dropout and noise continue from the generator state saved with the checkpoint.
     const trainRng = saved ? Rng.fromState(saved.state.rngState as number) : rng;
@@ -453,7 +492,7 @@ export async function runTraining<M extends RunModel>(spec: RunSpec<M>): Promise
       sink.emit({ type: 'fitEnd', estimator: owner, seconds: (Date.now() - t0) / 1000, time: Date.now() });
       return makeHistory(backend, done);
     });
-    spec.commit(m, history, features, { optimizer: endOptimizer, rngState: trainRng.state });
+    spec.commit(m, history, features, { optimizer: endOptimizer, rngState: trainRng.state }, targets);
     model = null;
   } finally {
     model?.dispose();
