@@ -27,15 +27,7 @@ import {
   runTraining,
   TrainedEstimator,
 } from '@layerwise/nn';
-import {
-  type DataSource,
-  isDataSource,
-  isOneShot,
-  openOneShot,
-  paramsEstimatorKind,
-  scanSource,
-  streamedData,
-} from '@layerwise/training';
+import { type DataSource, isDataSource, paramsEstimatorKind } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreSource } from './sourceScores.js';
 import { buildVae, VaeModel, vaeFromTensors } from './vaeModel.js';
@@ -160,7 +152,6 @@ export class VariationalAutoencoder
     const opts = options === undefined && isOptionsObject(y) ? y : options;
     return this.runFit('fit', async (backend) => {
       const p = this.getParams();
-      let inputSize = 0;
       // β of the current epoch (KL warm-up), set by the estimator's own callback at each epoch's start.
       const beta = { value: p.klWarmup > 0 ? p.beta / p.klWarmup : p.beta };
       const warmup: Callback = {
@@ -177,70 +168,23 @@ export class VariationalAutoencoder
         options: opts,
         fitOptions: VAE_FIT_OPTIONS,
         callbacks: [warmup],
-        prepare: async (o) => {
-          const signature = {
+        data: {
+          X,
+          targets: null,
+          shuffleBuffer: p.shuffleBuffer,
+          // A data source is scanned once, then read (re-batched to batchSize) once per epoch; a one-shot
+          // iterable feeds exactly one pass.
+          passes: {
+            count: p.epochs,
+            oneShotMessage: `${KIND}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, but this fit reads it ${p.epochs} times (epochs ${p.epochs}); use epochs: 1, or pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
+          },
+          signature: () => ({
             hiddenLayerSizes: p.hiddenLayerSizes,
             latentDim: p.latentDim,
             activation: p.activation,
             likelihood: p.likelihood,
             optimizer: p.optimizer,
-          };
-          if (isDataSource(X)) {
-            // Streamed: scanned once, then re-read (and re-batched to batchSize) for every epoch.
-            let source: DataSource = X;
-            let scan: { rows: number; features: number };
-            if (isOneShot(X)) {
-              if (p.epochs !== 1) {
-                throw new ValidationError(
-                  `${KIND}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, but this fit reads it ${p.epochs} times (epochs ${p.epochs}); use epochs: 1, or pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
-                );
-              }
-              const opened = await openOneShot(KIND, X);
-              source = opened.source;
-              scan = { rows: 0, features: opened.features };
-            } else {
-              scan = await scanSource(KIND, X);
-            }
-            inputSize = scan.features;
-            const owned: tf.Tensor[] = [];
-            let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
-            if (o.validationData !== undefined) {
-              const vm = toMatrix(o.validationData, {
-                name: 'validationData',
-                expectedFeatures: scan.features,
-              });
-              if (vm.owned) owned.push(vm.tensor);
-              validation = { x: vm.tensor, y: vm.tensor };
-            }
-            return streamedData(KIND, source, scan, p, null, {
-              ...(validation ? { validation } : {}),
-              owned,
-              signature,
-            });
-          }
-          const owned: tf.Tensor[] = [];
-          try {
-            // Host data stay on the host, uploaded one batch at a time.
-            const xm = toFitMatrix(X, { name: 'X' });
-            if (xm.owned) owned.push(xm.x as tf.Tensor2D);
-            inputSize = xm.cols;
-            let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
-            if (o.validationData !== undefined) {
-              const vm = toMatrix(o.validationData, { name: 'validationData', expectedFeatures: xm.cols });
-              if (vm.owned) owned.push(vm.tensor);
-              validation = { x: vm.tensor, y: vm.tensor };
-            }
-            return {
-              x: xm.x,
-              y: xm.x,
-              ...(validation ? { validation } : {}),
-              owned,
-              signature,
-            };
-          } catch (e) {
-            for (const t of owned) t.dispose();
-            throw e;
-          }
+          }),
         },
         build: (features, rng, saved) =>
           saved
@@ -264,11 +208,11 @@ export class VariationalAutoencoder
             },
           },
         ],
-        commit: (m, history) => {
+        commit: (m, history, features) => {
           this.#model?.dispose();
           this.#model = m;
           this.#fittedParams = p;
-          this.setTrained(history, inputSize);
+          this.setTrained(history, features);
         },
         save: (dir) => this.save(dir),
       });
