@@ -46,13 +46,15 @@ export const VAE_FIT_OPTIONS = ['validationData', 'resume', 'callbacks', 'sample
 
 /** Options of {@link VariationalAutoencoder.scoreSamples} and {@link VariationalAutoencoder.score}. */
 export interface VaeScoreOptions {
-  /** Samples of z per row; default: the `scoreSamples` param (10). */
+  /** Samples of z per row for `'elbo'` and `'iwae'`; default: the `scoreSamples` param (10). */
   samples?: number;
   /**
-   * `'elbo'` (default): the evidence lower bound, averaged over the samples; `'iwae'`: the importance-weighted
-   * bound with `samples` samples (Burda et al. 2016), a tighter estimate of log p(x).
+   * `'reconstruction'`: log p(x | z = μ), deterministic (`samples` unused); `'elbo'`: the evidence lower bound,
+   * its reconstruction term averaged over the samples; `'iwae'`: the importance-weighted bound with `samples`
+   * samples (Burda et al. 2016), a tighter estimate of log p(x). Default: the `scoreMethod` param
+   * (`'reconstruction'`) for `scoreSamples`, `'elbo'` for `score`.
    */
-  method?: 'elbo' | 'iwae';
+  method?: 'reconstruction' | 'elbo' | 'iwae';
   /** Seed of the samples of z; default: the `randomState` param, else 0 (the same X gives the same scores). */
   randomState?: number;
 }
@@ -86,8 +88,9 @@ function isOptionsObject(v: unknown): v is VaeFitOptions {
  * p(x | z) — Bernoulli (binary cross-entropy) or Gaussian (squared error). The loss is the negative ELBO per
  * row, `−log p(x | z) + β·KL(q(z | x) ‖ N(0, I))`, with optional KL warm-up.
  *
- * It generates (`sample`), embeds (`transform` → μ), rebuilds (`reconstruct`), and scores rows by their ELBO
- * (`scoreSamples`, higher = more likely), so it serves as an outlier detector too.
+ * It generates (`sample`), embeds (`transform` → μ), rebuilds (`reconstruct`), and scores rows
+ * (`scoreSamples`, higher = more normal: log p(x | z = μ) by default, or the ELBO / IWAE bound), so it serves
+ * as an outlier detector too; `score` is the mean ELBO.
  *
  * ```ts
  * const vae = new VariationalAutoencoder({ hiddenLayerSizes: [400], latentDim: 20, epochs: 20, randomState: 0 });
@@ -333,9 +336,11 @@ export class VariationalAutoencoder
   }
 
   /**
-   * Per-row scores, higher = more normal: each row's ELBO in nats (or its importance-weighted bound with
-   * `{ method: 'iwae' }`), estimated with `samples` draws of z, seeded (the same X gives the same scores).
-   * X is scored in chunks. 1-D in the kind of X (`number[]`, `Float32Array`, or a `Tensor1D` the caller owns).
+   * Per-row scores in nats, higher = more normal. By default (the `scoreMethod` param, `'reconstruction'`)
+   * log p(x | z = μ): the decoder's log-likelihood of each row at the mean of its code — deterministic, one
+   * decoder pass, and the best outlier ranking measured (see the package README). `{ method: 'elbo' }`: each
+   * row's ELBO; `{ method: 'iwae' }`: its importance-weighted bound; both estimated with `samples` draws of z,
+   * seeded (the same X gives the same scores). X is scored in chunks. 1-D in the kind of X (`number[]`, `Float32Array`, or a `Tensor1D` the caller owns).
    *
    * X may also be a `DataSource` (batches `{ x }`, as `fit` takes): it is read once, batch by batch, and the
    * scores of all its rows come back as one `Float32Array` — for data sets larger than memory.
@@ -356,17 +361,19 @@ export class VariationalAutoencoder
         `${KIND}.scoreSamples: samples must be an integer in [1, 10000], got ${String(k)}.`,
       );
     }
-    const method = options.method ?? 'elbo';
-    if (method !== 'elbo' && method !== 'iwae') {
+    const method = options.method ?? this.params.scoreMethod;
+    if (method !== 'reconstruction' && method !== 'elbo' && method !== 'iwae') {
       throw new ValidationError(
-        `${KIND}.scoreSamples: method must be 'elbo' or 'iwae', got ${String(method)}.`,
+        `${KIND}.scoreSamples: method must be 'reconstruction', 'elbo' or 'iwae', got ${String(method)}.`,
       );
     }
     // One generator for the whole call: a streamed X draws the same sequence of seeds chunk after chunk.
     const rng = new Rng(this.#seed(options.randomState, 'scoreSamples'));
     const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
       tf.reshape(
-        this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
+        method === 'reconstruction'
+          ? this.#model!.reconstructionLogLik(c)
+          : this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
         [-1, 1],
       );
     if (isDataSource(X)) {
@@ -397,9 +404,12 @@ export class VariationalAutoencoder
     }
   }
 
-  /** The mean ELBO of X's rows in nats (higher is better), as {@link scoreSamples} estimates it. */
+  /**
+   * The mean ELBO of X's rows in nats (higher is better: the model-selection criterion, e.g. for
+   * `GridSearchCV`), as {@link scoreSamples} estimates it with `method: 'elbo'` unless `options.method` says otherwise.
+   */
   async score(X: MatrixLike | DataSource, _y?: unknown, options: VaeScoreOptions = {}): Promise<number> {
-    const s = await this.scoreSamples(X as MatrixLike, options);
+    const s = await this.scoreSamples(X as MatrixLike, { method: 'elbo', ...options });
     let data: ArrayLike<number>;
     if (s instanceof tf.Tensor) {
       data = (await s.data()) as Float32Array;

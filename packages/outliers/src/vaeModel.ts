@@ -120,6 +120,13 @@ export class VaeModel implements RunModel {
     });
   }
 
+  /** Per-row log p(x | z = μ): the decoder's log-likelihood of each row at the mean of its code (no sampling). */
+  reconstructionLogLik(x: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(
+      () => tf.neg(this.reconstructionNll(x, this.decodeLogits(this.encode(x)[0]))) as tf.Tensor1D,
+    );
+  }
+
   /** Dense specs of the decoder (codes → mean of p(x | z)) or of the encoder (input → μ), for exporters. */
   specs(part: 'encoder' | 'decoder'): DenseLayerSpec[] {
     if (part === 'encoder') return [...this.encoders.map((l) => l.toSpec()), this.mu.toSpec()];

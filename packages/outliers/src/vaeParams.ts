@@ -7,6 +7,12 @@ import {
   type TrainingParams,
 } from '@layerwise/nn';
 
+/**
+ * What `scoreSamples` measures by default: `'reconstruction'` (log p(x | z = μ), the decoder's likelihood of
+ * the row at its code's mean), `'elbo'` (the evidence lower bound) or `'iwae'` (the importance-weighted bound).
+ */
+export const VAE_SCORE_METHODS = ['reconstruction', 'elbo', 'iwae'] as const;
+
 /** Likelihoods p(x | z) a {@link VariationalAutoencoderParams} may use. */
 export const VAE_LIKELIHOODS = ['bernoulli', 'gaussian'] as const;
 
@@ -32,8 +38,16 @@ export interface VariationalAutoencoderParams extends TrainingParams {
   epochs: number;
   /** Minibatch size (capped at the sample count). Default 100. */
   batchSize: number;
-  /** Samples of z per row in `scoreSamples` / `score` (more = less noisy). Default 10. */
+  /** Samples of z per row in `scoreSamples` / `score` with the ELBO or IWAE (more = less noisy). Default 10. */
   scoreSamples: number;
+  /**
+   * What `scoreSamples` returns per row unless told otherwise (`score`, the model-selection criterion, stays
+   * the mean ELBO): `'reconstruction'`, log p(x | z = μ) — the decoder's log-likelihood of the row at the mean
+   * of its code, deterministic and one decoder pass (An & Cho's reconstruction score, at z = μ); `'elbo'`;
+   * or `'iwae'`. Default `'reconstruction'`: it ranks outliers best on one-class MNIST (mean ROC AUC over 10
+   * digits × 3 seeds, see the package README), where the ELBO's KL term rewards rows with simple codes.
+   */
+  scoreMethod: (typeof VAE_SCORE_METHODS)[number];
   /** Rows a streamed fit (`fit(source)`) shuffles batches in when `shuffle` is on. Default 1000. */
   shuffleBuffer: number;
 }
@@ -50,6 +64,7 @@ export const VAE_DEFAULTS: VariationalAutoencoderParams = {
   epochs: 20,
   batchSize: 100,
   scoreSamples: 10,
+  scoreMethod: 'reconstruction',
   shuffleBuffer: 1000,
 };
 
@@ -65,6 +80,7 @@ export const VAE_SPEC: ParamSpec<VariationalAutoencoderParams> = {
   epochs: { type: 'int', min: 1 },
   batchSize: MLP_SPEC.batchSize,
   scoreSamples: { type: 'int', min: 1, max: 10000 },
+  scoreMethod: { type: 'enum', values: VAE_SCORE_METHODS },
   shuffleBuffer: { type: 'int', min: 0 },
 };
 
