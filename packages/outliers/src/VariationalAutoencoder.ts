@@ -49,12 +49,13 @@ export interface VaeScoreOptions {
   /** Samples of z per row for `'elbo'` and `'iwae'`; default: the `scoreSamples` param (10). */
   samples?: number;
   /**
-   * `'reconstruction'`: log p(x | z = μ), deterministic (`samples` unused); `'elbo'`: the evidence lower bound,
-   * its reconstruction term averaged over the samples; `'iwae'`: the importance-weighted bound with `samples`
-   * samples (Burda et al. 2016), a tighter estimate of log p(x). Default: the `scoreMethod` param
-   * (`'reconstruction'`) for `scoreSamples`, `'elbo'` for `score`.
+   * `'mse'`: −the mean squared error between the row and its reconstruction at z = μ; `'reconstruction'`:
+   * log p(x | z = μ); both deterministic (`samples` unused). `'elbo'`: the evidence lower bound, its
+   * reconstruction term averaged over the samples; `'iwae'`: the importance-weighted bound with `samples`
+   * samples (Burda et al. 2016), a tighter estimate of log p(x). Default: the `scoreMethod` param (`'mse'`)
+   * for `scoreSamples`, `'elbo'` for `score`.
    */
-  method?: 'reconstruction' | 'elbo' | 'iwae';
+  method?: 'mse' | 'reconstruction' | 'elbo' | 'iwae';
   /** Seed of the samples of z; default: the `randomState` param, else 0 (the same X gives the same scores). */
   randomState?: number;
 }
@@ -89,7 +90,7 @@ function isOptionsObject(v: unknown): v is VaeFitOptions {
  * row, `−log p(x | z) + β·KL(q(z | x) ‖ N(0, I))`, with optional KL warm-up.
  *
  * It generates (`sample`), embeds (`transform` → μ), rebuilds (`reconstruct`), and scores rows
- * (`scoreSamples`, higher = more normal: log p(x | z = μ) by default, or the ELBO / IWAE bound), so it serves
+ * (`scoreSamples`, higher = more normal: −reconstruction MSE by default, log p(x | z = μ), or the ELBO / IWAE bound), so it serves
  * as an outlier detector too; `score` is the mean ELBO.
  *
  * ```ts
@@ -336,10 +337,11 @@ export class VariationalAutoencoder
   }
 
   /**
-   * Per-row scores in nats, higher = more normal. By default (the `scoreMethod` param, `'reconstruction'`)
-   * log p(x | z = μ): the decoder's log-likelihood of each row at the mean of its code — deterministic, one
-   * decoder pass, and the best outlier ranking measured (see the package README). `{ method: 'elbo' }`: each
-   * row's ELBO; `{ method: 'iwae' }`: its importance-weighted bound; both estimated with `samples` draws of z,
+   * Per-row scores, higher = more normal. By default (the `scoreMethod` param, `'mse'`) minus the mean squared
+   * error between each row and its reconstruction at z = μ — deterministic, one decoder pass, the measure of
+   * `StackedAutoencoder.scoreSamples`, and the best outlier ranking measured (see the package README).
+   * `{ method: 'reconstruction' }`: log p(x | z = μ) in nats; `{ method: 'elbo' }`: each row's ELBO;
+   * `{ method: 'iwae' }`: its importance-weighted bound; the last two estimated with `samples` draws of z,
    * seeded (the same X gives the same scores). X is scored in chunks. 1-D in the kind of X (`number[]`, `Float32Array`, or a `Tensor1D` the caller owns).
    *
    * X may also be a `DataSource` (batches `{ x }`, as `fit` takes): it is read once, batch by batch, and the
@@ -362,18 +364,20 @@ export class VariationalAutoencoder
       );
     }
     const method = options.method ?? this.params.scoreMethod;
-    if (method !== 'reconstruction' && method !== 'elbo' && method !== 'iwae') {
+    if (method !== 'mse' && method !== 'reconstruction' && method !== 'elbo' && method !== 'iwae') {
       throw new ValidationError(
-        `${KIND}.scoreSamples: method must be 'reconstruction', 'elbo' or 'iwae', got ${String(method)}.`,
+        `${KIND}.scoreSamples: method must be 'mse', 'reconstruction', 'elbo' or 'iwae', got ${String(method)}.`,
       );
     }
     // One generator for the whole call: a streamed X draws the same sequence of seeds chunk after chunk.
     const rng = new Rng(this.#seed(options.randomState, 'scoreSamples'));
     const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
       tf.reshape(
-        method === 'reconstruction'
-          ? this.#model!.reconstructionLogLik(c)
-          : this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
+        method === 'mse'
+          ? this.#model!.negativeMse(c)
+          : method === 'reconstruction'
+            ? this.#model!.reconstructionLogLik(c)
+            : this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
         [-1, 1],
       );
     if (isDataSource(X)) {

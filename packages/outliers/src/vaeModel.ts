@@ -127,6 +127,13 @@ export class VaeModel implements RunModel {
     );
   }
 
+  /** Per-row −mean squared error between x and the decoder's mean at z = μ (no sampling). */
+  negativeMse(x: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(
+      () => tf.neg(tf.mean(tf.squaredDifference(this.decodeMean(this.encode(x)[0]), x), 1)) as tf.Tensor1D,
+    );
+  }
+
   /** Dense specs of the decoder (codes → mean of p(x | z)) or of the encoder (input → μ), for exporters. */
   specs(part: 'encoder' | 'decoder'): DenseLayerSpec[] {
     if (part === 'encoder') return [...this.encoders.map((l) => l.toSpec()), this.mu.toSpec()];

@@ -8,10 +8,11 @@ import {
 } from '@layerwise/nn';
 
 /**
- * What `scoreSamples` measures by default: `'reconstruction'` (log p(x | z = μ), the decoder's likelihood of
- * the row at its code's mean), `'elbo'` (the evidence lower bound) or `'iwae'` (the importance-weighted bound).
+ * What `scoreSamples` measures: `'mse'` (−the mean squared error of the row's reconstruction at z = μ),
+ * `'reconstruction'` (log p(x | z = μ), the decoder's likelihood of the row at its code's mean), `'elbo'` (the
+ * evidence lower bound) or `'iwae'` (the importance-weighted bound).
  */
-export const VAE_SCORE_METHODS = ['reconstruction', 'elbo', 'iwae'] as const;
+export const VAE_SCORE_METHODS = ['mse', 'reconstruction', 'elbo', 'iwae'] as const;
 
 /** Likelihoods p(x | z) a {@link VariationalAutoencoderParams} may use. */
 export const VAE_LIKELIHOODS = ['bernoulli', 'gaussian'] as const;
@@ -42,10 +43,12 @@ export interface VariationalAutoencoderParams extends TrainingParams {
   scoreSamples: number;
   /**
    * What `scoreSamples` returns per row unless told otherwise (`score`, the model-selection criterion, stays
-   * the mean ELBO): `'reconstruction'`, log p(x | z = μ) — the decoder's log-likelihood of the row at the mean
-   * of its code, deterministic and one decoder pass (An & Cho's reconstruction score, at z = μ); `'elbo'`;
-   * or `'iwae'`. Default `'reconstruction'`: it ranks outliers best on one-class MNIST (mean ROC AUC over 10
-   * digits × 3 seeds, see the package README), where the ELBO's KL term rewards rows with simple codes.
+   * the mean ELBO): `'mse'`, minus the mean squared error between the row and its reconstruction (the decoder's
+   * mean at z = μ) — the measure `StackedAutoencoder.scoreSamples` uses and PyOD's VAE scores by, deterministic,
+   * one decoder pass; `'reconstruction'`, log p(x | z = μ), the decoder's log-likelihood of the row at the mean
+   * of its code; `'elbo'`; or `'iwae'`. Default `'mse'`: it ranked outliers best on one-class MNIST (mean ROC
+   * AUC over 10 digits × 3 seeds, see the package README): the ELBO's KL term rewards rows with simple codes,
+   * and a Bernoulli likelihood of grey pixels penalises rows by their own grey-level entropy.
    */
   scoreMethod: (typeof VAE_SCORE_METHODS)[number];
   /** Rows a streamed fit (`fit(source)`) shuffles batches in when `shuffle` is on. Default 1000. */
@@ -64,7 +67,7 @@ export const VAE_DEFAULTS: VariationalAutoencoderParams = {
   epochs: 20,
   batchSize: 100,
   scoreSamples: 10,
-  scoreMethod: 'reconstruction',
+  scoreMethod: 'mse',
   shuffleBuffer: 1000,
 };
 
