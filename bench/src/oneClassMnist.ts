@@ -4,8 +4,9 @@
 // Models: the AutoencoderOutlierDetector with its defaults, and a VariationalAutoencoder's scoreSamples.
 // Usage: node --import tsx --conditions=source bench/src/oneClassMnist.ts [detector,vae] [seeds=0,1,2] [digits=0..9]
 //          [paramsJson] [scoreOptionsJson]
-// paramsJson (e.g. '{"epochs":50}') overrides the models' defaults; scoreOptionsJson (e.g. '{"method":"elbo"}')
-// is passed to the VAE's scoreSamples. Without them, each model runs with its defaults (the published table).
+// paramsJson (e.g. '{"epochs":50}') overrides the models' defaults; scoreOptionsJson is passed to the VAE's
+// scoreSamples ('' = the defaults), e.g. the VAE's ELBO: vae 0,1,2 '' '' '{"method":"elbo"}'. Without them,
+// each model runs with its defaults (the published table).
 // Prints one JSON line per (model, seed) with the per-digit AUCs, their mean, and the detector's
 // fraction flagged on its training rows (contamination 0.1). The references: bench/src/oneclass_reference.py.
 import { loadMnist } from '@layerwise/datasets';
@@ -14,9 +15,9 @@ import { AutoencoderOutlierDetector, VariationalAutoencoder } from '@layerwise/o
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 
-const models = (process.argv[2] ?? 'detector,vae').split(',');
-const seeds = (process.argv[3] ?? '0,1,2').split(',').map(Number);
-const digits = (process.argv[4] ?? '0,1,2,3,4,5,6,7,8,9').split(',').map(Number);
+const models = (process.argv[2] || 'detector,vae').split(',');
+const seeds = (process.argv[3] || '0,1,2').split(',').map(Number);
+const digits = (process.argv[4] || '0,1,2,3,4,5,6,7,8,9').split(',').map(Number);
 const overrides = JSON.parse(process.argv[5] || '{}') as Record<string, unknown>;
 const scoreOptions = JSON.parse(process.argv[6] || '{}') as Record<string, unknown>;
 await tf.setBackend('wasm');
