@@ -480,7 +480,15 @@ export class VariationalAutoencoder
     };
     let vae: VariationalAutoencoder;
     try {
-      vae = new VariationalAutoencoder(data.params as Partial<VariationalAutoencoderParams>, options);
+      const saved = data.params as Partial<VariationalAutoencoderParams>;
+      // Models saved before `scoreMethod` existed scored by the ELBO (a detector's offset was set on that
+      // scale): they keep doing so.
+      vae = new VariationalAutoencoder(
+        saved && typeof saved === 'object' && !('scoreMethod' in saved)
+          ? { ...saved, scoreMethod: 'elbo' }
+          : saved,
+        options,
+      );
     } catch (e) {
       if (e instanceof ValidationError) bad(e.message);
       throw e;

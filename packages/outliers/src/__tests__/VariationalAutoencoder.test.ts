@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelFormatError, NotFittedError, Registry, ValidationError } from '@layerwise/core';
@@ -161,6 +161,20 @@ describe('VariationalAutoencoder on binarised MNIST (subset)', () => {
     );
     expect(back.history?.stages[0]?.stage).toBe('train');
     back.dispose();
+    // A model saved before the scoreMethod param existed keeps scoring by its ELBO.
+    const manifestFile = readdirSync(dir).find((f) => f.endsWith('.json'))!;
+    const manifest = JSON.parse(readFileSync(join(dir, manifestFile), 'utf8'));
+    expect(manifest.params.scoreMethod).toBe('mse');
+    delete manifest.params.scoreMethod;
+    const old = tmp();
+    for (const f of readdirSync(dir)) writeFileSync(join(old, f), readFileSync(join(dir, f)));
+    writeFileSync(join(old, manifestFile), JSON.stringify(manifest));
+    const legacy = await VariationalAutoencoder.load(old, { registry });
+    expect(legacy.getParams().scoreMethod).toBe('elbo');
+    expect(Array.from((await legacy.scoreSamples(rows)) as Float32Array)).toEqual(
+      Array.from((await vae.scoreSamples(rows, { method: 'elbo' })) as Float32Array),
+    );
+    legacy.dispose();
     await expect(VariationalAutoencoder.load(join(dir, 'nope'), { registry })).rejects.toBeInstanceOf(
       ModelFormatError,
     );
