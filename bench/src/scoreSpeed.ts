@@ -25,7 +25,9 @@ const Xtest = { data: test.X.data, shape: [test.X.shape[0], 784] as [number, num
 const idx: number[] = [];
 for (let i = 0; i < train.y.length; i++) if (train.y[i] === 0) idx.push(i);
 const X0 = { data: new Float32Array(idx.length * 784), shape: [idx.length, 784] as [number, number] };
-idx.forEach((r, k) => X0.data.set(train.X.data.subarray(r * 784, (r + 1) * 784), k * 784));
+idx.forEach((r, k) => {
+  X0.data.set(train.X.data.subarray(r * 784, (r + 1) * 784), k * 784);
+});
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 async function rowsPerSecond(score: () => Promise<unknown>): Promise<number> {
