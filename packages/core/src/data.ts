@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValidationError } from './errors.js';
-import { looseMatrix, type TableLike, tableToMatrix } from './tables.js';
+import { looseMatrix, readTable, type TableLike, tableToMatrix } from './tables.js';
 
 /** A dense matrix of `{ data, shape: [rows, cols] }` in row-major order. */
 export interface TypedMatrix {
@@ -341,6 +341,19 @@ function checkFeatures(cols: number, expected: number, name: string): void {
       `${name} has ${cols} features per row, but the estimator was fitted with ${expected}: pass data with the same columns as at fit time.`,
     );
   }
+}
+
+/**
+ * Rows of a matrix or table, or the length of labels, when it can be read without converting anything
+ * (a tensor's first dimension, an array's or typed array's length, `{ shape }`, a table's row count);
+ * undefined otherwise (validation comes later, where the data are converted).
+ */
+export function rowsOf(x: unknown): number | undefined {
+  if (x instanceof tf.Tensor) return x.isDisposed ? undefined : (x.shape[0] ?? 0);
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return (x as ArrayLike<unknown>).length;
+  const shape = (x as { shape?: unknown } | null)?.shape;
+  if (Array.isArray(shape) && typeof shape[0] === 'number') return shape[0];
+  return readTable(x)?.rows;
 }
 
 /** Disposes a matrix's tensor if this module created it. */

@@ -30,6 +30,7 @@ export {
   readInto,
   readLabels,
   releaseMatrix,
+  rowsOf,
   setHostReader,
   type Targets,
   type TargetsLike,
@@ -167,6 +168,7 @@ export {
   featureNamesOf,
   isTableLike,
   looseMatrix,
+  mergeOutputConfig,
   type OutputConfig,
   type PolarsDataFrameLike,
   type RowObject,
@@ -178,6 +180,7 @@ export {
   type TableToMatrixOptions,
   tableToMatrix,
   toArrowTable,
+  toArrowVector,
 } from './tables.js';
 export { initTfBackend } from './tfBackend.js';
 export type {

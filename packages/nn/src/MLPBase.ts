@@ -283,7 +283,7 @@ export abstract class MLPBase<
   }
 
   /** Targets of a streamed fit: `collect` sees every batch's `y` in the scan, `finish` derives the state. */
-  protected abstract streamTargets(): {
+  protected abstract streamTargets(options: { classesGiven: boolean }): {
     collect(y: unknown, rows: number, batch: number): void;
     finish(): {
       state: S;
@@ -394,42 +394,8 @@ export abstract class MLPBase<
         ? { warm: this.#carried ?? { optimizer: null, rngState: new Rng(p.randomState ?? undefined).state } }
         : {}),
       keepState: true,
-      build: (features, rng, saved, { outputSize }) => {
-        // Fresh layers: hidden (from the encoder when built by fromEncoder), then the output layer; a warm
-        // fit starts from a copy of the fitted ones (the estimator keeps them if the fit fails).
-        if (warmFrom) {
-          return new MLPModel(
-            warmFrom.map(
-              (l) => new DenseLayer(l.name, l.inputSize, l.units, l.activation, { weights: l.read() }),
-            ),
-          );
-        }
-        const sizes = [features, ...p.hiddenLayerSizes, outputSize];
-        const layers: DenseLayer[] = [];
-        try {
-          for (let i = 0; i + 1 < sizes.length; i++) {
-            const activation = i + 2 === sizes.length ? 'linear' : p.activation;
-            if (saved) {
-              layers.push(this.layerFromTensors(saved, i, sizes, activation, 'checkpoint'));
-              continue;
-            }
-            const spec = i < nHidden && init ? init[i]! : null;
-            layers.push(
-              new DenseLayer(
-                `layers.${i}`,
-                sizes[i]!,
-                sizes[i + 1]!,
-                activation,
-                spec ? { weights: { kernel: spec.kernel, bias: spec.bias } } : { rng },
-              ),
-            );
-          }
-        } catch (e) {
-          for (const l of layers) l.dispose();
-          throw e;
-        }
-        return new MLPModel(layers);
-      },
+      build: (features, rng, saved, { outputSize }) =>
+        this.#buildModel(p, [features, ...p.hiddenLayerSizes, outputSize], rng, saved, warmFrom),
       stages: (model, rng) => [
         {
           stage: 'train',
@@ -466,11 +432,58 @@ export abstract class MLPBase<
     return this;
   }
 
+  /**
+   * The network a fit trains, of layer widths `sizes`: fresh layers (the hidden ones from the encoder when
+   * built by `fromEncoder`), a checkpoint's (`saved`), or a copy of the fitted ones for a warm fit (the
+   * estimator keeps its own if the fit fails).
+   */
+  #buildModel(
+    p: P,
+    sizes: number[],
+    rng: Rng,
+    saved: ReadonlyMap<string, NamedTensor> | null,
+    warmFrom: readonly DenseLayer[] | null,
+  ): MLPModel {
+    if (warmFrom) {
+      return new MLPModel(
+        warmFrom.map(
+          (l) => new DenseLayer(l.name, l.inputSize, l.units, l.activation, { weights: l.read() }),
+        ),
+      );
+    }
+    const init = p.encoderWeights;
+    const nHidden = p.hiddenLayerSizes.length;
+    const layers: DenseLayer[] = [];
+    try {
+      for (let i = 0; i + 1 < sizes.length; i++) {
+        const activation = i + 2 === sizes.length ? 'linear' : p.activation;
+        if (saved) {
+          layers.push(this.layerFromTensors(saved, i, sizes, activation, 'checkpoint'));
+          continue;
+        }
+        const spec = i < nHidden && init ? init[i]! : null;
+        layers.push(
+          new DenseLayer(
+            `layers.${i}`,
+            sizes[i]!,
+            sizes[i + 1]!,
+            activation,
+            spec ? { weights: { kernel: spec.kernel, bias: spec.bias } } : { rng },
+          ),
+        );
+      }
+    } catch (e) {
+      for (const l of layers) l.dispose();
+      throw e;
+    }
+    return new MLPModel(layers);
+  }
+
   /** The targets' hooks the run's data module calls: this estimator's encoding of y, in memory and streamed. */
   #targetHooks(partial: boolean, classes: unknown, fitted: S | null): TargetHooks<S> {
     return {
       encode: (y, rows) => this.prepareTargets(y, rows, 'y', partial ? { classes, fitted } : undefined),
-      stream: () => this.streamTargets(),
+      stream: (o) => this.streamTargets(o),
       validation: (y, rows, state) => this.prepareValidationTargets(y, rows, state),
       ...(partial
         ? {}

@@ -40,8 +40,11 @@ export interface StreamedTargets<S> {
 export interface TargetHooks<S> {
   /** Validates and encodes in-memory targets (no state change). */
   encode(y: unknown, rows: number): EncodedTargets<S>;
-  /** Collects and encodes the targets of a data source. */
-  stream(): StreamedTargets<S>;
+  /**
+   * Collects and encodes the targets of a data source; `classesGiven` when `fit`'s `classes` option lists the
+   * labels (then `collect` receives that list once, instead of every batch's y).
+   */
+  stream(options: { classesGiven: boolean }): StreamedTargets<S>;
   /** Validates and encodes validation targets against the state derived from the training targets. */
   validation(y: unknown, rows: number, state: S): tf.Tensor;
   /**
@@ -141,8 +144,8 @@ async function streamedInputs<S>(
 ): Promise<RunInputs<S>> {
   if (spec.streamRefusal) throw new ValidationError(spec.streamRefusal);
   const hooks = spec.targets;
-  const t = hooks?.stream();
   const given = hooks?.classes ? options.classes : undefined;
+  const t = hooks?.stream({ classesGiven: given !== undefined });
   let source = X;
   let scan: { rows: number; features: number };
   if (isOneShot(X)) {
