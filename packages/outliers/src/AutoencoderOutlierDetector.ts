@@ -25,9 +25,10 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import { checkTrainingParams, type TrainingHistory } from '@layerwise/nn';
-import { paramsEstimatorKind } from '@layerwise/training';
+import { type DataSource, isDataSource, isOneShot, paramsEstimatorKind } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Contamination, checkContamination, offsetFor } from './contamination.js';
+import { hostScores, scoreSource } from './sourceScores.js';
 import { VariationalAutoencoder } from './VariationalAutoencoder.js';
 
 /** Per-row scores as the estimators return them: 1-D in the kind of X. */
@@ -41,7 +42,7 @@ export type OutlierLabels = number[] | Int32Array | tf.Tensor1D;
  * `save` for `save(dir)`. {@link StackedAutoencoder} and {@link VariationalAutoencoder} are such models.
  */
 export interface SampleScorer {
-  fit(X: MatrixLike, y?: unknown, options?: unknown): Promise<unknown>;
+  fit(X: MatrixLike | DataSource, y?: unknown, options?: unknown): Promise<unknown>;
   scoreSamples(X: MatrixLike): Promise<SampleScores>;
   getParams(): object;
   readonly isFitted: boolean;
@@ -112,15 +113,6 @@ function columns(X: unknown): number {
   if (Array.isArray(X)) return Array.isArray(X[0]) ? X[0].length : 0;
   const shape = (X as { shape?: unknown })?.shape;
   return Array.isArray(shape) ? Number(shape[1]) : 0;
-}
-
-async function hostScores(s: SampleScores): Promise<Float32Array> {
-  if (s instanceof tf.Tensor) {
-    const data = new Float32Array((await s.data()) as Float32Array);
-    s.dispose();
-    return data;
-  }
-  return s instanceof Float32Array ? s : Float32Array.from(s);
 }
 
 /**
@@ -201,18 +193,24 @@ export class AutoencoderOutlierDetector extends BaseEstimator<AutoencoderOutlier
    * training rows and sets `offset` from `contamination`. A second call starts over; the previous model
    * stays in place until the new one is complete. Options are the autoencoder's (`validationData`,
    * `callbacks`, `sampleWeight`, `resume`).
+   *
+   * X may be a `DataSource` (a function returning a fresh iterable of `{ x }` batches, as the autoencoders'
+   * `fit(source)` takes): the model trains on the stream, then the stream is read once more to score the
+   * training rows (one `Float32Array` of scores is kept). A one-shot iterable (a generator object) cannot be
+   * read twice and is refused.
    */
-  async fit(X: MatrixLike, options?: AutoencoderFitOptions): Promise<this>;
-  async fit(X: MatrixLike, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
-  async fit(X: MatrixLike, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
+  async fit(X: MatrixLike | DataSource, options?: AutoencoderFitOptions): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
     if (this.#fitting) {
       throw new ConcurrentFitError(
         `${KIND}.fit() was called while its fit() is still running: await the first call, or fit a copy with clone(detector).`,
       );
     }
-    if (typeof X === 'function' || (X as { [Symbol.asyncIterator]?: unknown })?.[Symbol.asyncIterator]) {
+    const streamed = isDataSource(X);
+    if (streamed && isOneShot(X)) {
       throw new ValidationError(
-        `${KIND}.fit: X must be in-memory data (number[][], a Tensor2D or { data, shape }): the training rows are scored again to set the threshold.`,
+        `${KIND}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object), but the detector reads it twice (to train, then to score the training rows and set the threshold); pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
       );
     }
     this.#fitting = true;
@@ -226,10 +224,22 @@ export class AutoencoderOutlierDetector extends BaseEstimator<AutoencoderOutlier
     try {
       const opts = options === undefined && isPlainObject(y) ? y : options;
       await model.fit(X, undefined, opts);
-      const trainScores = await hostScores(await model.scoreSamples(X));
+      let nFeaturesIn = 0;
+      let trainScores: Float32Array;
+      if (streamed) {
+        trainScores = (
+          await scoreSource(`${KIND}.fit`, X, (x) => {
+            nFeaturesIn ||= columns(x);
+            return model.scoreSamples(x);
+          })
+        ).scores;
+      } else {
+        trainScores = await hostScores(await model.scoreSamples(X));
+        nFeaturesIn = columns(X);
+      }
       const offset = offsetFor(trainScores, p.contamination);
       const previous = this.#fitted;
-      this.#fitted = { model, offset, trainScores, nFeaturesIn: columns(X) };
+      this.#fitted = { model, offset, trainScores, nFeaturesIn };
       if (previous && previous.model !== model) previous.model.dispose?.();
     } catch (e) {
       model.dispose?.();
@@ -241,24 +251,40 @@ export class AutoencoderOutlierDetector extends BaseEstimator<AutoencoderOutlier
     return this;
   }
 
-  /** Fits on X, then returns its labels (1 inlier, −1 outlier) in the kind of X. */
-  async fitPredict(X: MatrixLike, y?: unknown, options?: AutoencoderFitOptions): Promise<OutlierLabels> {
+  /** Fits on X, then returns its labels (1 inlier, −1 outlier) in the kind of X (`Int32Array` for a data source). */
+  async fitPredict(
+    X: MatrixLike | DataSource,
+    y?: unknown,
+    options?: AutoencoderFitOptions,
+  ): Promise<OutlierLabels> {
     await this.fit(X, y, options);
     const f = this.#state('fitPredict');
     return labelsOf(
       f.trainScores.map((s) => s - f.offset),
-      kindOf(X),
+      isDataSource(X) ? 'typed' : kindOf(X),
     );
   }
 
-  /** Per-row scores, higher = more normal: the negative reconstruction error (the model's `scoreSamples`). */
-  async scoreSamples(X: MatrixLike): Promise<SampleScores> {
+  /** The model's scores of a data source, read once batch by batch. */
+  async #streamScores(X: DataSource, method: string): Promise<Float32Array> {
+    const f = this.#state(method);
+    return (await scoreSource(`${KIND}.${method}`, X, (x) => f.model.scoreSamples(x))).scores;
+  }
+
+  /**
+   * Per-row scores, higher = more normal: the negative reconstruction error (the model's `scoreSamples`), in
+   * the kind of X. X may be a `DataSource` (batches `{ x }`): read once, batch by batch, scores returned as
+   * one `Float32Array` — for data larger than memory. The same holds for `decisionFunction` and `predict`.
+   */
+  async scoreSamples(X: MatrixLike | DataSource): Promise<SampleScores> {
+    if (isDataSource(X)) return this.#streamScores(X, 'scoreSamples');
     return this.#state('scoreSamples').model.scoreSamples(X);
   }
 
-  /** `scoreSamples(X) − offset`: negative for outliers, in the kind of X. */
-  async decisionFunction(X: MatrixLike): Promise<SampleScores> {
+  /** `scoreSamples(X) − offset`: negative for outliers, in the kind of X (`Float32Array` for a data source). */
+  async decisionFunction(X: MatrixLike | DataSource): Promise<SampleScores> {
     const f = this.#state('decisionFunction');
+    if (isDataSource(X)) return (await this.#streamScores(X, 'decisionFunction')).map((v) => v - f.offset);
     const s = await f.model.scoreSamples(X);
     if (s instanceof tf.Tensor) {
       const d = tf.tidy(() => tf.sub(s, f.offset)) as tf.Tensor1D;
@@ -269,9 +295,16 @@ export class AutoencoderOutlierDetector extends BaseEstimator<AutoencoderOutlier
     return s.map((v) => v - f.offset);
   }
 
-  /** 1 for inliers (`decisionFunction ≥ 0`), −1 for outliers, in the kind of X. */
-  async predict(X: MatrixLike): Promise<OutlierLabels> {
+  /** 1 for inliers (`decisionFunction ≥ 0`), −1 for outliers, in the kind of X (`Int32Array` for a data source). */
+  async predict(X: MatrixLike | DataSource): Promise<OutlierLabels> {
     const f = this.#state('predict');
+    if (isDataSource(X)) {
+      const s = await this.#streamScores(X, 'predict');
+      return labelsOf(
+        s.map((v) => v - f.offset),
+        'typed',
+      );
+    }
     const s = await f.model.scoreSamples(X);
     if (s instanceof tf.Tensor) {
       const out = tf.tidy(() =>
@@ -287,7 +320,7 @@ export class AutoencoderOutlierDetector extends BaseEstimator<AutoencoderOutlier
   }
 
   /** The mean of `scoreSamples(X)` (y is ignored): higher = X looks more like the training data. */
-  async score(X: MatrixLike, _y?: unknown): Promise<number> {
+  async score(X: MatrixLike | DataSource, _y?: unknown): Promise<number> {
     const s = await hostScores(await this.scoreSamples(X));
     let sum = 0;
     for (const v of s) sum += v;

@@ -27,8 +27,9 @@ import {
   runTraining,
   TrainedEstimator,
 } from '@layerwise/nn';
-import { paramsEstimatorKind } from '@layerwise/training';
+import { type DataSource, isDataSource, paramsEstimatorKind } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
+import { scoreSource } from './sourceScores.js';
 import { buildVae, VaeModel, vaeFromTensors } from './vaeModel.js';
 import { storableVaeParams, VAE_DEFAULTS, VAE_SPEC, type VariationalAutoencoderParams } from './vaeParams.js';
 
@@ -45,13 +46,16 @@ export const VAE_FIT_OPTIONS = ['validationData', 'resume', 'callbacks', 'sample
 
 /** Options of {@link VariationalAutoencoder.scoreSamples} and {@link VariationalAutoencoder.score}. */
 export interface VaeScoreOptions {
-  /** Samples of z per row; default: the `scoreSamples` param (10). */
+  /** Samples of z per row for `'elbo'` and `'iwae'`; default: the `scoreSamples` param (10). */
   samples?: number;
   /**
-   * `'elbo'` (default): the evidence lower bound, averaged over the samples; `'iwae'`: the importance-weighted
-   * bound with `samples` samples (Burda et al. 2016), a tighter estimate of log p(x).
+   * `'mse'`: −the mean squared error between the row and its reconstruction at z = μ; `'reconstruction'`:
+   * log p(x | z = μ); both deterministic (`samples` unused). `'elbo'`: the evidence lower bound, its
+   * reconstruction term averaged over the samples; `'iwae'`: the importance-weighted bound with `samples`
+   * samples (Burda et al. 2016), a tighter estimate of log p(x). Default: the `scoreMethod` param (`'mse'`)
+   * for `scoreSamples`, `'elbo'` for `score`.
    */
-  method?: 'elbo' | 'iwae';
+  method?: 'mse' | 'reconstruction' | 'elbo' | 'iwae';
   /** Seed of the samples of z; default: the `randomState` param, else 0 (the same X gives the same scores). */
   randomState?: number;
 }
@@ -85,8 +89,9 @@ function isOptionsObject(v: unknown): v is VaeFitOptions {
  * p(x | z) — Bernoulli (binary cross-entropy) or Gaussian (squared error). The loss is the negative ELBO per
  * row, `−log p(x | z) + β·KL(q(z | x) ‖ N(0, I))`, with optional KL warm-up.
  *
- * It generates (`sample`), embeds (`transform` → μ), rebuilds (`reconstruct`), and scores rows by their ELBO
- * (`scoreSamples`, higher = more likely), so it serves as an outlier detector too.
+ * It generates (`sample`), embeds (`transform` → μ), rebuilds (`reconstruct`), and scores rows
+ * (`scoreSamples`, higher = more normal: −reconstruction MSE by default, log p(x | z = μ), or the ELBO / IWAE bound), so it serves
+ * as an outlier detector too; `score` is the mean ELBO.
  *
  * ```ts
  * const vae = new VariationalAutoencoder({ hiddenLayerSizes: [400], latentDim: 20, epochs: 20, randomState: 0 });
@@ -139,14 +144,18 @@ export class VariationalAutoencoder
   /**
    * Trains on X for `epochs` epochs (one stage, `'train'`) minimising the mean negative ELBO of each batch.
    * `y` is accepted and ignored (as scikit-learn transformers). A second call starts over. Returns `this`.
+   *
+   * X may be a `DataSource` (like the other autoencoders' `fit(source)` and tfjs' `fitDataset`): a function
+   * returning a fresh (async) iterable of `{ x }` batches, read once to scan and once per epoch, re-batched to
+   * `batchSize` and shuffled within `shuffleBuffer` rows; memory stays bounded by the buffer. A one-shot
+   * iterable (a generator object) feeds a fit of `epochs: 1` only.
    */
-  async fit(X: MatrixLike, options?: VaeFitOptions): Promise<this>;
-  async fit(X: MatrixLike, y: unknown, options?: VaeFitOptions): Promise<this>;
-  async fit(X: MatrixLike, y?: unknown, options?: VaeFitOptions): Promise<this> {
+  async fit(X: MatrixLike | DataSource, options?: VaeFitOptions): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y: unknown, options?: VaeFitOptions): Promise<this>;
+  async fit(X: MatrixLike | DataSource, y?: unknown, options?: VaeFitOptions): Promise<this> {
     const opts = options === undefined && isOptionsObject(y) ? y : options;
     return this.runFit('fit', async (backend) => {
       const p = this.getParams();
-      let inputSize = 0;
       // β of the current epoch (KL warm-up), set by the estimator's own callback at each epoch's start.
       const beta = { value: p.klWarmup > 0 ? p.beta / p.klWarmup : p.beta };
       const warmup: Callback = {
@@ -163,43 +172,23 @@ export class VariationalAutoencoder
         options: opts,
         fitOptions: VAE_FIT_OPTIONS,
         callbacks: [warmup],
-        prepare: async (o) => {
-          if (
-            typeof X === 'function' ||
-            (X as { [Symbol.asyncIterator]?: unknown })?.[Symbol.asyncIterator]
-          ) {
-            throw new ValidationError(
-              `${KIND}.fit: X must be in-memory data (number[][], a Tensor2D or { data, shape }); data sources are not supported yet.`,
-            );
-          }
-          const owned: tf.Tensor[] = [];
-          try {
-            const xm = toFitMatrix(X, { name: 'X' });
-            if (xm.owned) owned.push(xm.x as tf.Tensor2D);
-            inputSize = xm.cols;
-            let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
-            if (o.validationData !== undefined) {
-              const vm = toMatrix(o.validationData, { name: 'validationData', expectedFeatures: xm.cols });
-              if (vm.owned) owned.push(vm.tensor);
-              validation = { x: vm.tensor, y: vm.tensor };
-            }
-            return {
-              x: xm.x,
-              y: xm.x,
-              ...(validation ? { validation } : {}),
-              owned,
-              signature: {
-                hiddenLayerSizes: p.hiddenLayerSizes,
-                latentDim: p.latentDim,
-                activation: p.activation,
-                likelihood: p.likelihood,
-                optimizer: p.optimizer,
-              },
-            };
-          } catch (e) {
-            for (const t of owned) t.dispose();
-            throw e;
-          }
+        data: {
+          X,
+          targets: null,
+          shuffleBuffer: p.shuffleBuffer,
+          // A data source is scanned once, then read (re-batched to batchSize) once per epoch; a one-shot
+          // iterable feeds exactly one pass.
+          passes: {
+            count: p.epochs,
+            oneShotMessage: `${KIND}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, but this fit reads it ${p.epochs} times (epochs ${p.epochs}); use epochs: 1, or pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
+          },
+          signature: () => ({
+            hiddenLayerSizes: p.hiddenLayerSizes,
+            latentDim: p.latentDim,
+            activation: p.activation,
+            likelihood: p.likelihood,
+            optimizer: p.optimizer,
+          }),
         },
         build: (features, rng, saved) =>
           saved
@@ -223,11 +212,11 @@ export class VariationalAutoencoder
             },
           },
         ],
-        commit: (m, history) => {
+        commit: (m, history, features) => {
           this.#model?.dispose();
           this.#model = m;
           this.#fittedParams = p;
-          this.setTrained(history, inputSize);
+          this.setTrained(history, features);
         },
         save: (dir) => this.save(dir),
       });
@@ -348,12 +337,23 @@ export class VariationalAutoencoder
   }
 
   /**
-   * Per-row scores, higher = more normal: each row's ELBO in nats (or its importance-weighted bound with
-   * `{ method: 'iwae' }`), estimated with `samples` draws of z, seeded (the same X gives the same scores).
-   * X is scored in chunks. 1-D in the kind of X (`number[]`, `Float32Array`, or a `Tensor1D` the caller owns).
+   * Per-row scores, higher = more normal. By default (the `scoreMethod` param, `'mse'`) minus the mean squared
+   * error between each row and its reconstruction at z = μ — deterministic, one decoder pass, the measure of
+   * `StackedAutoencoder.scoreSamples`, and the best outlier ranking measured (see the package README).
+   * `{ method: 'reconstruction' }`: log p(x | z = μ) in nats; `{ method: 'elbo' }`: each row's ELBO;
+   * `{ method: 'iwae' }`: its importance-weighted bound; the last two estimated with `samples` draws of z,
+   * seeded (the same X gives the same scores). X is scored in chunks. 1-D in the kind of X (`number[]`, `Float32Array`, or a `Tensor1D` the caller owns).
+   *
+   * X may also be a `DataSource` (batches `{ x }`, as `fit` takes): it is read once, batch by batch, and the
+   * scores of all its rows come back as one `Float32Array` — for data sets larger than memory.
    */
+  async scoreSamples(X: DataSource, options?: VaeScoreOptions): Promise<Float32Array>;
   async scoreSamples(
     X: MatrixLike,
+    options?: VaeScoreOptions,
+  ): Promise<number[] | Float32Array | tf.Tensor1D>;
+  async scoreSamples(
+    X: MatrixLike | DataSource,
     options: VaeScoreOptions = {},
   ): Promise<number[] | Float32Array | tf.Tensor1D> {
     this.assertFitted('scoreSamples');
@@ -363,38 +363,57 @@ export class VariationalAutoencoder
         `${KIND}.scoreSamples: samples must be an integer in [1, 10000], got ${String(k)}.`,
       );
     }
-    const method = options.method ?? 'elbo';
-    if (method !== 'elbo' && method !== 'iwae') {
+    const method = options.method ?? this.params.scoreMethod;
+    if (method !== 'mse' && method !== 'reconstruction' && method !== 'elbo' && method !== 'iwae') {
       throw new ValidationError(
-        `${KIND}.scoreSamples: method must be 'elbo' or 'iwae', got ${String(method)}.`,
+        `${KIND}.scoreSamples: method must be 'mse', 'reconstruction', 'elbo' or 'iwae', got ${String(method)}.`,
       );
     }
+    // One generator for the whole call: a streamed X draws the same sequence of seeds chunk after chunk.
     const rng = new Rng(this.#seed(options.randomState, 'scoreSamples'));
-    return this.withEngine('scoreSamples', async () => {
-      const xm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
-      try {
-        const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
-          tf.reshape(
-            this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
-            [-1, 1],
-          );
-        if (xm.kind === 'tensor') {
-          const col = mapRows(xm.x, perRow);
-          const flat = tf.reshape(col, [-1]) as tf.Tensor1D;
-          col.dispose();
-          return flat;
-        }
-        const data = mapRowsToHost(xm.x, 1, perRow);
-        return xm.kind === 'typed' ? data : Array.from(data);
-      } finally {
-        if (xm.owned) (xm.x as tf.Tensor2D).dispose();
-      }
-    });
+    const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
+      tf.reshape(
+        method === 'mse'
+          ? this.#model!.negativeMse(c)
+          : method === 'reconstruction'
+            ? this.#model!.reconstructionLogLik(c)
+            : this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
+        [-1, 1],
+      );
+    if (isDataSource(X)) {
+      const { scores } = await scoreSource(`${KIND}.scoreSamples`, X, (x) =>
+        this.withEngine('scoreSamples', async () => this.#scoreMatrix(x, perRow)),
+      );
+      return scores;
+    }
+    return this.withEngine('scoreSamples', async () => this.#scoreMatrix(X, perRow));
   }
 
-  /** The mean ELBO of X's rows in nats (higher is better), as {@link scoreSamples} estimates it. */
-  async score(X: MatrixLike, _y?: unknown, options: VaeScoreOptions = {}): Promise<number> {
-    const s = await this.scoreSamples(X, options);
+  #scoreMatrix(
+    X: MatrixLike,
+    perRow: (c: tf.Tensor2D) => tf.Tensor2D,
+  ): number[] | Float32Array | tf.Tensor1D {
+    const xm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
+    try {
+      if (xm.kind === 'tensor') {
+        const col = mapRows(xm.x, perRow);
+        const flat = tf.reshape(col, [-1]) as tf.Tensor1D;
+        col.dispose();
+        return flat;
+      }
+      const data = mapRowsToHost(xm.x, 1, perRow);
+      return xm.kind === 'typed' ? data : Array.from(data);
+    } finally {
+      if (xm.owned) (xm.x as tf.Tensor2D).dispose();
+    }
+  }
+
+  /**
+   * The mean ELBO of X's rows in nats (higher is better: the model-selection criterion, e.g. for
+   * `GridSearchCV`), as {@link scoreSamples} estimates it with `method: 'elbo'` unless `options.method` says otherwise.
+   */
+  async score(X: MatrixLike | DataSource, _y?: unknown, options: VaeScoreOptions = {}): Promise<number> {
+    const s = await this.scoreSamples(X as MatrixLike, { method: 'elbo', ...options });
     let data: ArrayLike<number>;
     if (s instanceof tf.Tensor) {
       data = (await s.data()) as Float32Array;
@@ -461,7 +480,15 @@ export class VariationalAutoencoder
     };
     let vae: VariationalAutoencoder;
     try {
-      vae = new VariationalAutoencoder(data.params as Partial<VariationalAutoencoderParams>, options);
+      const saved = data.params as Partial<VariationalAutoencoderParams>;
+      // Models saved before `scoreMethod` existed scored by the ELBO (a detector's offset was set on that
+      // scale): they keep doing so.
+      vae = new VariationalAutoencoder(
+        saved && typeof saved === 'object' && !('scoreMethod' in saved)
+          ? { ...saved, scoreMethod: 'elbo' }
+          : saved,
+        options,
+      );
     } catch (e) {
       if (e instanceof ValidationError) bad(e.message);
       throw e;

@@ -24,4 +24,10 @@ export {
   VariationalAutoencoder,
   variationalAutoencoderKind,
 } from './VariationalAutoencoder.js';
-export { VAE_DEFAULTS, VAE_LIKELIHOODS, VAE_SPEC, type VariationalAutoencoderParams } from './vaeParams.js';
+export {
+  VAE_DEFAULTS,
+  VAE_LIKELIHOODS,
+  VAE_SCORE_METHODS,
+  VAE_SPEC,
+  type VariationalAutoencoderParams,
+} from './vaeParams.js';

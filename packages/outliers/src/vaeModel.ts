@@ -120,6 +120,20 @@ export class VaeModel implements RunModel {
     });
   }
 
+  /** Per-row log p(x | z = μ): the decoder's log-likelihood of each row at the mean of its code (no sampling). */
+  reconstructionLogLik(x: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(
+      () => tf.neg(this.reconstructionNll(x, this.decodeLogits(this.encode(x)[0]))) as tf.Tensor1D,
+    );
+  }
+
+  /** Per-row −mean squared error between x and the decoder's mean at z = μ (no sampling). */
+  negativeMse(x: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(
+      () => tf.neg(tf.mean(tf.squaredDifference(this.decodeMean(this.encode(x)[0]), x), 1)) as tf.Tensor1D,
+    );
+  }
+
   /** Dense specs of the decoder (codes → mean of p(x | z)) or of the encoder (input → μ), for exporters. */
   specs(part: 'encoder' | 'decoder'): DenseLayerSpec[] {
     if (part === 'encoder') return [...this.encoders.map((l) => l.toSpec()), this.mu.toSpec()];

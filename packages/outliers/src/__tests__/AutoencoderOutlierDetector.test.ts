@@ -127,6 +127,66 @@ describe('AutoencoderOutlierDetector semantics', () => {
     det.dispose();
   }, 300_000);
 
+  it('fits on a data source and scores, decides and predicts a data source batch by batch', async () => {
+    const start = tf.memory().numTensors;
+    const { X } = tabular(300, 30);
+    const typed = { data: new Float32Array(X.flat()), shape: [330, 8] as [number, number] };
+    let calls = 0;
+    const source = () => {
+      calls++;
+      return (function* () {
+        for (let s = 0; s < 330; s += 100) {
+          const e = Math.min(330, s + 100);
+          yield { x: { data: typed.data.subarray(s * 8, e * 8), shape: [e - s, 8] as [number, number] } };
+        }
+      })();
+    };
+    const det = new AutoencoderOutlierDetector(
+      { ...small, shuffle: false, contamination: 0.1 },
+      { registry },
+    );
+    const labels = (await det.fitPredict(source)) as Int32Array;
+    // A scan, 5 pretraining epochs × 2 layers, 30 fine-tuning epochs, then one pass to score the training rows.
+    expect(calls).toBe(1 + 10 + 30 + 1);
+    expect(labels).toBeInstanceOf(Int32Array);
+    expect(labels).toHaveLength(330);
+    expect(Math.abs(labels.filter((v) => v === -1).length / 330 - 0.1)).toBeLessThanOrEqual(0.01);
+    expect(det.nFeaturesIn).toBe(8);
+    const before = tf.memory().numTensors;
+    // Streamed outputs equal the in-memory ones of the same detector (its scores are deterministic).
+    const s = (await det.scoreSamples(source)) as Float32Array;
+    expect(s).toBeInstanceOf(Float32Array);
+    expect(Array.from(s)).toEqual(Array.from((await det.scoreSamples(typed)) as Float32Array));
+    expect(Array.from((await det.decisionFunction(source)) as Float32Array)).toEqual(
+      Array.from((await det.decisionFunction(typed)) as Float32Array),
+    );
+    const p = (await det.predict(source)) as Int32Array;
+    expect(p).toBeInstanceOf(Int32Array);
+    expect(Array.from(p)).toEqual(Array.from((await det.predict(typed)) as Int32Array));
+    expect(Array.from(p)).toEqual(Array.from(labels));
+    expect(tf.memory().numTensors).toBe(before);
+    // A one-shot generator cannot be read twice: refused before anything changes.
+    const offset = det.offset;
+    await expect(det.fit(source())).rejects.toThrow(/one-shot/);
+    await expect(det.predict(() => [{ x: [[1, 2]] }])).rejects.toThrow(/batch 0 of the data source/);
+    expect(det.offset).toBe(offset);
+    // A VAE as the model streams too.
+    const vaeDet = new AutoencoderOutlierDetector(
+      {
+        autoencoder: new VariationalAutoencoder(
+          { hiddenLayerSizes: [6], latentDim: 2, epochs: 3, batchSize: 30, randomState: 0 },
+          { registry },
+        ),
+        contamination: 0.1,
+      },
+      { registry },
+    );
+    await vaeDet.fit(source);
+    expect((await vaeDet.scoreSamples(source)) as Float32Array).toHaveLength(330);
+    for (const d of [det, vaeDet]) d.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  }, 300_000);
+
   it('rejects bad contamination, bad autoencoders and NaN rows with named errors, before changing anything', async () => {
     for (const c of [0, -0.1, 0.6, Number.NaN, 'half', null]) {
       expect(() => new AutoencoderOutlierDetector({ contamination: c as never })).toThrow(ValidationError);
