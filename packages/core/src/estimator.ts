@@ -109,6 +109,7 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
     return this.#params;
   }
 
+  /** True once `fit` (or `load`) has given the estimator its learned state; `predict`/`transform` need it. */
   abstract get isFitted(): boolean;
 
   #fitting: string | null = null;
