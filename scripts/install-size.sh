@@ -34,6 +34,6 @@ EOF
 cd "$WORK/app"
 npm install --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null
 echo "npm install layerwise @tensorflow/tfjs-core $* ($(npm --version) on Node $(node --version), $(date -u +%F), commit $(git -C "$ROOT" rev-parse --short HEAD)):"
-echo "  total: $(du -sm node_modules | cut -f1) MB ($(find node_modules -name package.json -path '*/node_modules/*/package.json' -not -path '*/node_modules/*/node_modules/*/node_modules/*' | wc -l) package.json files)"
+echo "  total: $(du -sm node_modules | cut -f1) MB ($(npm ls --all --parseable 2>/dev/null | tail -n +2 | wc -l) packages)"
 echo "  @tensorflow/*: $(du -sm node_modules/@tensorflow | cut -f1) MB — $(cd node_modules/@tensorflow && du -sm -- * | sort -rn | awk '{printf "%s %s MB, ", $2, $1}')"
 echo "  biggest: $(du -sm node_modules/* node_modules/@*/* 2>/dev/null | sort -rn | head -6 | awk '{sub("node_modules/", "", $2); printf "%s %s MB, ", $2, $1}')"
