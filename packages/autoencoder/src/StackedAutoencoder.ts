@@ -23,18 +23,13 @@ import {
   checkTrainingParams,
   type DataSource,
   type EpochRecord,
-  isDataSource,
   isHistory,
-  isOneShot,
   LEAKY_RELU_ALPHA,
   mapRows,
   mapRowsToHost,
-  openOneShot,
   type ParamsEstimatorClass,
   paramsEstimatorKind,
   runTraining,
-  scanSource,
-  streamedData,
   TrainedEstimator,
 } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
@@ -142,7 +137,8 @@ export class StackedAutoencoder
     return this.runFit('fit', async (backend) => {
       const p = this.getParams();
       const owner = 'StackedAutoencoder';
-      let inputSize = 0;
+      // Passes over the data: every layer's pretraining epochs, then fine-tuning.
+      const passes = (p.epochs > 0 ? p.hiddenLayerSizes.length * p.epochs : 0) + p.fineTuneEpochs;
       await runTraining<Stack>({
         estimator: owner,
         params: p,
@@ -151,8 +147,17 @@ export class StackedAutoencoder
         backend,
         options: opts,
         fitOptions: AUTOENCODER_FIT_OPTIONS,
-        prepare: async (o) => {
-          const signature = {
+        data: {
+          X,
+          targets: null,
+          shuffleBuffer: p.shuffleBuffer,
+          // A one-shot iterable feeds exactly one pass: one layer pretrained for one epoch and no
+          // fine-tuning, or fine-tuning alone for one epoch.
+          passes: {
+            count: passes,
+            oneShotMessage: `${owner}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, but this fit reads it ${passes} times (${p.hiddenLayerSizes.length} layer(s) × epochs ${p.epochs} + fineTuneEpochs ${p.fineTuneEpochs}); use one layer with epochs: 1 and fineTuneEpochs: 0 (or epochs: 0 and fineTuneEpochs: 1), or pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
+          },
+          signature: () => ({
             hiddenLayerSizes: p.hiddenLayerSizes,
             activation: p.activation,
             outputActivation: p.outputActivation,
@@ -160,74 +165,7 @@ export class StackedAutoencoder
             optimizer: p.optimizer,
             pretrain: p.epochs > 0,
             finetune: p.fineTuneEpochs > 0,
-          };
-          if (isDataSource(X)) {
-            // Streamed: scanned once, then re-read for every epoch of every stage (codes made on the fly).
-            let source: DataSource = X;
-            let scan: { rows: number; features: number };
-            if (isOneShot(X)) {
-              // A one-shot iterable feeds exactly one pass: one layer pretrained for one epoch and no
-              // fine-tuning, or fine-tuning alone for one epoch. Read as it trains (row count unknown, 0).
-              const passes = (p.epochs > 0 ? p.hiddenLayerSizes.length * p.epochs : 0) + p.fineTuneEpochs;
-              if (passes !== 1) {
-                throw new ValidationError(
-                  `${owner}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, but this fit reads it ${passes} times (${p.hiddenLayerSizes.length} layer(s) × epochs ${p.epochs} + fineTuneEpochs ${p.fineTuneEpochs}); use one layer with epochs: 1 and fineTuneEpochs: 0 (or epochs: 0 and fineTuneEpochs: 1), or pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
-                );
-              }
-              const opened = await openOneShot(owner, X);
-              source = opened.source;
-              scan = { rows: 0, features: opened.features };
-            } else {
-              scan = await scanSource(owner, X);
-            }
-            inputSize = scan.features;
-            const owned: tf.Tensor[] = [];
-            let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
-            if (o.validationData !== undefined) {
-              const vm = toMatrix(o.validationData as MatrixLike, {
-                name: 'validationData',
-                expectedFeatures: scan.features,
-              });
-              if (vm.owned) owned.push(vm.tensor);
-              validation = { x: vm.tensor, y: vm.tensor };
-            }
-            return streamedData(owner, source, scan, p, null, {
-              ...(validation ? { validation } : {}),
-              owned,
-              signature,
-            });
-          }
-          const owned: tf.Tensor[] = [];
-          try {
-            // Host data stay on the host, uploaded one batch (or one chunk of codes) at a time.
-            const xm = toFitMatrix(X, { name: 'X' });
-            if (xm.owned) owned.push(xm.x as tf.Tensor2D);
-            inputSize = xm.cols;
-            let validation: { x: tf.Tensor2D; y: tf.Tensor2D } | undefined;
-            if (o.validationData !== undefined) {
-              const vm = toMatrix(o.validationData, { name: 'validationData', expectedFeatures: xm.cols });
-              if (vm.owned) owned.push(vm.tensor);
-              validation = { x: vm.tensor, y: vm.tensor };
-            }
-            return {
-              x: xm.x,
-              y: xm.x,
-              ...(validation ? { validation } : {}),
-              owned,
-              signature: {
-                hiddenLayerSizes: p.hiddenLayerSizes,
-                activation: p.activation,
-                outputActivation: p.outputActivation,
-                tiedWeights: p.tiedWeights,
-                optimizer: p.optimizer,
-                pretrain: p.epochs > 0,
-                finetune: p.fineTuneEpochs > 0,
-              },
-            };
-          } catch (e) {
-            for (const t of owned) t.dispose();
-            throw e;
-          }
+          }),
         },
         build: (features, rng, saved) =>
           saved
@@ -236,11 +174,11 @@ export class StackedAutoencoder
               })
             : buildStack(features, p, rng),
         stages: (s, rng) => autoencoderStages(s, p, rng),
-        commit: (s, history) => {
+        commit: (s, history, features) => {
           this.#stack?.dispose();
           this.#stack = s;
           this.#fittedParams = p;
-          this.setTrained(history, inputSize);
+          this.setTrained(history, features);
         },
         save: (dir) => this.save(dir),
       });

@@ -9,6 +9,7 @@ import {
   installWasmFusedMatMulFix,
 } from './fastPath.js';
 import { type FUSED_OPTIMIZER_KERNELS, installWasmFusedOptimizers } from './fusedOptimizers.js';
+import { readFromHeap } from './heapRead.js';
 import {
   defaultWasmThreads,
   prepareWasmThreads,
@@ -111,6 +112,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
     priority: 2,
     threads,
     ...(options.fusedTraining === false ? {} : { accelerator: wasmTrainingAccelerator() }),
+    readInto: readFromHeap,
     // Workers (model-selection's nJobs, executor-bullmq) rebuild this plugin from here.
     descriptor: {
       package: '@layerwise/backend-wasm',

@@ -171,7 +171,7 @@ function alignColumns(model: OpenedModel, data: CliData): CliData['X'] {
   const expected = model.estimator.nFeaturesIn;
   const got = data.X.shape[1];
   if (
-    data.format === 'csv' &&
+    data.format !== 'idx' &&
     namedColumns(trained) &&
     trained.length === expected &&
     namedColumns(data.columns)
@@ -457,7 +457,7 @@ export async function fitCommand(dataPath: string, o: FitCommandOptions, io: Cli
             format: data.format,
             rows: X.shape[0],
             features: X.shape[1],
-            ...(data.format === 'csv' && data.labelName !== undefined ? { labelColumn: data.labelName } : {}),
+            ...(data.format !== 'idx' && data.labelName !== undefined ? { labelColumn: data.labelName } : {}),
             columns: data.columns,
           },
           scale: o.scale,

@@ -1,20 +1,20 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { TypedMatrix } from '@layerwise/core';
-import { DatasetNotFoundError, loadCsv, loadIdxImages } from '@layerwise/datasets';
+import { readTable, type TypedMatrix, tableToMatrix, ValidationError } from '@layerwise/core';
+import { CsvFormatError, DatasetNotFoundError, loadCsv, loadIdxImages } from '@layerwise/datasets';
 import { CliUsageError } from './CliUsageError.js';
 
 /** A table the CLI works on: features, optional labels, and where they came from. */
 export interface CliData {
   X: TypedMatrix & { data: Float32Array; shape: [number, number] };
   y?: number[] | string[];
-  /** Feature column names (CSV header, or `pixel0…` for IDX images). */
+  /** Feature column names (CSV header or Arrow/Parquet schema, or `pixel0…` for IDX images). */
   columns: string[];
   /** Name of the label column that was split off, if any. */
   labelName?: string;
-  /** `'csv'` or `'idx'`. */
-  format: 'csv' | 'idx';
+  /** `'csv'`, `'idx'`, `'arrow'` (an Arrow IPC file or stream) or `'parquet'`. */
+  format: 'csv' | 'idx' | 'arrow' | 'parquet';
   /** The file(s) read, for messages and summary.json. */
   source: string;
 }
@@ -90,14 +90,122 @@ function labelArg(s: string): string | number {
   return /^-?\d+$/.test(s) ? Number(s) : s;
 }
 
+/** What the first bytes say a file is: an Arrow IPC file (`ARROW1`), an Arrow IPC stream, Parquet (`PAR1`), or else CSV. */
+async function sniff(path: string): Promise<'arrow' | 'parquet' | 'csv'> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(8), 0, 8, 0);
+    const head = buffer.subarray(0, bytesRead);
+    if (head.subarray(0, 6).toString('latin1') === 'ARROW1') return 'arrow';
+    if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
+    // An IPC stream starts with a continuation marker (0xFFFFFFFF) and a message length.
+    if (bytesRead === 8 && head.readUInt32LE(0) === 0xffffffff && head.readInt32LE(4) > 0) return 'arrow';
+    return 'csv';
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * Reads a numeric CSV (header optional) or a folder of IDX image files, splitting off the label column when
- * asked (or when `defaultLabel` names a column the CSV has).
+ * An Arrow IPC file/stream or a Parquet file (read with parquet-wasm into Arrow) as CliData: every column
+ * but the label must be numeric (a text column is a usage error naming it).
+ */
+async function loadArrowFile(
+  path: string,
+  format: 'arrow' | 'parquet',
+  options: LoadDataOptions,
+): Promise<CliData> {
+  const arrow = await import('apache-arrow');
+  const bytes = await readFile(path);
+  let table: import('apache-arrow').Table;
+  try {
+    if (format === 'parquet') {
+      const pq = await import('parquet-wasm');
+      table = arrow.tableFromIPC(pq.readParquet(bytes).intoIPCStream());
+    } else table = arrow.tableFromIPC(bytes);
+  } catch (e) {
+    throw new CsvFormatError(
+      `${path} looks like ${format === 'parquet' ? 'a Parquet' : 'an Arrow IPC'} file but cannot be read (${(e as Error).message}).`,
+      { cause: e },
+    );
+  }
+  const t = readTable(table)!;
+  const names = t.names;
+  let label: string | undefined;
+  const asked = options.labelColumn;
+  if (asked !== undefined) {
+    const arg = labelArg(asked);
+    if (typeof arg === 'number') {
+      if (arg >= names.length || arg < -names.length) {
+        throw new CliUsageError(
+          `--label-column ${arg} is out of range: ${path} has ${names.length} columns (use 0…${names.length - 1}, -1 for the last, or a column name).`,
+        );
+      }
+      label = names[arg < 0 ? names.length + arg : arg];
+    } else if (!names.includes(arg)) {
+      throw new CliUsageError(
+        `--label-column ${JSON.stringify(arg)} is not a column of ${path} (its ${names.length} columns: ${names
+          .slice(0, 6)
+          .map((c) => JSON.stringify(c))
+          .join(', ')}${names.length > 6 ? ', …' : ''}).`,
+      );
+    } else label = arg;
+  } else if (options.defaultLabel !== undefined && names.includes(options.defaultLabel)) {
+    label = options.defaultLabel;
+  }
+  const columns = names.filter((n) => n !== label);
+  if (columns.length === 0)
+    throw new CliUsageError(`${path} has no feature columns besides the label column.`);
+  let m: { data: Float64Array; shape: [number, number] };
+  try {
+    const sub = Object.fromEntries(columns.map((c) => [c, t.column(c)]));
+    m = tableToMatrix(sub, { name: path })!;
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      throw new CliUsageError(
+        e.message.replace('(columns object)', `(${format === 'arrow' ? 'Arrow IPC' : 'Parquet'})`),
+        {
+          cause: e,
+        },
+      );
+    }
+    throw e;
+  }
+  let y: number[] | string[] | undefined;
+  if (label !== undefined) {
+    const values = Array.from(t.column(label), (v) => (typeof v === 'bigint' ? Number(v) : v));
+    const missing = t.firstMissing(label);
+    if (missing >= 0)
+      throw new CliUsageError(
+        `${path}: the label column ${JSON.stringify(label)} is missing a value at row ${missing}.`,
+      );
+    if (values.every((v) => typeof v === 'number')) y = values as number[];
+    else y = values.map(String);
+  }
+  return head(
+    {
+      X: { data: Float32Array.from(m.data), shape: m.shape },
+      ...(y ? { y } : {}),
+      columns,
+      ...(label !== undefined ? { labelName: label } : {}),
+      format,
+      source: path,
+    },
+    options.limit,
+  );
+}
+
+/**
+ * Reads a numeric CSV (header optional), an Arrow IPC file or stream, a Parquet file (by their magic bytes,
+ * whatever the name), or a folder of IDX image files, splitting off the label column when asked (or when
+ * `defaultLabel` names a column the file has).
  */
 export async function loadData(path: string, options: LoadDataOptions): Promise<CliData> {
   const s = await stat(path).catch(() => undefined);
   if (!s) throw new DatasetNotFoundError(`data file not found: ${path}`);
   if (s.isDirectory()) return loadIdxDir(path, options.prefer, options.limit);
+  const kind = await sniff(path);
+  if (kind !== 'csv') return loadArrowFile(path, kind, options);
   let labelColumn: string | number | undefined =
     options.labelColumn === undefined ? undefined : labelArg(options.labelColumn);
   if (labelColumn === undefined && options.defaultLabel !== undefined) {

@@ -104,9 +104,12 @@ export function createProgram(io: CliIo = processIo()): Command {
   program
     .command('fit')
     .description(
-      'Train a model on a CSV file or a folder of IDX images and write it with its log, charts and summary.',
+      'Train a model on a CSV, Arrow IPC or Parquet file or a folder of IDX images and write it with its log, charts and summary.',
     )
-    .argument('<data>', 'a CSV file (header optional) or a folder of MNIST-style IDX files')
+    .argument(
+      '<data>',
+      'a CSV file (header optional), an Arrow IPC (.arrow/.feather) or Parquet file, or a folder of MNIST-style IDX files',
+    )
     .addOption(
       new Option(
         '--model <kind>',
@@ -167,8 +170,8 @@ export function createProgram(io: CliIo = processIo()): Command {
 
   apply(
     'predict',
-    'Predict labels (or class probabilities, or regression targets) for a CSV file.',
-    'a CSV file or IDX folder',
+    'Predict labels (or class probabilities, or regression targets) for a CSV, Arrow IPC or Parquet file.',
+    'a CSV, Arrow IPC or Parquet file, or an IDX folder',
   )
     .option('--out <file>', 'write the predictions to this CSV file (default: standard output)')
     .option('--proba', 'class probabilities too (classifiers)')
@@ -183,7 +186,7 @@ export function createProgram(io: CliIo = processIo()): Command {
   apply(
     'score',
     'Score a model: accuracy (classifier), R² (regressor) or reconstruction MSE (sae).',
-    'a CSV file or IDX folder with labels',
+    'a CSV, Arrow IPC or Parquet file, or an IDX folder, with labels',
   )
     .option('--label-column <name>', 'the label/target column (default: the one fit used)')
     .action(async (dir: string, data: string, _o, cmd: Command) => {
@@ -257,7 +260,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       // Commander has printed its one-line message (or the help/version) already.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const err = e instanceof Error ? e : new Error(String(e));
+    const err: Pick<Error, 'name' | 'message' | 'stack'> =
+      e instanceof Error ? e : { name: 'Error', message: String(e), stack: undefined };
     const usage = err instanceof CliUsageError;
     const label = usage ? '' : err instanceof LayerwiseError ? `${err.name}: ` : `${err.name || 'Error'}: `;
     io.err.write(`layerwise: ${label}${oneLine(err.message)}\n`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValidationError } from './errors.js';
-import { looseMatrix, type TableLike, tableToMatrix } from './tables.js';
+import { looseMatrix, readTable, type TableLike, tableToMatrix } from './tables.js';
 
 /** A dense matrix of `{ data, shape: [rows, cols] }` in row-major order. */
 export interface TypedMatrix {
@@ -343,6 +343,19 @@ function checkFeatures(cols: number, expected: number, name: string): void {
   }
 }
 
+/**
+ * Rows of a matrix or table, or the length of labels, when it can be read without converting anything
+ * (a tensor's first dimension, an array's or typed array's length, `{ shape }`, a table's row count);
+ * undefined otherwise (validation comes later, where the data are converted).
+ */
+export function rowsOf(x: unknown): number | undefined {
+  if (x instanceof tf.Tensor) return x.isDisposed ? undefined : (x.shape[0] ?? 0);
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return (x as ArrayLike<unknown>).length;
+  const shape = (x as { shape?: unknown } | null)?.shape;
+  if (Array.isArray(shape) && typeof shape[0] === 'number') return shape[0];
+  return readTable(x)?.rows;
+}
+
 /** Disposes a matrix's tensor if this module created it. */
 export function releaseMatrix(m: Matrix): void {
   if (m.owned) m.tensor.dispose();
@@ -358,23 +371,32 @@ function copiesAtBoundary(): boolean {
 }
 
 /**
- * Reads a float32 tensor's values into `out` at `offset`. On tfjs-backend-wasm they are copied straight out
- * of its heap (no intermediate array, so a loop over chunks leaves no garbage behind); elsewhere through
- * `dataSync`.
+ * How a backend copies a float32 tensor's values straight out of its own memory into `out` at `offset`
+ * (`BackendPlugin.readInto`). Returns false to decline (wrong dtype, data not resident), and the caller then
+ * reads through `dataSync`.
+ */
+export type HostReader = (t: tf.Tensor, out: Float32Array, offset: number) => boolean;
+
+/** The host reader of each tfjs backend name, set when a backend plugin that offers one is activated. */
+const hostReaders = new Map<string, HostReader>();
+
+/**
+ * Records (or, with `undefined`, forgets) the host reader of the tfjs backend `backendName`. The registry
+ * calls it when it activates a backend plugin; tests and plugins activating tfjs themselves may too.
+ */
+export function setHostReader(backendName: string, reader: HostReader | undefined): void {
+  if (reader) hostReaders.set(backendName, reader);
+  else hostReaders.delete(backendName);
+}
+
+/**
+ * Reads a float32 tensor's values into `out` at `offset`: through the active backend's host reader when its
+ * plugin offers one (the WASM backend copies straight out of its heap: no intermediate array, so a loop over
+ * chunks leaves no garbage behind), otherwise through `dataSync`.
  */
 export function readInto(t: tf.Tensor, out: Float32Array, offset = 0): void {
-  if (t.dtype === 'float32' && tf.getBackend() === 'wasm') {
-    const b = tf.backend() as unknown as {
-      wasm?: { HEAPF32?: Float32Array };
-      dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined };
-    };
-    const at = b.dataIdMap?.get(t.dataId)?.memoryOffset;
-    const heap = b.wasm?.HEAPF32;
-    if (heap && typeof at === 'number' && at % 4 === 0) {
-      out.set(heap.subarray(at / 4, at / 4 + t.size), offset);
-      return;
-    }
-  }
+  const reader = hostReaders.get(tf.getBackend());
+  if (reader?.(t, out, offset)) return;
   out.set(t.dataSync() as Float32Array, offset);
 }
 

@@ -22,6 +22,7 @@ export {
   fromTensor1D,
   fromTensor2D,
   HostMatrix,
+  type HostReader,
   type InputKind,
   type LabelsLike,
   type Matrix,
@@ -29,6 +30,8 @@ export {
   readInto,
   readLabels,
   releaseMatrix,
+  rowsOf,
+  setHostReader,
   type Targets,
   type TargetsLike,
   type ToMatrixOptions,
@@ -175,6 +178,7 @@ export {
   featureNamesOf,
   isTableLike,
   looseMatrix,
+  mergeOutputConfig,
   type OutputConfig,
   type PolarsDataFrameLike,
   type RowObject,
@@ -186,6 +190,7 @@ export {
   type TableToMatrixOptions,
   tableToMatrix,
   toArrowTable,
+  toArrowVector,
 } from './tables.js';
 export { initTfBackend } from './tfBackend.js';
 export type {

@@ -1,3 +1,4 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
 import type { TrainingEvent } from './events.js';
 import type { ExecutorPlugin, PluginDescriptor } from './executor.js';
 import type { TrainingAccelerator } from './trainingAccelerator.js';
@@ -96,6 +97,12 @@ export interface BackendPlugin extends PluginBase {
    * {@link TrainingAccelerator}); the training run falls back to tfjs when absent or when it declines.
    */
   readonly accelerator?: TrainingAccelerator;
+  /**
+   * Optional: copies a float32 tensor's values straight out of this backend's memory into `out` at `offset`
+   * and returns true, or returns false to decline. Core's `readInto` uses it for the active backend and
+   * falls back to `dataSync` without it.
+   */
+  readInto?(t: Tensor, out: Float32Array, offset: number): boolean;
 }
 
 /** Receives training events. */

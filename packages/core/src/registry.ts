@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
+import { setHostReader } from './data.js';
 import { engineGuard } from './engineGuard.js';
 import { BackendUnavailableError, PluginError, UnknownFormatError, ValidationError } from './errors.js';
 import { type EstimatorKindPlugin, validateEstimatorKind } from './estimatorKinds.js';
@@ -472,6 +473,7 @@ async function activatePlugin(plugin: BackendPlugin): Promise<void> {
   activated.delete(plugin);
   await plugin.activate();
   activated.set(plugin, tf.getBackend());
+  setHostReader(tf.getBackend(), plugin.readInto?.bind(plugin));
 }
 
 /** What an estimator says when it runs with no backend plugin and no tfjs backend at all. */

@@ -393,15 +393,24 @@ export function looseMatrix(
   return undefined;
 }
 
-/** What {@link toArrowTable} needs of apache-arrow: its `tableFromArrays`. */
+/** What {@link toArrowTable} and {@link toArrowVector} need of apache-arrow. */
 export interface ArrowModuleLike {
   tableFromArrays(columns: Record<string, Float64Array>): unknown;
+  /** apache-arrow's `vectorFromArray` (for {@link toArrowVector}). */
+  vectorFromArray?(values: unknown): unknown;
 }
 
-/** `transform: 'arrow'` of `setOutput`, with the apache-arrow module to build tables with (found when omitted). */
+/**
+ * `setOutput` of transformers and pipelines (scikit-learn's `set_output`); a key left out keeps its setting.
+ */
 export interface OutputConfig {
   /** `'default'`: outputs in the kind of the input; `'arrow'`: an Apache Arrow Table with named columns. */
   transform?: 'default' | 'arrow';
+  /**
+   * Pipelines: `'arrow'` makes `predict` return an Apache Arrow Vector (Float64 for numbers, Utf8 for class
+   * names) and `predictProba` a Table with one column per class; `'default'` returns what the last step does.
+   */
+  predict?: 'default' | 'arrow';
   /**
    * The apache-arrow module (`await import('apache-arrow')`). Optional in Node, where it is looked up from the
    * working directory; needed in a browser bundle.
@@ -412,14 +421,15 @@ export interface OutputConfig {
 /** Checks a `setOutput` argument; returns it. */
 export function checkOutputConfig(config: unknown, where: string): OutputConfig {
   const c = config as OutputConfig;
-  if (
-    typeof c !== 'object' ||
-    c === null ||
-    (c.transform !== undefined && c.transform !== 'default' && c.transform !== 'arrow')
-  ) {
+  const ok = (v: unknown) => v === undefined || v === 'default' || v === 'arrow';
+  if (typeof c !== 'object' || c === null || !ok(c.transform) || !ok(c.predict)) {
     throw new ValidationError(
-      `${where}: expected { transform: 'default' | 'arrow' }, got ${JSON.stringify(config)}.`,
+      `${where}: expected { transform?: 'default' | 'arrow', predict?: 'default' | 'arrow' }, got ${JSON.stringify(config)}.`,
     );
+  }
+  const unknown = Object.keys(c).filter((k) => !['transform', 'predict', 'arrow'].includes(k));
+  if (unknown.length > 0) {
+    throw new ValidationError(`${where}: unknown key "${unknown[0]}" (keys: transform, predict, arrow).`);
   }
   if (c.arrow !== undefined && typeof c.arrow?.tableFromArrays !== 'function') {
     throw new ValidationError(`${where}: arrow must be the apache-arrow module (it has tableFromArrays).`);
@@ -427,9 +437,18 @@ export function checkOutputConfig(config: unknown, where: string): OutputConfig 
   return { ...c };
 }
 
+/** `current` updated with the keys `config` sets (a `setOutput` call leaves the others as they were). */
+export function mergeOutputConfig(current: OutputConfig, config: OutputConfig): OutputConfig {
+  const out: OutputConfig = { ...current };
+  if (config.transform !== undefined) out.transform = config.transform;
+  if (config.predict !== undefined) out.predict = config.predict;
+  if (config.arrow !== undefined) out.arrow = config.arrow;
+  return out;
+}
+
 function findArrow(): ArrowModuleLike {
   const hint =
-    "setOutput({ transform: 'arrow' }) needs apache-arrow: npm install apache-arrow, or pass it: setOutput({ transform: 'arrow', arrow: await import('apache-arrow') }).";
+    "setOutput({ transform: 'arrow' }) and { predict: 'arrow' } need apache-arrow: npm install apache-arrow, or pass it: setOutput({ transform: 'arrow', arrow: await import('apache-arrow') }).";
   try {
     const { createRequire } = nodeBuiltin<typeof import('node:module')>(
       'node:module',
@@ -461,4 +480,25 @@ export function toArrowTable(
     columns[n] = col;
   });
   return (arrow ?? findArrow()).tableFromArrays(columns);
+}
+
+/**
+ * Predictions as an Apache Arrow Vector: numbers (an array or typed array) as Float64, strings as Utf8
+ * (apache-arrow's `vectorFromArray`). `arrow` is the apache-arrow module (found from the working directory
+ * in Node when omitted).
+ */
+export function toArrowVector(values: ArrayLike<unknown>, arrow?: ArrowModuleLike): unknown {
+  const mod = arrow ?? findArrow();
+  if (typeof mod.vectorFromArray !== 'function') {
+    throw new ValidationError('toArrowVector: the apache-arrow module given has no vectorFromArray.');
+  }
+  const list = Array.from(values as ArrayLike<unknown>);
+  if (list.every((v) => typeof v === 'number'))
+    return mod.vectorFromArray(Float64Array.from(list as number[]));
+  if (list.every((v) => typeof v === 'string')) {
+    // Plain Utf8 (vectorFromArray alone would dictionary-encode strings).
+    const a = mod as unknown as { Utf8: new () => unknown; vectorFromArray(v: unknown, t: unknown): unknown };
+    return typeof a.Utf8 === 'function' ? a.vectorFromArray(list, new a.Utf8()) : mod.vectorFromArray(list);
+  }
+  return mod.vectorFromArray(list);
 }

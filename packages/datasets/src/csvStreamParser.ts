@@ -26,11 +26,15 @@ export class CsvStreamParser {
   #line = 1;
   #started = false;
 
+  /** @param startLine the line number of the first text pushed (after skipped lines). Default 1. */
   constructor(
     readonly delimiter: string,
     readonly name: string,
     readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
-  ) {}
+    startLine = 1,
+  ) {
+    this.#line = startLine;
+  }
 
   /** The line the unparsed rest starts on. */
   get line(): number {

@@ -76,32 +76,41 @@ function asNumber(cell: string): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-/**
- * Loads a numeric CSV table from a path or from CSV text (a string containing a line break, or a path that
- * does not exist but contains the delimiter, is taken as text). Every feature cell must be a finite number:
- * otherwise a CsvFormatError names the line, the column and the cell.
- */
-export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}): Promise<CsvDataset> {
+/** A CSV file parsed into rows, with its layout resolved (shared by {@link loadCsv} and {@link loadCsvTable}). */
+interface ParsedCsv {
+  name: string;
+  names: string[];
+  body: Row[];
+  width: number;
+  hasHeader: boolean;
+  labelIndex: number | undefined;
+  featureIdx: number[];
+  delimiter: string;
+  gzip: boolean;
+  skipRows: number;
+}
+
+async function parseCsv(pathOrText: string, options: LoadCsvOptions, fn: string): Promise<ParsedCsv> {
   if (typeof pathOrText !== 'string') {
-    throw new ValidationError(`loadCsv() takes a path or CSV text, got ${typeof pathOrText}.`);
+    throw new ValidationError(`${fn}() takes a path or CSV text, got ${typeof pathOrText}.`);
   }
   let delimiter = options.delimiter ?? 'auto';
   const skipRows = options.skipRows ?? 0;
   if (!Number.isSafeInteger(skipRows) || skipRows < 0) {
-    throw new ValidationError(`loadCsv(): skipRows must be a non-negative integer, got ${String(skipRows)}.`);
+    throw new ValidationError(`${fn}(): skipRows must be a non-negative integer, got ${String(skipRows)}.`);
   }
   if (
     delimiter !== 'auto' &&
     (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || /[\r\n]/.test(delimiter))
   ) {
     throw new ValidationError(
-      `loadCsv(): delimiter must be 'auto' or one character other than a quote or line break.`,
+      `${fn}(): delimiter must be 'auto' or one character other than a quote or line break.`,
     );
   }
   const header = options.header ?? 'auto';
   if (header !== true && header !== false && header !== 'auto') {
     throw new ValidationError(
-      `loadCsv(): header must be true, false or 'auto', got ${JSON.stringify(header)}.`,
+      `${fn}(): header must be true, false or 'auto', got ${JSON.stringify(header)}.`,
     );
   }
   let text: string;
@@ -154,7 +163,7 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (!(Number.isSafeInteger(maxLineBytes) && maxLineBytes > 0)) {
     throw new ValidationError(
-      `loadCsv(): maxLineBytes must be a positive integer, got ${String(maxLineBytes)}.`,
+      `${fn}(): maxLineBytes must be a positive integer, got ${String(maxLineBytes)}.`,
     );
   }
   if (skipRows > 0) {
@@ -187,7 +196,7 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
     if (typeof labelColumn === 'number') {
       if (!Number.isInteger(labelColumn) || labelColumn >= width || labelColumn < -width) {
         throw new ValidationError(
-          `loadCsv(): labelColumn ${labelColumn} is out of range: ${name} has ${width} columns (use 0…${width - 1}, or -1 for the last).`,
+          `${fn}(): labelColumn ${labelColumn} is out of range: ${name} has ${width} columns (use 0…${width - 1}, or -1 for the last).`,
         );
       }
       labelIndex = labelColumn < 0 ? width + labelColumn : labelColumn;
@@ -195,12 +204,12 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
       labelIndex = names.indexOf(labelColumn);
       if (labelIndex < 0) {
         throw new ValidationError(
-          `loadCsv(): labelColumn ${JSON.stringify(labelColumn)} is not a column of ${name}${hasHeader ? ` (columns: ${names.map((n) => JSON.stringify(n)).join(', ')})` : ' (it has no header row: pass the column index instead)'}.`,
+          `${fn}(): labelColumn ${JSON.stringify(labelColumn)} is not a column of ${name}${hasHeader ? ` (columns: ${names.map((n) => JSON.stringify(n)).join(', ')})` : ' (it has no header row: pass the column index instead)'}.`,
         );
       }
     } else {
       throw new ValidationError(
-        `loadCsv(): labelColumn must be a column name or index, got ${typeof labelColumn}.`,
+        `${fn}(): labelColumn must be a column name or index, got ${typeof labelColumn}.`,
       );
     }
   }
@@ -209,7 +218,7 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
   let featureIdx: number[];
   if (options.columns !== undefined) {
     if (!Array.isArray(options.columns) || options.columns.length === 0) {
-      throw new ValidationError('loadCsv(): columns must be a non-empty array of column names or indices.');
+      throw new ValidationError(`${fn}(): columns must be a non-empty array of column names or indices.`);
     }
     featureIdx = options.columns.map((col) => {
       const i =
@@ -220,17 +229,28 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
           : names.indexOf(String(col));
       if (i < 0 || i >= width) {
         throw new ValidationError(
-          `loadCsv(): columns: ${JSON.stringify(col)} is not a column of ${name} (columns: ${names
+          `${fn}(): columns: ${JSON.stringify(col)} is not a column of ${name} (columns: ${names
             .slice(0, 8)
             .map((n) => JSON.stringify(n))
             .join(', ')}${width > 8 ? ', …' : ''}).`,
         );
       }
       if (i === labelIndex)
-        throw new ValidationError(`loadCsv(): columns lists the label column ${JSON.stringify(names[i])}.`);
+        throw new ValidationError(`${fn}(): columns lists the label column ${JSON.stringify(names[i])}.`);
       return i;
     });
   } else featureIdx = names.map((_, c) => c).filter((c) => c !== labelIndex);
+  return { name, names, body, width, hasHeader, labelIndex, featureIdx, delimiter, gzip, skipRows };
+}
+
+/**
+ * Loads a numeric CSV table from a path or from CSV text (a string containing a line break, or a path that
+ * does not exist but contains the delimiter, is taken as text). Every feature cell must be a finite number:
+ * otherwise a CsvFormatError names the line, the column and the cell.
+ */
+export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}): Promise<CsvDataset> {
+  const { name, names, body, width, hasHeader, labelIndex, featureIdx, delimiter, gzip, skipRows } =
+    await parseCsv(pathOrText, options, 'loadCsv');
   const cols = featureIdx.length;
   if (cols === 0) throw new CsvFormatError(`${name} has no feature columns besides the label column.`);
   const data = new Float32Array(body.length * cols);
@@ -272,6 +292,103 @@ export async function loadCsv(pathOrText: string, options: LoadCsvOptions = {}):
         `${name}, line ${body[emptyAt]!.line}, column ${labelIndex + 1} (${JSON.stringify(names[labelIndex])}): the label cell is empty.`,
       );
     }
+  }
+  return result;
+}
+
+/** A CSV file as a table of named columns: numeric columns as Float64Array, the others as text. */
+export interface CsvTable {
+  /**
+   * The feature columns as a columns object (a table every layerwise estimator, `ColumnTransformer` and
+   * encoder accepts): a column whose every cell is a finite number is a `Float64Array`, any other a `string[]`.
+   */
+  table: Record<string, Float64Array | string[]>;
+  /** The kind of each feature column: `'number'` or `'string'`. */
+  dtypes: Record<string, 'number' | 'string'>;
+  /** Values of `labelColumn`: numbers when every cell is numeric, strings (class names) otherwise. */
+  y?: number[] | string[];
+  /** Names of the feature columns, in order. */
+  columns: string[];
+  /** Name of the label column, when one was asked for. */
+  labelName?: string;
+  /** The cell separator used (detected with `delimiter: 'auto'`). */
+  delimiter: string;
+  /** Whether the file was gzip-compressed (detected by its magic bytes). */
+  gzip: boolean;
+  /** Rows read. */
+  rows: number;
+}
+
+/**
+ * Loads a CSV file with mixed columns (numbers and text) as a table of named columns — what pandas'
+ * `read_csv` gives scikit-learn: numeric columns (every cell a finite number) as float64, others as
+ * strings (cells trimmed), ready for a `ColumnTransformer`. Same options as {@link loadCsv} (`delimiter`
+ * auto-detected, `skipRows`, `columns`, `labelColumn`, gzip by magic bytes). An empty cell in a numeric
+ * column is a CsvFormatError naming the line (impute or drop missing values first); a text column keeps
+ * empty cells as `''`.
+ *
+ * ```ts
+ * const { table, y } = await loadCsvTable('weather.csv', { labelColumn: 'weather' });
+ * // table.location: ['Seattle', …], table.temp_max: Float64Array [12.8, …]
+ * ```
+ */
+export async function loadCsvTable(pathOrText: string, options: LoadCsvOptions = {}): Promise<CsvTable> {
+  const { name, names, body, width, hasHeader, labelIndex, featureIdx, delimiter, gzip } = await parseCsv(
+    pathOrText,
+    options,
+    'loadCsvTable',
+  );
+  if (featureIdx.length === 0)
+    throw new CsvFormatError(`${name} has no feature columns besides the label column.`);
+  for (const { line, cells } of body) {
+    if (cells.length !== width) {
+      throw new CsvFormatError(
+        `${name}, line ${line}: ${cells.length} cells but the ${hasHeader ? 'header' : 'first row'} has ${width}; every row needs the same number of columns.`,
+      );
+    }
+  }
+  const table: Record<string, Float64Array | string[]> = {};
+  const dtypes: Record<string, 'number' | 'string'> = {};
+  for (const c of featureIdx) {
+    const col = names[c]!;
+    const text = body.map((r) => r.cells[c]!.trim());
+    const nums = text.map(asNumber);
+    // A column is numeric when its filled cells are all numbers; then an empty cell is a missing value.
+    const filled = text.filter((t) => t !== '').length;
+    const numeric = filled > 0 && nums.filter((v) => v !== undefined).length === filled;
+    if (numeric) {
+      const empty = nums.indexOf(undefined);
+      if (empty >= 0) {
+        throw new CsvFormatError(
+          `${name}, line ${body[empty]!.line}, column ${c + 1} (${JSON.stringify(col)}): the cell is empty in a numeric column; impute or drop missing values first.`,
+        );
+      }
+      table[col] = Float64Array.from(nums as number[]);
+      dtypes[col] = 'number';
+    } else {
+      table[col] = text;
+      dtypes[col] = 'string';
+    }
+  }
+  const result: CsvTable = {
+    table,
+    dtypes,
+    columns: featureIdx.map((c) => names[c]!),
+    delimiter,
+    gzip,
+    rows: body.length,
+  };
+  if (labelIndex !== undefined) {
+    const cells = body.map((r) => r.cells[labelIndex]!.trim());
+    const emptyAt = cells.indexOf('');
+    if (emptyAt >= 0) {
+      throw new CsvFormatError(
+        `${name}, line ${body[emptyAt]!.line}, column ${labelIndex + 1} (${JSON.stringify(names[labelIndex])}): the label cell is empty.`,
+      );
+    }
+    const numeric = cells.map(asNumber);
+    result.y = numeric.every((v) => v !== undefined) ? (numeric as number[]) : cells;
+    result.labelName = names[labelIndex]!;
   }
   return result;
 }

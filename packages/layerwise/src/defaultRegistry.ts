@@ -12,12 +12,12 @@ import { csvLogFile } from '@layerwise/logger-csv';
 import { jsonlLogFile } from '@layerwise/logger-jsonl';
 import { mlpClassifierKind, mlpRegressorKind } from '@layerwise/nn';
 import { autoencoderOutlierDetectorKind, variationalAutoencoderKind } from '@layerwise/outliers';
-import { pipelineKind } from '@layerwise/pipeline';
+import { columnTransformerKind, pipelineKind } from '@layerwise/pipeline';
 import { PREPROCESSING_KINDS } from '@layerwise/preprocessing';
 
 /**
  * Every first-party estimator kind: MLPClassifier, MLPRegressor, StackedAutoencoder, AutoencoderOutlierDetector,
- * VariationalAutoencoder, Pipeline and each
+ * VariationalAutoencoder, Pipeline, ColumnTransformer and each
  * `@layerwise/preprocessing` transformer. {@link createDefaultRegistry} registers them all.
  */
 export const FIRST_PARTY_KINDS: readonly EstimatorKindPlugin[] = Object.freeze([
@@ -27,6 +27,7 @@ export const FIRST_PARTY_KINDS: readonly EstimatorKindPlugin[] = Object.freeze([
   autoencoderOutlierDetectorKind as EstimatorKindPlugin,
   variationalAutoencoderKind as EstimatorKindPlugin,
   pipelineKind,
+  columnTransformerKind,
   ...(PREPROCESSING_KINDS as readonly EstimatorKindPlugin[]),
 ]);
 

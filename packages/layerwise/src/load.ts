@@ -9,7 +9,7 @@ import {
 } from '@layerwise/core';
 import type { MLPClassifier, MLPRegressor } from '@layerwise/nn';
 import type { AutoencoderOutlierDetector, VariationalAutoencoder } from '@layerwise/outliers';
-import type { Pipeline, PipelineStep, StepLoader } from '@layerwise/pipeline';
+import type { ColumnTransformer, Pipeline, PipelineStep, StepLoader } from '@layerwise/pipeline';
 import type { PreprocessingTransformer } from '@layerwise/preprocessing';
 import { FIRST_PARTY_KINDS } from './defaultRegistry.js';
 
@@ -23,6 +23,7 @@ export type LoadedEstimator =
   | MLPClassifier
   | MLPRegressor
   | Pipeline
+  | ColumnTransformer
   | PreprocessingTransformer;
 
 /**

@@ -7,7 +7,6 @@ import {
   type FeaturesLike,
   featureNamesOf,
   type InputKind,
-  type MatrixLike,
   type ModelData,
   ModelFormatError,
   type NamedTensor,
@@ -15,7 +14,6 @@ import {
   Rng,
   releaseMatrix,
   saveModelDir,
-  toFitMatrix,
   toMatrix,
   ValidationError,
 } from '@layerwise/core';
@@ -24,24 +22,22 @@ import {
   type CarriedState,
   checkTrainingParams,
   type DataSource,
+  type DataSpec,
   DenseLayer,
   type DenseStage,
   type EncodedBatchTargets,
+  type EncodedTargets,
   freezeLayers,
   isDataSource,
   isHistory,
-  isOneShot,
   LEAKY_RELU_ALPHA,
   layerTensors,
   makeHistory,
   mapRows,
-  openOneShot,
-  type PreparedData,
   type RunData,
   type RunModel,
   runTraining,
-  scanSource,
-  streamedData,
+  type TargetHooks,
   TrainedEstimator,
   type TrainingHistory,
 } from '@layerwise/training';
@@ -57,15 +53,8 @@ import {
 import { storableParams } from './modelFile.js';
 
 /** Validated targets, ready to train on. */
-export interface PreparedTargets<S> {
-  /** Targets tensor (class indices or values), one row per sample. */
-  tensor: tf.Tensor;
-  outputSize: number;
-  /** Fitted state derived from the targets (classes…), committed only when the fit succeeds. */
-  state: S;
-  /** Per-row loss weights derived from the targets (class weights), if any. */
-  rowWeights?: Float32Array;
-}
+/** Validated, encoded training targets (the training package's `EncodedTargets`). */
+export type PreparedTargets<S> = EncodedTargets<S>;
 
 function isPlainObject(v: unknown): boolean {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
@@ -294,7 +283,7 @@ export abstract class MLPBase<
   }
 
   /** Targets of a streamed fit: `collect` sees every batch's `y` in the scan, `finish` derives the state. */
-  protected abstract streamTargets(): {
+  protected abstract streamTargets(options: { classesGiven: boolean }): {
     collect(y: unknown, rows: number, batch: number): void;
     finish(): {
       state: S;
@@ -358,161 +347,41 @@ export abstract class MLPBase<
     // Column names of a table X (scikit-learn's feature_names_in_): a warm fit keeps and checks the fitted ones.
     const fittedNames = warmFrom ? this.featureNamesIn : undefined;
     const names = isDataSource(X) ? undefined : (fittedNames ?? featureNamesOf(X));
-    let targetsState: S | null = null;
-    let outputSize = 0;
-    const prepareStream = async (source: DataSource, o: Record<string, unknown>): Promise<PreparedData> => {
-      if (partial) {
-        throw new ValidationError(`${kind}.partialFit takes in-memory chunks; use fit(source) to stream.`);
-      }
-      if (warmFrom) throw new ValidationError(`${kind}.fit: warmStart needs in-memory data.`);
-      const t = this.streamTargets();
-      const given = (o as { classes?: unknown }).classes;
-      let scan: { rows: number; features: number };
-      if (isOneShot(source)) {
-        // One pass, read as it trains: the width (and a regressor's target columns) from the first batch,
-        // a classifier's labels from `classes`; the row count stays unknown (0) until the pass ends.
-        if (p.epochs !== 1) {
+    const data: DataSpec<S> = {
+      X,
+      y,
+      targets: this.#targetHooks(partial, classes, previousState),
+      shuffleBuffer: p.shuffleBuffer,
+      ...(fittedNames ? { featureNames: fittedNames } : {}),
+      ...(partial
+        ? { streamRefusal: `${kind}.partialFit takes in-memory chunks; use fit(source) to stream.` }
+        : warmFrom
+          ? { streamRefusal: `${kind}.fit: warmStart needs in-memory data.` }
+          : {}),
+      passes: {
+        count: p.epochs,
+        oneShotMessage: `${kind}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, so fit needs epochs: 1 (got ${p.epochs}). To train longer, pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
+      },
+      check: (features, from, state) => {
+        if (warmFrom) this.#checkWarm(mode, features, previousState!, state!);
+        if (init && init[0]!.inputSize !== features) {
           throw new ValidationError(
-            `${kind}.fit: the data source is a one-shot iterable (its iterator is itself, like a generator object): it can feed one pass only, so fit needs epochs: 1 (got ${p.epochs}). To train longer, pass a function returning a fresh iterable, e.g. fit(() => batches()).`,
+            `${kind}: the encoder this classifier was built from takes ${init[0]!.inputSize} features, but ${from} has ${features}.`,
           );
         }
-        if (this.labelsNeedClasses && given === undefined) {
-          throw new ValidationError(
-            `${kind}.fit: a one-shot data source cannot be scanned for its labels first; pass every class in fit's options, e.g. fit(source, { classes: [0, 1, 2] }).`,
-          );
-        }
-        const opened = await openOneShot(kind, source);
-        source = opened.source;
-        if (given === undefined) t.collect(opened.first.y, opened.rows, 0);
-        scan = { rows: 0, features: opened.features };
-      } else {
-        scan = await scanSource(
-          kind,
-          source,
-          given === undefined ? (yb, rows, b) => t.collect(yb, rows, b) : undefined,
-        );
-      }
-      if (given !== undefined) {
-        const labels = this.checkFitClasses(given);
-        t.collect(labels, labels.length, 0);
-      }
-      if (init && init[0]!.inputSize !== scan.features) {
-        throw new ValidationError(
-          `${kind}: the encoder this classifier was built from takes ${init[0]!.inputSize} features, but the source has ${scan.features}.`,
-        );
-      }
-      const { state, outputSize: outs, encode } = t.finish();
-      targetsState = state;
-      outputSize = outs;
-      const owned: tf.Tensor[] = [];
-      try {
-        let validation: PreparedData['validation'];
-        if (o.validationData !== undefined) {
-          const vd = o.validationData;
-          if (!Array.isArray(vd) || vd.length !== 2) {
-            throw new ValidationError(`${kind}.fit: validationData must be a pair [X, y].`);
-          }
-          const vm = toMatrix(vd[0], { name: 'validationData[0]', expectedFeatures: scan.features });
-          if (vm.owned) owned.push(vm.tensor);
-          const vy = this.prepareValidationTargets(vd[1], vm.rows, state);
-          owned.push(vy);
-          validation = { x: vm.tensor, y: vy };
-        }
-        const streamed = streamedData(kind, source, scan, p, encode, {
-          ...(validation ? { validation } : {}),
-          owned,
-          signature: {
-            hiddenLayerSizes: p.hiddenLayerSizes,
-            activation: p.activation,
-            optimizer: p.optimizer,
-            targets: this.targetsSignature(state),
-            customForward: p.forward !== null,
-            streamed: true,
-          },
-        });
-        // A checkpoint of a streamed fit keeps the targets (classes) the scan found, like an in-memory one.
-        return { ...streamed, checkpointState: { targets: state } };
-      } catch (e) {
-        for (const x of owned) x.dispose();
-        throw e;
-      }
-    };
-    const prepare = (o: Record<string, unknown>): PreparedData | Promise<PreparedData> => {
-      if (isDataSource(X)) return prepareStream(X, o);
-      if (!partial && (o as { classes?: unknown }).classes !== undefined) {
-        throw new ValidationError(
-          `${kind}.fit: the classes option is for a data source (a fit on arrays finds the classes in y).`,
-        );
-      }
-      const owned: tf.Tensor[] = [];
-      try {
-        // Host data stay on the host and are uploaded one batch at a time (no copy of the whole set on the
-        // backend, whose heap never shrinks); a tensor is used as it is.
-        const xm = toFitMatrix(X, { name: 'X', ...(fittedNames ? { featureNames: fittedNames } : {}) });
-        if (xm.owned) owned.push(xm.x as tf.Tensor2D);
-        const targets = this.prepareTargets(
-          y,
-          xm.rows,
-          'y',
-          partial ? { classes, fitted: previousState } : undefined,
-        );
-        owned.push(targets.tensor);
-        if (warmFrom) {
-          if (xm.cols !== this.inputSize) {
-            throw new ValidationError(
-              `${kind}.${mode}: X has ${xm.cols} features but the fitted model takes ${this.inputSize}; ${partial ? 'every partialFit call needs the same features' : 'set warmStart: false to start over'}.`,
-            );
-          }
-          const a = JSON.stringify(this.targetsSignature(previousState!));
-          const b = JSON.stringify(this.targetsSignature(targets.state));
-          if (a !== b) {
-            throw new ValidationError(
-              `${kind}.${mode}: the targets (${b}) differ from the fitted ones (${a}); ${partial ? 'partialFit cannot change them' : 'warmStart needs the same targets — set warmStart: false to start over'}.`,
-            );
-          }
-        }
-        if (init && init[0]!.inputSize !== xm.cols) {
-          throw new ValidationError(
-            `${kind}: the encoder this classifier was built from takes ${init[0]!.inputSize} features, but X has ${xm.cols}.`,
-          );
-        }
-        targetsState = targets.state;
-        outputSize = targets.outputSize;
-        let validation: PreparedData['validation'];
-        if (o.validationData !== undefined) {
-          const vd = o.validationData;
-          if (!Array.isArray(vd) || vd.length !== 2) {
-            throw new ValidationError(`${kind}.fit: validationData must be a pair [X, y].`);
-          }
-          const vm = toMatrix(vd[0], { name: 'validationData[0]', expectedFeatures: xm.cols });
-          if (vm.owned) owned.push(vm.tensor);
-          const vy = this.prepareValidationTargets(vd[1], vm.rows, targets.state);
-          owned.push(vy);
-          validation = { x: vm.tensor, y: vy };
-        }
-        return {
-          x: xm.x,
-          y: targets.tensor,
-          ...(validation ? { validation } : {}),
-          ...(targets.rowWeights ? { rowWeights: targets.rowWeights } : {}),
-          owned,
-          signature: {
-            hiddenLayerSizes: p.hiddenLayerSizes,
-            activation: p.activation,
-            optimizer: p.optimizer,
-            targets: this.targetsSignature(targets.state),
-            customForward: p.forward !== null,
-          },
-          checkpointState: { targets: targets.state },
-        };
-      } catch (e) {
-        for (const t of owned) t.dispose();
-        throw e;
-      }
+      },
+      signature: (state, streamed) => ({
+        hiddenLayerSizes: p.hiddenLayerSizes,
+        activation: p.activation,
+        optimizer: p.optimizer,
+        targets: this.targetsSignature(state!),
+        customForward: p.forward !== null,
+        ...(streamed ? { streamed: true } : {}),
+      }),
     };
     const nHidden = p.hiddenLayerSizes.length;
     const freeze = p.freezeEncoder;
-    await runTraining<MLPModel>({
+    await runTraining<MLPModel, S>({
       estimator: kind,
       params: p,
       storableParams: storableParams(p),
@@ -520,47 +389,13 @@ export abstract class MLPBase<
       backend,
       options,
       fitOptions: partial ? this.partialFitOptions : this.fitOptions,
-      prepare,
+      data,
       ...(warmFrom
         ? { warm: this.#carried ?? { optimizer: null, rngState: new Rng(p.randomState ?? undefined).state } }
         : {}),
       keepState: true,
-      build: (features, rng, saved) => {
-        // Fresh layers: hidden (from the encoder when built by fromEncoder), then the output layer; a warm
-        // fit starts from a copy of the fitted ones (the estimator keeps them if the fit fails).
-        if (warmFrom) {
-          return new MLPModel(
-            warmFrom.map(
-              (l) => new DenseLayer(l.name, l.inputSize, l.units, l.activation, { weights: l.read() }),
-            ),
-          );
-        }
-        const sizes = [features, ...p.hiddenLayerSizes, outputSize];
-        const layers: DenseLayer[] = [];
-        try {
-          for (let i = 0; i + 1 < sizes.length; i++) {
-            const activation = i + 2 === sizes.length ? 'linear' : p.activation;
-            if (saved) {
-              layers.push(this.layerFromTensors(saved, i, sizes, activation, 'checkpoint'));
-              continue;
-            }
-            const spec = i < nHidden && init ? init[i]! : null;
-            layers.push(
-              new DenseLayer(
-                `layers.${i}`,
-                sizes[i]!,
-                sizes[i + 1]!,
-                activation,
-                spec ? { weights: { kernel: spec.kernel, bias: spec.bias } } : { rng },
-              ),
-            );
-          }
-        } catch (e) {
-          for (const l of layers) l.dispose();
-          throw e;
-        }
-        return new MLPModel(layers);
-      },
+      build: (features, rng, saved, { outputSize }) =>
+        this.#buildModel(p, [features, ...p.hiddenLayerSizes, outputSize], rng, saved, warmFrom),
       stages: (model, rng) => [
         {
           stage: 'train',
@@ -583,10 +418,10 @@ export abstract class MLPBase<
               ),
             ]
           : [],
-      commit: (model, history, features, carried) => {
+      commit: (model, history, features, carried, targets) => {
         for (const l of this.#layers ?? []) l.dispose();
         this.#layers = model.dense;
-        this.#state = targetsState;
+        this.#state = targets.state;
         this.#carried = carried;
         this.#fittedParams = given;
         this.setFeatureNamesIn(names);
@@ -595,6 +430,82 @@ export abstract class MLPBase<
       save: (dir) => this.save(dir),
     });
     return this;
+  }
+
+  /**
+   * The network a fit trains, of layer widths `sizes`: fresh layers (the hidden ones from the encoder when
+   * built by `fromEncoder`), a checkpoint's (`saved`), or a copy of the fitted ones for a warm fit (the
+   * estimator keeps its own if the fit fails).
+   */
+  #buildModel(
+    p: P,
+    sizes: number[],
+    rng: Rng,
+    saved: ReadonlyMap<string, NamedTensor> | null,
+    warmFrom: readonly DenseLayer[] | null,
+  ): MLPModel {
+    if (warmFrom) {
+      return new MLPModel(
+        warmFrom.map(
+          (l) => new DenseLayer(l.name, l.inputSize, l.units, l.activation, { weights: l.read() }),
+        ),
+      );
+    }
+    const init = p.encoderWeights;
+    const nHidden = p.hiddenLayerSizes.length;
+    const layers: DenseLayer[] = [];
+    try {
+      for (let i = 0; i + 1 < sizes.length; i++) {
+        const activation = i + 2 === sizes.length ? 'linear' : p.activation;
+        if (saved) {
+          layers.push(this.layerFromTensors(saved, i, sizes, activation, 'checkpoint'));
+          continue;
+        }
+        const spec = i < nHidden && init ? init[i]! : null;
+        layers.push(
+          new DenseLayer(
+            `layers.${i}`,
+            sizes[i]!,
+            sizes[i + 1]!,
+            activation,
+            spec ? { weights: { kernel: spec.kernel, bias: spec.bias } } : { rng },
+          ),
+        );
+      }
+    } catch (e) {
+      for (const l of layers) l.dispose();
+      throw e;
+    }
+    return new MLPModel(layers);
+  }
+
+  /** The targets' hooks the run's data module calls: this estimator's encoding of y, in memory and streamed. */
+  #targetHooks(partial: boolean, classes: unknown, fitted: S | null): TargetHooks<S> {
+    return {
+      encode: (y, rows) => this.prepareTargets(y, rows, 'y', partial ? { classes, fitted } : undefined),
+      stream: (o) => this.streamTargets(o),
+      validation: (y, rows, state) => this.prepareValidationTargets(y, rows, state),
+      ...(partial
+        ? {}
+        : { classes: { needed: this.labelsNeedClasses, check: (given) => this.checkFitClasses(given) } }),
+    };
+  }
+
+  /** A warm fit (warmStart, partialFit) continues the fitted model: same width, same targets. */
+  #checkWarm(mode: 'fit' | 'partialFit', features: number, fitted: S, state: S): void {
+    const partial = mode === 'partialFit';
+    if (features !== this.inputSize) {
+      throw new ValidationError(
+        `${this.kind}.${mode}: X has ${features} features but the fitted model takes ${this.inputSize}; ${partial ? 'every partialFit call needs the same features' : 'set warmStart: false to start over'}.`,
+      );
+    }
+    const a = JSON.stringify(this.targetsSignature(fitted));
+    const b = JSON.stringify(this.targetsSignature(state));
+    if (a !== b) {
+      throw new ValidationError(
+        `${this.kind}.${mode}: the targets (${b}) differ from the fitted ones (${a}); ${partial ? 'partialFit cannot change them' : 'warmStart needs the same targets — set warmStart: false to start over'}.`,
+      );
+    }
   }
 
   /**

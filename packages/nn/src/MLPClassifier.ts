@@ -16,7 +16,7 @@ import {
   ModelFormatError,
   type ParamSpec,
   readLabels,
-  readTable,
+  rowsOf,
   type TypedMatrix,
   ValidationError,
 } from '@layerwise/core';
@@ -196,12 +196,30 @@ export interface EncoderSource {
  * regression target. A ValidationError saying so, pointing to MLPRegressor, before anything is fitted.
  */
 function checkNotContinuous(y: unknown, name: string): void {
+  const values = checkNotFractional(y, name);
+  if (values) checkPlausibleClasses(new Set(Array.from(values)).size, values.length, name);
+}
+
+/** More distinct integer labels than a classification plausibly has (over 100 and over half the rows). */
+function checkPlausibleClasses(distinct: number, rows: number, name: string): void {
+  if (distinct > 100 && distinct > rows / 2) {
+    throw new ValidationError(
+      `MLPClassifier.fit: ${name} looks continuous (${distinct} distinct values in ${rows} rows is more than classes plausibly are): use MLPRegressor for a numeric target, or pass { classes } to partialFit if these really are classes.`,
+    );
+  }
+}
+
+/**
+ * Numeric labels with a fractional part are a regression target: a ValidationError pointing to MLPRegressor.
+ * Returns the numeric values it read (undefined for string labels or other kinds).
+ */
+function checkNotFractional(y: unknown, name: string): ArrayLike<number> | undefined {
   let values: ArrayLike<number> | undefined;
   if (Array.isArray(y) && typeof y[0] === 'number') values = y as number[];
   else if (y instanceof Float32Array || y instanceof Float64Array) values = y;
   else if (y instanceof tf.Tensor && y.rank === 1 && y.dtype === 'float32' && !y.isDisposed)
     values = y.dataSync() as Float32Array;
-  if (!values) return;
+  if (!values) return undefined;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (Number.isFinite(v) && !Number.isInteger(v)) {
@@ -210,12 +228,7 @@ function checkNotContinuous(y: unknown, name: string): void {
       );
     }
   }
-  const distinct = new Set(Array.from(values)).size;
-  if (distinct > 100 && distinct > values.length / 2) {
-    throw new ValidationError(
-      `MLPClassifier.fit: ${name} looks continuous (${distinct} distinct values in ${values.length} rows is more than classes plausibly are): use MLPRegressor for a numeric target, or pass { classes } to partialFit if these really are classes.`,
-    );
-  }
+  return values;
 }
 
 /**
@@ -297,10 +310,11 @@ export class MLPClassifier
     return this.partialFitCore(X, y, options);
   }
 
-  protected streamTargets() {
+  protected streamTargets({ classesGiven }: { classesGiven: boolean }) {
     // Only the distinct labels are kept (memory independent of the number of rows).
     const seen = new Set<ClassLabel>();
     let kind: EncodedLabels['kind'] | null = null;
+    let rowsSeen = 0;
     return {
       collect(y: unknown, rows: number, batch: number) {
         if (y === undefined || y === null) {
@@ -308,11 +322,16 @@ export class MLPClassifier
             `MLPClassifier.fit: batch ${batch} of the data source has no y; a classifier needs labels.`,
           );
         }
+        // Labels read from the batches (not listed in `classes`): a fractional one means a regression target.
+        if (!classesGiven) checkNotFractional(y, `batch ${batch} y`);
         const r = readLabels(y, rows, `batch ${batch} y`);
         kind ??= r.kind;
+        rowsSeen += rows;
         for (const v of r.values) seen.add(v);
       },
       finish: () => {
+        if (!classesGiven && (kind === 'number' || kind === 'tensor'))
+          checkPlausibleClasses(seen.size, rowsSeen, 'y of the data source');
         const values = [...seen];
         const enc = encodeLabels(values, values.length, undefined, 'y');
         if (enc.classes.length < 2) {
@@ -600,14 +619,11 @@ export class MLPClassifier
 
 /** Row count of X without copying it (validation happens later in `outputs`). */
 export function rowCount(X: unknown): number {
-  if (X instanceof tf.Tensor) return X.shape[0] ?? 0;
-  if (Array.isArray(X)) return X.length;
-  if (typeof X === 'object' && X !== null && Array.isArray((X as { shape?: unknown }).shape)) {
-    return Number((X as { shape: unknown[] }).shape[0]);
+  const rows = rowsOf(X);
+  if (rows === undefined) {
+    throw new ValidationError(`X must be number[][], a 2-D tf.Tensor, { data, shape } or a table.`);
   }
-  const table = readTable(X);
-  if (table) return table.rows;
-  throw new ValidationError(`X must be number[][], a 2-D tf.Tensor, { data, shape } or a table.`);
+  return rows;
 }
 
 /**

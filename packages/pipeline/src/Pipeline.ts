@@ -8,11 +8,15 @@ import {
   loadModelDir,
   type MimeBundle,
   ModelFormatError,
+  mergeOutputConfig,
   NotFittedError,
   nodeBuiltin,
   type OutputConfig,
   readModelKind,
+  rowsOf,
   saveModelDir,
+  toArrowTable,
+  toArrowVector,
   ValidationError,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -90,15 +94,6 @@ function className(x: unknown): string {
   return typeof x === 'object' && x !== null ? x.constructor.name : typeof x;
 }
 
-/** Rows of a matrix or length of labels, when it can be read without converting (else undefined). */
-function rowCount(x: unknown): number | undefined {
-  if (x instanceof tf.Tensor) return x.isDisposed ? undefined : x.shape[0];
-  if (Array.isArray(x) || ArrayBuffer.isView(x)) return (x as ArrayLike<unknown>).length;
-  const shape = (x as { shape?: unknown } | null)?.shape;
-  if (Array.isArray(shape) && typeof shape[0] === 'number') return shape[0];
-  return undefined;
-}
-
 function validateSteps(steps: unknown): Step[] {
   if (!Array.isArray(steps) || steps.length === 0) {
     throw new ValidationError(
@@ -159,6 +154,8 @@ export class Pipeline {
 
   /** How `@layerwise/model-selection` rebuilds a pipeline in a worker thread (`nJobs`): step by step. */
   static readonly workerKind = pipelineWorkerKind;
+
+  #output: OutputConfig = {};
 
   /**
    * @param steps `[name, estimator]` pairs (names unique, without `"__"`), or `{ steps }`; every step but
@@ -227,10 +224,13 @@ export class Pipeline {
   /**
    * scikit-learn's `set_output`: passed on to every step that has `setOutput` (the transformers), so with
    * `{ transform: 'arrow' }` each step hands the next an Apache Arrow Table with named columns and
-   * `transform` returns one. Returns this.
+   * `transform` returns one. `{ predict: 'arrow' }` (layerwise's addition, in the same spirit) makes
+   * `predict` return an Apache Arrow Vector and `predictProba` an Arrow Table with one column per class —
+   * predictions that join back to the caller's Arrow data. Keys left out keep their setting. Returns this.
    */
   setOutput(config: OutputConfig): this {
     const checked = checkOutputConfig(config, 'Pipeline.setOutput');
+    this.#output = mergeOutputConfig(this.#output, checked);
     for (const [, e] of this.#steps) {
       if (e !== 'passthrough' && typeof (e as { setOutput?: unknown }).setOutput === 'function') {
         (e as unknown as { setOutput(c: OutputConfig): unknown }).setOutput(checked);
@@ -334,12 +334,15 @@ export class Pipeline {
 
   /** A new, unfitted pipeline with a clone of each step (scikit-learn's `clone`, deep). */
   clone(): Pipeline {
-    return new Pipeline(
+    const p = new Pipeline(
       this.#steps.map(([n, e]): Step => {
         if (e === 'passthrough') return [n, e];
         return [n, typeof e.clone === 'function' ? e.clone() : (cloneEstimator(e as never) as PipelineStep)];
       }),
     );
+    // The output setting travels with the clone (scikit-learn's clone keeps set_output's configuration).
+    p.#output = { ...this.#output };
+    return p;
   }
 
   #final(): PipelineStep | 'passthrough' {
@@ -447,8 +450,8 @@ export class Pipeline {
         `Pipeline.fit: the last step "${name}" (${className(est)}) predicts, so fit needs y (one label or target per row of X).`,
       );
     }
-    const rows = rowCount(X);
-    const n = rowCount(y);
+    const rows = rowsOf(X);
+    const n = rowsOf(y);
     if (rows !== undefined && n !== undefined && rows !== n) {
       throw new ValidationError(
         `Pipeline.fit: X has ${rows} samples but y has ${n}: pass one label or target per row of X (nothing was fitted).`,
@@ -548,9 +551,27 @@ export class Pipeline {
     }
   }
 
-  /** Predictions of the last step on X sent through the fitted transformers. */
+  /**
+   * Predictions of the last step on X sent through the fitted transformers (an Arrow Vector after
+   * `setOutput({ predict: 'arrow' })`).
+   */
   async predict(X: unknown): Promise<unknown> {
-    return this.#onLast('predict', X);
+    const out = await this.#onLast('predict', X);
+    if (this.#output.predict !== 'arrow') return out;
+    return toArrowVector(this.#plainValues(out, 'predict'), this.#output.arrow);
+  }
+
+  /** Predictions of any kind (array, typed array, rank-1 or [n, 1] tensor) as a plain array; tensors are disposed. */
+  #plainValues(out: unknown, method: string): ArrayLike<unknown> {
+    if (out instanceof tf.Tensor) {
+      const v = Array.from(out.dataSync() as ArrayLike<number>);
+      out.dispose();
+      return v;
+    }
+    if (Array.isArray(out) || ArrayBuffer.isView(out)) return out as ArrayLike<unknown>;
+    throw new ValidationError(
+      `Pipeline.${method}: the last step returned ${className(out)}, which cannot be given as an Arrow Vector.`,
+    );
   }
 
   /**
@@ -558,7 +579,25 @@ export class Pipeline {
    * step has `predictProba` (`typeof pipe.predictProba` is `'undefined'` otherwise, as in scikit-learn).
    */
   async predictProba(X: unknown): Promise<unknown> {
-    return this.#onLast('predictProba', X);
+    const out = await this.#onLast('predictProba', X);
+    if (this.#output.predict !== 'arrow') return out;
+    // One Float64 column per class, named after it.
+    let data: ArrayLike<number>;
+    let shape: [number, number];
+    if (out instanceof tf.Tensor) {
+      data = out.dataSync() as Float32Array;
+      shape = out.shape as [number, number];
+      data = Float64Array.from(data);
+      out.dispose();
+    } else if (Array.isArray(out)) {
+      shape = [out.length, out.length ? (out[0] as number[]).length : 0];
+      data = Float64Array.from((out as number[][]).flat());
+    } else {
+      const m = out as { data: ArrayLike<number>; shape: [number, number] };
+      data = m.data;
+      shape = m.shape;
+    }
+    return toArrowTable({ data, shape }, this.classes.map(String), this.#output.arrow);
   }
 
   /**
@@ -675,6 +714,8 @@ export class Pipeline {
     const loaders: Record<string, StepLoader> = {
       ...Object.fromEntries(registry.estimatorKinds().map((k) => [k.name, k.load as StepLoader])),
       [PIPELINE_KIND]: (d, o) => Pipeline.load(d, o),
+      ColumnTransformer: async (d, o) =>
+        (await import('./ColumnTransformer.js')).ColumnTransformer.load(d, o) as unknown as PipelineStep,
       ...(extra ?? {}),
     };
     const data = await loadModelDir(dir, [PIPELINE_KIND]);

@@ -10,7 +10,7 @@ import sklearn
 from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import (LabelEncoder, MaxAbsScaler, MinMaxScaler, Normalizer, OneHotEncoder,
-                                   RobustScaler, StandardScaler)
+                                   OrdinalEncoder, RobustScaler, StandardScaler)
 
 X = np.array([
     [1.0, -2.0, 3.5, 10.0],
@@ -72,6 +72,12 @@ C = [["red", 1.0], ["blue", 3.0], ["red", 3.0], ["green", 2.0]]
 e = OneHotEncoder(sparse_output=False, handle_unknown="ignore").fit(C)
 out["onehot"] = {"categories": [[v if isinstance(v, str) else float(v) for v in c] for c in e.categories_],
                  "transform": r(e.transform([["green", 1.0], ["purple", 3.0]]))}
+
+o = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1).fit(C)
+out["ordinal"] = {"categories": [[v if isinstance(v, str) else float(v) for v in c] for c in o.categories_],
+                  "transformC": r(o.transform(C)), "transform": r(o.transform([["green", 1.0], ["purple", 3.0]])),
+                  "inverse": [[v if isinstance(v, str) or v is None else float(v) for v in row]
+                              for row in o.inverse_transform([[2, 0], [-1, 2]]).tolist()]}
 
 le = LabelEncoder().fit(["tokyo", "paris", "tokyo", "amsterdam"])
 out["label"] = {"classes": le.classes_.tolist(), "transform": le.transform(["paris", "amsterdam"]).tolist()}

@@ -1,18 +1,16 @@
-import {
-  type EstimatorOptions,
-  type FeaturesLike,
-  type InputKind,
-  type MatrixLike,
-  type ParamSpec,
-  readTable,
-  selectColumns,
-  ValidationError,
-} from '@layerwise/core';
+import { type EstimatorOptions, type MatrixLike, type ParamSpec, ValidationError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseTransformer, type FileReader, type FittedData, readMatrix, toOutput } from './base.js';
+import {
+  type CategoricalMatrix,
+  type Category,
+  type Cells,
+  checkCategoryLists,
+  readCategorical,
+  sortCategories,
+} from './categorical.js';
 
-/** One category value: a number or a string. */
-export type Category = number | string;
+export type { CategoricalMatrix, Category } from './categorical.js';
 
 /** Hyper-parameters of {@link OneHotEncoder}. */
 export interface OneHotEncoderParams {
@@ -27,24 +25,6 @@ const SPEC: ParamSpec<OneHotEncoderParams> = {
   handleUnknown: { type: 'enum', values: ['error', 'ignore'] },
   categories: { type: 'enum', values: ['auto'] },
 };
-
-/** Input of {@link OneHotEncoder}: a numeric matrix, or rows of numbers and strings (one type per column). */
-export type CategoricalMatrix = FeaturesLike | (number | string)[][];
-
-interface Cells {
-  columns: Category[][];
-  rows: number;
-  cols: number;
-  kind: InputKind;
-  f64: boolean;
-}
-
-function sortCategories(values: Category[]): Category[] {
-  const u = [...new Set(values)];
-  return typeof u[0] === 'number'
-    ? (u as number[]).sort((a, b) => a - b)
-    : (u as string[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
 
 /**
  * Encodes each categorical feature as one 0/1 column per category (scikit-learn's `OneHotEncoder`, dense
@@ -98,81 +78,13 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
 
   #read(X: unknown, method: string, fitting: boolean): Cells {
     if (!fitting) this.assertFitted(method);
-    const where = `OneHotEncoder.${method}`;
-    const expected = fitting ? undefined : this.nFeatures;
-    // A table (Arrow, data frame, row objects, columns object): its columns by name (text columns too),
-    // as rows of cells.
-    const table = readTable(X);
-    if (table) {
-      let names: string[];
-      try {
-        names = selectColumns(table, fitting ? undefined : this.featureNamesIn, 'X');
-      } catch (e) {
-        if (e instanceof ValidationError) throw new ValidationError(`${where}: ${e.message}`, { cause: e });
-        throw e;
-      }
-      if (fitting) this.setFeatureNamesIn(names);
-      const cols = names.map((n) => table.column(n));
-      X = Array.from({ length: table.rows }, (_, r) =>
-        cols.map((c) => {
-          const v = c[r];
-          return typeof v === 'bigint' ? Number(v) : v;
-        }),
-      );
-      if (table.rows === 0) throw new ValidationError(`${where}: X (${table.source}) is empty (0 rows).`);
-    } else if (fitting) this.setFeatureNamesIn(undefined);
-    const isCellArray =
-      Array.isArray(X) &&
-      X.length > 0 &&
-      Array.isArray(X[0]) &&
-      X.some((r) => Array.isArray(r) && r.some((v) => typeof v === 'string'));
-    if (!isCellArray) {
-      const m = readMatrix(X, { where, ...(expected === undefined ? {} : { expectedFeatures: expected }) });
-      const columns: Category[][] = Array.from({ length: m.cols }, () => new Array(m.rows));
-      for (let i = 0; i < m.values.length; i++) columns[i % m.cols]![Math.floor(i / m.cols)] = m.values[i]!;
-      return { columns, rows: m.rows, cols: m.cols, kind: m.kind, f64: m.f64 };
-    }
-    const rowsArr = X as unknown[][];
-    const cols = rowsArr[0]!.length;
-    if (cols === 0)
-      throw new ValidationError(`${where}: X has 0 features per row: pass at least one column.`);
-    const columns: Category[][] = Array.from({ length: cols }, () => new Array(rowsArr.length));
-    const types: string[] = new Array(cols);
-    for (let r = 0; r < rowsArr.length; r++) {
-      const row = rowsArr[r];
-      if (!Array.isArray(row) || row.length !== cols) {
-        throw new ValidationError(
-          `${where}: X is ragged: row ${r} has ${Array.isArray(row) ? row.length : 'no'} values but row 0 has ${cols}; every row needs the same number of features.`,
-        );
-      }
-      for (let c = 0; c < cols; c++) {
-        const v = row[c];
-        if (typeof v === 'number') {
-          if (!Number.isFinite(v)) {
-            throw new ValidationError(
-              `${where}: X[${r}][${c}] is ${String(v)}: categories must be finite numbers or strings (impute missing values first).`,
-            );
-          }
-        } else if (typeof v !== 'string') {
-          throw new ValidationError(
-            `${where}: X[${r}][${c}] is ${v === null ? 'null' : typeof v}, expected a number or a string.`,
-          );
-        }
-        types[c] ??= typeof v;
-        if (typeof v !== types[c]) {
-          throw new ValidationError(
-            `${where}: column ${c} mixes numbers and strings (row ${r} is a ${typeof v}, row 0 a ${types[c]}): use one type per column.`,
-          );
-        }
-        columns[c]![r] = v;
-      }
-    }
-    if (expected !== undefined && cols !== expected) {
-      throw new ValidationError(
-        `${where}: X has ${cols} features per row, but the transformer was fitted with ${expected}: pass data with the same columns as at fit time.`,
-      );
-    }
-    return { columns, rows: rowsArr.length, cols, kind: 'array', f64: false };
+    const cells = readCategorical(X, {
+      where: `${this.kind}.${method}`,
+      ...(fitting ? {} : { expectedFeatures: this.nFeatures }),
+      ...(!fitting && this.featureNamesIn ? { featureNames: this.featureNamesIn } : {}),
+    });
+    if (fitting) this.setFeatureNamesIn(cells.names);
+    return cells;
   }
 
   /** Learns the sorted categories of each column. Returns this. */
@@ -272,25 +184,7 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
 
   protected restore(file: FileReader): void {
     file.only([]);
-    const c = file.state.categories;
-    if (!Array.isArray(c) || c.length !== this.nFeatures)
-      file.fail(`state.categories must be an array of ${this.nFeatures} category lists.`);
-    (c as unknown[]).forEach((list, i) => {
-      if (!Array.isArray(list) || list.length === 0)
-        file.fail(`state.categories[${i}] must be a non-empty array.`);
-      const t = typeof list[0];
-      if (
-        !(list as unknown[]).every(
-          (v) =>
-            (t === 'string' && typeof v === 'string') ||
-            (t === 'number' && typeof v === 'number' && Number.isFinite(v)),
-        ) ||
-        new Set(list).size !== list.length
-      ) {
-        file.fail(`state.categories[${i}] must hold unique finite numbers or unique strings.`);
-      }
-    });
-    this.#categories = (c as Category[][]).map(sortCategories);
+    this.#categories = checkCategoryLists(file, this.nFeatures);
   }
 
   /** Loads an encoder saved with `save(dir)`; every field is checked. */

@@ -27,9 +27,11 @@ const EPS = 2.220446049250313e-16;
  * ```
  */
 export class StandardScaler extends IncrementalScaler<StandardScalerParams> {
-  #mean: Float32Array | null = null;
-  #var: Float32Array | null = null;
-  #scale: Float32Array | null = null;
+  // Float64 in memory (scikit-learn's numbers to the last bit); the model file keeps float32 tensors (the
+  // format's) plus the exact float64 values in its state.
+  #mean: Float64Array | null = null;
+  #var: Float64Array | null = null;
+  #scale: Float64Array | null = null;
 
   /** @param params `{ withMean, withStd }`; unknown names or bad values → ValidationError */
   constructor(params: Partial<StandardScalerParams> = {}, options: EstimatorOptions = {}) {
@@ -70,12 +72,12 @@ export class StandardScaler extends IncrementalScaler<StandardScalerParams> {
       reset || !withStd ? null : this.#var,
       lastN,
     );
-    this.#mean = tracks ? Float32Array.from(s.mean) : null;
+    this.#mean = tracks ? Float64Array.from(s.mean) : null;
     if (withStd) {
-      this.#var = Float32Array.from(s.var);
+      this.#var = Float64Array.from(s.var);
       // scikit-learn's _is_constant_feature: a variance within rounding error of 0 is a constant feature.
       const constant = Array.from(s.var, (v, i) => v <= s.n * EPS * v + (s.n * s.mean[i]! * EPS) ** 2);
-      this.#scale = Float32Array.from(handleZeros(s.var.map(Math.sqrt), constant));
+      this.#scale = handleZeros(s.var.map(Math.sqrt), constant);
     } else {
       this.#var = null;
       this.#scale = null;
@@ -97,18 +99,38 @@ export class StandardScaler extends IncrementalScaler<StandardScalerParams> {
 
   protected fittedData(): FittedData {
     const tensors = [];
-    if (this.#mean) tensors.push(named('mean', this.#mean));
-    if (this.#var) tensors.push(named('var', this.#var), named('scale', this.#scale!));
-    return { state: { nSamplesSeen: this.seen }, tensors };
+    const f32 = (a: Float64Array) => Float32Array.from(a);
+    if (this.#mean) tensors.push(named('mean', f32(this.#mean)));
+    if (this.#var) tensors.push(named('var', f32(this.#var)), named('scale', f32(this.#scale!)));
+    const exact: Record<string, number[]> = {};
+    if (this.#mean) exact.mean = Array.from(this.#mean);
+    if (this.#var) {
+      exact.var = Array.from(this.#var);
+      exact.scale = Array.from(this.#scale!);
+    }
+    return { state: { nSamplesSeen: this.seen, float64: exact }, tensors };
   }
 
   protected restore(file: FileReader): void {
     const n = this.nFeatures;
     const { withMean, withStd } = this.params;
     file.only(['mean', 'var', 'scale']);
-    this.#mean = withMean || withStd ? file.vector('mean', n) : null;
-    this.#var = withStd ? file.vector('var', n) : null;
-    this.#scale = withStd ? file.vector('scale', n) : null;
+    // The exact float64 values when the file has them (files written before 0.3 have the float32 tensors only).
+    const exact = file.state.float64 as Record<string, unknown> | undefined;
+    const read = (name: string): Float64Array => {
+      const f32 = file.vector(name, n)!;
+      const v = exact?.[name];
+      if (v === undefined) return Float64Array.from(f32);
+      if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'number' && Number.isFinite(x)))
+        file.fail(`state.float64.${name} must list ${n} finite numbers.`);
+      const out = Float64Array.from(v as number[]);
+      if (out.some((x, i) => Math.fround(x) !== f32[i]))
+        file.fail(`state.float64.${name} does not match the tensor "${name}".`);
+      return out;
+    };
+    this.#mean = withMean || withStd ? read('mean') : null;
+    this.#var = withStd ? read('var') : null;
+    this.#scale = withStd ? read('scale') : null;
     if (this.#scale?.some((s) => !(s > 0))) file.fail('every scale must be > 0.');
     this.seen = file.int('nSamplesSeen', 1);
   }

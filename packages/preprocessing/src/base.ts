@@ -11,6 +11,7 @@ import {
   type MatrixLike,
   type ModelData,
   ModelFormatError,
+  mergeOutputConfig,
   type NamedTensor,
   type OutputConfig,
   type ParamSpec,
@@ -219,7 +220,7 @@ export function handleZeros(scale: ArrayLike<number>, constant?: ArrayLike<boole
 }
 
 /** A readonly copy of a fitted vector as a plain array (or null). */
-export function arr(x: Float32Array | null): number[] | null {
+export function arr(x: Float32Array | Float64Array | null): number[] | null {
   return x ? Array.from(x) : null;
 }
 
@@ -327,7 +328,7 @@ export abstract class BaseTransformer<P extends object> extends BaseEstimator<P>
    * `{ arrow: await import('apache-arrow') }`. Returns this.
    */
   setOutput(config: OutputConfig): this {
-    this.#output = checkOutputConfig(config, `${this.kind}.setOutput`);
+    this.#output = mergeOutputConfig(this.#output, checkOutputConfig(config, `${this.kind}.setOutput`));
     return this;
   }
 

@@ -1,7 +1,7 @@
 /**
  * `@layerwise/preprocessing` — scikit-learn's preprocessing on layerwise's inputs: scalers
  * (`StandardScaler`, `MinMaxScaler`, `MaxAbsScaler`, `RobustScaler`, `Normalizer`), encoders
- * (`OneHotEncoder`, `LabelEncoder`), `SimpleImputer` and `PCA`. Each has `fit`, `transform`,
+ * (`OneHotEncoder`, `OrdinalEncoder`, `LabelEncoder`), `SimpleImputer` and `PCA`. Each has `fit`, `transform`,
  * `fitTransform`, `inverseTransform` where defined, `getParams`/`setParams`/`clone` and `save`/`load` in
  * layerwise's safe model format. These are pure computations: the methods are synchronous.
  * @packageDocumentation
@@ -30,6 +30,7 @@ export {
   OneHotEncoder,
   type OneHotEncoderParams,
 } from './OneHotEncoder.js';
+export { OrdinalEncoder, type OrdinalEncoderParams } from './OrdinalEncoder.js';
 export { PCA, type PCAParams } from './PCA.js';
 export { RobustScaler, type RobustScalerParams } from './RobustScaler.js';
 export { type ImputeStrategy, SimpleImputer, type SimpleImputerParams } from './SimpleImputer.js';

@@ -4,6 +4,7 @@ import { MaxAbsScaler } from './MaxAbsScaler.js';
 import { MinMaxScaler } from './MinMaxScaler.js';
 import { Normalizer } from './Normalizer.js';
 import { OneHotEncoder } from './OneHotEncoder.js';
+import { OrdinalEncoder } from './OrdinalEncoder.js';
 import { PCA } from './PCA.js';
 import { RobustScaler } from './RobustScaler.js';
 import { SimpleImputer } from './SimpleImputer.js';
@@ -18,6 +19,7 @@ export type PreprocessingTransformer =
   | RobustScaler
   | Normalizer
   | OneHotEncoder
+  | OrdinalEncoder
   | LabelEncoder
   | SimpleImputer
   | PCA;
@@ -36,6 +38,7 @@ export const PREPROCESSING_LOADERS: Readonly<
   RobustScaler: (dir, o) => RobustScaler.load(dir, o),
   Normalizer: (dir, o) => Normalizer.load(dir, o),
   OneHotEncoder: (dir, o) => OneHotEncoder.load(dir, o),
+  OrdinalEncoder: (dir, o) => OrdinalEncoder.load(dir, o),
   LabelEncoder: (dir, o) => LabelEncoder.load(dir, o),
   SimpleImputer: (dir, o) => SimpleImputer.load(dir, o),
   PCA: (dir, o) => PCA.load(dir, o),
@@ -52,6 +55,7 @@ export const PREPROCESSING_CLASSES = Object.freeze({
   RobustScaler,
   Normalizer,
   OneHotEncoder,
+  OrdinalEncoder,
   LabelEncoder,
   SimpleImputer,
   PCA,

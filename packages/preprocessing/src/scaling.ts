@@ -7,10 +7,10 @@ import { BaseTransformer, toOutput } from './base.js';
  * `inverseTransform(z) = ((z - offset) / multiply) * scale + center`.
  */
 export interface AffineMap {
-  center: Float32Array | null;
-  scale: Float32Array | null;
-  multiply: Float32Array | null;
-  offset: Float32Array | null;
+  center: Float32Array | Float64Array | null;
+  scale: Float32Array | Float64Array | null;
+  multiply: Float32Array | Float64Array | null;
+  offset: Float32Array | Float64Array | null;
   clip: readonly [number, number] | null;
 }
 

@@ -30,6 +30,7 @@ const KINDS = [
   'RobustScaler',
   'Normalizer',
   'OneHotEncoder',
+  'OrdinalEncoder',
   'LabelEncoder',
   'SimpleImputer',
   'PCA',

@@ -3,6 +3,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LayerwiseError } from '@layerwise/core';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
 import { type LocalServer, serveFiles } from './serveFiles.js';
@@ -180,7 +181,7 @@ export class BrowserHarness {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`${url}: no result after ${timeoutMs} ms (${errors.join('; ')})`)),
+          () => reject(new LayerwiseError(`${url}: no result after ${timeoutMs} ms (${errors.join('; ')})`)),
           timeoutMs,
         );
       });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { BackendUnavailableError } from '@layerwise/core';
 import { type Browser, chromium } from 'playwright-core';
 
 /**
@@ -43,7 +44,7 @@ export function chromiumArgs(): string[] {
 /** Launches headless Chromium ({@link CHROMIUM_PATH}) with {@link chromiumArgs} through playwright-core. */
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   const reason = chromiumSkipReason();
-  if (reason) throw new Error(reason);
+  if (reason) throw new BackendUnavailableError(reason);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,

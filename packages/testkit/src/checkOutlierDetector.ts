@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ValidationError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asKind, expectClose, expectError, kindOf, numbers } from './checkHelpers.js';
@@ -85,7 +86,7 @@ export function checkOutlierDetector<T extends CheckableOutlierDetector>(
   const { X } = options;
   const tol = options.tolerance ?? 1e-5;
   if (!Array.isArray(X) || X.length < 50 || !Array.isArray(X[0]) || X[0].length < 2) {
-    throw new Error(
+    throw new ValidationError(
       'checkOutlierDetector: options.X must be number[][] with at least 50 rows and 2 columns.',
     );
   }

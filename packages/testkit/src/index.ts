@@ -29,6 +29,7 @@ export {
   type CheckTransformerOptions,
   checkTransformer,
 } from './checkTransformer.js';
+export { type MnistSample, mnistSample } from './mnistSample.js';
 export { recordingLogger, slowLogger } from './recordingLogger.js';
 export { maxAbsDiff, randomExportableModel, randomInput, referenceForward } from './referenceForward.js';
 export { sampleEpochEnd, sampleTrainingEvents } from './sampleTrainingEvents.js';

@@ -91,4 +91,12 @@ export {
   TRAINING_SPEC,
   type TrainingParams,
 } from './params.js';
+export {
+  type DataSpec,
+  type EncodedTargets,
+  prepareRunData,
+  type RunInputs,
+  type StreamedTargets,
+  type TargetHooks,
+} from './runData.js';
 export { TrainedEstimator } from './TrainedEstimator.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackendUnavailableError } from '@layerwise/core';
+import { BackendUnavailableError, Registry, readInto, setHostReader } from '@layerwise/core';
 import { checkBackend } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,33 @@ describe('wasmBackend()', () => {
     expect(isWasmFastPathInstalled()).toBe(false);
     await wasmBackend().activate();
     expect(isWasmFastPathInstalled()).toBe(true);
+  });
+
+  it('offers core a host reader: readInto copies straight from the heap once the registry activates wasm', async () => {
+    const plugin = wasmBackend();
+    const registry = new Registry().use(plugin);
+    await registry.activateBackend('wasm');
+    const t = tf.tidy(() => tf.add(tf.reshape(tf.range(0, 6, 1, 'float32'), [2, 3]), 0.5));
+    const direct = new Float32Array(8).fill(-1);
+    expect(plugin.readInto?.(t, direct, 2)).toBe(true);
+    expect(Array.from(direct)).toEqual([-1, -1, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5]);
+    // readInto asks the active backend's reader: a spy in its place shows the call, and without one
+    // (forgotten) core falls back to dataSync with the same values.
+    const calls: number[] = [];
+    setHostReader('wasm', (x, out, offset) => (calls.push(offset), plugin.readInto!(x, out, offset)));
+    const out = new Float32Array(8).fill(-1);
+    readInto(t, out, 2);
+    expect(calls).toEqual([2]);
+    setHostReader('wasm', undefined);
+    const fallback = new Float32Array(8).fill(-1);
+    readInto(t, fallback, 2);
+    expect(Array.from(fallback)).toEqual(Array.from(out));
+    expect(Array.from(out)).toEqual([-1, -1, ...Array.from(t.dataSync())]);
+    // An int32 tensor is declined (the reader is for float32 only).
+    const ints = tf.tensor1d([1, 2], 'int32');
+    expect(plugin.readInto?.(ints, new Float32Array(2), 0)).toBe(false);
+    tf.dispose([t, ints]);
+    await registry.dispose();
   });
 
   it('the fast path gives the same matMul and gradients as the original kernels (large, every transpose)', async () => {

@@ -1,10 +1,10 @@
-// loadCsv's delimiter detection, skipRows, columns and gzip by magic bytes (issue 26).
+// loadCsv's and streamCsv's delimiter detection, skipRows, columns and gzip by magic bytes (issue 26).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CsvFormatError, loadCsv } from '../index.js';
+import { CsvFormatError, loadCsv, loadCsvTable, type StreamBatch, streamCsv } from '../index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lw-csvopt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -59,5 +59,82 @@ describe('loadCsv options', () => {
     const plain = join(tmp, 'plain.csv');
     writeFileSync(plain, BODY);
     expect((await loadCsv(plain)).gzip).toBe(false);
+  });
+});
+
+async function collect(it: AsyncIterable<StreamBatch>): Promise<StreamBatch[]> {
+  const out: StreamBatch[] = [];
+  for await (const b of it) out.push(b);
+  return out;
+}
+
+describe('streamCsv takes the same options and gives the same table as loadCsv', () => {
+  it("delimiter 'auto', skipRows, columns and a gzip file, batch by batch; header() names the columns", async () => {
+    const text = META + BODY.split('\n').slice(1).join('\n').replaceAll(',', ';');
+    const file = join(tmp, 'stream.csv.gz');
+    writeFileSync(
+      file,
+      gzipSync(`${META}radius;texture;area;target\n${text.split('\n').slice(1).join('\n')}`),
+    );
+    const options = { skipRows: 1, labelColumn: 'target', columns: ['area', 0], batchSize: 3 } as const;
+    const stream = streamCsv(file, options);
+    expect(await stream.header()).toEqual({
+      columns: ['area', 'radius'],
+      labelName: 'target',
+      delimiter: ';',
+      gzip: true,
+    });
+    const batches = await collect(stream);
+    expect(batches.map((b) => b.x.shape)).toEqual([
+      [3, 2],
+      [1, 2],
+    ]);
+    const whole = await loadCsv(file, options);
+    expect(whole.delimiter).toBe(';');
+    expect(Float32Array.from(batches.flatMap((b) => Array.from(b.x.data)))).toEqual(whole.X.data);
+    expect(batches.flatMap((b) => b.y as number[])).toEqual(whole.y);
+    // Errors count the skipped line, and name the gzip file.
+    const bad = join(tmp, 'bad.csv.gz');
+    writeFileSync(bad, gzipSync(`${META}radius;target\n1;0\nx;1\n`));
+    await expect(collect(streamCsv(bad, { skipRows: 1 }))).rejects.toThrow(
+      /bad\.csv\.gz \(gzip\), line 4, column 1/,
+    );
+    await expect(streamCsv(file, { skipRows: 1, columns: ['nope'] }).header()).rejects.toThrow(
+      /columns: "nope" is not a column/,
+    );
+    expect(() => streamCsv(file, { skipRows: -1 })).toThrow(/skipRows must be a non-negative integer/);
+    // A truncated gzip file is a CsvFormatError, not a crash.
+    const cut = join(tmp, 'cut.csv.gz');
+    writeFileSync(cut, gzipSync(BODY.repeat(200)).subarray(0, 60));
+    await expect(collect(streamCsv(cut))).rejects.toThrow(CsvFormatError);
+  });
+
+  it('a plain file with tabs: header() without a label, delimiter detected', async () => {
+    const file = join(tmp, 'tabs.tsv');
+    writeFileSync(file, BODY.replaceAll(',', '\t'));
+    const h = await streamCsv(file).header();
+    expect(h).toEqual({ columns: ['radius', 'texture', 'area', 'target'], delimiter: '\t', gzip: false });
+    const [b] = await collect(streamCsv(file, { labelColumn: -1 }));
+    expect(b!.x.shape).toEqual([4, 3]);
+  });
+});
+
+describe('loadCsvTable: mixed columns as a table', () => {
+  it('numbers as Float64Array, text as strings, the same options; an empty numeric cell is named', async () => {
+    const text = 'city;size;when;label\nOslo;3.5;2020-01-01;a\n"Paris, FR";1;2020-01-02;b\nOslo;2;;a\n';
+    const t = await loadCsvTable(text, { labelColumn: 'label' });
+    expect(t.delimiter).toBe(';');
+    expect(t.columns).toEqual(['city', 'size', 'when']);
+    expect(t.dtypes).toEqual({ city: 'string', size: 'number', when: 'string' });
+    expect(t.table.size).toEqual(Float64Array.from([3.5, 1, 2]));
+    expect(t.table.city).toEqual(['Oslo', 'Paris, FR', 'Oslo']);
+    expect(t.table.when).toEqual(['2020-01-01', '2020-01-02', '']);
+    expect(t.y).toEqual(['a', 'b', 'a']);
+    expect(t.rows).toBe(3);
+    const picked = await loadCsvTable(text, { columns: ['size'], labelColumn: -1 });
+    expect(Object.keys(picked.table)).toEqual(['size']);
+    await expect(loadCsvTable('a,b\n1,x\n,y\n')).rejects.toThrow(
+      /line 3, column 1 \("a"\): the cell is empty in a numeric column/,
+    );
   });
 });

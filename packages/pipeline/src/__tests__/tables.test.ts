@@ -76,4 +76,52 @@ describe('Pipeline on tables', () => {
     // The PCA step saw the scaler's Arrow output, names and all.
     expect((pipe.namedSteps.pca as PCA).featureNamesIn).toEqual(NAMES);
   });
+
+  it("setOutput({ predict: 'arrow' }): predict gives an Arrow Vector, predictProba a Table per class", async () => {
+    const pipe = new Pipeline([
+      ['scale', new StandardScaler()],
+      [
+        'clf',
+        new MLPClassifier(
+          { hiddenLayerSizes: [16], epochs: 10, batchSize: 32, learningRate: 0.01, randomState: 0 },
+          { registry },
+        ),
+      ],
+    ]);
+    await pipe.fit(table, y);
+    const plain = (await pipe.predict(table)) as number[];
+    const proba = (await pipe.predictProba(table)) as { data: Float32Array | Float64Array; shape: number[] };
+    const nc = pipe.classes.length;
+    const before = tf.memory().numTensors;
+    pipe.setOutput({ predict: 'arrow', arrow });
+    const v = (await pipe.predict(table)) as arrow.Vector;
+    expect(v).toBeInstanceOf(arrow.Vector);
+    expect(v.length).toBe(300);
+    expect(Array.from(v.toArray() as Float64Array)).toEqual(plain.map(Number));
+    const t = (await pipe.predictProba(table)) as arrow.Table;
+    expect(t.schema.fields.map((f) => f.name)).toEqual(pipe.classes.map(String));
+    expect(t.getChild('3')!.get(7)).toBe(proba.data[7 * nc + pipe.classes.indexOf(3)]);
+    expect(tf.memory().numTensors).toBe(before);
+    // Transformers keep their transform setting; the clone keeps the predict setting.
+    expect(
+      await pipe
+        .clone()
+        .fit(table, y)
+        .then((c) => c.predict(table)),
+    ).toBeInstanceOf(arrow.Vector);
+    // Class names as strings come back as a Utf8 vector.
+    const named = new Pipeline([
+      ['clf', new MLPClassifier({ hiddenLayerSizes: [8], epochs: 2, randomState: 0 }, { registry })],
+    ]).setOutput({ predict: 'arrow', arrow });
+    await named.fit(
+      table,
+      y.map((d) => (d % 2 ? 'odd' : 'even')),
+    );
+    const s = (await named.predict(table)) as arrow.Vector;
+    expect(String(s.type)).toBe('Utf8');
+    expect(['odd', 'even']).toContain(s.get(0));
+    expect(() => pipe.setOutput({ predict: 'table' as never })).toThrow(/predict\?: 'default' \| 'arrow'/);
+    pipe.dispose();
+    named.dispose();
+  });
 });

@@ -8,6 +8,7 @@ import {
   MinMaxScaler,
   Normalizer,
   OneHotEncoder,
+  OrdinalEncoder,
   PCA,
   RobustScaler,
   SimpleImputer,
@@ -58,6 +59,17 @@ checkTransformer(() => new OneHotEncoder({ handleUnknown: 'ignore' }), {
   ],
   setup,
   load: OneHotEncoder.load,
+});
+checkTransformer(() => new OrdinalEncoder(), {
+  X: [
+    [1, 7],
+    [2, 7],
+    [1, 8],
+    [3, 9],
+  ],
+  setup,
+  load: OrdinalEncoder.load,
+  inverse: 1e-9,
 });
 checkTransformer(() => new PCA({ nComponents: 2 }), { X, setup, load: PCA.load });
 checkTransformer(() => new PCA({ whiten: true }), {

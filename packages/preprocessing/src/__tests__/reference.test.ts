@@ -9,6 +9,7 @@ import {
   MinMaxScaler,
   Normalizer,
   OneHotEncoder,
+  OrdinalEncoder,
   PCA,
   RobustScaler,
   SimpleImputer,
@@ -211,6 +212,63 @@ describe('SimpleImputer equals scikit-learn (NaN is the missing marker)', () => 
       expect(() => t.fit(M)).toThrow(ValidationError);
       expect(() => t.fit(M)).toThrow(/NaN at row 0, column 0.*SimpleImputer/);
     }
+  });
+});
+
+describe('OrdinalEncoder equals scikit-learn', () => {
+  const C = [
+    ['red', 1],
+    ['blue', 3],
+    ['red', 3],
+    ['green', 2],
+  ];
+  it('categories, codes, unknown value, inverseTransform; errors', () => {
+    const e = new OrdinalEncoder({ handleUnknown: 'use_encoded_value', unknownValue: -1 }).fit(C);
+    expect(e.categories).toEqual([
+      ['blue', 'green', 'red'],
+      [1, 2, 3],
+    ]);
+    expect(e.transform(C)).toEqual([
+      [2, 0],
+      [0, 2],
+      [2, 2],
+      [1, 1],
+    ]);
+    expect(
+      e.transform([
+        ['green', 1],
+        ['purple', 3],
+      ]),
+    ).toEqual([
+      [1, 0],
+      [-1, 2],
+    ]);
+    expect(
+      e.inverseTransform([
+        [2, 0],
+        [-1, 2],
+      ]),
+    ).toEqual([
+      ['red', 1],
+      [null, 3],
+    ]);
+    expect(e.getFeatureNamesOut()).toEqual(['x0', 'x1']);
+    const strict = new OrdinalEncoder().fit(C);
+    expect(() => strict.transform([['purple', 1]])).toThrow(/"purple", a category not seen at fit time/);
+    expect(() => new OrdinalEncoder({ handleUnknown: 'use_encoded_value' })).toThrow(/needs unknownValue/);
+    expect(() => new OrdinalEncoder({ unknownValue: -1 })).toThrow(/only used with handleUnknown/);
+    expect(() => new OrdinalEncoder({ handleUnknown: 'use_encoded_value', unknownValue: 1 }).fit(C)).toThrow(
+      /unknownValue 1 is already the code of category "green" of column 0/,
+    );
+    // A table's text columns, by name; the output keeps float64 as { data, shape }.
+    const t = new OrdinalEncoder().fit({ city: ['Paris', 'Oslo', 'Paris'], size: [3, 1, 2] });
+    expect(t.featureNamesIn).toEqual(['city', 'size']);
+    expect(t.transform({ size: [3], city: ['Oslo'] })).toEqual({
+      data: Float64Array.from([0, 2]),
+      shape: [1, 2],
+    });
+    expect(() => t.transform({ city: ['Oslo'] })).toThrow(/no column "size"/);
+    expect(() => t.fit({ city: ['Oslo', null] })).toThrow(/X\[1\]\[0\] \(column 0 \("city"\)\) is missing/);
   });
 });
 

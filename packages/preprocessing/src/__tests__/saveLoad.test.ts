@@ -34,7 +34,12 @@ describe('save / load in the safe model format', () => {
     const manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
     expect(manifest.kind).toBe('StandardScaler');
     expect(manifest.params).toEqual({ withMean: false, withStd: true });
-    expect(manifest.state).toEqual({ nFeaturesIn: 3, nSamplesSeen: 4 });
+    // The float32 tensors plus the exact float64 statistics (transform after load gives the same bits).
+    expect(manifest.state).toEqual({
+      nFeaturesIn: 3,
+      nSamplesSeen: 4,
+      float64: { mean: s.mean, var: s.var, scale: s.scale },
+    });
     const back = (await PREPROCESSING_LOADERS.StandardScaler!(dir)) as StandardScaler;
     expect(back).toBeInstanceOf(StandardScaler);
     expect(back.transform(X)).toEqual(s.transform(X));

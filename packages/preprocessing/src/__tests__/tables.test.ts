@@ -96,7 +96,7 @@ describe('transformers on tables', () => {
       'pca1',
     ]);
     expect(() => s.setOutput({ transform: 'pandas' as never })).toThrow(
-      /expected \{ transform: 'default' \| 'arrow' \}/,
+      /expected \{ transform\?: 'default' \| 'arrow', predict\?: 'default' \| 'arrow' \}/,
     );
     s.setOutput({ transform: 'default' });
     expect(Array.isArray(s.transform(iris))).toBe(true);
