@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one test command: build, lint, typecheck, then every test of the workspace in one vitest run.
+// The one test command: build, lint, typecheck, the API-reference check, then every test of the workspace in one vitest run.
 // The last line printed is `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +15,8 @@ function run(cmd, args) {
 const steps = [
   ['pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']],
   ['pnpm', ['exec', 'biome', 'check', '.']],
+  // every exported symbol has TSDoc and TypeDoc converts the API reference without a warning (`pnpm docs`)
+  ['node', ['scripts/docs.mjs', '--check']],
 ];
 for (const [cmd, args] of steps) {
   const code = run(cmd, args);

@@ -241,6 +241,9 @@ describe('a consumer outside the workspace (npm-installed tarballs)', () => {
             '@tensorflow/tfjs-core': TFJS,
             '@tensorflow/tfjs-backend-cpu': TFJS,
             '@tensorflow/tfjs-layers': TFJS,
+            // optional peers: a browser app installs the GPU backends it wants (the bundles below import them)
+            '@tensorflow/tfjs-backend-webgl': TFJS,
+            '@tensorflow/tfjs-backend-webgpu': TFJS,
           },
           // the packages' own dependencies on each other resolve to these tarballs too, never to the registry
           overrides: Object.fromEntries(Object.keys(deps).map((n) => [n, `$${n}`])),

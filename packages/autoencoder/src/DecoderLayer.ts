@@ -41,19 +41,23 @@ export class DecoderLayer {
     b.dispose();
   }
 
+  /** Width of this layer's input: the tied encoder layer's `units`. */
   get inputSize(): number {
     return this.encoder.units;
   }
 
+  /** Width of this layer's output: the tied encoder layer's `inputSize`. */
   get units(): number {
     return this.encoder.inputSize;
   }
 
+  /** Decodes a batch `h` `[n, inputSize]` to `[n, units]` (affine map, then the activation). */
   apply(h: tf.Tensor2D): tf.Tensor2D {
     const w = this.kernel ?? (tf.transpose(this.encoder.kernel) as tf.Tensor2D);
     return activate(affine(h, w, this.bias), this.activation);
   }
 
+  /** The trainable variables: the bias, and the kernel when the weights are not tied to the encoder. */
   get variables(): tf.Variable[] {
     return this.kernel ? [this.kernel, this.bias] : [this.bias];
   }
@@ -67,6 +71,7 @@ export class DecoderLayer {
     return data;
   }
 
+  /** The layer as plain arrays (kernel `[inputSize, units]`, bias, activation), for saving and exporting. */
   toSpec(): DenseLayerSpec {
     return {
       name: this.name,
@@ -78,6 +83,7 @@ export class DecoderLayer {
     };
   }
 
+  /** Frees the layer's own variables (a tied kernel belongs to the encoder and is left alone). */
   dispose(): void {
     this.kernel?.dispose();
     this.bias.dispose();

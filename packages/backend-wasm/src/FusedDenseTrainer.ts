@@ -195,6 +195,7 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     return this.#pw.map((p, i) => f32.slice(p >> 2, (p >> 2) + this.#pn[i]!));
   }
 
+  /** The learning rate of the next updates (a schedule calls this between epochs). */
   setLearningRate(learningRate: number): void {
     this.#lr = learningRate;
   }

@@ -1,4 +1,9 @@
-import { type BackendPlugin, BackendUnavailableError, initTfBackend } from '@layerwise/core';
+import {
+  type BackendPlugin,
+  BackendUnavailableError,
+  initTfBackend,
+  isModuleNotFound,
+} from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link webglBackend}. */
@@ -39,7 +44,7 @@ function webglRenderer(): string | undefined {
 
 type Probe =
   | { ok: true; version: number; software?: string }
-  | { ok: false; reason: string; error?: unknown };
+  | { ok: false; reason: string; error?: unknown; missing?: boolean };
 
 const INSTALL = 'Install @tensorflow/tfjs-backend-webgl@4.22.0 next to @tensorflow/tfjs-core@4.22.0.';
 
@@ -94,6 +99,7 @@ export function webglBackend(options: WebglBackendOptions = {}): BackendPlugin {
           ok: false,
           reason: `@tensorflow/tfjs-backend-webgl could not be loaded (${(e as Error).message}). ${INSTALL}`,
           error: e,
+          missing: isModuleNotFound(e),
         };
       }
       try {
@@ -131,9 +137,11 @@ export function webglBackend(options: WebglBackendOptions = {}): BackendPlugin {
       const p = await probe();
       return p.ok && (p.software === undefined || options.allowSoftware === true);
     },
+    // An optional peer that is not installed is skipped by `auto` without a notice (named, activate() says what
+    // to install).
     async unavailableReason() {
       const p = await probe();
-      if (!p.ok) return p.reason;
+      if (!p.ok) return p.missing ? undefined : p.reason;
       if (p.software !== undefined && options.allowSoftware !== true) {
         return `software-rendered WebGL (${p.software}) is slower than wasm. Name backend 'webgl' or pass webglBackend({ allowSoftware: true }) to use it`;
       }

@@ -1,4 +1,9 @@
-import { type BackendPlugin, BackendUnavailableError, initTfBackend } from '@layerwise/core';
+import {
+  type BackendPlugin,
+  BackendUnavailableError,
+  initTfBackend,
+  isModuleNotFound,
+} from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link webgpuBackend}. */
@@ -8,12 +13,63 @@ export interface WebgpuBackendOptions {
    * tfjs flag `WEBGPU_USE_LOW_POWER_GPU`). Default `'high-performance'`.
    */
   powerPreference?: 'high-performance' | 'low-power';
+  /**
+   * Let `backend: 'auto'` take a software WebGPU adapter: the browser's fallback adapter
+   * (`isFallbackAdapter`, e.g. SwiftShader in headless Chromium, on VMs and CI) or one whose description names a
+   * software renderer (SwiftShader, llvmpipe, lavapipe, "Software", Microsoft Basic Render). Default `false`:
+   * there `auto` ranks webgpu below wasm, saying why in its one-line notice, as `webglBackend` does for
+   * software WebGL. Naming the backend (`backend: 'webgpu'`) uses it either way.
+   */
+  allowSoftware?: boolean;
 }
 
-type Probe = { ok: true } | { ok: false; reason: string; error?: unknown };
+type Probe =
+  | { ok: true; software?: string }
+  | { ok: false; reason: string; error?: unknown; missing?: boolean };
+
+/** What a `GPUAdapter` tells about itself (`info` in current browsers, `requestAdapterInfo()` in older ones). */
+interface AdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: AdapterInfoLike;
+  requestAdapterInfo?: () => Promise<AdapterInfoLike>;
+}
+
+interface AdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
 
 interface NavigatorGpu {
   requestAdapter(options?: { powerPreference?: string }): Promise<unknown>;
+}
+
+/** Adapter descriptions of software implementations (SwiftShader, Mesa's llvmpipe/lavapipe, WARP…). */
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
+
+/**
+ * The name of a software adapter (its description, or `fallback adapter`), or `undefined` for a hardware one.
+ */
+export async function softwareAdapter(adapter: unknown): Promise<string | undefined> {
+  const a = adapter as AdapterLike;
+  let info: AdapterInfoLike | undefined = a.info;
+  if (!info && typeof a.requestAdapterInfo === 'function') {
+    try {
+      info = await a.requestAdapterInfo();
+    } catch {
+      info = undefined;
+    }
+  }
+  const text = [info?.vendor, info?.architecture, info?.device, info?.description]
+    .filter((s): s is string => typeof s === 'string' && s.length > 0)
+    .join(' ');
+  if (SOFTWARE_ADAPTER.test(text)) return text;
+  if (a.isFallbackAdapter === true || info?.isFallbackAdapter === true) {
+    return text ? `fallback adapter, ${text}` : 'fallback adapter';
+  }
+  return undefined;
 }
 
 /**
@@ -56,6 +112,8 @@ function checkSyncReadback(): string | undefined {
  * and refuses otherwise (restoring the previous tfjs backend): in headless Chromium on SwiftShader's fallback
  * adapter they return zeros. The first call of every op compiles a compute shader: the first batches of a fit
  * are much slower.
+ * A software adapter (the browser's fallback adapter, SwiftShader, llvmpipe…) ranks below wasm for `auto`
+ * (see {@link WebgpuBackendOptions.allowSoftware}); the notice names it.
  * Importing this package does nothing; the tfjs backend is loaded by `activate()`.
  *
  * ```ts
@@ -76,6 +134,7 @@ export function webgpuBackend(options: WebgpuBackendOptions = {}): BackendPlugin
   let probing: Promise<Probe> | undefined;
   const probe = (): Promise<Probe> => {
     probing ??= (async (): Promise<Probe> => {
+      let software: string | undefined;
       const gpu = (globalThis as { navigator?: { gpu?: NavigatorGpu } }).navigator?.gpu;
       if (!gpu || typeof gpu.requestAdapter !== 'function') {
         return {
@@ -95,6 +154,7 @@ export function webgpuBackend(options: WebgpuBackendOptions = {}): BackendPlugin
               'navigator.gpu.requestAdapter() returned null: no usable GPU, or WebGPU is disabled or blocklisted here (see chrome://gpu)',
           };
         }
+        software = await softwareAdapter(adapter);
       } catch (e) {
         return {
           ok: false,
@@ -109,9 +169,10 @@ export function webgpuBackend(options: WebgpuBackendOptions = {}): BackendPlugin
           ok: false,
           reason: `@tensorflow/tfjs-backend-webgpu could not be loaded (${(e as Error).message}). Install @tensorflow/tfjs-backend-webgpu@4.22.0 next to @tensorflow/tfjs-core@4.22.0`,
           error: e,
+          missing: isModuleNotFound(e),
         };
       }
-      return { ok: true };
+      return software === undefined ? { ok: true } : { ok: true, software };
     })();
     return probing;
   };
@@ -120,12 +181,20 @@ export function webgpuBackend(options: WebgpuBackendOptions = {}): BackendPlugin
     kind: 'backend',
     name: 'webgpu',
     priority: 5,
+    // For `auto`: a software adapter is not offered (wasm is faster there) unless allowSoftware.
     async isAvailable() {
-      return (await probe()).ok;
+      const p = await probe();
+      return p.ok && (p.software === undefined || options.allowSoftware === true);
     },
+    // An optional peer that is not installed is skipped by `auto` without a notice (named, activate() says what
+    // to install).
     async unavailableReason() {
       const p = await probe();
-      return p.ok ? undefined : p.reason;
+      if (!p.ok) return p.missing ? undefined : p.reason;
+      if (p.software !== undefined && options.allowSoftware !== true) {
+        return `software WebGPU adapter (${p.software}) is slower than wasm. Name backend 'webgpu' or pass webgpuBackend({ allowSoftware: true }) to use it`;
+      }
+      return undefined;
     },
     async activate() {
       const p = await probe();

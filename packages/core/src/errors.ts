@@ -60,3 +60,18 @@ export class TrainingDivergedError extends LayerwiseError {
     super(message, options);
   }
 }
+
+/**
+ * True when a dynamic `import()` failed because the package is not installed (Node's, Deno's and Bun's "cannot
+ * find module/package", a browser's unresolved bare specifier) rather than because it broke while loading.
+ * Backend plugins use it to skip an optional peer that is absent without a notice.
+ */
+export function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return true;
+  // Node, Deno and Bun set the code; browsers say it: Chrome "Failed to resolve module specifier", Firefox "was a
+  // bare specifier, but was not remapped", Safari "does not resolve to a valid URL"
+  return /cannot find (module|package)|failed to resolve module specifier|was a bare specifier|does not resolve to a valid url|not a dependency/i.test(
+    String((error as Error | null)?.message ?? error),
+  );
+}

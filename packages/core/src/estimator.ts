@@ -1,3 +1,4 @@
+import { estimatorDisplay, JUPYTER_DISPLAY, type MimeBundle } from './display.js';
 import { engineGuard } from './engineGuard.js';
 import { ConcurrentFitError, NotFittedError } from './errors.js';
 import { type ParamSpec, validateParams } from './params.js';
@@ -109,7 +110,13 @@ export abstract class BaseEstimator<P extends object> implements Estimator<P> {
     return this.#params;
   }
 
+  /** True once `fit` (or `load`) has given the estimator its learned state; `predict`/`transform` need it. */
   abstract get isFitted(): boolean;
+
+  /** Notebook display (Deno's Jupyter kernel): kind, parameters, layers, fitted state and loss chart. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return estimatorDisplay(this);
+  }
 
   #fitting: string | null = null;
   #fitBackend: string | null = null;

@@ -41,10 +41,20 @@ export {
   toTargets,
   uniqueClasses,
 } from './data.js';
+export {
+  estimatorDisplay,
+  historyDisplay,
+  JUPYTER_DISPLAY,
+  lossChartDisplaySpec,
+  type MimeBundle,
+  VEGA_LITE_MIME,
+  withJupyterDisplay,
+} from './display.js';
 export { EngineGuard, type EngineGuardState, engineGuard } from './engineGuard.js';
 export {
   BackendUnavailableError,
   ConcurrentFitError,
+  isModuleNotFound,
   LayerwiseError,
   ModelFormatError,
   NotFittedError,

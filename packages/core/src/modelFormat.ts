@@ -257,7 +257,7 @@ export const TEMP_FILE_PATTERN = /^\..+\.[0-9a-f]{12}\.tmp$/;
 const inFlight = new Set<string>();
 
 /**
- * Removes temporary files a killed save left in `dir` (those matching {@link TEMP_FILE_PATTERN}, except
+ * Removes temporary files a killed save left in `dir` (those matching `TEMP_FILE_PATTERN`, except
  * ones this process is writing right now). A missing `dir` is fine.
  */
 export async function removeStaleTempFiles(dir: string): Promise<string[]> {

@@ -441,6 +441,7 @@ export class Registry {
     return this;
   }
 
+  /** True after `freeze()`: `use`/`bind` on this scope then throw. */
   get frozen(): boolean {
     return this.#frozen;
   }

@@ -20,6 +20,7 @@ export class Rng {
     return this.#state;
   }
 
+  /** A generator that continues from a saved `state` (see {@link Rng.state}). */
   static fromState(state: number): Rng {
     const r = new Rng(0);
     r.#state = state >>> 0;

@@ -16,6 +16,7 @@ const { onnx } = onnxProto;
 
 /** Lowest and highest ONNX opset this exporter writes. */
 export const MIN_OPSET = 9;
+/** Highest ONNX opset this exporter writes. */
 export const MAX_OPSET = 21;
 /** The opset written unless another is asked for. */
 export const DEFAULT_OPSET = 13;

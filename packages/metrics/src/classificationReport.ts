@@ -1,4 +1,10 @@
-import { type ClassLabel, type LabelsLike, ValidationError } from '@layerwise/core';
+import {
+  type ClassLabel,
+  type LabelsLike,
+  type MimeBundle,
+  ValidationError,
+  withJupyterDisplay,
+} from '@layerwise/core';
 import { precisionRecallFscoreSupport } from './classification.js';
 import { checkLabelsOption, labelPair, unionLabels } from './inputs.js';
 
@@ -29,6 +35,26 @@ export interface ReportRow {
  * (a number) or `'micro avg'`, then `'macro avg'` and `'weighted avg'` — scikit-learn's `output_dict`.
  */
 export type ClassificationReportDict = Record<string, ReportRow | number>;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const esc = (text: string): string => text.replace(/[&<>"]/g, (c) => ESCAPES[c]!);
+
+/**
+ * The notebook display (`Symbol.for('Jupyter.display')`, Deno's Jupyter kernel) of a report dict: an HTML
+ * table laid out as the text report (one row per class, then accuracy and the averages).
+ */
+function reportDisplay(d: ClassificationReportDict, digits: number): MimeBundle {
+  const num = (x: number) => `<td>${formatFixed(x, digits)}</td>`;
+  const rows = Object.entries(d).map(([name, r]) =>
+    typeof r === 'number'
+      ? `<tr><th>${esc(name)}</th><td></td><td></td>${num(r)}<td></td></tr>`
+      : `<tr><th>${esc(name)}</th>${num(r.precision)}${num(r.recall)}${num(r['f1-score'])}<td>${r.support}</td></tr>`,
+  );
+  return {
+    'text/plain': JSON.stringify(d, null, 2),
+    'text/html': `<table class="layerwise-classification-report"><tr><th></th>${HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.join('')}</table>`,
+  };
+}
 
 /**
  * `x` with `digits` decimals the way Python's `format` does: exact ties round half to even
@@ -119,7 +145,7 @@ export function classificationReport(
       out[n] = { precision: pr[i]!, recall: rc[i]!, 'f1-score': f1[i]!, support: support[i]! };
     });
     for (const { heading, row } of avgRows) out[heading] = heading === 'accuracy' ? row.precision : row;
-    return out;
+    return withJupyterDisplay(out, (d) => reportDisplay(d, digits)); // notebook display: an HTML table
   }
   const width = Math.max(...names.map((n) => n.length), 'weighted avg'.length, digits);
   const right = (s: string, w: number) => s.padStart(w);

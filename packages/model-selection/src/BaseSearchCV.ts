@@ -1,4 +1,12 @@
-import { type ExecutorPlugin, LayerwiseError, NotFittedError, ValidationError } from '@layerwise/core';
+import {
+  type ExecutorPlugin,
+  estimatorDisplay,
+  JUPYTER_DISPLAY,
+  LayerwiseError,
+  type MimeBundle,
+  NotFittedError,
+  ValidationError,
+} from '@layerwise/core';
 import type { Scorer, Scoring } from '@layerwise/metrics';
 import { checkKeys, prepareData } from './crossValidate.js';
 import { type CV, resolveSplits } from './cv.js';
@@ -221,6 +229,11 @@ export abstract class BaseSearchCV<E extends SearchEstimator> {
   /** True after `fit`. */
   get isFitted(): boolean {
     return this.#fitted !== null;
+  }
+
+  /** Notebook display (Deno's Jupyter kernel): the search's parameters and fitted state. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return estimatorDisplay(this);
   }
 
   /** Per-candidate results (scikit-learn's `cv_results_`). */

@@ -146,6 +146,16 @@ function classRowWeights(
 /** Labels as returned by `predict`: the same kind of labels `fit` was given. */
 export type PredictedLabels = number[] | string[] | Int32Array | tf.Tensor1D;
 
+/**
+ * What `predict` returns for features that are not a tensor (`number[][]`, `{ data, shape }`, a table): the
+ * labels as an array, never a tensor — `number[]`, `string[]`, or `Int32Array` after `fit` got an `Int32Array`.
+ * Indexes without a cast.
+ */
+export type ArrayLabels = number[] | string[] | Int32Array;
+
+/** {@link PredictedLabelsOf} for features that are not a tensor: labels fitted as a `Tensor1D` come back as `number[]`. */
+export type ArrayLabelsOf<Y> = Y extends tf.Tensor1D ? number[] : PredictedLabelsOf<Y>;
+
 /** What `predict` returns after `fit` got labels of kind `Y`: numbers → `number[]`, strings → `string[]`, `Int32Array`, `Tensor1D`. */
 export type PredictedLabelsOf<Y> = Y extends string[]
   ? string[]
@@ -164,7 +174,9 @@ export type PredictedLabelsOf<Y> = Y extends string[]
  */
 export interface FittedClassifier<Y> {
   /** Predicted labels, of the kind `fit` was given. */
-  predict(X: MatrixLike): Promise<PredictedLabelsOf<Y>>;
+  predict(X: tf.Tensor2D): Promise<PredictedLabelsOf<Y>>;
+  /** Predicted labels, of the kind `fit` was given (a `Tensor1D` of labels only for a tensor `X`). */
+  predict(X: Exclude<FeaturesLike, tf.Tensor>): Promise<ArrayLabelsOf<Y>>;
 }
 
 type ClassifierState = { classes: ClassLabel[]; labelKind: EncodedLabels['kind'] };
@@ -454,12 +466,21 @@ export class MLPClassifier
     return data;
   }
 
-  /** Predicted labels, in the same kind of labels `fit` was given (number[], string[], Int32Array, Tensor1D). */
+  /**
+   * Predicted labels, in the kind of labels `fit` was given: `number[]`, `string[]`, `Int32Array`, or — for a
+   * tensor `X` after `fit` got a `Tensor1D` — a `Tensor1D`. Features that are not a tensor never give a tensor
+   * (labels fitted as a `Tensor1D` then come back as `number[]`), so the result of `predict(number[][])`
+   * indexes without a cast even after a plain `await clf.fit(X, y);` statement.
+   */
+  async predict(X: tf.Tensor2D): Promise<PredictedLabels>;
+  async predict(X: Exclude<FeaturesLike, tf.Tensor>): Promise<ArrayLabels>;
+  async predict(X: FeaturesLike): Promise<PredictedLabels>;
   async predict(X: FeaturesLike): Promise<PredictedLabels> {
     return this.withEngine('predict', async (backend) => {
       const idx = await this.#predictIndices(X, 'predict', backend);
       const st = this.fittedState;
-      return decodeLabels(idx, st.classes, st.labelKind);
+      const kind = st.labelKind === 'tensor' && !(X instanceof tf.Tensor) ? 'number' : st.labelKind;
+      return decodeLabels(idx, st.classes, kind);
     });
   }
 

@@ -80,6 +80,8 @@ export {
   type TrainingParams,
 } from '@layerwise/training';
 export {
+  type ArrayLabels,
+  type ArrayLabelsOf,
   type EncoderSource,
   type FittedClassifier,
   MLPClassifier,

@@ -410,6 +410,7 @@ export class ColumnTransformer {
     return { ...this.#options };
   }
 
+  /** True after `fit` (or `fitTransform`). */
   get isFitted(): boolean {
     return this.#fitted !== null;
   }

@@ -2,8 +2,11 @@ import {
   checkOutputConfig,
   clone as cloneEstimator,
   type EstimatorOptions,
+  estimatorDisplay,
   getDefaultRegistry,
+  JUPYTER_DISPLAY,
   loadModelDir,
+  type MimeBundle,
   ModelFormatError,
   mergeOutputConfig,
   NotFittedError,
@@ -190,6 +193,11 @@ export class Pipeline {
   /** True when every step (passthrough aside) is fitted. */
   get isFitted(): boolean {
     return this.#steps.every(([, e]) => e === 'passthrough' || e.isFitted);
+  }
+
+  /** Notebook display (Deno's Jupyter kernel): the steps, their parameters and fitted state. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return estimatorDisplay(this);
   }
 
   /** The first step that is not `'passthrough'`: it sees X as given. */

@@ -147,7 +147,7 @@ export class DenseLayer {
 
   /**
    * @param name a name for export and save files (`layers.0`…)
-   * @param weights initial weights; else drawn from `rng` with {@link defaultInit}
+   * @param init `{ weights }`: initial weights; else `{ rng, scheme }`: drawn from `rng` with {@link defaultInit}
    */
   constructor(
     readonly name: string,

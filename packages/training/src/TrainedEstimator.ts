@@ -1,4 +1,4 @@
-import { BaseEstimator } from '@layerwise/core';
+import { BaseEstimator, historyDisplay, withJupyterDisplay } from '@layerwise/core';
 import { type EpochRecord, type FittedCurves, fittedCurves, type TrainingHistory } from './history.js';
 
 /**
@@ -15,7 +15,7 @@ export abstract class TrainedEstimator<P extends object> extends BaseEstimator<P
 
   /** Records what a fit (or a loaded file) left: the history (or null) and the feature count. */
   protected setTrained(history: TrainingHistory | null, inputSize: number): void {
-    this.#history = history;
+    this.#history = history && withJupyterDisplay(history, historyDisplay); // notebook display
     this.#inputSize = inputSize;
   }
 

@@ -207,6 +207,7 @@ export class EarlyStopping implements Callback {
     }
   }
 
+  /** Compares the monitored value with the best so far; stops the run after `patience` epochs without improvement. */
   onEpochEnd(ctx: CallbackContext): void {
     const v = this.#watch.value(ctx.logs);
     if (v !== undefined && this.#watch.improves(v, this.#best)) {

@@ -31,7 +31,10 @@ export async function run() {
     const onCpu = await product();
     asyncMatMulMaxError = onGpu.reduce((m, v, i) => Math.max(m, Math.abs(v - onCpu[i]!)), 0);
   }
-  const plugin = webgpuBackend();
+  // What auto sees (a software adapter ranks below wasm), then the plugin as when named (software allowed).
+  const strict = webgpuBackend();
+  const softwareReason = (await strict.isAvailable()) ? undefined : await strict.unavailableReason?.();
+  const plugin = webgpuBackend({ allowSoftware: true });
   const available = await plugin.isAvailable();
   const reason = await plugin.unavailableReason?.();
   let activateError: string | undefined;
@@ -58,6 +61,7 @@ export async function run() {
         }
       : null,
     available,
+    softwareReason,
     reason,
     activateError,
     before,

@@ -153,6 +153,16 @@ describe('classification scores equal scikit-learn 1.2.1', () => {
       if (typeof v === 'number') close(d[k] as number, v);
       else for (const [h, x] of Object.entries(v)) close((d[k] as unknown as Record<string, number>)[h]!, x);
     }
+    // notebook display (Deno's Jupyter kernel): an HTML table with a row per class, accuracy and the averages;
+    // invisible to JSON and Object.keys
+    const show = (d as unknown as Record<symbol, () => Record<string, string>>)[
+      Symbol.for('Jupyter.display')
+    ]!;
+    const html = show.call(d)['text/html']!;
+    expect(html).toMatch(/^<table class="layerwise-classification-report"><tr><th><\/th><th>precision<\/th>/);
+    for (const k of Object.keys(d)) expect(html).toContain(`<tr><th>${k}</th>`);
+    expect(html.match(/<tr>/g)).toHaveLength(Object.keys(d).length + 1);
+    expect(Object.keys(JSON.parse(JSON.stringify(d)))).toEqual(Object.keys(d));
   });
 
   it('formatFixed rounds exact ties half to even like Python', () => {

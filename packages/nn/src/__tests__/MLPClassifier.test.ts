@@ -88,6 +88,19 @@ describe('MLPClassifier semantics', () => {
     );
     const i32 = await new MLPClassifier(small, { registry }).fit(X, Int32Array.from(y));
     expect(await i32.predict(X)).toBeInstanceOf(Int32Array);
+    // Tensor1D labels: a tensor of labels only for a tensor X; number[][] gives the same labels as number[]
+    const yt = tf.tensor1d(y);
+    const t1 = await new MLPClassifier(small, { registry }).fit(X, yt);
+    yt.dispose();
+    const fromArray = await t1.predict(X);
+    expect(Array.isArray(fromArray)).toBe(true);
+    const x2 = tf.tensor2d(X);
+    const fromTensor = (await t1.predict(x2)) as tf.Tensor1D;
+    expect(fromTensor).toBeInstanceOf(tf.Tensor);
+    expect(Array.from(fromTensor.dataSync())).toEqual(fromArray);
+    fromTensor.dispose();
+    x2.dispose();
+    t1.dispose();
     await clf.score(X, y);
     expect(tf.memory().numTensors).toBe(before + 4);
   });
