@@ -27,6 +27,7 @@ import {
   type DataSource,
   type EpochRecord,
   isHistory,
+  isOptionsObject,
   LEAKY_RELU_ALPHA,
   mapRows,
   mapRowsToHost,
@@ -63,14 +64,6 @@ export interface AutoencoderExportOptions extends ExportOptions {
   format: string;
   /** Which part: `'encoder'`, `'decoder'` or `'autoencoder'` (default). */
   part?: AutoencoderPart;
-}
-
-/** A plain object (not labels, not a `{ data, shape }` matrix): the options of `fit(X, options)`. */
-function isOptionsObject(v: unknown): v is AutoencoderFitOptions {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
-  return !('data' in v && 'shape' in v);
 }
 
 /**
@@ -135,7 +128,7 @@ export class StackedAutoencoder
   async fit(X: FeaturesLike | DataSource, options?: AutoencoderFitOptions): Promise<this>;
   async fit(X: FeaturesLike | DataSource, y: unknown, options?: AutoencoderFitOptions): Promise<this>;
   async fit(X: FeaturesLike | DataSource, y?: unknown, options?: AutoencoderFitOptions): Promise<this> {
-    const opts = options === undefined && isOptionsObject(y) ? y : options;
+    const opts = options === undefined && isOptionsObject<AutoencoderFitOptions>(y) ? y : options;
     // One fit at a time per estimator (ConcurrentFitError), on the engine through core's engine guard.
     return this.runFit('fit', async (backend) => {
       const p = this.getParams();

@@ -12,7 +12,6 @@ import {
   saveModelDir,
   type Transformer,
   toFitMatrix,
-  toMatrix,
   ValidationError,
 } from '@layerwise/core';
 import {
@@ -27,7 +26,7 @@ import {
   runTraining,
   TrainedEstimator,
 } from '@layerwise/nn';
-import { type DataSource, isDataSource, paramsEstimatorKind } from '@layerwise/training';
+import { type DataSource, isDataSource, isOptionsObject, paramsEstimatorKind } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreSource } from './sourceScores.js';
 import { buildVae, VaeModel, vaeFromTensors } from './vaeModel.js';
@@ -74,13 +73,6 @@ export interface VaeExportOptions extends ExportOptions {
   format: string;
   /** `'decoder'` (default: codes → the mean of p(x | z), to generate elsewhere) or `'encoder'` (input → μ). */
   part?: 'encoder' | 'decoder';
-}
-
-function isOptionsObject(v: unknown): v is VaeFitOptions {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
-  return !('data' in v && 'shape' in v);
 }
 
 /**
@@ -153,7 +145,7 @@ export class VariationalAutoencoder
   async fit(X: MatrixLike | DataSource, options?: VaeFitOptions): Promise<this>;
   async fit(X: MatrixLike | DataSource, y: unknown, options?: VaeFitOptions): Promise<this>;
   async fit(X: MatrixLike | DataSource, y?: unknown, options?: VaeFitOptions): Promise<this> {
-    const opts = options === undefined && isOptionsObject(y) ? y : options;
+    const opts = options === undefined && isOptionsObject<VaeFitOptions>(y) ? y : options;
     return this.runFit('fit', async (backend) => {
       const p = this.getParams();
       // β of the current epoch (KL warm-up), set by the estimator's own callback at each epoch's start.

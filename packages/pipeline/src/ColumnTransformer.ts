@@ -3,9 +3,12 @@ import {
   clone as cloneEstimator,
   type EstimatorKindPlugin,
   type EstimatorOptions,
+  estimatorDisplay,
   getDefaultRegistry,
+  JUPYTER_DISPLAY,
   loadModelDir,
   looseMatrix,
+  type MimeBundle,
   ModelFormatError,
   mergeOutputConfig,
   NotFittedError,
@@ -413,6 +416,11 @@ export class ColumnTransformer {
   /** True after `fit` (or `fitTransform`). */
   get isFitted(): boolean {
     return this.#fitted !== null;
+  }
+
+  /** Notebook display (Deno's Jupyter kernel): the transformers, their parameters and fitted state. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return estimatorDisplay(this);
   }
 
   #checkFitted(method: string): void {

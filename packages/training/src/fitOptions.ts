@@ -106,3 +106,14 @@ export function checkSampleWeight(owner: string, w: unknown, rows: number): Floa
   if (total === 0) fail('is all zeros; at least one row must have a weight > 0');
   return out;
 }
+
+/**
+ * Whether `v` is a plain object that is not a `{ data, shape }` matrix: read as `fit`'s options where labels
+ * could stand (`fit(X, options)` of an unsupervised estimator, which accepts and ignores a y).
+ */
+export function isOptionsObject<T extends object = Record<string, unknown>>(v: unknown): v is T {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return !('data' in v && 'shape' in v);
+}

@@ -64,7 +64,7 @@ export {
   type ParamsEstimatorKindSpec,
   paramsEstimatorKind,
 } from './estimatorKind.js';
-export { type CommonFitOptions, checkFitOptions } from './fitOptions.js';
+export { type CommonFitOptions, checkFitOptions, isOptionsObject } from './fitOptions.js';
 export {
   type CarriedState,
   type PreparedData,
