@@ -3,6 +3,7 @@ import {
   BackendUnavailableError,
   initTfBackend,
   isModuleNotFound,
+  probedAvailability,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -132,21 +133,13 @@ export function webglBackend(options: WebglBackendOptions = {}): BackendPlugin {
     kind: 'backend',
     name: 'webgl',
     priority: 4,
-    // For `auto`: a software-rendered WebGL is not offered (wasm is faster there) unless allowSoftware.
-    async isAvailable() {
-      const p = await probe();
-      return p.ok && (p.software === undefined || options.allowSoftware === true);
-    },
-    // An optional peer that is not installed is skipped by `auto` without a notice (named, activate() says what
-    // to install).
-    async unavailableReason() {
-      const p = await probe();
-      if (!p.ok) return p.missing ? undefined : p.reason;
-      if (p.software !== undefined && options.allowSoftware !== true) {
-        return `software-rendered WebGL (${p.software}) is slower than wasm. Name backend 'webgl' or pass webglBackend({ allowSoftware: true }) to use it`;
-      }
-      return undefined;
-    },
+    // For `auto`: a software renderer is not offered (wasm is faster there) unless allowSoftware; an optional
+    // peer that is not installed is skipped without a notice (named, activate() says what to install).
+    ...probedAvailability(probe, {
+      allowSoftware: options.allowSoftware,
+      software: (renderer) =>
+        `software-rendered WebGL (${renderer}) is slower than wasm. Name backend 'webgl' or pass webglBackend({ allowSoftware: true }) to use it`,
+    }),
     async activate() {
       const p = await probe();
       if (!p.ok) {

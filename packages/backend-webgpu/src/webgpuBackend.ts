@@ -3,6 +3,7 @@ import {
   BackendUnavailableError,
   initTfBackend,
   isModuleNotFound,
+  probedAvailability,
 } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -181,21 +182,13 @@ export function webgpuBackend(options: WebgpuBackendOptions = {}): BackendPlugin
     kind: 'backend',
     name: 'webgpu',
     priority: 5,
-    // For `auto`: a software adapter is not offered (wasm is faster there) unless allowSoftware.
-    async isAvailable() {
-      const p = await probe();
-      return p.ok && (p.software === undefined || options.allowSoftware === true);
-    },
-    // An optional peer that is not installed is skipped by `auto` without a notice (named, activate() says what
-    // to install).
-    async unavailableReason() {
-      const p = await probe();
-      if (!p.ok) return p.missing ? undefined : p.reason;
-      if (p.software !== undefined && options.allowSoftware !== true) {
-        return `software WebGPU adapter (${p.software}) is slower than wasm. Name backend 'webgpu' or pass webgpuBackend({ allowSoftware: true }) to use it`;
-      }
-      return undefined;
-    },
+    // For `auto`: a software renderer is not offered (wasm is faster there) unless allowSoftware; an optional
+    // peer that is not installed is skipped without a notice (named, activate() says what to install).
+    ...probedAvailability(probe, {
+      allowSoftware: options.allowSoftware,
+      software: (renderer) =>
+        `software WebGPU adapter (${renderer}) is slower than wasm. Name backend 'webgpu' or pass webgpuBackend({ allowSoftware: true }) to use it`,
+    }),
     async activate() {
       const p = await probe();
       if (!p.ok) {

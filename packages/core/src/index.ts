@@ -192,7 +192,7 @@ export {
   toArrowTable,
   toArrowVector,
 } from './tables.js';
-export { initTfBackend } from './tfBackend.js';
+export { type BackendProbe, initTfBackend, probedAvailability } from './tfBackend.js';
 export type {
   DenseStackData,
   DenseStackLayer,

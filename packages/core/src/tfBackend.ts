@@ -27,3 +27,33 @@ export async function initTfBackend(name: string, message?: (cause: unknown) => 
   }
   await tf.ready();
 }
+
+/** What probing a GPU backend found: usable (maybe on a software renderer), or not and why. */
+export type BackendProbe =
+  | { ok: true; software?: string }
+  | { ok: false; reason: string; error?: unknown; missing?: boolean };
+
+/**
+ * A GPU backend plugin's `isAvailable` and `unavailableReason` from its (cached) probe. Not available when the
+ * probe failed — an optional peer that is not installed (`missing`) is skipped by `auto` without a notice —
+ * or when it found a software renderer or adapter and `allowSoftware` is not set (wasm is faster there):
+ * `software(name)` says so in the one-line notice.
+ */
+export function probedAvailability(
+  probe: () => Promise<BackendProbe>,
+  options: { allowSoftware?: boolean | undefined; software: (renderer: string) => string },
+): { isAvailable(): Promise<boolean>; unavailableReason(): Promise<string | undefined> } {
+  const allowSoftware = options.allowSoftware === true;
+  return {
+    async isAvailable() {
+      const p = await probe();
+      return p.ok && (p.software === undefined || allowSoftware);
+    },
+    async unavailableReason() {
+      const p = await probe();
+      if (!p.ok) return p.missing ? undefined : p.reason;
+      if (p.software !== undefined && !allowSoftware) return options.software(p.software);
+      return undefined;
+    },
+  };
+}
