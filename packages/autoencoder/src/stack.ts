@@ -1,5 +1,5 @@
 import type { NamedTensor, Rng } from '@layerwise/core';
-import { DenseLayer, layerTensors, type RunModel } from '@layerwise/training';
+import { DenseLayer, layerTensors, namedTensorReader, type RunModel } from '@layerwise/training';
 import type * as tf from '@tensorflow/tfjs-core';
 import { DecoderLayer } from './DecoderLayer.js';
 import type { StackedAutoencoderParams } from './params.js';
@@ -115,15 +115,7 @@ export function stackFromTensors(
   tensors: ReadonlyMap<string, NamedTensor> | readonly NamedTensor[],
   bad: (m: string) => never,
 ): Stack {
-  const byName =
-    tensors instanceof Map ? tensors : new Map((tensors as NamedTensor[]).map((t) => [t.name, t]));
-  const get = (name: string, shape: number[]): Float32Array => {
-    const t = byName.get(name);
-    if (!t) bad(`tensor "${name}" is missing.`);
-    if (t!.shape.join() !== shape.join())
-      bad(`tensor "${name}" has shape [${t!.shape}], the params need [${shape}].`);
-    return t!.data;
-  };
+  const get = namedTensorReader(tensors, bad);
   return makeStack(inputSize, p, (k, i, o) => ({
     encoder: { weights: { kernel: get(`encoder.${k}.kernel`, [i, o]), bias: get(`encoder.${k}.bias`, [o]) } },
     decoder: {

@@ -24,8 +24,14 @@ import {
   saveModelDir,
   ValidationError,
 } from '@layerwise/core';
-import { checkTrainingParams, type TrainingHistory } from '@layerwise/nn';
-import { type DataSource, isDataSource, isOneShot, paramsEstimatorKind } from '@layerwise/training';
+import {
+  checkTrainingParams,
+  type DataSource,
+  isDataSource,
+  isOneShot,
+  paramsEstimatorKind,
+  type TrainingHistory,
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Contamination, checkContamination, offsetFor } from './contamination.js';
 import { hostScores, scoreSource } from './sourceScores.js';

@@ -17,16 +17,19 @@ import {
 import {
   type CommonFitOptions,
   checkTrainingParams,
+  type DataSource,
   type EpochRecord,
+  isDataSource,
   isHistory,
+  isOptionsObject,
   LEAKY_RELU_ALPHA,
   mapRows,
   mapRowsToHost,
   meanLoss,
+  paramsEstimatorKind,
   runTraining,
   TrainedEstimator,
-} from '@layerwise/nn';
-import { type DataSource, isDataSource, isOptionsObject, paramsEstimatorKind } from '@layerwise/training';
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreSource } from './sourceScores.js';
 import { buildVae, VaeModel, vaeFromTensors } from './vaeModel.js';

@@ -1,5 +1,5 @@
 import type { DenseLayerSpec, NamedTensor, Rng } from '@layerwise/core';
-import { DenseLayer, layerTensors, type RunModel } from '@layerwise/nn';
+import { DenseLayer, layerTensors, namedTensorReader, type RunModel } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import type { VariationalAutoencoderParams } from './vaeParams.js';
 
@@ -192,15 +192,7 @@ export function vaeFromTensors(
   tensors: ReadonlyMap<string, NamedTensor> | readonly NamedTensor[],
   bad: (m: string) => never,
 ): VaeModel {
-  const byName =
-    tensors instanceof Map ? tensors : new Map((tensors as NamedTensor[]).map((t) => [t.name, t]));
-  const get = (name: string, shape: number[]): Float32Array => {
-    const t = byName.get(name);
-    if (!t) bad(`tensor "${name}" is missing.`);
-    if (t!.shape.join() !== shape.join())
-      bad(`tensor "${name}" has shape [${t!.shape}], the params need [${shape}].`);
-    return t!.data;
-  };
+  const get = namedTensorReader(tensors, bad);
   return makeModel(inputSize, p, (name, i, o) => ({
     weights: { kernel: get(`${name}.kernel`, [i, o]), bias: get(`${name}.bias`, [o]) },
   }));

@@ -1,11 +1,11 @@
 import type { ParamSpec } from '@layerwise/core';
+import { MLP_SPEC } from '@layerwise/nn';
 import {
   type HiddenActivation,
-  MLP_SPEC,
   TRAINING_DEFAULTS,
   TRAINING_SPEC,
   type TrainingParams,
-} from '@layerwise/nn';
+} from '@layerwise/training';
 
 /**
  * What `scoreSamples` measures: `'mse'` (−the mean squared error of the row's reconstruction at z = μ),

@@ -241,3 +241,22 @@ export function layerTensors(layers: readonly DenseLayer[]): NamedTensor[] {
     ];
   });
 }
+
+/**
+ * Reads tensors by name, checking each one's shape: a missing tensor or another shape is `bad(message)` (a
+ * function that throws the caller's error, e.g. a ModelFormatError naming the file).
+ */
+export function namedTensorReader(
+  tensors: ReadonlyMap<string, NamedTensor> | readonly NamedTensor[],
+  bad: (message: string) => never,
+): (name: string, shape: readonly number[]) => Float32Array {
+  const byName =
+    tensors instanceof Map ? tensors : new Map((tensors as readonly NamedTensor[]).map((t) => [t.name, t]));
+  return (name, shape) => {
+    const t = byName.get(name);
+    if (!t) return bad(`tensor "${name}" is missing.`);
+    if (t.shape.join() !== shape.join())
+      bad(`tensor "${name}" has shape [${t.shape}], the params need [${shape}].`);
+    return t.data;
+  };
+}

@@ -35,6 +35,7 @@ export {
   initKernel,
   LEAKY_RELU_ALPHA,
   layerTensors,
+  namedTensorReader,
 } from './DenseLayer.js';
 export {
   type DataBatch,
