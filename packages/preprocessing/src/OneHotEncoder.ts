@@ -1,14 +1,13 @@
 import { type EstimatorOptions, type MatrixLike, type ParamSpec, ValidationError } from '@layerwise/core';
-import * as tf from '@tensorflow/tfjs-core';
-import { BaseTransformer, type FileReader, type FittedData, readMatrix, toOutput } from './base.js';
+import { BaseTransformer, readMatrix, toOutput } from './base.js';
 import {
   type CategoricalMatrix,
   type Category,
   type Cells,
-  checkCategoryLists,
   readCategorical,
   sortCategories,
 } from './categorical.js';
+import { CategoryEncoder } from './categoryEncoder.js';
 
 export type { CategoricalMatrix, Category } from './categorical.js';
 
@@ -38,9 +37,7 @@ const SPEC: ParamSpec<OneHotEncoderParams> = {
  * enc.transform([['blue', 1]]);     // [[1, 0, 1, 0]]
  * ```
  */
-export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
-  #categories: Category[][] | null = null;
-
+export class OneHotEncoder extends CategoryEncoder<OneHotEncoderParams> {
   /** @param params `{ handleUnknown, categories }`; bad values → ValidationError */
   constructor(params: Partial<OneHotEncoderParams> = {}, options: EstimatorOptions = {}) {
     super(DEFAULTS, SPEC, params, options);
@@ -51,13 +48,13 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
   }
 
   get isFitted(): boolean {
-    return this.#categories !== null;
+    return this.fittedCategories !== null;
   }
 
   /** The sorted categories of each input column (scikit-learn's `categories_`). */
   get categories(): Category[][] {
     this.assertFitted('categories');
-    return this.#categories!.map((c) => [...c]);
+    return this.fittedCategories!.map((c) => [...c]);
   }
 
   /**
@@ -67,13 +64,13 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
   override getFeatureNamesOut(inputFeatures?: readonly string[]): string[] {
     this.assertFitted('getFeatureNamesOut');
     const names = this.inputFeatureNames(inputFeatures);
-    return this.#categories!.flatMap((cats, i) => cats.map((c) => `${names[i]}_${String(c)}`));
+    return this.fittedCategories!.flatMap((cats, i) => cats.map((c) => `${names[i]}_${String(c)}`));
   }
 
   /** Number of output columns. */
   get nFeaturesOut(): number {
     this.assertFitted('nFeaturesOut');
-    return this.#categories!.reduce((a, c) => a + c.length, 0);
+    return this.fittedCategories!.reduce((a, c) => a + c.length, 0);
   }
 
   #read(X: unknown, method: string, fitting: boolean): Cells {
@@ -90,7 +87,7 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
   /** Learns the sorted categories of each column. Returns this. */
   fit(X: CategoricalMatrix, _y?: unknown): this {
     const cells = this.#read(X, 'fit', true);
-    this.#categories = cells.columns.map(sortCategories);
+    this.fittedCategories = cells.columns.map(sortCategories);
     this.nFeatures = cells.cols;
     return this;
   }
@@ -98,7 +95,7 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
   /** One 0/1 column per category, in the kind of X (`number[][]` for string input). */
   transform(X: CategoricalMatrix): MatrixLike {
     const cells = this.#read(X, 'transform', false);
-    const cats = this.#categories!;
+    const cats = this.fittedCategories!;
     const index = cats.map((c) => new Map<Category, number>(c.map((v, i) => [v, i])));
     const offsets: number[] = [];
     let width = 0;
@@ -141,7 +138,7 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
       name: 'Z',
       expectedFeatures: this.nFeaturesOut,
     });
-    const cats = this.#categories!;
+    const cats = this.fittedCategories!;
     const out: (Category | null)[][] = [];
     for (let r = 0; r < m.rows; r++) {
       const row: (Category | null)[] = [];
@@ -167,24 +164,7 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
       }
       out.push(row);
     }
-    const numeric = cats.every((c) => typeof c[0] !== 'string');
-    if (m.kind === 'array' || !numeric) return out;
-    const flat = Float64Array.from(out.flat(), (v) => (v === null ? Number.NaN : (v as number)));
-    if (m.kind === 'tensor') return tf.tensor2d(Float32Array.from(flat), [m.rows, cats.length]);
-    return toOutput(flat, m.rows, cats.length, m.kind, m.f64);
-  }
-
-  protected clearFitted(): void {
-    this.#categories = null;
-  }
-
-  protected fittedData(): FittedData {
-    return { state: { categories: this.#categories }, tensors: [] };
-  }
-
-  protected restore(file: FileReader): void {
-    file.only([]);
-    this.#categories = checkCategoryLists(file, this.nFeatures);
+    return this.categoryRows(out, m);
   }
 
   /** Loads an encoder saved with `save(dir)`; every field is checked. */

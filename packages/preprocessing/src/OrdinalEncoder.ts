@@ -1,14 +1,13 @@
 import { type EstimatorOptions, type MatrixLike, type ParamSpec, ValidationError } from '@layerwise/core';
-import * as tf from '@tensorflow/tfjs-core';
-import { BaseTransformer, type FileReader, type FittedData, readMatrix, toOutput } from './base.js';
+import { BaseTransformer, readMatrix, toOutput } from './base.js';
 import {
   type CategoricalMatrix,
   type Category,
   type Cells,
-  checkCategoryLists,
   readCategorical,
   sortCategories,
 } from './categorical.js';
+import { CategoryEncoder } from './categoryEncoder.js';
 
 /** Hyper-parameters of {@link OrdinalEncoder}. */
 export interface OrdinalEncoderParams {
@@ -45,9 +44,7 @@ const SPEC: ParamSpec<OrdinalEncoderParams> = {
  * enc.transform({ city: ['Oslo'], size: [3] });      // { data: Float64Array [0, 2], shape: [1, 2] }
  * ```
  */
-export class OrdinalEncoder extends BaseTransformer<OrdinalEncoderParams> {
-  #categories: Category[][] | null = null;
-
+export class OrdinalEncoder extends CategoryEncoder<OrdinalEncoderParams> {
   /** @param params `{ handleUnknown, unknownValue, categories }`; bad values → ValidationError */
   constructor(params: Partial<OrdinalEncoderParams> = {}, options: EstimatorOptions = {}) {
     super(DEFAULTS, SPEC, params, options);
@@ -59,7 +56,7 @@ export class OrdinalEncoder extends BaseTransformer<OrdinalEncoderParams> {
   }
 
   get isFitted(): boolean {
-    return this.#categories !== null;
+    return this.fittedCategories !== null;
   }
 
   override setParams(params: Partial<OrdinalEncoderParams>): this {
@@ -92,7 +89,7 @@ export class OrdinalEncoder extends BaseTransformer<OrdinalEncoderParams> {
   /** The sorted categories of each input column (scikit-learn's `categories_`). */
   get categories(): Category[][] {
     this.assertFitted('categories');
-    return this.#categories!.map((c) => [...c]);
+    return this.fittedCategories!.map((c) => [...c]);
   }
 
   #read(X: unknown, method: string, fitting: boolean): Cells {
@@ -119,7 +116,7 @@ export class OrdinalEncoder extends BaseTransformer<OrdinalEncoderParams> {
         );
       }
     }
-    this.#categories = cats;
+    this.fittedCategories = cats;
     this.nFeatures = cells.cols;
     return this;
   }
@@ -127,7 +124,7 @@ export class OrdinalEncoder extends BaseTransformer<OrdinalEncoderParams> {
   /** The code of each value (its index in the column's categories), in the kind of X (`{ data: Float64Array, shape }` for a table). */
   transform(X: CategoricalMatrix): MatrixLike {
     const cells = this.#read(X, 'transform', false);
-    const cats = this.#categories!;
+    const cats = this.fittedCategories!;
     const index = cats.map((c) => new Map<Category, number>(c.map((v, i) => [v, i])));
     const out = new Float64Array(cells.rows * cells.cols);
     for (let c = 0; c < cells.cols; c++) {
@@ -162,7 +159,7 @@ export class OrdinalEncoder extends BaseTransformer<OrdinalEncoderParams> {
    */
   inverseTransform(Z: MatrixLike): MatrixLike | (Category | null)[][] {
     this.assertFitted('inverseTransform');
-    const cats = this.#categories!;
+    const cats = this.fittedCategories!;
     const m = readMatrix(Z, {
       where: 'OrdinalEncoder.inverseTransform',
       name: 'Z',
@@ -188,24 +185,7 @@ export class OrdinalEncoder extends BaseTransformer<OrdinalEncoderParams> {
       }
       out.push(row);
     }
-    const numeric = cats.every((c) => typeof c[0] !== 'string');
-    if (m.kind === 'array' || !numeric) return out;
-    const flat = Float64Array.from(out.flat(), (v) => (v === null ? Number.NaN : (v as number)));
-    if (m.kind === 'tensor') return tf.tensor2d(Float32Array.from(flat), [m.rows, cats.length]);
-    return toOutput(flat, m.rows, cats.length, m.kind, m.f64);
-  }
-
-  protected clearFitted(): void {
-    this.#categories = null;
-  }
-
-  protected fittedData(): FittedData {
-    return { state: { categories: this.#categories }, tensors: [] };
-  }
-
-  protected restore(file: FileReader): void {
-    file.only([]);
-    this.#categories = checkCategoryLists(file, this.nFeatures);
+    return this.categoryRows(out, m);
   }
 
   /** Loads an encoder saved with `save(dir)`; every field is checked. */

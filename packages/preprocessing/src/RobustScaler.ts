@@ -1,10 +1,4 @@
-import {
-  type EstimatorOptions,
-  type FeaturesLike,
-  type MatrixLike,
-  type ParamSpec,
-  ValidationError,
-} from '@layerwise/core';
+import { type EstimatorOptions, type FeaturesLike, type ParamSpec, ValidationError } from '@layerwise/core';
 import { arr, BaseTransformer, type FileReader, type FittedData, handleZeros, named } from './base.js';
 import { type AffineMap, AffineScaler } from './scaling.js';
 import { percentile, sortedColumn } from './stats.js';
