@@ -525,9 +525,13 @@ function mix(seed: number, salt: number): number {
  * (Adam, SGD, momentum; every activation but softmax in hidden layers; dropout, masking noise, tied kernels,
  * row weights, frozen params, L2, clipNorm, clipValue), `null` for the rest.
  */
-export function wasmTrainingAccelerator(flavor: KernelFlavor | 'auto' = 'auto'): TrainingAccelerator {
+export function wasmTrainingAccelerator(
+  flavor: KernelFlavor | 'auto' = 'auto',
+  options: { inferenceRowLimit?: number } = {},
+): TrainingAccelerator {
   return {
     name: 'wasm-fused',
+    ...(options.inferenceRowLimit === undefined ? {} : { inferenceRowLimit: options.inferenceRowLimit }),
     async createTrainer(spec) {
       if (fusedDeclineReason(spec)) return null;
       return FusedDenseTrainer.create(spec, flavor);

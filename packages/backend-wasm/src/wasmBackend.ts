@@ -84,6 +84,9 @@ export interface WasmBackendPlugin extends BackendPlugin {
   dispose(): void;
 }
 
+/** Rows up to which a forward pass stays on the one-thread kernels when the backend runs more threads. */
+const WASM_KERNEL_INFERENCE_ROWS = 256;
+
 /**
  * The tfjs WebAssembly backend (`@tensorflow/tfjs-backend-wasm`, SIMD) as a layerwise plugin, priority 2,
  * with a fast path for training (see {@link WasmBackendOptions.fastTraining}).
@@ -111,7 +114,16 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
     name: 'wasm',
     priority: 2,
     threads,
-    ...(options.fusedTraining === false ? {} : { accelerator: wasmTrainingAccelerator() }),
+    // The kernels run on one thread: with more, tfjs's multi-threaded kernels transform large inputs faster
+    // (10 000 digits through 784→500→250→64, 2 threads: 0.25 s vs 0.32 s), small ones stay on the kernels.
+    ...(options.fusedTraining === false
+      ? {}
+      : {
+          accelerator: wasmTrainingAccelerator(
+            'auto',
+            threads > 1 ? { inferenceRowLimit: WASM_KERNEL_INFERENCE_ROWS } : {},
+          ),
+        }),
     readInto: readFromHeap,
     // Workers (model-selection's nJobs, executor-bullmq) rebuild this plugin from here.
     descriptor: {

@@ -138,4 +138,9 @@ export interface TrainingAccelerator {
   readonly name: string;
   /** A trainer for `spec`, or `null` when this accelerator does not cover it (the run then uses tfjs). */
   createTrainer(spec: DenseStackSpec): Promise<DenseStackTrainer | null>;
+  /**
+   * Optional: the most rows a forward pass (`predict`, `transform`, `score`) runs on this accelerator; larger
+   * inputs run on the tfjs path (e.g. where tfjs uses more threads than the accelerator). Default: no limit.
+   */
+  readonly inferenceRowLimit?: number;
 }

@@ -35,6 +35,7 @@ export async function acceleratedForward(
   rows: number,
 ): Promise<Float32Array | null> {
   if (!accelerator || layers.length === 0 || rows < 1) return null;
+  if (accelerator.inferenceRowLimit !== undefined && rows > accelerator.inferenceRowLimit) return null;
   if (layers.some((l) => l.activation === 'softmax' || l.kernel.dtype !== 'float32')) return null;
   const params: tf.Tensor[] = [];
   const at = (t: tf.Tensor): number => {

@@ -46,7 +46,10 @@ describe('wasmBackend()', () => {
     // readInto asks the active backend's reader: a spy in its place shows the call, and without one
     // (forgotten) core falls back to dataSync with the same values.
     const calls: number[] = [];
-    setHostReader('wasm', (x, out, offset) => (calls.push(offset), plugin.readInto!(x, out, offset)));
+    setHostReader('wasm', (x, out, offset) => {
+      calls.push(offset);
+      return plugin.readInto!(x, out, offset);
+    });
     const out = new Float32Array(8).fill(-1);
     readInto(t, out, 2);
     expect(calls).toEqual([2]);
@@ -202,3 +205,11 @@ catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }
 
 checkBackend(() => wasmBackend());
 checkBackend(() => wasmBackend({ fastTraining: false }));
+
+describe('forward passes and threads', () => {
+  it('with more than one thread, large forward passes go to tfjs (inferenceRowLimit); with one, none do', () => {
+    expect(wasmBackend({ threads: 2 }).accelerator?.inferenceRowLimit).toBe(256);
+    expect(wasmBackend({ threads: 1 }).accelerator?.inferenceRowLimit).toBeUndefined();
+    expect(wasmBackend({ threads: 2, fusedTraining: false }).accelerator).toBeUndefined();
+  });
+});
