@@ -20,8 +20,8 @@ describe('acceleratedForward', () => {
         return null; // declines: the caller runs tfjs
       },
     };
-    const kernel = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
-    const bias = tf.tensor1d([0, 0]);
+    const kernel = tf.tidy(() => tf.variable(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2])));
+    const bias = tf.tidy(() => tf.variable(tf.tensor1d([0, 0])));
     const layers = [{ kernel, bias, activation: 'relu' as const }];
     expect(await acceleratedForward(accelerator, layers, new Float32Array(5 * 3), 5)).toBeNull();
     expect(asked).toHaveLength(0);
