@@ -45,6 +45,12 @@ export interface CallbackContext {
   readonly logs: CallbackLogs;
   /** The learning rate in use. */
   readonly learningRate: number;
+  /**
+   * The learning rate the stage is configured with (the `learningRate` param): what schedules start from.
+   * Unlike {@link CallbackContext.learningRate} it stays the same when a fit resumes from a checkpoint
+   * mid-stage, where the rate in use is the one the interrupted run had reached.
+   */
+  readonly initialLearningRate: number;
   /** How many layers the model being trained has (indices for {@link CallbackContext.setFrozenLayers}). */
   readonly layerCount: number;
   /** Layers whose weights are kept fixed, ascending. */

@@ -292,7 +292,7 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Callb
 
 /**
  * A learning-rate schedule: the rate for 1-based `epoch`, given the rate in use and the rate the stage
- * started with.
+ * is configured with (the `learningRate` param; the same after a resume from a checkpoint).
  */
 export type LearningRateSchedule = (epoch: number, lr: number, initialLr: number) => number;
 
@@ -313,13 +313,11 @@ export function learningRateScheduler(schedule: LearningRateSchedule): Callback 
     'schedule must be a function (epoch, lr, initialLr) => lr',
     typeof schedule,
   );
-  let initial = 0;
   return {
-    onStageBegin(ctx) {
-      initial = ctx.learningRate;
-    },
+    // The stage's configured rate, not the rate in use: after a resume mid-stage they differ, and the
+    // schedule must go on as in the uninterrupted run.
     onEpochBegin(ctx) {
-      ctx.setLearningRate(schedule(ctx.epoch, ctx.learningRate, initial));
+      ctx.setLearningRate(schedule(ctx.epoch, ctx.learningRate, ctx.initialLearningRate));
     },
   };
 }

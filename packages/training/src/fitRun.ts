@@ -676,6 +676,7 @@ function fitContext(
     batches: 0,
     logs: { lr: learningRate },
     learningRate,
+    initialLearningRate: learningRate,
     layerCount,
     frozenLayers: [],
     stop,

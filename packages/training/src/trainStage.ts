@@ -382,6 +382,7 @@ class StageRun {
       get learningRate() {
         return run.lr;
       },
+      initialLearningRate: cfg.learningRate,
       layerCount: this.layers.length,
       get frozenLayers() {
         return [...run.frozen].sort((a, b) => a - b);

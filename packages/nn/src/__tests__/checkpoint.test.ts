@@ -9,6 +9,7 @@ import {
   type TrainingEvent,
   ValidationError,
 } from '@layerwise/core';
+import { type LearningRateSchedule, learningRateScheduler, stepDecay } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MLPClassifier, type MLPParams, MLPRegressor } from '../index.js';
@@ -116,6 +117,37 @@ describe('checkpoint and resume (in process)', () => {
     expect((ck.state.progress as { records: unknown[] }).records).toHaveLength(4);
     const resumed = await new MLPRegressor(p).fit(xr, yr, { resume: dir });
     expect(resumed.history!.epochs.map((e) => e.valLoss)).toEqual(ref.history!.epochs.map((e) => e.valLoss));
+    expect(weights(resumed)).toEqual(weights(ref));
+    resumed.dispose();
+    ref.dispose();
+  });
+
+  it('a learning-rate schedule resumed mid-stage goes on as in the uninterrupted run (rates and weights)', async () => {
+    const p: Partial<MLPParams> = { ...base, epochs: 7, learningRate: 0.04, earlyStopping: false };
+    // Every call of the schedule: (epoch, rate in use, configured rate).
+    const calls: [number, number, number][] = [];
+    const traced: LearningRateSchedule = (epoch, lr, initialLr) => {
+      calls.push([epoch, lr, initialLr]);
+      return stepDecay({ factor: 0.5, every: 2 })(epoch, lr, initialLr);
+    };
+    const ref = await new MLPClassifier({ ...p, callbacks: [learningRateScheduler(traced)] }).fit(X, y);
+    const rates = [0.04, 0.04, 0.02, 0.02, 0.01, 0.01, 0.005];
+    expect(ref.history!.epochs.map((e) => e.lr)).toEqual(rates);
+    const uninterrupted = calls.splice(0);
+
+    const dir = join(root, 'schedule');
+    const withSchedule = { ...p, checkpoint: { dir, every: 1 }, callbacks: [learningRateScheduler(traced)] };
+    await expect(
+      new MLPClassifier(withSchedule, { registry: new Registry().use(crashAt(5)) }).fit(X, y),
+    ).rejects.toThrow('crash at epoch 5');
+    calls.length = 0;
+    const resumed = await new MLPClassifier(withSchedule).fit(X, y, { resume: dir });
+    // The resumed run starts at epoch 5 from the rate epoch 4 ended with (0.02), and the schedule still
+    // counts from the configured 0.04, not from 0.02.
+    expect(calls).toEqual(uninterrupted.slice(4));
+    expect(calls[0]).toEqual([5, 0.02, 0.04]);
+    expect(resumed.history!.epochs.map((e) => e.lr)).toEqual(rates);
+    expect(resumed.history!.epochs.map((e) => e.loss)).toEqual(ref.history!.epochs.map((e) => e.loss));
     expect(weights(resumed)).toEqual(weights(ref));
     resumed.dispose();
     ref.dispose();
