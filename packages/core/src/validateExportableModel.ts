@@ -1,7 +1,13 @@
 import { ValidationError } from './errors.js';
 import { atomicWriteFile } from './modelFormat.js';
 import { nodeBuiltin } from './nodeFs.js';
-import { ACTIVATIONS, type ExportableModel } from './plugins.js';
+import {
+  ACTIVATIONS,
+  type ExportableModel,
+  type ExporterPlugin,
+  type ExportOptions,
+  type ExportResult,
+} from './plugins.js';
 
 /** Options of {@link validateExportableModel}. */
 export interface ValidateExportableModelOptions {
@@ -181,4 +187,82 @@ export function leakyReluAlphaFor(model: ExportableModel, override?: number, fal
   return (
     override ?? (typeof recorded === 'number' ? recorded : undefined) ?? fallback ?? DEFAULT_LEAKY_RELU_ALPHA
   );
+}
+
+/** What {@link prepareExport} returns: the settings an exporter writes, checked. */
+export interface PreparedExport {
+  /** The `leakyRelu` slope to write (see {@link leakyReluAlphaFor}), a finite number. */
+  leakyReluAlpha: number;
+}
+
+/**
+ * What every exporter does before it builds its format: checks the model ({@link validateExportableModel},
+ * messages prefixed with `exporter`) and works out the `leakyRelu` slope to write — `leakyReluAlpha`, else
+ * the model's recorded one, else tfjs' 0.2 — refusing one that is not finite. Throws a `ValidationError`.
+ */
+export function prepareExport(
+  model: ExportableModel,
+  options: { exporter: string; leakyReluAlpha?: number },
+): PreparedExport {
+  const { exporter } = options;
+  validateExportableModel(model, { exporter });
+  const leakyReluAlpha = leakyReluAlphaFor(model, options.leakyReluAlpha);
+  if (!Number.isFinite(leakyReluAlpha)) {
+    throw new ValidationError(`${exporter}: leakyReluAlpha must be a finite number, got ${leakyReluAlpha}.`);
+  }
+  return { leakyReluAlpha };
+}
+
+/** Options of one export by a {@link fileExporter}: `overwrite` and the `leakyRelu` slope. */
+export interface FileExportOptions extends ExportOptions {
+  /** Replace the files if they exist. Default false. */
+  overwrite?: boolean;
+  /** Overrides the model's and the exporter's `leakyReluAlpha` for this export. */
+  leakyReluAlpha?: number;
+}
+
+/** What {@link fileExporter} needs to know of one format. */
+export interface FileExporterSpec<O extends FileExportOptions> {
+  /** The plugin's name (`'onnx'`). */
+  name: string;
+  /** The `format` users ask for (`'onnx'`, `'tfjs-layers'`). */
+  format: string;
+  /** The exporter's name in messages (`'onnxExporter'`). */
+  exporter: string;
+  /** What to do in a browser instead (where files cannot be written). */
+  browserHint: string;
+  /** The exporter's own `leakyReluAlpha` option: used when neither the export call nor the model says. */
+  leakyReluAlpha?: number;
+  /**
+   * The export's files, in the order they are written (the file that names the others last), built from the
+   * model, the call's options and the resolved `leakyRelu` slope. Throws (a `ValidationError`) for a model
+   * it cannot write: nothing is written then.
+   */
+  files(model: ExportableModel, options: O, leakyReluAlpha: number): ExportFile[];
+}
+
+/**
+ * An {@link ExporterPlugin} that writes a format's files into the target directory: resolves the `leakyRelu`
+ * slope (the call's option, the model's, the exporter's own), builds the files, then writes them with
+ * {@link writeExportFiles} (atomically; existing files only with `overwrite: true`). The result lists the
+ * file written last (the one that names the others) first.
+ */
+export function fileExporter<O extends FileExportOptions>(spec: FileExporterSpec<O>): ExporterPlugin {
+  const { exporter, format } = spec;
+  return {
+    kind: 'exporter',
+    name: spec.name,
+    format,
+    async export(model: ExportableModel, target: string, options: ExportOptions = {}): Promise<ExportResult> {
+      const opts = options as O;
+      const alpha = leakyReluAlphaFor(model, opts.leakyReluAlpha, spec.leakyReluAlpha);
+      const files = spec.files(model, opts, alpha);
+      const written = await writeExportFiles(target, files, {
+        overwrite: opts.overwrite,
+        exporter,
+        browserHint: spec.browserHint,
+      });
+      return { format, files: [...written.slice(-1), ...written.slice(0, -1)] };
+    },
+  };
 }

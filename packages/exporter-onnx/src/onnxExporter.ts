@@ -2,13 +2,11 @@ import {
   type ActivationName,
   type ExportableModel,
   type ExporterPlugin,
-  type ExportOptions,
-  type ExportResult,
+  type FileExportOptions,
+  fileExporter,
   float32Bytes,
-  leakyReluAlphaFor,
+  prepareExport,
   ValidationError,
-  validateExportableModel,
-  writeExportFiles,
 } from '@layerwise/core';
 import onnxProto, { type onnx as Onnx } from 'onnx-proto';
 
@@ -39,7 +37,7 @@ export interface OnnxExporterOptions {
 }
 
 /** Options of one export (`estimator.export(dir, { format: 'onnx', ... })`). */
-export interface OnnxExportOptions extends ExportOptions {
+export interface OnnxExportOptions extends FileExportOptions {
   /** Replace `model.onnx` if it exists. Default false. */
   overwrite?: boolean;
   /** Overrides the exporter's `opset` for this export. */
@@ -121,12 +119,12 @@ export function toOnnx(
   model: ExportableModel,
   options: { opset?: number; leakyReluAlpha?: number } = {},
 ): Uint8Array {
-  validateExportableModel(model, { exporter: 'onnxExporter' });
+  const { leakyReluAlpha: alpha } = prepareExport(model, {
+    exporter: 'onnxExporter',
+    leakyReluAlpha: options.leakyReluAlpha,
+  });
   const opset = options.opset ?? DEFAULT_OPSET;
   checkOpset(opset, 'onnxExporter');
-  const alpha = leakyReluAlphaFor(model, options.leakyReluAlpha);
-  if (!Number.isFinite(alpha))
-    throw new ValidationError(`onnxExporter: leakyReluAlpha must be a finite number, got ${alpha}.`);
   const nodes: NodeSpec[] = [];
   const initializer: Onnx.ITensorProto[] = [];
   let current = ONNX_INPUT_NAME;
@@ -256,25 +254,17 @@ export function toOnnx(
  */
 export function onnxExporter(options: OnnxExporterOptions = {}): ExporterPlugin {
   if (options.opset !== undefined) checkOpset(options.opset, 'onnxExporter({ opset })');
-  return {
-    kind: 'exporter',
+  return fileExporter<OnnxExportOptions>({
     name: 'onnx',
     format: 'onnx',
-    async export(
-      model: ExportableModel,
-      target: string,
-      opts: OnnxExportOptions = {},
-    ): Promise<ExportResult> {
-      const bytes = toOnnx(model, {
-        opset: opts.opset ?? options.opset ?? DEFAULT_OPSET,
-        leakyReluAlpha: leakyReluAlphaFor(model, opts.leakyReluAlpha, options.leakyReluAlpha),
-      });
-      const files = await writeExportFiles(target, [{ name: ONNX_MODEL_FILE, contents: bytes }], {
-        overwrite: opts.overwrite,
-        exporter: 'onnxExporter',
-        browserHint: 'In a browser, use toOnnx(model) and keep the bytes.',
-      });
-      return { format: 'onnx', files };
-    },
-  };
+    exporter: 'onnxExporter',
+    browserHint: 'In a browser, use toOnnx(model) and keep the bytes.',
+    leakyReluAlpha: options.leakyReluAlpha,
+    files: (model, opts, leakyReluAlpha) => [
+      {
+        name: ONNX_MODEL_FILE,
+        contents: toOnnx(model, { opset: opts.opset ?? options.opset ?? DEFAULT_OPSET, leakyReluAlpha }),
+      },
+    ],
+  });
 }

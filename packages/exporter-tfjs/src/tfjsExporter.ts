@@ -2,13 +2,10 @@ import {
   type DenseLayerSpec,
   type ExportableModel,
   type ExporterPlugin,
-  type ExportOptions,
-  type ExportResult,
+  type FileExportOptions,
+  fileExporter,
   float32Bytes,
-  leakyReluAlphaFor,
-  ValidationError,
-  validateExportableModel,
-  writeExportFiles,
+  prepareExport,
 } from '@layerwise/core';
 
 /** Options of {@link tfjsExporter}. */
@@ -21,7 +18,7 @@ export interface TfjsExporterOptions {
 }
 
 /** Options of one export (`estimator.export(dir, { format: 'tfjs-layers', ... })`). */
-export interface TfjsExportOptions extends ExportOptions {
+export interface TfjsExportOptions extends FileExportOptions {
   /** Replace `model.json` / `weights.bin` if they exist. Default false. */
   overwrite?: boolean;
   /** Overrides the model's and the exporter's `leakyReluAlpha` for this export. */
@@ -154,10 +151,7 @@ export function toTfjsLayers(
   model: ExportableModel,
   leakyReluAlpha?: number,
 ): { json: TfjsModelJson; weights: Uint8Array } {
-  validateExportableModel(model, { exporter: 'tfjsExporter' });
-  const alpha = leakyReluAlphaFor(model, leakyReluAlpha);
-  if (!Number.isFinite(alpha))
-    throw new ValidationError(`tfjsExporter: leakyReluAlpha must be a finite number, got ${alpha}.`);
+  const { leakyReluAlpha: alpha } = prepareExport(model, { exporter: 'tfjsExporter', leakyReluAlpha });
   const names = layerNames(model);
   const folded = foldInputTransform(model);
   const layers: KerasLayer[] = [];
@@ -238,33 +232,19 @@ export function toTfjsLayers(
  * ```
  */
 export function tfjsExporter(options: TfjsExporterOptions = {}): ExporterPlugin {
-  return {
-    kind: 'exporter',
+  return fileExporter<TfjsExportOptions>({
     name: 'tfjs',
     format: 'tfjs-layers',
-    async export(
-      model: ExportableModel,
-      target: string,
-      opts: TfjsExportOptions = {},
-    ): Promise<ExportResult> {
-      const { json, weights } = toTfjsLayers(
-        model,
-        leakyReluAlphaFor(model, opts.leakyReluAlpha, options.leakyReluAlpha),
-      );
+    exporter: 'tfjsExporter',
+    browserHint: 'In a browser, use toTfjsLayers(model) and keep the JSON and bytes.',
+    leakyReluAlpha: options.leakyReluAlpha,
+    files: (model, _opts, leakyReluAlpha) => {
+      const { json, weights } = toTfjsLayers(model, leakyReluAlpha);
       // Weights first: model.json never names a weights file that is not complete.
-      const [weightsFile, modelFile] = await writeExportFiles(
-        target,
-        [
-          { name: TFJS_WEIGHTS_FILE, contents: weights },
-          { name: TFJS_MODEL_FILE, contents: `${JSON.stringify(json, null, 2)}\n` },
-        ],
-        {
-          overwrite: opts.overwrite,
-          exporter: 'tfjsExporter',
-          browserHint: 'In a browser, use toTfjsLayers(model) and keep the JSON and bytes.',
-        },
-      );
-      return { format: 'tfjs-layers', files: [modelFile!, weightsFile!] };
+      return [
+        { name: TFJS_WEIGHTS_FILE, contents: weights },
+        { name: TFJS_MODEL_FILE, contents: `${JSON.stringify(json, null, 2)}\n` },
+      ];
     },
-  };
+  });
 }
