@@ -126,3 +126,58 @@ describe('leakyReluAlphaFor', () => {
     expect(leakyReluAlphaFor(recorded, 0.05, 0.3)).toBe(0.05);
   });
 });
+
+describe('prepareExport and fileExporter', () => {
+  it('prepareExport validates the model and resolves a finite leakyRelu slope', async () => {
+    const { prepareExport } = await import('../index.js');
+    expect(prepareExport(model(), { exporter: 'x' })).toEqual({ leakyReluAlpha: 0.2 });
+    expect(prepareExport(model(), { exporter: 'x', leakyReluAlpha: 0.01 })).toEqual({ leakyReluAlpha: 0.01 });
+    expect(() => prepareExport(model(), { exporter: 'x', leakyReluAlpha: Number.NaN })).toThrow(
+      /^x: leakyReluAlpha must be a finite number, got NaN\.$/,
+    );
+    expect(() => prepareExport({ ...model(), inputSize: 0 }, { exporter: 'x' })).toThrow(
+      /^x: cannot export this model: inputSize/,
+    );
+  });
+
+  it('fileExporter writes the files in order, lists the last first, and writes nothing on a bad model', async () => {
+    const { fileExporter } = await import('../index.js');
+    const { readFile, readdir, rm } = await import('node:fs/promises');
+    const seen: number[] = [];
+    const plugin = fileExporter<{ overwrite?: boolean; leakyReluAlpha?: number; tag?: string }>({
+      name: 'demo',
+      format: 'demo-format',
+      exporter: 'demoExporter',
+      browserHint: 'keep the bytes',
+      leakyReluAlpha: 0.3,
+      files: (m, opts, alpha) => {
+        validateExportableModel(m, { exporter: 'demoExporter' });
+        seen.push(alpha);
+        return [
+          { name: 'weights.bin', contents: float32Bytes([m.layers[0]!.bias]) },
+          { name: 'model.txt', contents: `${opts.tag ?? 'none'} ${alpha}` },
+        ];
+      },
+    });
+    expect([plugin.kind, plugin.name, plugin.format]).toEqual(['exporter', 'demo', 'demo-format']);
+    const dir = mkdtempSync(join(tmpdir(), 'lw-file-exporter-'));
+    try {
+      const out = join(dir, 'out');
+      const result = await plugin.export(model(), out, { tag: 'a' });
+      expect(result).toEqual({
+        format: 'demo-format',
+        files: [join(out, 'model.txt'), join(out, 'weights.bin')],
+      });
+      expect(await readFile(join(out, 'model.txt'), 'utf8')).toBe('a 0.3');
+      await expect(plugin.export(model(), out)).rejects.toThrow(/^demoExporter: ".*" already exists/);
+      await plugin.export({ ...model(), metadata: { leakyReluAlpha: 0.1 } }, out, { overwrite: true });
+      await plugin.export(model(), out, { overwrite: true, leakyReluAlpha: 0.05 });
+      expect(seen).toEqual([0.3, 0.3, 0.1, 0.05]);
+      const empty = join(dir, 'empty');
+      await expect(plugin.export({ ...model(), layers: [] }, empty)).rejects.toThrow(ValidationError);
+      await expect(readdir(empty)).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
