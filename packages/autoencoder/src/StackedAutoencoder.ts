@@ -25,8 +25,7 @@ import {
   type CommonFitOptions,
   checkTrainingParams,
   type DataSource,
-  type EpochRecord,
-  isHistory,
+  EncoderDecoderEstimator,
   isOptionsObject,
   LEAKY_RELU_ALPHA,
   mapRows,
@@ -34,7 +33,6 @@ import {
   type ParamsEstimatorClass,
   paramsEstimatorKind,
   runTraining,
-  TrainedEstimator,
 } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -79,17 +77,13 @@ export interface AutoencoderExportOptions extends ExportOptions {
  * ```
  */
 export class StackedAutoencoder
-  extends TrainedEstimator<StackedAutoencoderParams>
+  extends EncoderDecoderEstimator<StackedAutoencoderParams, Stack>
   implements Transformer<MatrixLike, MatrixLike>
 {
   /** This class's estimator kind (registered with `registry.use`; `nJobs` workers rebuild it from it). */
   static get estimatorKind(): EstimatorKindPlugin<StackedAutoencoder> {
     return stackedAutoencoderKind;
   }
-
-  #stack: Stack | null = null;
-  /** The params of the fit that made the current weights: what save/export store (a later setParams does not change them). */
-  #fittedParams: StackedAutoencoderParams | null = null;
 
   /**
    * @param params hyper-parameters (see {@link StackedAutoencoderParams}); bad values → ValidationError
@@ -106,15 +100,6 @@ export class StackedAutoencoder
         'StackedAutoencoder: epochs and fineTuneEpochs are both 0; nothing would be trained.',
       );
     }
-  }
-
-  get isFitted(): boolean {
-    return this.#stack !== null;
-  }
-
-  /** An epoch's validation score: −MSE, as `score`. */
-  protected validationScore(e: EpochRecord): number | undefined {
-    return e.valLoss === undefined ? undefined : -e.valLoss;
   }
 
   /**
@@ -171,10 +156,7 @@ export class StackedAutoencoder
             : buildStack(features, p, rng),
         stages: (s, rng) => autoencoderStages(s, p, rng),
         commit: (s, history, features) => {
-          this.#stack?.dispose();
-          this.#stack = s;
-          this.#fittedParams = p;
-          this.setTrained(history, features);
+          this.keepModel(s, p, history, features);
         },
         save: (dir) => this.save(dir),
       });
@@ -182,23 +164,12 @@ export class StackedAutoencoder
     });
   }
 
-  /**
-   * Frees the fitted weights now instead of waiting for the next `fit` (tfjs tensors are not garbage
-   * collected). The autoencoder becomes unfitted; its parameters are kept.
-   */
-  dispose(): void {
-    this.#stack?.dispose();
-    this.#stack = null;
-    this.#fittedParams = null;
-    this.setTrained(null, 0);
-  }
-
   #encode(x: tf.Tensor2D): tf.Tensor2D {
-    return this.#stack!.encode(x);
+    return this.model.encode(x);
   }
 
   #decode(z: tf.Tensor2D): tf.Tensor2D {
-    return this.#stack!.decode(z);
+    return this.model.decode(z);
   }
 
   /**
@@ -215,7 +186,7 @@ export class StackedAutoencoder
     if (!accelerator) return null;
     if (x instanceof HostMatrix && x.index) return null;
     const data = x instanceof HostMatrix ? x.data : ((await x.data()) as Float32Array);
-    return acceleratedForward(accelerator, inferenceLayers(this.#stack!, part), data, rows);
+    return acceleratedForward(accelerator, inferenceLayers(this.model, part), data, rows);
   }
 
   async #map(
@@ -258,7 +229,7 @@ export class StackedAutoencoder
         X,
         'transform',
         this.inputSize,
-        () => this.#stack!.encoders.at(-1)!.units,
+        () => this.model.encoders.at(-1)!.units,
         (x) => this.#encode(x),
         'encode',
         backend,
@@ -276,7 +247,7 @@ export class StackedAutoencoder
       this.#map(
         Z,
         'inverseTransform',
-        this.#stack!.encoders.at(-1)!.units,
+        this.model.encoders.at(-1)!.units,
         () => this.inputSize,
         (z) => this.#decode(z),
         'decode',
@@ -384,7 +355,7 @@ export class StackedAutoencoder
    */
   toExportable(part: AutoencoderPart = 'autoencoder'): ExportableModel {
     this.assertFitted('toExportable');
-    const s = this.#stack!;
+    const s = this.model;
     const enc = () => s.encoders.map((l) => l.toSpec());
     const dec = () => [...s.decoders].reverse().map((l) => l.toSpec());
     let layers: DenseLayerSpec[];
@@ -399,7 +370,7 @@ export class StackedAutoencoder
         `StackedAutoencoder.toExportable: unknown part ${JSON.stringify(part)}; use 'encoder', 'decoder' or 'autoencoder'.`,
       );
     }
-    const p = this.#fittedParams ?? this.getParams();
+    const p = this.fittedParams;
     return {
       estimator: 'StackedAutoencoder',
       part,
@@ -429,10 +400,10 @@ export class StackedAutoencoder
   async save(dir: string): Promise<void> {
     this.assertFitted('save');
     await this.withEngine('save', async () => {
-      const s = this.#stack!;
+      const s = this.model;
       const data: ModelData = {
         kind: 'StackedAutoencoder',
-        params: storableAutoencoderParams(this.#fittedParams ?? this.getParams()),
+        params: storableAutoencoderParams(this.fittedParams),
         state: { inputSize: this.inputSize, ...(this.history ? { history: this.history } : {}) },
         tensors: s.tensors(),
       };
@@ -443,30 +414,15 @@ export class StackedAutoencoder
   /** Loads an autoencoder saved with {@link StackedAutoencoder.save}; every size, shape and checksum is checked. */
   static async load(dir: string, options: EstimatorOptions = {}): Promise<StackedAutoencoder> {
     const data = await loadModelDir(dir, ['StackedAutoencoder']);
-    const bad = (m: string): never => {
-      throw new ModelFormatError(`Invalid StackedAutoencoder model: ${m}`);
-    };
-    let ae: StackedAutoencoder;
-    try {
-      ae = new StackedAutoencoder(data.params as Partial<StackedAutoencoderParams>, options);
-    } catch (e) {
-      if (e instanceof ValidationError) bad(e.message);
-      throw e;
-    }
-    const inputSize = data.state.inputSize;
-    if (!Number.isSafeInteger(inputSize) || (inputSize as number) < 1)
-      bad('state.inputSize must be a positive integer.');
-    const p = ae.params;
-    const expected = p.hiddenLayerSizes.length * (p.tiedWeights ? 3 : 4);
-    if (data.tensors.length !== expected)
-      bad(`expected ${expected} weight tensors, found ${data.tensors.length}.`);
-    // A model loaded in a fresh process must find its backend before its weights become tensors.
-    await ae.restoreOnEngine(() => {
-      ae.#stack = stackFromTensors(inputSize as number, p, data.tensors, bad);
-    });
-    ae.#fittedParams = ae.getParams();
-    ae.setTrained(isHistory(data.state.history) ? data.state.history : null, inputSize as number);
-    return ae;
+    return EncoderDecoderEstimator.restoreSaved<StackedAutoencoderParams, Stack, StackedAutoencoder>(
+      data,
+      'StackedAutoencoder',
+      {
+        create: (params) => new StackedAutoencoder(params as Partial<StackedAutoencoderParams>, options),
+        tensorCount: (p) => p.hiddenLayerSizes.length * (p.tiedWeights ? 3 : 4),
+        model: stackFromTensors,
+      },
+    );
   }
 }
 

@@ -350,50 +350,70 @@ export {
   StandardScaler,
   type StandardScalerParams,
 } from '@layerwise/preprocessing';
+// The training engine, `@layerwise/training`, by what each part is for (`@layerwise/nn`'s deprecated
+// re-exports list only the names that moved out of it).
+
+// Callbacks and learning-rate schedules, and the training history they write.
+
 export {
-  type AffineOptions,
-  activate,
-  affine,
-  type BatchLoss,
-  type CarriedState,
-  type CheckpointOptions,
-  type CommonFitOptions,
-  checkCallbacks,
-  checkFitOptions,
-  checkTrainingParams,
   cosineDecay,
-  type DataBatch,
-  type DataSource,
-  type DataSpec,
-  DenseLayer,
-  type DenseWeights,
-  defaultInit,
   EarlyStopping,
   type EarlyStoppingOptions,
-  type EncodedBatchTargets,
-  type EncodedTargets,
   type EpochRecord,
   earlyStopping,
   exponentialDecay,
   type FittedCurves,
   fittedCurves,
   freezeLayers,
+  isHistory,
+  type LearningRateSchedule,
+  learningRateScheduler,
+  type Monitor,
+  makeHistory,
+  type ReduceLROnPlateauOptions,
+  reduceLROnPlateau,
+  type StageHistory,
+  stepDecay,
+  type TrainingHistory,
+} from '@layerwise/training';
+
+// Training data: sources streamed in batches, and what the run makes of X and y.
+
+export {
+  type DataBatch,
+  type DataSource,
+  type DataSpec,
+  type EncodedBatchTargets,
+  type EncodedTargets,
+  isDataSource,
+  isOneShot,
+  openOneShot,
+  prepareRunData,
+  type RunInputs,
+  type StreamedTargets,
+  type StreamOptions,
+  scanSource,
+  streamedData,
+  type TargetHooks,
+} from '@layerwise/training';
+
+// Layers, losses and optimizers on tfjs-core.
+
+export {
+  type AffineOptions,
+  activate,
+  affine,
+  type BatchLoss,
+  DenseLayer,
+  type DenseWeights,
+  defaultInit,
   HIDDEN_ACTIVATIONS,
   type HiddenActivation,
   type InitScheme,
   initKernel,
-  isDataSource,
-  isHistory,
-  isOneShot,
-  LAYER_STACK_SPEC,
-  type LayerStackParams,
   LEAKY_RELU_ALPHA,
-  type LearningRateSchedule,
   type LossFn,
   layerTensors,
-  learningRateScheduler,
-  type Monitor,
-  makeHistory,
   makeOptimizer,
   mapRows,
   mapRowsToHost,
@@ -401,33 +421,44 @@ export {
   OPTIMIZERS,
   type OptimizerName,
   type OptimizerSettings,
-  openOneShot,
+} from '@layerwise/training';
+
+// Writing an estimator on the engine: base classes, estimator kinds, shared params and fit options.
+
+export {
+  type CheckpointOptions,
+  type CommonFitOptions,
+  checkCallbacks,
+  checkFitOptions,
+  checkTrainingParams,
+  type DisposableModel,
+  EncoderDecoderEstimator,
+  LAYER_STACK_SPEC,
+  type LayerStackParams,
   type ParamsEstimatorClass,
   type ParamsEstimatorKindSpec,
-  type PreparedData,
   paramsEstimatorKind,
-  prepareRunData,
-  type ReduceLROnPlateauOptions,
-  type RunData,
-  type RunInputs,
-  type RunModel,
-  type RunSpec,
-  type RunStage,
-  reduceLROnPlateau,
-  runTraining,
-  type StageHistory,
-  type StreamedTargets,
-  type StreamOptions,
-  scanSource,
-  stepDecay,
-  streamedData,
-  type TargetHooks,
+  type SavedModelSpec,
   TRAINING_DEFAULTS,
   TRAINING_SPEC,
   TrainedEstimator,
-  type TrainingHistory,
   type TrainingParams,
 } from '@layerwise/training';
+
+// The one training run.
+
+export {
+  type CarriedState,
+  type PreparedData,
+  type RunData,
+  type RunModel,
+  type RunSpec,
+  type RunStage,
+  runTraining,
+} from '@layerwise/training';
+
+// The umbrella's own: the default registry and `load()`.
+
 export { createDefaultRegistry, type DefaultRegistryOptions, FIRST_PARTY_KINDS } from './defaultRegistry.js';
 export { type LoadedEstimator, load, STEP_LOADERS } from './load.js';
 

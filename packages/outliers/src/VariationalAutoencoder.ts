@@ -18,9 +18,8 @@ import {
   type CommonFitOptions,
   checkTrainingParams,
   type DataSource,
-  type EpochRecord,
+  EncoderDecoderEstimator,
   isDataSource,
-  isHistory,
   isOptionsObject,
   LEAKY_RELU_ALPHA,
   mapRows,
@@ -28,7 +27,6 @@ import {
   meanLoss,
   paramsEstimatorKind,
   runTraining,
-  TrainedEstimator,
 } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { scoreSource } from './sourceScores.js';
@@ -96,7 +94,7 @@ export interface VaeExportOptions extends ExportOptions {
  * ```
  */
 export class VariationalAutoencoder
-  extends TrainedEstimator<VariationalAutoencoderParams>
+  extends EncoderDecoderEstimator<VariationalAutoencoderParams, VaeModel>
   implements Transformer<MatrixLike, MatrixLike>
 {
   /**
@@ -106,8 +104,6 @@ export class VariationalAutoencoder
   static get estimatorKind(): EstimatorKindPlugin<VariationalAutoencoder> {
     return variationalAutoencoderKind;
   }
-  #model: VaeModel | null = null;
-  #fittedParams: VariationalAutoencoderParams | null = null;
 
   /**
    * @param params hyper-parameters (see {@link VariationalAutoencoderParams}); bad values → ValidationError
@@ -121,19 +117,10 @@ export class VariationalAutoencoder
     checkTrainingParams(KIND, p);
   }
 
-  get isFitted(): boolean {
-    return this.#model !== null;
-  }
-
-  /** An epoch's validation score: the validation ELBO (−loss). */
-  protected validationScore(e: EpochRecord): number | undefined {
-    return e.valLoss === undefined ? undefined : -e.valLoss;
-  }
-
   /** Size of the latent code. */
   get latentDim(): number {
     this.assertFitted('latentDim');
-    return this.#model!.mu.units;
+    return this.model.mu.units;
   }
 
   /**
@@ -208,23 +195,12 @@ export class VariationalAutoencoder
           },
         ],
         commit: (m, history, features) => {
-          this.#model?.dispose();
-          this.#model = m;
-          this.#fittedParams = p;
-          this.setTrained(history, features);
+          this.keepModel(m, p, history, features);
         },
         save: (dir) => this.save(dir),
       });
       return this;
     });
-  }
-
-  /** Frees the fitted weights now; the VAE becomes unfitted (its params are kept). */
-  dispose(): void {
-    this.#model?.dispose();
-    this.#model = null;
-    this.#fittedParams = null;
-    this.setTrained(null, 0);
   }
 
   #map(
@@ -252,7 +228,7 @@ export class VariationalAutoencoder
   /** μ of q(z | x): the codes, `[samples, latentDim]`, in the kind of X. */
   async transform(X: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('transform', async () =>
-      this.#map(X, 'transform', this.inputSize, this.#model!.mu.units, (x) => this.#model!.encode(x)[0]),
+      this.#map(X, 'transform', this.inputSize, this.model.mu.units, (x) => this.model.encode(x)[0]),
     );
   }
 
@@ -262,9 +238,9 @@ export class VariationalAutoencoder
       this.#map(
         Z,
         'inverseTransform',
-        this.#model!.mu.units,
+        this.model.mu.units,
         this.inputSize,
-        (z) => this.#model!.decodeMean(z),
+        (z) => this.model.decodeMean(z),
         'Z',
       ),
     );
@@ -274,7 +250,7 @@ export class VariationalAutoencoder
   async reconstruct(X: MatrixLike): Promise<MatrixLike> {
     return this.withEngine('reconstruct', async () =>
       this.#map(X, 'reconstruct', this.inputSize, this.inputSize, (x) =>
-        this.#model!.decodeMean(this.#model!.encode(x)[0]),
+        this.model.decodeMean(this.model.encode(x)[0]),
       ),
     );
   }
@@ -296,7 +272,7 @@ export class VariationalAutoencoder
     }
     const seed = this.#seed(options.randomState, 'sample');
     return this.withEngine('sample', async () => {
-      const d = this.#model!.mu.units;
+      const d = this.model.mu.units;
       const rng = new Rng(seed);
       const z = new Float32Array(n * d);
       // Box–Muller from the project's seeded generator: the same codes on every backend.
@@ -309,7 +285,7 @@ export class VariationalAutoencoder
       }
       const Z = output === 'tensor' ? tf.tensor2d(z, [n, d]) : { data: z, shape: [n, d] as [number, number] };
       try {
-        const out = this.#map(Z, 'sample', d, this.inputSize, (c) => this.#model!.decodeMean(c), 'Z');
+        const out = this.#map(Z, 'sample', d, this.inputSize, (c) => this.model.decodeMean(c), 'Z');
         if (output !== 'array' || Array.isArray(out)) return out;
         const { data, shape } = out as { data: Float32Array; shape: [number, number] };
         return Array.from({ length: shape[0] }, (_, r) =>
@@ -369,10 +345,10 @@ export class VariationalAutoencoder
     const perRow = (c: tf.Tensor2D): tf.Tensor2D =>
       tf.reshape(
         method === 'mse'
-          ? this.#model!.negativeMse(c)
+          ? this.model.negativeMse(c)
           : method === 'reconstruction'
-            ? this.#model!.reconstructionLogLik(c)
-            : this.#model!.elbo(c, k, method === 'iwae', () => rng.seed()),
+            ? this.model.reconstructionLogLik(c)
+            : this.model.elbo(c, k, method === 'iwae', () => rng.seed()),
         [-1, 1],
       );
     if (isDataSource(X)) {
@@ -430,13 +406,13 @@ export class VariationalAutoencoder
         `${KIND}.toExportable: unknown part ${JSON.stringify(part)}; use 'decoder' or 'encoder'.`,
       );
     }
-    const p = this.#fittedParams ?? this.getParams();
+    const p = this.fittedParams;
     const { callbacks: _cb, ...params } = p;
     return {
       estimator: KIND,
       part,
-      inputSize: part === 'decoder' ? this.#model!.mu.units : this.inputSize,
-      layers: this.#model!.specs(part),
+      inputSize: part === 'decoder' ? this.model.mu.units : this.inputSize,
+      layers: this.model.specs(part),
       metadata: {
         params,
         ...(p.activation === 'leakyRelu' ? { leakyReluAlpha: LEAKY_RELU_ALPHA } : {}),
@@ -460,9 +436,9 @@ export class VariationalAutoencoder
     await this.withEngine('save', async () => {
       await saveModelDir(dir, {
         kind: KIND,
-        params: storableVaeParams(this.#fittedParams ?? this.getParams()),
+        params: storableVaeParams(this.fittedParams),
         state: { inputSize: this.inputSize, ...(this.history ? { history: this.history } : {}) },
-        tensors: this.#model!.tensors(),
+        tensors: this.model.tensors(),
       });
     });
   }
@@ -470,37 +446,23 @@ export class VariationalAutoencoder
   /** Loads a VAE saved with {@link VariationalAutoencoder.save}; every size, shape and checksum is checked. */
   static async load(dir: string, options: EstimatorOptions = {}): Promise<VariationalAutoencoder> {
     const data = await loadModelDir(dir, [KIND]);
-    const bad = (m: string): never => {
-      throw new ModelFormatError(`Invalid ${KIND} model: ${m}`);
-    };
-    let vae: VariationalAutoencoder;
-    try {
-      const saved = data.params as Partial<VariationalAutoencoderParams>;
+    return EncoderDecoderEstimator.restoreSaved<
+      VariationalAutoencoderParams,
+      VaeModel,
+      VariationalAutoencoder
+    >(data, KIND, {
       // Models saved before `scoreMethod` existed scored by the ELBO (a detector's offset was set on that
       // scale): they keep doing so.
-      vae = new VariationalAutoencoder(
-        saved && typeof saved === 'object' && !('scoreMethod' in saved)
-          ? { ...saved, scoreMethod: 'elbo' }
-          : saved,
-        options,
-      );
-    } catch (e) {
-      if (e instanceof ValidationError) bad(e.message);
-      throw e;
-    }
-    const inputSize = data.state.inputSize;
-    if (!Number.isSafeInteger(inputSize) || (inputSize as number) < 1)
-      bad('state.inputSize must be a positive integer.');
-    const p = vae.params;
-    const expected = (2 * p.hiddenLayerSizes.length + 3) * 2;
-    if (data.tensors.length !== expected)
-      bad(`expected ${expected} weight tensors, found ${data.tensors.length}.`);
-    await vae.restoreOnEngine(() => {
-      vae.#model = vaeFromTensors(inputSize as number, p, data.tensors, bad);
+      create: (saved) =>
+        new VariationalAutoencoder(
+          saved && typeof saved === 'object' && !('scoreMethod' in saved)
+            ? { ...saved, scoreMethod: 'elbo' }
+            : (saved as Partial<VariationalAutoencoderParams>),
+          options,
+        ),
+      tensorCount: (p) => (2 * p.hiddenLayerSizes.length + 3) * 2,
+      model: vaeFromTensors,
     });
-    vae.#fittedParams = vae.getParams();
-    vae.setTrained(isHistory(data.state.history) ? data.state.history : null, inputSize as number);
-    return vae;
   }
 }
 

@@ -50,6 +50,11 @@ export {
 } from './dataSource.js';
 export { acceleratedForward, acceleratorOf, type DenseInferenceLayer } from './denseInference.js';
 export {
+  type DisposableModel,
+  EncoderDecoderEstimator,
+  type SavedModelSpec,
+} from './EncoderDecoderEstimator.js';
+export {
   type BatchLoss,
   type LossFn,
   makeOptimizer,
