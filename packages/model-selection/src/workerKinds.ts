@@ -4,6 +4,7 @@ import {
   type EncodedEstimator,
   type EstimatorKindPlugin,
   getDefaultRegistry,
+  LayerwiseError,
   type Registry,
   token,
   ValidationError,
@@ -78,8 +79,11 @@ export function registerWorkerKind(kind: WorkerKind, registry: Registry = getDef
   registry.bind(WORKER_KIND, kind);
 }
 
-/** Thrown by {@link EncodeContext.cannot}: the estimator runs in the main thread instead. */
-export class CannotRebuildError extends Error {}
+/**
+ * Thrown by {@link EncodeContext.cannot}: the estimator runs in the main thread instead (the search catches
+ * it and says why in its notice). A layerwise error, as every throw of the packages.
+ */
+export class CannotRebuildError extends LayerwiseError {}
 
 function registryOf(est: unknown): Registry | undefined {
   const r = (est as { registry?: unknown } | null)?.registry;

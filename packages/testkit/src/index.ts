@@ -12,6 +12,7 @@ export {
   checkEstimator,
 } from './checkEstimator.js';
 export { type CheckEstimatorKindOptions, checkEstimatorKind } from './checkEstimatorKind.js';
+export { type CheckExecutorOptions, checkExecutor } from './checkExecutor.js';
 export {
   type CheckExporterOptions,
   checkExporter,

@@ -19,6 +19,7 @@ import { crossValidate, FIT_AND_SCORE, GridSearchCV } from '@layerwise/model-sel
 import { MLPClassifier } from '@layerwise/nn';
 import { Pipeline } from '@layerwise/pipeline';
 import { StandardScaler } from '@layerwise/preprocessing';
+import { checkExecutor } from '@layerwise/testkit';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -417,4 +418,9 @@ describe('Redis unreachable', () => {
       /over the executor's maxDataBytes 1000/,
     );
   });
+});
+
+// The executor contract every executor plugin passes (testkit), on queue 'cv' and its three workers.
+checkExecutor(() => bullmqExecutor({ connection: url(), queue: 'cv' }), {
+  name: 'bullmqExecutor conformance',
 });
