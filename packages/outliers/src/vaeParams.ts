@@ -1,7 +1,7 @@
 import type { ParamSpec } from '@layerwise/core';
-import { MLP_SPEC } from '@layerwise/nn';
 import {
   type HiddenActivation,
+  LAYER_STACK_SPEC,
   TRAINING_DEFAULTS,
   TRAINING_SPEC,
   type TrainingParams,
@@ -17,7 +17,7 @@ export const VAE_SCORE_METHODS = ['mse', 'reconstruction', 'elbo', 'iwae'] as co
 /** Likelihoods p(x | z) a {@link VariationalAutoencoderParams} may use. */
 export const VAE_LIKELIHOODS = ['bernoulli', 'gaussian'] as const;
 
-/** Hyper-parameters of `VariationalAutoencoder` (the shared training ones: `TrainingParams` of `@layerwise/nn`). */
+/** Hyper-parameters of `VariationalAutoencoder` (the shared training ones: `TrainingParams` of `@layerwise/training`). */
 export interface VariationalAutoencoderParams extends TrainingParams {
   /** Units of each encoder hidden layer; the decoder mirrors them. Default `[400]` (Kingma & Welling's MNIST VAE). */
   hiddenLayerSizes: number[];
@@ -76,12 +76,12 @@ export const VAE_SPEC: ParamSpec<VariationalAutoencoderParams> = {
   ...TRAINING_SPEC,
   hiddenLayerSizes: { type: 'intArray', min: 1 },
   latentDim: { type: 'int', min: 1 },
-  activation: MLP_SPEC.activation,
+  activation: LAYER_STACK_SPEC.activation,
   likelihood: { type: 'enum', values: VAE_LIKELIHOODS },
   beta: { type: 'number', min: 0 },
   klWarmup: { type: 'int', min: 0 },
   epochs: { type: 'int', min: 1 },
-  batchSize: MLP_SPEC.batchSize,
+  batchSize: LAYER_STACK_SPEC.batchSize,
   scoreSamples: { type: 'int', min: 1, max: 10000 },
   scoreMethod: { type: 'enum', values: VAE_SCORE_METHODS },
   shuffleBuffer: { type: 'int', min: 0 },

@@ -1,19 +1,12 @@
-// Test-only helpers: MNIST through @layerwise/datasets, the WASM backend.
-import { loadMnist as load } from '@layerwise/datasets';
+// Test-only helpers: MNIST (testkit's fixture), rows of one digit, ROC AUC, the WASM backend.
+import { rocAucScore } from '@layerwise/metrics';
+import type { MnistSample as Mnist } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
-export interface Mnist {
-  X: { data: Float32Array; shape: [number, number] };
-  y: Int32Array;
-}
-
-/** The first `limit` MNIST digits of a subset (pixels in [0, 1]). */
-export async function loadMnist(subset: 'train' | 'test', limit: number): Promise<Mnist> {
-  const d = await load({ subset, limit });
-  return { X: { data: d.X.data, shape: [d.X.shape[0], d.X.shape[1]] }, y: d.y };
-}
+/** The first `limit` MNIST digits of a subset (pixels in [0, 1]): testkit's shared fixture. */
+export { type MnistSample as Mnist, mnistSample as loadMnist } from '@layerwise/testkit';
 
 /** The rows of `m` whose label is `digit`. */
 export function rowsOf(m: Mnist, digit: number): { data: Float32Array; shape: [number, number] } {
@@ -26,25 +19,9 @@ export function rowsOf(m: Mnist, digit: number): { data: Float32Array; shape: [n
   return { data, shape: [idx.length, 784] };
 }
 
-/** ROC AUC of scores (higher = positive) against 0/1 labels, ties averaged (Mann–Whitney U). */
+/** ROC AUC of scores (higher = positive) against boolean labels: `@layerwise/metrics`' `rocAucScore`. */
 export function auc(positive: ArrayLike<boolean>, scores: ArrayLike<number>): number {
-  const n = scores.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let sumPos = 0;
-  let nPos = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j < n && scores[idx[j]!] === scores[idx[i]!]) j++;
-    const rank = (i + j + 1) / 2;
-    for (let k = i; k < j; k++) {
-      if (positive[idx[k]!]) {
-        sumPos += rank;
-        nPos++;
-      }
-    }
-    i = j;
-  }
-  return (sumPos - (nPos * (nPos + 1)) / 2) / (nPos * (n - nPos));
+  return rocAucScore(Array.from(positive, Number), Array.from(scores));
 }
 
 /** Use the WASM backend (~10× the pure-JS CPU backend) to keep the tests fast. */
