@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { LayerwiseError } from '@layerwise/core';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { CliUsageError, EXIT } from './CliUsageError.js';
+import { Command, CommanderError, Option } from 'commander';
+import { CliArgumentError, CliUsageError, EXIT } from './CliUsageError.js';
 import type {
   ApplyOptions,
   BackendName,
@@ -21,7 +21,7 @@ function positiveInt(name: string) {
   return (v: string): number => {
     const n = Number(v);
     if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${name} must be a positive integer.`);
+      throw new CliArgumentError(`${name} must be a positive integer.`);
     }
     return n;
   };
@@ -30,7 +30,7 @@ function positiveInt(name: string) {
 function nonNegativeInt(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) {
-    throw new InvalidArgumentError('the seed must be a non-negative integer.');
+    throw new CliArgumentError('the seed must be a non-negative integer.');
   }
   return n;
 }
@@ -38,7 +38,7 @@ function nonNegativeInt(v: string): number {
 function positiveNumber(v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError('the learning rate must be a positive number, e.g. 0.001.');
+    throw new CliArgumentError('the learning rate must be a positive number, e.g. 0.001.');
   }
   return n;
 }
@@ -46,7 +46,7 @@ function positiveNumber(v: string): number {
 function fraction(v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) {
-    throw new InvalidArgumentError('the validation fraction must be a number in [0, 1), e.g. 0.1.');
+    throw new CliArgumentError('the validation fraction must be a number in [0, 1), e.g. 0.1.');
   }
   return n;
 }
@@ -55,7 +55,7 @@ function contamination(v: string): number | 'auto' {
   if (v.trim() === 'auto') return 'auto';
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 0.5) {
-    throw new InvalidArgumentError("the contamination must be 'auto' or a number in (0, 0.5], e.g. 0.05.");
+    throw new CliArgumentError("the contamination must be 'auto' or a number in (0, 0.5], e.g. 0.05.");
   }
   return n;
 }
@@ -63,7 +63,7 @@ function contamination(v: string): number | 'auto' {
 function sizes(v: string): number[] {
   const parts = v.split(',').map((s) => s.trim());
   if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
-    throw new InvalidArgumentError('--hidden must be comma-separated positive integers, e.g. 256,64.');
+    throw new CliArgumentError('--hidden must be comma-separated positive integers, e.g. 256,64.');
   }
   return parts.map(Number);
 }

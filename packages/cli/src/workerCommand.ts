@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { CliArgumentError } from './CliUsageError.js';
 import type { CliIo } from './commands.js';
 
 /** Options of `layerwise worker`. */
@@ -18,7 +19,7 @@ function positiveInt(name: string) {
   return (v: string): number => {
     const n = Number(v);
     if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${name} must be a positive integer.`);
+      throw new CliArgumentError(`${name} must be a positive integer.`);
     }
     return n;
   };

@@ -104,7 +104,8 @@ describe.concurrent('layerwise on bad input: exit codes and one-line errors', ()
       'bad --epochs',
       ['fit', 'ok.csv', '--model', 'sae', '--epochs', '0'],
       2,
-      /--epochs must be a positive integer/,
+      // The parser's CliArgumentError, reported by commander as its own invalid-argument error.
+      /option '--epochs <n>' argument '0' is invalid\. --epochs must be a positive integer\./,
       'run',
     ],
     ['unknown command', ['frobnicate'], 2, /unknown command 'frobnicate'/, 'run'],
