@@ -1,13 +1,14 @@
 // The same conformance suite every first-party logger runs: valid plugin shape, events in any order of
 // optional fields, close() idempotent, registry.use / dispose, no changes to training.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkLogger } from '@layerwise/testkit';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { type MarkdownLogger, markdownLogger } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-md-conformance-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const paths = new WeakMap<object, string>();
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrainingEvent } from '@layerwise/core';
@@ -88,6 +88,7 @@ describe('markdownLogger (a third-party logger plugin)', () => {
       '| finetune | 1/1 | 0.050 | 0.060 | 0.900 | 0.875 | 2.00 | 500 |',
       '',
     ]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('starts a new table per fit', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,13 +14,21 @@ import {
 import { MLPClassifier } from '@layerwise/nn';
 import { recordingLogger } from '@layerwise/testkit';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackedAutoencoder } from '../index.js';
 import { loadMnist, useWasm } from './helpers.js';
 
 const registry = new Registry();
 beforeAll(useWasm);
-const tmp = () => mkdtempSync(join(tmpdir(), 'lw-ae-'));
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-ae-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Rows in [0, 1] that lie near a 3-D subspace (so a small code can rebuild them). */
 function lowRank(n: number, d = 12, seed = 3): number[][] {

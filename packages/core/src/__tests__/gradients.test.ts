@@ -60,6 +60,7 @@ describe('gradients are registered however tfjs-core is imported', () => {
   it("a browser bundle (esbuild, platform browser) takes tfjs-core's own ESM gradient module", async () => {
     const { build } = await import('esbuild');
     const dir = mkdtempSync(join(tmpdir(), 'lw-bundle-'));
+    made.push(dir);
     const entryDir = mkdtempSync(join(pkgDir, '.gradtest-'));
     made.push(entryDir);
     const entry = join(entryDir, 'bundle-entry.mjs');

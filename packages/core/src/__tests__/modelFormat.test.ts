@@ -1,7 +1,7 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   atomicWriteFile,
   loadModelDir,
@@ -23,9 +23,15 @@ const model: ModelData = {
   ],
 };
 
+const made: string[] = [];
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'lw-model-'));
+  const dir = mkdtempSync(join(tmpdir(), 'lw-model-'));
+  made.push(dir);
+  return dir;
 }
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('model format', () => {
   it('saves and loads back exactly, with content-addressed weights and no temp files left', async () => {

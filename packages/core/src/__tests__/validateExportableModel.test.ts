@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -112,6 +112,7 @@ describe('float32Bytes and checkExportTargets', () => {
     await expect(checkExportTargets([file], false, 'x')).rejects.toThrow(ValidationError);
     await expect(checkExportTargets([file], false, 'x')).rejects.toThrow(/^x: ".*" already exists/);
     await expect(checkExportTargets([file], true, 'x')).resolves.toBeUndefined();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

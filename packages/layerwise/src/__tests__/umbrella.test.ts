@@ -100,6 +100,7 @@ console.log(JSON.stringify(Array.from(z.data)));`,
       for (const [i, v] of (child as number[]).entries()) expect(v).toBeCloseTo(here.data[i]!, 4);
     } finally {
       rmSync(scriptDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

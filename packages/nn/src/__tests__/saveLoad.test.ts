@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelFormatError, Registry } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MLPClassifier, MLPRegressor } from '../index.js';
 import { blobs, parabola } from './data.js';
 import { useWasm } from './helpers.js';
@@ -17,7 +17,15 @@ type Manifest = {
   params: Record<string, unknown>;
   state: Record<string, unknown>;
 };
-const tmp = () => mkdtempSync(join(tmpdir(), 'lw-nn-'));
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-nn-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('save and load', () => {
   const { X, y } = blobs(120);
