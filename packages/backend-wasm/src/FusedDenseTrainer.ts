@@ -146,14 +146,23 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     this.#correct = w.alloc(1);
   }
 
-  /** A trainer for `spec` on a fresh kernel instance (`flavor` `'auto'`: relaxed SIMD where supported). */
+  /**
+   * A trainer for `spec` on a fresh kernel instance (`flavor` `'auto'`: relaxed SIMD where supported), its big
+   * calls split over `threads` threads (the kernel thread pool; the same results as one thread).
+   */
   static async create(
     spec: DenseStackSpec,
     flavor: KernelFlavor | 'auto' = 'auto',
+    threads = 1,
   ): Promise<FusedDenseTrainer> {
     const reason = fusedDeclineReason(spec);
     if (reason) throw new ValidationError(`FusedDenseTrainer: this stack is not supported (${reason}).`);
-    return new FusedDenseTrainer(await WasmKernels.create(flavor), spec);
+    return new FusedDenseTrainer(await WasmKernels.create(flavor, threads), spec);
+  }
+
+  /** The threads its kernels run on. */
+  get threads(): number {
+    return this.#w.threads;
   }
 
   /** The kernel build in use. */
@@ -510,8 +519,10 @@ export class FusedDenseTrainer implements DenseStackTrainer {
   }
 
   dispose(): void {
+    if (this.#disposed) return;
     this.#disposed = true;
     this.#data = undefined;
+    this.#w.dispose();
   }
 }
 
@@ -527,14 +538,14 @@ function mix(seed: number, salt: number): number {
  */
 export function wasmTrainingAccelerator(
   flavor: KernelFlavor | 'auto' = 'auto',
-  options: { inferenceRowLimit?: number } = {},
+  options: { inferenceRowLimit?: number; threads?: number } = {},
 ): TrainingAccelerator {
   return {
     name: 'wasm-fused',
     ...(options.inferenceRowLimit === undefined ? {} : { inferenceRowLimit: options.inferenceRowLimit }),
     async createTrainer(spec) {
       if (fusedDeclineReason(spec)) return null;
-      return FusedDenseTrainer.create(spec, flavor);
+      return FusedDenseTrainer.create(spec, flavor, options.threads ?? 1);
     },
   };
 }

@@ -29,9 +29,11 @@ export {
 export { type WasmBackendOptions, type WasmBackendPlugin, wasmBackend } from './wasmBackend.js';
 export {
   compileKernels,
+  disposeKernelPools,
   type KernelExports,
   type KernelFlavor,
   kernelModuleBytes,
+  kernelPoolWorkers,
   relaxedSimdSupported,
   WasmKernels,
 } from './wasmKernels.js';
