@@ -5,7 +5,7 @@ import type {
   DenseStackTrainer,
   TrainingAccelerator,
 } from '@layerwise/core';
-import { ValidationError } from '@layerwise/core';
+import { acceleratorThreadLimit, ValidationError } from '@layerwise/core';
 import { type KernelFlavor, WasmKernels } from './wasmKernels.js';
 
 const ACTIVATION_CODES: Record<DenseStackLayer['activation'], number> = {
@@ -545,7 +545,8 @@ export function wasmTrainingAccelerator(
     ...(options.inferenceRowLimit === undefined ? {} : { inferenceRowLimit: options.inferenceRowLimit }),
     async createTrainer(spec) {
       if (fusedDeclineReason(spec)) return null;
-      return FusedDenseTrainer.create(spec, flavor, options.threads ?? 1);
+      const threads = Math.min(options.threads ?? 1, acceleratorThreadLimit());
+      return FusedDenseTrainer.create(spec, flavor, threads);
     },
   };
 }

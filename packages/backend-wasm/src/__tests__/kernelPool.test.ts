@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DenseStackSpec } from '@layerwise/core';
+import { type DenseStackSpec, limitAcceleratorThreads } from '@layerwise/core';
 import { mnistSample } from '@layerwise/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FusedDenseTrainer } from '../FusedDenseTrainer.js';
+import { FusedDenseTrainer, wasmTrainingAccelerator } from '../FusedDenseTrainer.js';
 import { disposeKernelPools, kernelPoolWorkers, WasmKernels } from '../wasmKernels.js';
 import { digits } from './sklearnData.js';
 
@@ -252,4 +252,24 @@ console.log(JSON.stringify({ threads: w.threads, workers: kernelPoolWorkers(), c
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe('the accelerator and thread limits', () => {
+  it('wasmTrainingAccelerator uses its threads, capped by limitAcceleratorThreads while a limit holds', async () => {
+    const acc = wasmTrainingAccelerator('auto', { threads: 2 });
+    const t2 = (await acc.createTrainer(aeSpec())) as FusedDenseTrainer;
+    expect(t2.threads).toBe(2);
+    t2.dispose();
+    const undo = limitAcceleratorThreads(1);
+    try {
+      const t1 = (await acc.createTrainer(aeSpec())) as FusedDenseTrainer;
+      expect(t1.threads).toBe(1);
+      t1.dispose();
+    } finally {
+      undo();
+    }
+    const again = (await acc.createTrainer(aeSpec())) as FusedDenseTrainer;
+    expect(again.threads).toBe(2);
+    again.dispose();
+  });
 });
