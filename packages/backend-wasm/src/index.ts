@@ -33,6 +33,7 @@ export {
   type KernelExports,
   type KernelFlavor,
   kernelModuleBytes,
+  kernelPoolWorkerParts,
   kernelPoolWorkers,
   relaxedSimdSupported,
   WasmKernels,

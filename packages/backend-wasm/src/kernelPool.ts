@@ -32,7 +32,7 @@ export const PART_ARGS = 16;
 // NEXT: the next part to claim, (generation << 8) | part; a part is claimed by compare-and-swap, so a worker
 // that was descheduled never takes a part of a later job. DONE: finished parts of the current job. SEQ: bumped
 // at every job (what sleeping workers wait on). MAIL: bumped when messages (memories to bind, releases) are
-// posted. STOP: 1 to end the workers. FAULT: traps in workers. Then two descriptor slots (by generation
+// posted. STOP: 1 to end the workers. FAULT: traps in workers. WORKER_PARTS: parts the workers ran. Then two descriptor slots (by generation
 // parity): function index, parts, memory id.
 const NEXT = 0;
 const DONE = 1;
@@ -40,6 +40,7 @@ const SEQ = 2;
 const MAIL = 3;
 const STOP = 4;
 const FAULT = 5;
+const WORKER_PARTS = 6;
 const SLOTS = 8;
 const CONTROL_INTS = SLOTS + 2 * 4;
 const GEN_MASK = 0x7fffff;
@@ -50,10 +51,13 @@ const GEN_MASK = 0x7fffff;
  */
 const WORKER_SPIN_MICROS = 300;
 
+/** How long the caller waits for a worker's claimed part without progress before it gives the pool up. */
+const STALL_MS = 30_000;
+
 /** The worker's script (CommonJS, run with `eval`): claims parts and runs them on its own instance. */
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { module, control, args: argsBuffer, names, port, spinMicros } = workerData;
+const { wasmModule, control, args: argsBuffer, names, port, spinMicros } = workerData;
 const ctrl = new Int32Array(control);
 const args = new Float64Array(argsBuffer);
 const bound = new Map();
@@ -62,7 +66,7 @@ function drain() {
   for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
     const d = m.message;
     if (d.memory) {
-      const ex = new WebAssembly.Instance(module, { env: { memory: d.memory } }).exports;
+      const ex = new WebAssembly.Instance(wasmModule, { env: { memory: d.memory } }).exports;
       bound.set(d.id, names.map((n) => ex[n]));
     } else if (d.release !== undefined) bound.delete(d.release);
   }
@@ -78,10 +82,10 @@ for (;;) {
     const part = cur & 255;
     if (part >= Atomics.load(ctrl, slot + 1)) break;
     if (Atomics.compareExchange(ctrl, ${NEXT}, cur, cur + 1) !== cur) continue;
-    const id = ctrl[slot + 2];
-    let fns = bound.get(id);
-    if (fns === undefined) { drain(); fns = bound.get(id); }
     try {
+      const id = ctrl[slot + 2];
+      let fns = bound.get(id);
+      if (fns === undefined) { drain(); fns = bound.get(id); }
       const f = fns[ctrl[slot]];
       const o = ((((cur >>> 8) & 1) * ${MAX_PARTS}) + part) * ${PART_ARGS};
       f(args[o], args[o + 1], args[o + 2], args[o + 3], args[o + 4], args[o + 5], args[o + 6], args[o + 7],
@@ -89,6 +93,7 @@ for (;;) {
     } catch {
       Atomics.add(ctrl, ${FAULT}, 1);
     }
+    Atomics.add(ctrl, ${WORKER_PARTS}, 1);
     Atomics.add(ctrl, ${DONE}, 1);
   }
   const t0 = performance.now();
@@ -144,7 +149,7 @@ export class KernelPool {
         const worker = new wt.Worker(WORKER_SOURCE, {
           eval: true,
           workerData: {
-            module,
+            wasmModule: module,
             control: this.#ctrl.buffer,
             args: this.#args.buffer,
             names: [...POOL_FUNCTIONS],
@@ -249,8 +254,28 @@ export class KernelPool {
         }
         Atomics.add(ctrl, DONE, 1);
       }
-      // Parts a worker claimed: spin (they take as long as ours did at most).
-      while (Atomics.load(ctrl, DONE) < parts) {}
+      // Parts a worker claimed: spin (each takes about as long as one of ours). A worker that stops making
+      // progress for STALL_MS (it cannot: a part is a few ms at most) is taken as lost.
+      let spins = 0;
+      let seen = Atomics.load(ctrl, DONE);
+      let since = 0;
+      while (seen < parts) {
+        if ((++spins & 0xfffff) === 0) {
+          const now = performance.now();
+          if (since === 0) since = now;
+          else if (now - since > STALL_MS) {
+            this.dispose();
+            throw new LayerwiseError(
+              `The wasm kernel thread pool stopped answering (${parts - seen} part(s) of ${POOL_FUNCTIONS[fn]} outstanding for ${STALL_MS / 1000} s); its workers were ended: create the kernels again (they start a new pool).`,
+            );
+          }
+        }
+        const d = Atomics.load(ctrl, DONE);
+        if (d !== seen) {
+          seen = d;
+          since = 0;
+        }
+      }
     } finally {
       this.#busy = false;
     }
@@ -282,6 +307,11 @@ export class KernelPool {
     Atomics.notify(this.#ctrl, SEQ);
     for (const p of this.#ports) p.close();
     for (const w of this.#workers) void w.terminate();
+  }
+
+  /** Parts the workers (not the calling thread) have run so far. */
+  get workerParts(): number {
+    return Atomics.load(this.#ctrl, WORKER_PARTS);
   }
 
   get disposed(): boolean {

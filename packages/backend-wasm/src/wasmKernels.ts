@@ -221,6 +221,13 @@ export function kernelPoolWorkers(): number {
   return n;
 }
 
+/** Parts of split calls the live pools' workers have run (0 when none ran): for tests and diagnostics. */
+export function kernelPoolWorkerParts(): number {
+  let n = 0;
+  for (const p of pools.values()) if (!p.disposed) n += p.workerParts;
+  return n;
+}
+
 const released = new FinalizationRegistry<{ pool: KernelPool; binding: PoolBinding }>(({ pool, binding }) =>
   pool.release(binding),
 );

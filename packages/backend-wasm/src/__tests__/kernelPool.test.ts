@@ -226,19 +226,22 @@ describe('fused training on the pool', () => {
 });
 
 describe('kernel thread pool in a child process', () => {
-  it('trains on 2 threads and the process exits by itself (workers are unref\u2019d)', () => {
+  it('the worker runs parts of the GEMMs, and the process exits by itself (workers are unref\u2019d)', () => {
     const dir = mkdtempSync(join(pkgDir, '.test-tmp-'));
     try {
       const file = join(dir, 'child.mjs');
       writeFileSync(
         file,
-        `import { WasmKernels, kernelPoolWorkers } from '@layerwise/backend-wasm';
+        `import { WasmKernels, kernelPoolWorkerParts, kernelPoolWorkers } from '@layerwise/backend-wasm';
 const w = await WasmKernels.create('auto', 2);
 const A = w.alloc(200 * 300), B = w.alloc(300 * 400), C = w.alloc(200 * 400);
 w.f32.fill(1, A >> 2, (A >> 2) + 200 * 300);
 w.f32.fill(0.5, B >> 2, (B >> 2) + 300 * 400);
-w.k.gemm_nn(200, 400, 300, A, B, C, 0, 0);
-console.log(JSON.stringify({ threads: w.threads, workers: kernelPoolWorkers(), c: w.f32[(C >> 2) + 200 * 400 - 1] }));
+// until the worker has taken part (it starts asynchronously; until then the caller runs every part)
+const t0 = Date.now();
+do w.k.gemm_nn(200, 400, 300, A, B, C, 0, 0);
+while (kernelPoolWorkerParts() === 0 && Date.now() - t0 < 20000);
+console.log(JSON.stringify({ threads: w.threads, workers: kernelPoolWorkers(), helped: kernelPoolWorkerParts() > 0, c: w.f32[(C >> 2) + 200 * 400 - 1] }));
 `,
       );
       const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', file], {
@@ -247,7 +250,12 @@ console.log(JSON.stringify({ threads: w.threads, workers: kernelPoolWorkers(), c
         timeout: 60_000,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ threads: 2, workers: 1, c: 150 });
+      expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
+        threads: 2,
+        workers: 1,
+        helped: true,
+        c: 150,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
