@@ -534,7 +534,9 @@ function mix(seed: number, salt: number): number {
 /**
  * The wasm plugin's {@link TrainingAccelerator}: a {@link FusedDenseTrainer} for every dense stack it covers
  * (Adam, SGD, momentum; every activation but softmax in hidden layers; dropout, masking noise, tied kernels,
- * row weights, frozen params, L2, clipNorm, clipValue), `null` for the rest.
+ * row weights, frozen params, L2, clipNorm, clipValue), `null` for the rest. `options.threads` (default 1): the
+ * threads its trainers split their big calls over (the kernel thread pool), capped by core's
+ * `limitAcceleratorThreads` while a limit holds; `options.inferenceRowLimit`: see {@link TrainingAccelerator}.
  */
 export function wasmTrainingAccelerator(
   flavor: KernelFlavor | 'auto' = 'auto',
