@@ -5,9 +5,8 @@ import {
   KERNELS_SIMD128_BASE64,
   KERNELS_SIMD128_MT_BASE64,
 } from './kernelBinaries.generated.js';
-import { KernelPool, type PoolBinding } from './kernelPool.js';
+import { KernelPool, kernelPoolSupported, type PoolBinding } from './kernelPool.js';
 import { threadedExports } from './threadedKernels.js';
-import { isNode } from './threads.js';
 
 /** The instruction set a kernel module was built for. */
 export type KernelFlavor = 'relaxed' | 'simd128';
@@ -237,7 +236,7 @@ const released = new FinalizationRegistry<{ pool: KernelPool; binding: PoolBindi
  * owns the layout. Every buffer is 16-byte aligned and its length rounded up to 4 floats (the kernels run
  * whole SIMD vectors), with at least 32 bytes of memory after the last one. Nothing is freed one by one: the instance is dropped as a whole.
  *
- * With `threads` > 1 (in Node, where `SharedArrayBuffer` and `worker_threads` exist) the instance is the `-mt`
+ * With `threads` > 1 (in Node, Deno and Bun; in a cross-origin-isolated page with Web Workers) the instance is the `-mt`
  * build on a shared memory and {@link WasmKernels.k}'s big calls are split over the process's kernel thread
  * pool (`threads` − 1 workers beside the calling thread); the results are bit-identical to one thread's.
  */
@@ -280,7 +279,7 @@ export class WasmKernels {
    * with its big calls split over `threads` threads (see the class).
    */
   static async create(flavor: KernelFlavor | 'auto' = 'auto', threads = 1): Promise<WasmKernels> {
-    if (threads > 1 && isNode() && typeof SharedArrayBuffer === 'function') {
+    if (threads > 1 && kernelPoolSupported()) {
       const { module, flavor: f } = await compileKernels(flavor, true);
       const pool = kernelPool(f, module, threads - 1);
       if (pool) {
