@@ -1,5 +1,5 @@
 import { type KernelPool, MAX_PARTS, PART_ARGS, POOL_FUNCTIONS, type PoolBinding } from './kernelPool.js';
-import type { KernelExports } from './wasmKernels.js';
+import type { GemmArgs, KernelExports } from './wasmKernels.js';
 
 /** GEMMs below this many multiply-adds run on the calling thread (a job's hand-off costs ~1 µs). */
 const GEMM_PARALLEL_MACS = 1 << 16;
@@ -28,24 +28,12 @@ export function threadedExports(
   const parts = Math.min(MAX_PARTS, 2 * threads);
   const a = pool.argBlock;
 
-  function gemm(
-    M: number,
-    N: number,
-    K: number,
-    A: number,
-    ra: number,
-    ka: number,
-    B: number,
-    ldb: number,
-    C: number,
-    ldc: number,
-    bias: number,
-    acc: number,
-  ): void {
+  function gemm(...g: GemmArgs): void {
+    const [M, N, K] = g;
     const panels = (N + 7) >> 3;
     const blocks = (M + 3) >> 2;
     if (M * N * K < GEMM_PARALLEL_MACS || (panels < 2 && blocks < 2)) {
-      raw.gemm_block(M, N, K, A, ra, ka, B, ldb, C, ldc, bias, acc, 0, M, 0, N);
+      raw.gemm_block(...g, 0, M, 0, N);
       return;
     }
     const byColumns = panels >= parts || panels >= blocks;
@@ -56,18 +44,7 @@ export function threadedExports(
       const lo = Math.floor((p * units) / n);
       const hi = Math.floor(((p + 1) * units) / n);
       const o = base + p * PART_ARGS;
-      a[o] = M;
-      a[o + 1] = N;
-      a[o + 2] = K;
-      a[o + 3] = A;
-      a[o + 4] = ra;
-      a[o + 5] = ka;
-      a[o + 6] = B;
-      a[o + 7] = ldb;
-      a[o + 8] = C;
-      a[o + 9] = ldc;
-      a[o + 10] = bias;
-      a[o + 11] = acc;
+      for (let j = 0; j < 12; j++) a[o + j] = g[j]!;
       if (byColumns) {
         a[o + 12] = 0;
         a[o + 13] = M;
@@ -133,13 +110,20 @@ export function threadedExports(
   return {
     ...raw,
     memory,
+    // Small calls go straight to the module (no argument arrays: a small model's step allocates nothing).
     gemm_nn(M, N, K, A, B, C, bias, acc) {
-      gemm(M, N, K, A, K, 1, B, N, C, N, bias, acc);
+      if (M * N * K < GEMM_PARALLEL_MACS) raw.gemm_nn(M, N, K, A, B, C, bias, acc);
+      else gemm(M, N, K, A, K, 1, B, N, C, N, bias, acc);
     },
     gemm_tn(M, N, K, A, B, C, acc) {
-      gemm(M, N, K, A, 1, M, B, N, C, N, 0, acc);
+      if (M * N * K < GEMM_PARALLEL_MACS) raw.gemm_tn(M, N, K, A, B, C, acc);
+      else gemm(M, N, K, A, 1, M, B, N, C, N, 0, acc);
     },
     gemm_nt(M, N, K, A, B, C, bias, acc, scratch) {
+      if (M * N * K < GEMM_PARALLEL_MACS) {
+        raw.gemm_nt(M, N, K, A, B, C, bias, acc, scratch);
+        return;
+      }
       transpose(N, K, B, scratch);
       gemm(M, N, K, A, K, 1, scratch, N, C, N, bias, acc);
     },

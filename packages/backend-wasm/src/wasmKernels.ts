@@ -11,6 +11,25 @@ import { threadedExports } from './threadedKernels.js';
 /** The instruction set a kernel module was built for. */
 export type KernelFlavor = 'relaxed' | 'simd128';
 
+/**
+ * A strided GEMM C[M,N] (=|+=) op(A)·B (+ bias): A element (i, k) at `A[i·ra + k·ka]`, B row stride `ldb`, C row
+ * stride `ldc` (byte offsets for the buffers, 0 for no bias, `acc` 1 to add to C).
+ */
+export type GemmArgs = [
+  M: number,
+  N: number,
+  K: number,
+  A: number,
+  ra: number,
+  ka: number,
+  B: number,
+  ldb: number,
+  C: number,
+  ldc: number,
+  bias: number,
+  acc: number,
+];
+
 /** The functions exported by the kernel module (`csrc/kernels.c`); pointers are byte offsets. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
@@ -29,24 +48,7 @@ export interface KernelExports {
     scratch: number,
   ): void;
   transpose(R: number, S: number, B: number, T: number): void;
-  gemm_block(
-    M: number,
-    N: number,
-    K: number,
-    A: number,
-    ra: number,
-    ka: number,
-    B: number,
-    ldb: number,
-    C: number,
-    ldc: number,
-    bias: number,
-    acc: number,
-    i0: number,
-    i1: number,
-    j0: number,
-    j1: number,
-  ): void;
+  gemm_block(...args: [...GemmArgs, i0: number, i1: number, j0: number, j1: number]): void;
   transpose_rows(R: number, S: number, B: number, T: number, i0: number, i1: number): void;
   drop_mask_from(
     n: number,
