@@ -7,7 +7,8 @@
  *
  *   options: --grids 3000x6,1500x5 (default: both issue grids, samples × epochs) or --samples N --epochs N
  *            (one grid)  --cv N (3)  --rounds N (3)  --backend wasm|cpu (wasm)  --workers N (2, BullMQ worker
- *            processes)  --no-bullmq  --no-save
+ *            processes)  --no-bullmq  --no-save  --trace (per search: the fits' summed time and, for nJobs 2,
+ *            each thread's tasks, busy time and end, the worker's ready time)
  *
  * Ways, each round in a rotated order:
  *  - `nJobs 1`: this thread alone;
@@ -34,7 +35,7 @@ import type { ExecutorPlugin } from '@layerwise/core';
 import { Registry } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
 import { bullmqExecutor } from '@layerwise/executor-bullmq';
-import { disposeWorkerPool, GridSearchCV } from '@layerwise/model-selection';
+import { disposeWorkerPool, GridSearchCV, lastSearchTimeline } from '@layerwise/model-selection';
 import { MLPClassifier } from '@layerwise/nn';
 
 /** The grid searched: 4 candidates. */
@@ -55,6 +56,8 @@ export interface GridSearchBenchOptions {
   bullmq: boolean;
   workers: number;
   save: boolean;
+  /** Log each search's fit time and, for nJobs 2, where its time went (threads, tasks, worker start). */
+  trace: boolean;
   log: (line: string) => void;
 }
 
@@ -77,6 +80,7 @@ export function parseGridSearchOptions(argv: string[]): GridSearchBenchOptions {
       executor: { type: 'string' },
       'no-bullmq': { type: 'boolean', default: false },
       'no-save': { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
     },
     strict: false,
   });
@@ -109,6 +113,7 @@ export function parseGridSearchOptions(argv: string[]): GridSearchBenchOptions {
     bullmq: !values['no-bullmq'] && values.executor !== 'local',
     workers: int(values.workers, 2),
     save: !values['no-save'],
+    trace: Boolean(values.trace),
     log: (l) => process.stderr.write(`${l}\n`),
   };
 }
@@ -165,7 +170,31 @@ async function timedSearch(
   await search.fit(data.X, data.y);
   const seconds = (performance.now() - t0) / 1000;
   const scores = Array.from({ length: o.cv }, (_, k) => search.cvResults[`split${k}TestScore`] as number[]);
-  return { seconds, scores, best: search.bestParams, bestScore: search.bestScore };
+  const fitTime = (search.cvResults.meanFitTime as number[]).reduce((a, b) => a + b, 0) * o.cv;
+  const profile = way.startsWith('nJobs 2') ? describeTimeline() : '';
+  return { seconds, scores, best: search.bestParams, bestScore: search.bestScore, fitTime, profile };
+}
+
+/**
+ * One line on where an nJobs search's time went (from `lastSearchTimeline()`): per thread its tasks, busy
+ * time and when it ended; the worker's ready time when it was started for the search.
+ */
+export function describeTimeline(): string {
+  const t = lastSearchTimeline();
+  if (!t) return '';
+  const threads = [...new Set(t.tasks.map((k) => k.thread))].sort();
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  const parts = threads.map((name) => {
+    const mine = t.tasks.filter((k) => k.thread === name);
+    const busy = mine.reduce((a, k) => a + k.end - k.start, 0);
+    const end = Math.max(...mine.map((k) => k.end));
+    const first = Math.min(...mine.map((k) => k.start));
+    return `${name} ${mine.length} tasks [${mine.map((k) => k.candidate).join('')}] first ${s(first)} busy ${s(busy)} end ${s(end)}`;
+  });
+  const ready = t.workers
+    .map((w, k) => (w.cold ? `worker ${k + 1} ready at ${w.ready === null ? 'never' : s(w.ready)} s` : ''))
+    .filter(Boolean);
+  return `${[...ready, ...parts].join('; ')}; wall ${s(t.wall)}`;
 }
 
 const median = (v: number[]) => {
@@ -219,6 +248,13 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
           seconds[way]!.push(got[way]!.seconds);
         }
         o.log(`  round ${r + 1}: ${order.map((w) => `${w} ${got[w]!.seconds.toFixed(2)} s`).join(', ')}`);
+        if (o.trace) {
+          for (const w of order) {
+            o.log(
+              `    ${w}: fits ${got[w]!.fitTime.toFixed(2)} s${got[w]!.profile ? `; ${got[w]!.profile}` : ''}`,
+            );
+          }
+        }
         for (const way of ways) {
           identical[way] &&= JSON.stringify(got[way]!.scores) === JSON.stringify(got['nJobs 1']!.scores);
         }

@@ -36,3 +36,8 @@ export function poolStats() {
 
 /** As in Node. @internal */
 export const DEFAULT_IDLE_TIMEOUT = 300;
+
+/** No workers in a browser: no timeline. @internal */
+export function lastSearchTimeline(): null {
+  return null;
+}

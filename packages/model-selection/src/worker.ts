@@ -15,6 +15,8 @@ import { createFitAndScoreRunner, type ModuleResolver, rebuildRegistry } from '.
 import type { EncodedEstimator } from './workerKinds.js';
 
 const port = parentPort!;
+/** ms since the epoch, comparable with the caller's clock (as pool.ts's `clock`, not imported: pool.ts loads much). */
+const clock = (): number => performance.timeOrigin + performance.now();
 type Runner = Awaited<ReturnType<typeof createFitAndScoreRunner>>;
 /** Module URLs → built URLs, from the setup and every search. */
 const moduleMap: Record<string, string> = {};
@@ -41,7 +43,7 @@ async function handle(m: WorkerRequest): Promise<void> {
       try {
         Object.assign(moduleMap, m.setup.moduleMap);
         registry = (await rebuildRegistry(m.setup.plugins, m.setup.threads, resolve)).registry;
-        reply({ type: 'ready' });
+        reply({ type: 'ready', at: clock() });
       } catch (e) {
         fail(null, null, e);
       }
@@ -61,14 +63,21 @@ async function handle(m: WorkerRequest): Promise<void> {
     case 'task': {
       if (current?.job !== m.job || !current.run) return; // its search failed or ended
       const { init, run } = current;
+      // Claimed first: the caller's thread took it back (or the search ended) when it is taken.
+      if (Atomics.compareExchange(init.claims, m.id, 0, 1) !== 0) {
+        reply({ type: 'skipped', job: m.job, id: m.id });
+        return;
+      }
       try {
+        const start = clock();
         const { result, estimator } = await run(m.task);
+        const span: [number, number] = [start, clock()];
         if (init.returnEstimator) {
           const dir = join(init.saveRoot, `task-${m.id}`);
           await mkdir(init.saveRoot, { recursive: true });
           await (estimator as unknown as { save(dir: string): Promise<void> }).save(dir);
-          reply({ type: 'result', job: m.job, id: m.id, result, savedDir: dir });
-        } else reply({ type: 'result', job: m.job, id: m.id, result });
+          reply({ type: 'result', job: m.job, id: m.id, result, savedDir: dir, span });
+        } else reply({ type: 'result', job: m.job, id: m.id, result, span });
       } catch (e) {
         fail(m.job, m.id, e);
       }
