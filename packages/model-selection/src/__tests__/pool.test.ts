@@ -21,10 +21,11 @@ import {
   crossValidate,
   disposeWorkerPool,
   GridSearchCV,
+  lastSearchTimeline,
   packModel,
   unpackModel,
 } from '../index.js';
-import { poolStats } from '../pool.js';
+import { LongestFirst, poolStats } from '../pool.js';
 
 const registry = new Registry().use(cpuBackend());
 let X: { data: Float32Array; shape: [number, number] };
@@ -36,6 +37,7 @@ const mlp = () =>
   );
 const grid = { hiddenLayerSizes: [[8], [16]], learningRate: [3e-3, 1e-2] };
 const scores = (s: GridSearchCV) => [0, 1, 2].map((k) => s.cvResults[`split${k}TestScore`]);
+const scores2 = (s: GridSearchCV) => [0, 1].map((k) => s.cvResults[`split${k}TestScore`]);
 
 /** Waits until the pool has `n` idle workers with their backend up. */
 async function idleReady(n: number): Promise<void> {
@@ -142,6 +144,77 @@ describe('the nJobs worker pool', () => {
     const one = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false }).fit(X, y);
     const two = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
     expect(scores(two)).toEqual(scores(one));
+  });
+
+  it('hands tasks out longest first: one per candidate first (split-major), then the costliest measured; unmeasured before measured', () => {
+    const tasks = [0, 1, 2, 3].flatMap((candidate) => [0, 1, 2].map((split) => ({ candidate, split })));
+    const order = new LongestFirst(tasks);
+    expect(order.left).toBe(12);
+    // Nothing measured: split 0 of every candidate, in order (task i = candidate * 3 + split).
+    const first = [order.next(), order.next()];
+    expect(first).toEqual([0, 3]);
+    order.ended(0, 100); // candidate 0: 100 ms
+    order.ended(3, 300); // candidate 1: 300 ms
+    // Candidates 2 and 3 are not measured yet: they go before the measured ones.
+    expect(order.next()).toBe(6);
+    expect(order.next()).toBe(9);
+    order.ended(6, 50);
+    order.ended(9, 200);
+    // Then by cost: candidate 1 (300), 3 (200), 0 (100), 2 (50), splits in order within each.
+    const rest: number[] = [];
+    for (let i = order.next(); i !== undefined; i = order.next()) rest.push(i);
+    expect(rest).toEqual([4, 5, 10, 11, 1, 2, 7, 8]);
+    expect(order.left).toBe(0);
+    // A candidate's cost is the mean of its tasks.
+    const again = new LongestFirst(tasks.slice(0, 6));
+    expect([again.next(), again.next()]).toEqual([0, 3]);
+    again.ended(0, 500);
+    again.ended(3, 100);
+    again.ended(0, 100); // candidate 0: mean 300 > 100
+    expect(again.next()).toBe(1);
+  });
+
+  it('a starting worker holds tasks the caller takes back when it runs out: each task runs once, the worker is kept, results as nJobs 1', async () => {
+    await disposeWorkerPool();
+    const tiny = {
+      X: { data: X.data.slice(0, 40 * 784), shape: [40, 784] as [number, number] },
+      y: y.slice(0, 40),
+    };
+    const est = () =>
+      new MLPClassifier({ hiddenLayerSizes: [4], epochs: 1, batchSize: 20, randomState: 0 }, { registry });
+    const one = await new GridSearchCV(est(), { learningRate: [0.01] }, { cv: 2, refit: false }).fit(
+      tiny.X,
+      tiny.y,
+    );
+    const before = poolStats();
+    // Two tiny fits: this thread ends its own long before the worker (started now) is up, and then takes back
+    // the task the worker was sent at its start.
+    const two = await new GridSearchCV(
+      est(),
+      { learningRate: [0.01] },
+      { cv: 2, refit: false, nJobs: 2 },
+    ).fit(tiny.X, tiny.y);
+    const after = poolStats();
+    expect(after.started - before.started).toBe(1);
+    expect(after.tasksInCaller - before.tasksInCaller).toBe(2);
+    expect(after.tasksInWorkers - before.tasksInWorkers).toBe(0);
+    const t = lastSearchTimeline()!;
+    expect(t.threads).toBe(2);
+    expect(t.workers).toEqual([{ cold: true, ready: t.workers[0]!.ready }]);
+    expect(t.tasks.map((k) => k.index).sort()).toEqual([0, 1]);
+    expect(t.tasks.every((k) => k.thread === 'caller' && k.end >= k.start && k.start >= 0)).toBe(true);
+    expect(scores2(two)).toEqual(scores2(one));
+    // The worker skipped what it held and stays warm: the next search runs on it.
+    expect(poolStats().idle).toBe(1);
+    await idleReady(1);
+    const big = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    const last = lastSearchTimeline()!;
+    expect(last.workers).toEqual([{ cold: false, ready: 0 }]);
+    // Every task ran once, on one of the two threads.
+    expect(last.tasks.map((k) => k.index).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    expect(new Set(last.tasks.map((k) => k.thread))).toEqual(new Set(['caller', 'worker 1']));
+    const ref = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false }).fit(X, y);
+    expect(scores(big)).toEqual(scores(ref));
   });
 
   it('a warm worker never keeps the process alive: a script whose search is done exits by itself', async () => {
