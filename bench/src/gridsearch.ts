@@ -26,7 +26,7 @@
  * tail (one thread idle at the end).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -169,14 +169,49 @@ async function timedSearch(
   const where = way === 'bullmq' ? { executor: executor! } : { nJobs: way === 'nJobs 1' ? 1 : 2 };
   const search = new GridSearchCV(est, GRID, { cv: o.cv, scoring: 'accuracy', refit: false, ...where });
   if (way === 'nJobs 2 cold') await disposeWorkerPool();
+  const before = threadSchedule();
   const t0 = performance.now();
   await search.fit(data.X, data.y);
   const seconds = (performance.now() - t0) / 1000;
+  const after = threadSchedule();
   const scores = Array.from({ length: o.cv }, (_, k) => search.cvResults[`split${k}TestScore`] as number[]);
   const fitTime = (search.cvResults.meanFitTime as number[]).reduce((a, b) => a + b, 0) * o.cv;
   const profile = way.startsWith('nJobs 2') ? describeTimeline() : '';
   const shape = way.startsWith('nJobs 2') ? timelineShape() : null;
-  return { seconds, scores, best: search.bestParams, bestScore: search.bestScore, fitTime, profile, shape };
+  // CPU time and waiting of the fits: this thread's for nJobs 1 (it ran them all), the tasks' for nJobs 2.
+  let cpu: number | null = null;
+  let waited: number | null = null;
+  if (way === 'nJobs 1' && before && after) {
+    cpu = (after[0] - before[0]) / 1000;
+    waited = (after[1] - before[1]) / 1000;
+  } else if (way.startsWith('nJobs 2')) {
+    const tasks = lastSearchTimeline()?.tasks ?? [];
+    if (tasks.length && tasks.every((k) => k.cpu !== undefined)) {
+      cpu = tasks.reduce((a, k) => a + k.cpu!, 0) / 1000;
+      waited = tasks.reduce((a, k) => a + (k.waited ?? 0), 0) / 1000;
+    }
+  }
+  return {
+    seconds,
+    scores,
+    best: search.bestParams,
+    bestScore: search.bestScore,
+    fitTime,
+    profile,
+    shape,
+    cpu,
+    waited,
+  };
+}
+
+/** This thread's time on a core and waiting for one (ms), from Linux's /proc/thread-self/schedstat. */
+function threadSchedule(): [number, number] | null {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return [Number(run) / 1e6, Number(wait) / 1e6];
+  } catch {
+    return null;
+  }
 }
 
 /** The worker's ready time (cold searches; s) and the tail: how long one thread idled at the end (s). */
@@ -227,6 +262,10 @@ export interface GridOutcome {
   seconds: Record<string, number[]>;
   /** Per way: the summed fit times of each round's search (s; cvResults' fit times × folds). */
   fits: Record<string, number[]>;
+  /** Per way (nJobs 1 and 2, Linux): the fits' summed CPU time (s). */
+  cpu: Record<string, number[]>;
+  /** Per way (nJobs 1 and 2, Linux): the fits' summed time waiting for a core (s): other work on the machine. */
+  waited: Record<string, number[]>;
   /** The cold searches' worker ready times (s after the search began). */
   ready: number[];
   /** Per nJobs 2 way: how long one thread idled at the end of each search (s). */
@@ -262,6 +301,8 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
       const fits: Record<string, number[]> = Object.fromEntries(ways.map((w) => [w, []]));
       const ready: number[] = [];
       const tails: Record<string, number[]> = Object.fromEntries(ways.map((w) => [w, []]));
+      const cpu: Record<string, number[]> = Object.fromEntries(ways.map((w) => [w, []]));
+      const waited: Record<string, number[]> = Object.fromEntries(ways.map((w) => [w, []]));
       const identical: Record<string, boolean> = Object.fromEntries(ways.map((w) => [w, true]));
       let last: Awaited<ReturnType<typeof timedSearch>> | null = null;
       for (let r = 0; r < o.rounds; r++) {
@@ -274,6 +315,8 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
           got[way] = await timedSearch(o, grid, way, data, farm?.executor ?? null);
           seconds[way]!.push(got[way]!.seconds);
           fits[way]!.push(got[way]!.fitTime);
+          if (got[way]!.cpu !== null) cpu[way]!.push(got[way]!.cpu!);
+          if (got[way]!.waited !== null) waited[way]!.push(got[way]!.waited!);
           const shape = got[way]!.shape;
           if (shape) {
             tails[way]!.push(shape.tail);
@@ -300,6 +343,8 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
         grid,
         seconds,
         fits,
+        cpu,
+        waited,
         ready,
         tails,
         ratios,
@@ -359,19 +404,23 @@ function report(
   }
   lines.push(
     '',
-    "Where the time went (medians over the rounds): the fits' summed time (cvResults' fit times; with nJobs 2 two fits run at once, so its excess over nJobs 1 is what running side by side costs each fit), the cold worker's ready time, and the tail (how long one thread idled at the end).",
+    "Where the time went (medians over the rounds): the fits' summed time (cvResults' fit times; with nJobs 2 two fits run at once, so its excess over nJobs 1 is what running side by side costs each fit); on Linux the fits' summed CPU time and time waiting for a core (runnable, not running), from /proc/thread-self/schedstat — nJobs 1: this thread over the whole search; nJobs 2: the tasks on both threads. CPU time above nJobs 1's means two fits at once slow each other down on shared hardware (cores, caches, memory); waiting means other threads held the cores (other processes, or this process's own: GC, wasm compilation, backend threads). Then the cold worker's ready time and the tail (how long one thread idled at the end).",
     '',
-    '| grid | way | fits summed | × nJobs 1 fits | worker ready (cold) | tail |',
-    '| ---- | --- | ----------- | -------------- | ------------------- | ---- |',
+    '| grid | way | fits summed | × nJobs 1 fits | CPU summed (× nJobs 1) | waited for a core | worker ready (cold) | tail |',
+    '| ---- | --- | ----------- | -------------- | ---------------------- | ----------------- | ------------------- | ---- |',
   );
   for (const out of outcomes) {
     const base = median(out.fits['nJobs 1']!);
+    const baseCpu = out.cpu['nJobs 1']!.length ? median(out.cpu['nJobs 1']!) : NaN;
     for (const way of ways) {
       const f = median(out.fits[way]!);
       const tail = out.tails[way]!.length ? `${median(out.tails[way]!).toFixed(2)} s` : '—';
       const ready = way === 'nJobs 2 cold' && out.ready.length ? `${median(out.ready).toFixed(2)} s` : '—';
+      const c = out.cpu[way]!.length ? median(out.cpu[way]!) : null;
+      const cpuCell = c === null ? '—' : `${c.toFixed(2)} s (${(c / baseCpu).toFixed(2)})`;
+      const w = out.waited[way]!.length ? `${median(out.waited[way]!).toFixed(2)} s` : '—';
       lines.push(
-        `| ${out.grid.samples} × ${out.grid.epochs} | ${name(way)} | ${f.toFixed(2)} s | ${(f / base).toFixed(2)} | ${ready} | ${tail} |`,
+        `| ${out.grid.samples} × ${out.grid.epochs} | ${name(way)} | ${f.toFixed(2)} s | ${(f / base).toFixed(2)} | ${cpuCell} | ${w} | ${ready} | ${tail} |`,
       );
     }
   }

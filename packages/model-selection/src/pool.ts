@@ -1,6 +1,6 @@
 /** Node only: a pool of worker threads running fit-and-score tasks. Imported lazily by runTasks. */
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -58,6 +58,8 @@ export type WorkerReply =
       savedDir?: string;
       /** When the worker started and ended the task (ms since the epoch, `performance.timeOrigin` based). */
       span?: [number, number];
+      /** The worker thread's CPU time and time waiting for a core during the task (ms; Linux only). */
+      schedule?: [number, number];
     }
   | { type: 'skipped'; job: number; id: number }
   | { type: 'error'; job: number | null; id: number | null; name: string; message: string };
@@ -193,6 +195,21 @@ let jobCounter = 0;
 
 /** Milliseconds since the epoch, comparable between threads (`performance.timeOrigin` + `now()`). */
 export const clock = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * This thread's time on a core and time spent waiting for one (runnable, not running), in ms, from Linux's
+ * `/proc/thread-self/schedstat`; null elsewhere. Tells a fit slowed by sharing a core's hardware (more CPU
+ * time) from one slowed by other work on the machine (more waiting).
+ */
+export function threadSchedule(): [cpu: number, waited: number] | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return [Number(run) / 1e6, Number(wait) / 1e6];
+  } catch {
+    return null;
+  }
+}
 
 let lastTimeline: SearchTimeline | null = null;
 
@@ -404,10 +421,23 @@ export async function runInWorkers(
   const order = new LongestFirst(job.tasks);
   const t0 = clock();
   const timeline: SearchTimeline = { threads: n, wall: 0, workers: [], tasks: [] };
-  const ran = (index: number, thread: string, begin: number, finish: number) => {
+  const ran = (
+    index: number,
+    thread: string,
+    begin: number,
+    finish: number,
+    schedule?: readonly [number, number],
+  ) => {
     order.ended(index, finish - begin);
     const candidate = job.tasks[index]!.candidate;
-    timeline.tasks.push({ index, candidate, thread, start: begin - t0, end: finish - t0 });
+    timeline.tasks.push({
+      index,
+      candidate,
+      thread,
+      start: begin - t0,
+      end: finish - t0,
+      ...(schedule ? { cpu: schedule[0], waited: schedule[1] } : {}),
+    });
   };
   /** Tasks sent to each worker and not answered yet, oldest first. */
   const held = new Map<Pooled, number[]>();
@@ -452,7 +482,7 @@ export async function runInWorkers(
         return;
       }
       stats.tasksInWorkers++;
-      if (m.type === 'result' && m.span) ran(m.id, name, m.span[0], m.span[1]);
+      if (m.type === 'result' && m.span) ran(m.id, name, m.span[0], m.span[1], m.schedule);
       try {
         onOutcome(
           m.type === 'result'
@@ -506,13 +536,21 @@ export async function runInWorkers(
         } else Atomics.store(claims, i, 1);
         stats.tasksInCaller++;
         const begin = clock();
+        const before = threadSchedule();
         try {
           await local(i);
         } catch (e) {
           stop(e as Error);
           return;
         }
-        ran(i, 'caller', begin, clock());
+        const after = threadSchedule();
+        ran(
+          i,
+          'caller',
+          begin,
+          clock(),
+          before && after ? [after[0] - before[0], after[1] - before[1]] : undefined,
+        );
         count();
         // Lets the workers' replies in between two fits here (they get their next task at once).
         await new Promise((r) => setImmediate(r));

@@ -235,8 +235,21 @@ export interface SearchTimeline {
   wall: number;
   /** Per worker: started for this search (`cold`) or kept warm from an earlier one, and when its backend was ready (ms). */
   workers: { cold: boolean; ready: number | null }[];
-  /** Per task, in the order they ended: the thread that ran it (`caller`, `worker 1`…), its start and end (ms). */
-  tasks: { index: number; candidate: number; thread: string; start: number; end: number }[];
+  /**
+   * Per task, in the order they ended: the thread that ran it (`caller`, `worker 1`…), its start and end (ms)
+   * and, on Linux, that thread's time on a core (`cpu`) and waiting for one (`waited`) during it (ms): more CPU
+   * time than the same fit alone means the threads slow each other down on shared hardware; waiting means
+   * other work held the cores.
+   */
+  tasks: {
+    index: number;
+    candidate: number;
+    thread: string;
+    start: number;
+    end: number;
+    cpu?: number;
+    waited?: number;
+  }[];
 }
 
 /**

@@ -213,6 +213,14 @@ describe('the nJobs worker pool', () => {
     // Every task ran once, on one of the two threads.
     expect(last.tasks.map((k) => k.index).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
     expect(new Set(last.tasks.map((k) => k.thread))).toEqual(new Set(['caller', 'worker 1']));
+    if (process.platform === 'linux') {
+      // Each thread's CPU time during a task: some, never more than the task's wall time (1 ms of rounding).
+      for (const k of last.tasks) {
+        expect(k.cpu).toBeGreaterThan(0);
+        expect(k.cpu!).toBeLessThanOrEqual(k.end - k.start + 1);
+        expect(k.waited).toBeGreaterThanOrEqual(0);
+      }
+    }
     const ref = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false }).fit(X, y);
     expect(scores(big)).toEqual(scores(ref));
   });
