@@ -190,7 +190,7 @@ interface Pooled {
 export const DEFAULT_IDLE_TIMEOUT = 300;
 let idleTimeout = DEFAULT_IDLE_TIMEOUT;
 const idle: Pooled[] = [];
-const stats = { started: 0, reused: 0, tasksInWorkers: 0, tasksInCaller: 0 };
+const stats = { started: 0, reused: 0, tasksInWorkers: 0, tasksInCaller: 0, skipped: 0 };
 let jobCounter = 0;
 
 /** Milliseconds since the epoch, comparable between threads (`performance.timeOrigin` + `now()`). */
@@ -276,6 +276,8 @@ export function poolStats(): {
   reused: number;
   tasksInWorkers: number;
   tasksInCaller: number;
+  /** Tasks workers skipped because another thread had claimed them (counted even after their search). */
+  skipped: number;
   idle: number;
   idleReady: number;
 } {
@@ -317,6 +319,9 @@ function spawn(start: StartPlan, setup: WorkerSetup, key: string): Pooled {
       p.ready = true;
       p.readyAt = m.at ?? clock();
       p.job?.onReady();
+    } else if (m.type === 'skipped') {
+      stats.skipped++;
+      p.job?.onReply(m);
     } else if (m.type === 'error' && m.job === null) {
       // its setup failed: useless for any search
       const e = reviveError(m.name, m.message);

@@ -204,9 +204,16 @@ describe('the nJobs worker pool', () => {
     expect(t.tasks.map((k) => k.index).sort()).toEqual([0, 1]);
     expect(t.tasks.every((k) => k.thread === 'caller' && k.end >= k.start && k.start >= 0)).toBe(true);
     expect(scores2(two)).toEqual(scores2(one));
-    // The worker skipped what it held and stays warm: the next search runs on it.
+    // The worker skipped what it held (both tasks: it was sent them at its start, this thread took them back)
+    // and stays warm: the next search runs on it.
     expect(poolStats().idle).toBe(1);
     await idleReady(1);
+    const until = Date.now() + 30_000;
+    while (poolStats().skipped - before.skipped < 2 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(poolStats().skipped - before.skipped).toBe(2);
+    expect(poolStats().tasksInWorkers).toBe(after.tasksInWorkers);
     const big = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
     const last = lastSearchTimeline()!;
     expect(last.workers).toEqual([{ cold: false, ready: 0 }]);
