@@ -14,10 +14,11 @@
 // Other Node versions (after `bash scripts/install-runtimes.sh`): `pnpm --filter @layerwise/bench run
 // bench:fused:node22` / `bench:fused:node24` (same file, same environment variables).
 //
-// Threads: the fused engine runs on one thread (the worker pool of issue 24 item 3 is not built yet).
+// Threads: the fused trainer and the transform run at 1 thread and at every core (the kernel thread pool,
+// `wasmBackend({ threads })`); the tabular fits at 1 thread (their GEMMs are below the pool's split size).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -121,45 +122,47 @@ function aeSpec(maxBatch: number): DenseStackSpec {
 }
 
 async function aeStep(): Promise<void> {
-  console.log('\n## AE step 784→200→784 (relu/sigmoid, MSE, Adam), batch 100, 10 000 MNIST digits, 1 thread');
+  console.log('\n## AE step 784→200→784 (relu/sigmoid, MSE, Adam), batch 100, 10 000 MNIST digits');
   const { X } = await loadMnist({ subset: 'train', limit: 10_000 });
   const x = X.data as Float32Array;
   const rows = X.shape[0];
-  const t = await FusedDenseTrainer.create(aeSpec(100));
-  let seed = 1;
-  const rnd = () => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
-  t.writeWeights(
-    aeSpec(100).params.map((p) =>
-      Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (rnd() - 0.5) * 0.1),
-    ),
-  );
-  t.setData({ x, rows });
-  const idx = Array.from({ length: rows / 100 }, (_, b) =>
-    Int32Array.from({ length: 100 }, (_, i) => b * 100 + i),
-  );
-  for (const b of idx.slice(0, 10)) t.step(b, 0);
-  const rates: number[] = [];
-  const cpuRates: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const t0 = now();
-    const c0 = process.cpuUsage();
-    for (const b of idx) t.step(b, 0);
-    const c = process.cpuUsage(c0);
-    rates.push(rows / ((now() - t0) / 1000));
-    cpuRates.push(rows / ((c.user + c.system) / 1e6));
+  for (const threads of [...new Set([1, Math.min(availableParallelism(), 8)])]) {
+    const t = await FusedDenseTrainer.create(aeSpec(100), 'auto', threads);
+    let seed = 1;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    t.writeWeights(
+      aeSpec(100).params.map((p) =>
+        Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (rnd() - 0.5) * 0.1),
+      ),
+    );
+    t.setData({ x, rows });
+    const idx = Array.from({ length: rows / 100 }, (_, b) =>
+      Int32Array.from({ length: 100 }, (_, i) => b * 100 + i),
+    );
+    for (const b of idx.slice(0, 10)) t.step(b, 0);
+    const rates: number[] = [];
+    const cpuRates: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const t0 = now();
+      const c0 = process.cpuUsage();
+      for (const b of idx) t.step(b, 0);
+      const c = process.cpuUsage(c0);
+      rates.push(rows / ((now() - t0) / 1000));
+      cpuRates.push(rows / ((c.user + c.system) / 1e6));
+    }
+    // five products of 2·100·784·200 flops: two forward, the decoder's weight and input gradients, the
+    // encoder's weight gradient (no gradient is computed for the data)
+    const stepFlops = 5 * 2 * 100 * 784 * 200;
+    const sps = median(rates);
+    const cps = median(cpuRates);
+    console.log(
+      `fused trainer (${t.flavor}, ${t.threads} thread${t.threads > 1 ? 's' : ''}): ${sps.toFixed(0)} samples/s = ${(((sps / 100) * stepFlops) / 1e9).toFixed(1)} GFLOP/s of GEMM work; per CPU-second ${cps.toFixed(0)} samples = ${(((cps / 100) * stepFlops) / 1e9).toFixed(1)} GFLOP`,
+    );
+    t.dispose();
   }
-  // five products of 2·100·784·200 flops: two forward, the decoder's weight and input gradients, the
-  // encoder's weight gradient (no gradient is computed for the data)
-  const stepFlops = 5 * 2 * 100 * 784 * 200;
-  const sps = median(rates);
-  const cps = median(cpuRates);
-  console.log(
-    `fused trainer (${t.flavor}): ${sps.toFixed(0)} samples/s = ${(((sps / 100) * stepFlops) / 1e9).toFixed(1)} GFLOP/s of GEMM work; per CPU-second ${cps.toFixed(0)} samples = ${(((cps / 100) * stepFlops) / 1e9).toFixed(1)} GFLOP`,
-  );
-  t.dispose();
   const plugin = wasmBackend({ threads: 1 });
   for (const fused of [true, false]) {
     const reg = new Registry().use(fused ? plugin : wasmBackend({ threads: 1, fusedTraining: false }));
@@ -306,7 +309,7 @@ async function tabular(): Promise<void> {
  */
 async function transformBench(): Promise<void> {
   console.log(
-    '\n## transform of 10 000 MNIST digits, encoder 784→500→250→64 (ReLU), 1 thread (median seconds, rows/s)',
+    '\n## transform of 10 000 MNIST digits, encoder 784→500→250→64 (ReLU) (median seconds, rows/s)',
   );
   const train = await loadMnist({ subset: 'train', limit: 2000 });
   const test = await loadMnist({ subset: 'test' });
@@ -329,8 +332,13 @@ async function transformBench(): Promise<void> {
   // The same fitted weights on the tfjs path: the estimator reloaded into a registry without the accelerator.
   const dir = mkdtempSync(join(tmpdir(), 'lw-bench-transform-'));
   let tfjsPath: StackedAutoencoder;
+  let allCores: StackedAutoencoder;
+  const cores = Math.min(availableParallelism(), 8);
+  const poolPlugin = wasmBackend({ threads: cores });
   try {
     await ae.save(join(dir, 'ae'));
+    // the kernels on every core (the thread pool); tfjs itself stays as initialised (1 thread)
+    allCores = await StackedAutoencoder.load(join(dir, 'ae'), { registry: new Registry().use(poolPlugin) });
     tfjsPath = await StackedAutoencoder.load(join(dir, 'ae'), {
       registry: new Registry().use(wasmBackend({ threads: 1, fusedTraining: false })),
     });
@@ -352,15 +360,19 @@ async function transformBench(): Promise<void> {
   });
   const contenders: [string, () => Promise<Float32Array>][] = [
     [
-      'layerwise wasm kernels (default)',
+      'layerwise wasm kernels, 1 thread',
       async () => ((await ae.transform(X)) as { data: Float32Array }).data,
     ],
     [
-      'layerwise wasm tfjs path (fusedTraining: false)',
+      `layerwise wasm kernels, ${cores} threads (the default on this machine)`,
+      async () => ((await allCores.transform(X)) as { data: Float32Array }).data,
+    ],
+    [
+      'layerwise wasm tfjs path (fusedTraining: false, 1 thread)',
       async () => ((await tfjsPath.transform(X)) as { data: Float32Array }).data,
     ],
     [
-      'tfjs-layers predict (tfjs-backend-wasm)',
+      'tfjs-layers predict (tfjs-backend-wasm, stock: 1 thread in Node)',
       async () => {
         const x = tf.tensor2d(X.data, X.shape);
         const out = model.predict(x, { batchSize: rows }) as tf.Tensor;
@@ -385,9 +397,11 @@ async function transformBench(): Promise<void> {
     }
   }
   let worst = 0;
-  for (let j = 0; j < outs[0]!.length; j++) worst = Math.max(worst, Math.abs(outs[0]![j]! - outs[2]![j]!));
-  const ref = median(times[2]!);
-  const refCpu = median(cpu[2]!);
+  const last = contenders.length - 1;
+  for (let j = 0; j < outs[0]!.length; j++) worst = Math.max(worst, Math.abs(outs[0]![j]! - outs[last]![j]!));
+  const same = outs[0]!.every((v, j) => Object.is(v, outs[1]![j]));
+  const ref = median(times[last]!);
+  const refCpu = median(cpu[last]!);
   console.log('| contender | seconds | rows/s | vs tfjs-layers | CPU-seconds (vs tfjs-layers) |');
   console.log('|---|---|---|---|---|');
   for (const [i, [name]] of contenders.entries()) {
@@ -397,10 +411,14 @@ async function transformBench(): Promise<void> {
       `| ${name} | ${t.toFixed(3)} | ${(rows / t).toFixed(0)} | ${(ref / t).toFixed(2)}× | ${c.toFixed(3)} (${(refCpu / c).toFixed(2)}×) |`,
     );
   }
-  console.log(`largest difference of the codes, kernels vs tfjs-layers: ${worst.toExponential(1)}`);
+  console.log(
+    `largest difference of the codes, kernels vs tfjs-layers: ${worst.toExponential(1)}; kernels 1 thread vs ${cores}: ${same ? 'bit-identical' : 'DIFFERENT'}`,
+  );
   model.dispose();
   ae.dispose();
   tfjsPath.dispose();
+  allCores.dispose();
+  poolPlugin.dispose();
   plugin.dispose();
 }
 

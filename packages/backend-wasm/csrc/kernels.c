@@ -119,25 +119,48 @@ TILE1X8(tile1x8, MADD)
 TILE4X8(tile4x8_last, MULADD)
 TILE1X8(tile1x8_last, MULADD)
 
-static void gemm(int M, int N, int K, const f32 *A, int ra, int ka, const f32 *B, int ldb, f32 *C, int ldc,
-                 const f32 *bias, int acc) {
+/*
+ * Rows i0..i1 (i0 a multiple of 4) and columns j0..j1 (j0 a multiple of 8; j1 a multiple of 8 or N) of C. Every
+ * value of C is computed the same way whichever block it falls in (the tile shape changes only at the last
+ * rows and the last panel of the whole matrix), so splitting C into blocks — the thread pool does — gives the
+ * same bits as one call.
+ */
+static void gemm_part(int M, int N, int K, const f32 *A, int ra, int ka, const f32 *B, int ldb, f32 *C, int ldc,
+                      const f32 *bias, int acc, int i0, int i1, int j0, int j1) {
   int M4 = M & ~3;
+  int e4 = i1 < M4 ? i1 : M4;
   v4 z = SPLAT(0.0f);
   // 8-column panels; the last one may be narrower (N not a multiple of 8): vector code, fewer stores.
   int N8 = N & ~7;
-  for (int j = 0; j < N8; j += 8) {
-    v4 i0 = bias ? LD(bias + j) : z, i1 = bias ? LD(bias + j + 4) : z;
-    int i = 0;
-    for (; i < M4; i += 4) tile4x8(K, A + i * ra, ra, ka, B + j, ldb, C + i * ldc + j, ldc, i0, i1, acc, 8);
-    for (; i < M; i++) tile1x8(K, A + i * ra, ka, B + j, ldb, C + i * ldc + j, i0, i1, acc, 8);
+  int p1 = j1 < N8 ? j1 : N8;
+  for (int j = j0; j < p1; j += 8) {
+    v4 c0 = bias ? LD(bias + j) : z, c1 = bias ? LD(bias + j + 4) : z;
+    int i = i0;
+    for (; i < e4; i += 4) tile4x8(K, A + i * ra, ra, ka, B + j, ldb, C + i * ldc + j, ldc, c0, c1, acc, 8);
+    for (; i < i1; i++) tile1x8(K, A + i * ra, ka, B + j, ldb, C + i * ldc + j, c0, c1, acc, 8);
   }
-  if (N8 < N) {
+  if (N8 < N && j1 > N8) {
     int j = N8, w = N - N8;
-    v4 i0 = bias ? LD(bias + j) : z, i1 = bias ? LD(bias + j + 4) : z;
-    int i = 0;
-    for (; i < M4; i += 4) tile4x8_last(K, A + i * ra, ra, ka, B + j, ldb, C + i * ldc + j, ldc, i0, i1, acc, w);
-    for (; i < M; i++) tile1x8_last(K, A + i * ra, ka, B + j, ldb, C + i * ldc + j, i0, i1, acc, w);
+    v4 c0 = bias ? LD(bias + j) : z, c1 = bias ? LD(bias + j + 4) : z;
+    int i = i0;
+    for (; i < e4; i += 4) tile4x8_last(K, A + i * ra, ra, ka, B + j, ldb, C + i * ldc + j, ldc, c0, c1, acc, w);
+    for (; i < i1; i++) tile1x8_last(K, A + i * ra, ka, B + j, ldb, C + i * ldc + j, c0, c1, acc, w);
   }
+}
+
+static void gemm(int M, int N, int K, const f32 *A, int ra, int ka, const f32 *B, int ldb, f32 *C, int ldc,
+                 const f32 *bias, int acc) {
+  gemm_part(M, N, K, A, ra, ka, B, ldb, C, ldc, bias, acc, 0, M, 0, N);
+}
+
+/**
+ * One block of a GEMM (the thread pool's unit of work): rows i0..i1 and columns j0..j1 of
+ * C[M,N] (=|+=) op(A) . B (+ bias), A element (i, k) at A[i * ra + k * ka], B row stride ldb, C row stride ldc.
+ */
+EXPORT(gemm_block)
+void gemm_block(int M, int N, int K, const f32 *A, int ra, int ka, const f32 *B, int ldb, f32 *C, int ldc,
+                const f32 *bias, int acc, int i0, int i1, int j0, int j1) {
+  gemm_part(M, N, K, A, ra, ka, B, ldb, C, ldc, bias, acc, i0, i1, j0, j1);
 }
 
 /** C[M,N] = A[M,K] . B[K,N] (+ bias), or C += it when acc. bias: 0 or N values (16-byte aligned). */
@@ -152,15 +175,19 @@ void gemm_tn(int M, int N, int K, const f32 *A, const f32 *B, f32 *C, int acc) {
   gemm(M, N, K, A, 1, M, B, N, C, N, 0, acc);
 }
 
-/** Bᵀ of B [R,S] into T [S,R]. */
-EXPORT(transpose)
-void transpose(int R, int S, const f32 *B, f32 *T) {
-  for (int i = 0; i < R; i += 8) {
-    int ie = i + 8 < R ? i + 8 : R;
+/** Rows i0..i1 (i0 a multiple of 8) of B [R,S], transposed into T [S,R]. */
+EXPORT(transpose_rows)
+void transpose_rows(int R, int S, const f32 *B, f32 *T, int i0, int i1) {
+  for (int i = i0; i < i1; i += 8) {
+    int ie = i + 8 < i1 ? i + 8 : i1;
     for (int j = 0; j < S; j++)
       for (int ii = i; ii < ie; ii++) T[j * R + ii] = B[ii * S + j];
   }
 }
+
+/** Bᵀ of B [R,S] into T [S,R]. */
+EXPORT(transpose)
+void transpose(int R, int S, const f32 *B, f32 *T) { transpose_rows(R, S, B, T, 0, R); }
 
 /**
  * C[M,N] = A[M,K] . Bᵀ with B [N,K] (deltas . weightsᵀ), or C += it when acc: Bᵀ is written to scratch
@@ -397,17 +424,26 @@ void uniform(int n, unsigned seed, f32 *out) {
 }
 
 /**
+ * Inverted dropout of elements base..base+n of a call (src, dst and mask point at element base): dst[i] =
+ * src[i] · scale where u ≥ rate, else 0; mask[i] receives the factor. The thread pool's unit of work.
+ */
+EXPORT(drop_mask_from)
+void drop_mask_from(int n, unsigned seed, f32 rate, f32 scale, const f32 *src, f32 *dst, f32 *mask, int base) {
+  v4 r = SPLAT(rate), s = SPLAT(scale);
+  for (int i = 0; i < n; i += 4) {
+    v4 m = wasm_v128_and(s, wasm_f32x4_ge(vuniform(seed, base + i), r));
+    ST(mask + i, m);
+    ST(dst + i, wasm_f32x4_mul(LD(src + i), m));
+  }
+}
+
+/**
  * Inverted dropout: dst[i] = src[i] · scale where u ≥ rate, else 0; mask[i] receives the factor (for the
  * backward pass). Masking noise is the same with scale 1. dst may be src.
  */
 EXPORT(drop_mask)
 void drop_mask(int n, unsigned seed, f32 rate, f32 scale, const f32 *src, f32 *dst, f32 *mask) {
-  v4 r = SPLAT(rate), s = SPLAT(scale);
-  for (int i = 0; i < n; i += 4) {
-    v4 m = wasm_v128_and(s, wasm_f32x4_ge(vuniform(seed, i), r));
-    ST(mask + i, m);
-    ST(dst + i, wasm_f32x4_mul(LD(src + i), m));
-  }
+  drop_mask_from(n, seed, rate, scale, src, dst, mask, 0);
 }
 
 /** x[i] *= m[i] (dropout's backward pass; also a masked copy). */

@@ -5,7 +5,7 @@ import type {
   DenseStackTrainer,
   TrainingAccelerator,
 } from '@layerwise/core';
-import { ValidationError } from '@layerwise/core';
+import { acceleratorThreadLimit, ValidationError } from '@layerwise/core';
 import { type KernelFlavor, WasmKernels } from './wasmKernels.js';
 
 const ACTIVATION_CODES: Record<DenseStackLayer['activation'], number> = {
@@ -146,14 +146,23 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     this.#correct = w.alloc(1);
   }
 
-  /** A trainer for `spec` on a fresh kernel instance (`flavor` `'auto'`: relaxed SIMD where supported). */
+  /**
+   * A trainer for `spec` on a fresh kernel instance (`flavor` `'auto'`: relaxed SIMD where supported), its big
+   * calls split over `threads` threads (the kernel thread pool; the same results as one thread).
+   */
   static async create(
     spec: DenseStackSpec,
     flavor: KernelFlavor | 'auto' = 'auto',
+    threads = 1,
   ): Promise<FusedDenseTrainer> {
     const reason = fusedDeclineReason(spec);
     if (reason) throw new ValidationError(`FusedDenseTrainer: this stack is not supported (${reason}).`);
-    return new FusedDenseTrainer(await WasmKernels.create(flavor), spec);
+    return new FusedDenseTrainer(await WasmKernels.create(flavor, threads), spec);
+  }
+
+  /** The threads its kernels run on. */
+  get threads(): number {
+    return this.#w.threads;
   }
 
   /** The kernel build in use. */
@@ -510,8 +519,10 @@ export class FusedDenseTrainer implements DenseStackTrainer {
   }
 
   dispose(): void {
+    if (this.#disposed) return;
     this.#disposed = true;
     this.#data = undefined;
+    this.#w.dispose();
   }
 }
 
@@ -523,18 +534,21 @@ function mix(seed: number, salt: number): number {
 /**
  * The wasm plugin's {@link TrainingAccelerator}: a {@link FusedDenseTrainer} for every dense stack it covers
  * (Adam, SGD, momentum; every activation but softmax in hidden layers; dropout, masking noise, tied kernels,
- * row weights, frozen params, L2, clipNorm, clipValue), `null` for the rest.
+ * row weights, frozen params, L2, clipNorm, clipValue), `null` for the rest. `options.threads` (default 1): the
+ * threads its trainers split their big calls over (the kernel thread pool), capped by core's
+ * `limitAcceleratorThreads` while a limit holds; `options.inferenceRowLimit`: see {@link TrainingAccelerator}.
  */
 export function wasmTrainingAccelerator(
   flavor: KernelFlavor | 'auto' = 'auto',
-  options: { inferenceRowLimit?: number } = {},
+  options: { inferenceRowLimit?: number; threads?: number } = {},
 ): TrainingAccelerator {
   return {
     name: 'wasm-fused',
     ...(options.inferenceRowLimit === undefined ? {} : { inferenceRowLimit: options.inferenceRowLimit }),
     async createTrainer(spec) {
       if (fusedDeclineReason(spec)) return null;
-      return FusedDenseTrainer.create(spec, flavor);
+      const threads = Math.min(options.threads ?? 1, acceleratorThreadLimit());
+      return FusedDenseTrainer.create(spec, flavor, threads);
     },
   };
 }

@@ -29,9 +29,12 @@ export {
 export { type WasmBackendOptions, type WasmBackendPlugin, wasmBackend } from './wasmBackend.js';
 export {
   compileKernels,
+  disposeKernelPools,
   type KernelExports,
   type KernelFlavor,
   kernelModuleBytes,
+  kernelPoolWorkerParts,
+  kernelPoolWorkers,
   relaxedSimdSupported,
   WasmKernels,
 } from './wasmKernels.js';

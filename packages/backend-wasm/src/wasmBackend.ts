@@ -18,6 +18,7 @@ import {
   WASM_MAX_THREADS,
   wasmThreadsCount,
 } from './threads.js';
+import { disposeKernelPools } from './wasmKernels.js';
 
 /** Options of {@link wasmBackend}. */
 export interface WasmBackendOptions {
@@ -43,14 +44,17 @@ export interface WasmBackendOptions {
    */
   fusedOptimizers?: boolean;
   /**
-   * Threads the wasm backend computes with (XNNPACK's thread pool, used by matMuls). Default: every core this
+   * Threads the wasm backend computes with: layerwise's kernels (fused training, `predict`/`transform`) split
+   * their GEMMs and element-wise work over a pool of `threads − 1` worker threads beside the calling one (in Node;
+   * bit-identical results for any thread count), and tfjs's own kernels use XNNPACK's thread pool. Default: every core this
    * process may use (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in a browser), at
    * most {@link WASM_MAX_THREADS} (8, what tfjs-backend-wasm's threaded binary allows).
    *
    * - `1`: the single-threaded SIMD binary, no workers — the path of earlier versions.
    * - more than 1, in Node: tfjs-backend-wasm's threaded SIMD binary, its pthreads running on `worker_threads`
    *   (tfjs itself refuses threads in Node; the plugin sets them up while `setBackend('wasm')` runs, and
-   *   undoes its changes afterwards). The workers do not keep the process alive; `dispose()` ends them.
+   *   undoes its changes afterwards). The workers do not keep the process alive; `dispose()` ends them (and the
+   *   kernels' pool).
    * - more than 1, in a browser: the threaded binary when the page is cross-origin isolated (served with
    *   `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`), else one
    *   thread. `wasmPaths` must then also serve `tfjs-backend-wasm-threaded-simd.wasm`.
@@ -84,9 +88,6 @@ export interface WasmBackendPlugin extends BackendPlugin {
   dispose(): void;
 }
 
-/** Rows up to which a forward pass stays on the one-thread kernels when the backend runs more threads. */
-const WASM_KERNEL_INFERENCE_ROWS = 256;
-
 /**
  * The tfjs WebAssembly backend (`@tensorflow/tfjs-backend-wasm`, SIMD) as a layerwise plugin, priority 2,
  * with a fast path for training (see {@link WasmBackendOptions.fastTraining}).
@@ -114,16 +115,8 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
     name: 'wasm',
     priority: 2,
     threads,
-    // The kernels run on one thread: with more, tfjs's multi-threaded kernels transform large inputs faster
-    // (10 000 digits through 784→500→250→64, 2 threads: 0.25 s vs 0.32 s), small ones stay on the kernels.
-    ...(options.fusedTraining === false
-      ? {}
-      : {
-          accelerator: wasmTrainingAccelerator(
-            'auto',
-            threads > 1 ? { inferenceRowLimit: WASM_KERNEL_INFERENCE_ROWS } : {},
-          ),
-        }),
+    // The kernels split their big calls over `threads` threads (the kernel thread pool, see WasmKernels).
+    ...(options.fusedTraining === false ? {} : { accelerator: wasmTrainingAccelerator('auto', { threads }) }),
     readInto: readFromHeap,
     // Workers (model-selection's nJobs, executor-bullmq) rebuild this plugin from here.
     descriptor: {
@@ -133,6 +126,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
       options: JSON.parse(JSON.stringify(options)) as Record<string, unknown>,
     },
     dispose() {
+      disposeKernelPools();
       const factory = tf.findBackendFactory('wasm');
       if (tf.findBackend('wasm') === null || factory === null) return;
       tf.removeBackend('wasm'); // BackendWasm.dispose(): frees the heap, terminates the pthread workers

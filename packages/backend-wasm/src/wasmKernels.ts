@@ -1,8 +1,34 @@
 import { BackendUnavailableError, hasNodeBuiltins, nodeBuiltin } from '@layerwise/core';
-import { KERNELS_RELAXED_BASE64, KERNELS_SIMD128_BASE64 } from './kernelBinaries.generated.js';
+import {
+  KERNELS_RELAXED_BASE64,
+  KERNELS_RELAXED_MT_BASE64,
+  KERNELS_SIMD128_BASE64,
+  KERNELS_SIMD128_MT_BASE64,
+} from './kernelBinaries.generated.js';
+import { KernelPool, kernelPoolSupported, type PoolBinding } from './kernelPool.js';
+import { threadedExports } from './threadedKernels.js';
 
 /** The instruction set a kernel module was built for. */
 export type KernelFlavor = 'relaxed' | 'simd128';
+
+/**
+ * A strided GEMM C[M,N] (=|+=) op(A)·B (+ bias): A element (i, k) at `A[i·ra + k·ka]`, B row stride `ldb`, C row
+ * stride `ldc` (byte offsets for the buffers, 0 for no bias, `acc` 1 to add to C).
+ */
+export type GemmArgs = [
+  M: number,
+  N: number,
+  K: number,
+  A: number,
+  ra: number,
+  ka: number,
+  B: number,
+  ldb: number,
+  C: number,
+  ldc: number,
+  bias: number,
+  acc: number,
+];
 
 /** The functions exported by the kernel module (`csrc/kernels.c`); pointers are byte offsets. */
 export interface KernelExports {
@@ -22,6 +48,18 @@ export interface KernelExports {
     scratch: number,
   ): void;
   transpose(R: number, S: number, B: number, T: number): void;
+  gemm_block(...args: [...GemmArgs, i0: number, i1: number, j0: number, j1: number]): void;
+  transpose_rows(R: number, S: number, B: number, T: number, i0: number, i1: number): void;
+  drop_mask_from(
+    n: number,
+    seed: number,
+    rate: number,
+    scale: number,
+    src: number,
+    dst: number,
+    mask: number,
+    base: number,
+  ): void;
   col_sums(M: number, N: number, A: number, out: number, acc: number): void;
   vec_exp(n: number, x: number, out: number): void;
   vec_log(n: number, x: number, out: number): void;
@@ -87,8 +125,12 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   throw new BackendUnavailableError('The layerwise wasm kernels need atob (Node 16+, every browser).');
 }
 
-/** The kernel module's bytes for `flavor` (what `wasm/kernels-<flavor>.wasm` holds). */
-export function kernelModuleBytes(flavor: KernelFlavor): Uint8Array<ArrayBuffer> {
+/**
+ * The kernel module's bytes for `flavor` (what `wasm/kernels-<flavor>.wasm` holds); `threaded`: the `-mt`
+ * build, on an imported shared memory, for the thread pool.
+ */
+export function kernelModuleBytes(flavor: KernelFlavor, threaded = false): Uint8Array<ArrayBuffer> {
+  if (threaded) return decode(flavor === 'relaxed' ? KERNELS_RELAXED_MT_BASE64 : KERNELS_SIMD128_MT_BASE64);
   return decode(flavor === 'relaxed' ? KERNELS_RELAXED_BASE64 : KERNELS_SIMD128_BASE64);
 }
 
@@ -115,14 +157,15 @@ export function relaxedSimdSupported(): boolean {
   return false;
 }
 
-const compiled = new Map<KernelFlavor, Promise<WebAssembly.Module>>();
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
 /**
  * The kernel module for `flavor` (`'auto'`: relaxed SIMD where the runtime supports it, SIMD128 elsewhere),
- * compiled once per process.
+ * compiled once per process; `threaded`: the build on an imported shared memory.
  */
 export async function compileKernels(
   flavor: KernelFlavor | 'auto' = 'auto',
+  threaded = false,
 ): Promise<{ module: WebAssembly.Module; flavor: KernelFlavor }> {
   const f: KernelFlavor = flavor === 'auto' ? (relaxedSimdSupported() ? 'relaxed' : 'simd128') : flavor;
   if (f === 'relaxed' && flavor !== 'auto' && !relaxedSimdSupported()) {
@@ -130,11 +173,12 @@ export async function compileKernels(
       'This runtime does not support relaxed SIMD (Node 22+, Chrome 114+; Node 20 with --experimental-wasm-relaxed-simd): use the simd128 kernels.',
     );
   }
-  let p = compiled.get(f);
+  const key = threaded ? `${f}-mt` : f;
+  let p = compiled.get(key);
   if (!p) {
-    p = WebAssembly.compile(kernelModuleBytes(f));
-    compiled.set(f, p);
-    p.catch(() => compiled.delete(f));
+    p = WebAssembly.compile(kernelModuleBytes(f, threaded));
+    compiled.set(key, p);
+    p.catch(() => compiled.delete(key));
   }
   try {
     return { module: await p, flavor: f };
@@ -146,31 +190,115 @@ export async function compileKernels(
   }
 }
 
+const pools = new Map<KernelFlavor, KernelPool>();
+
+/**
+ * The process's kernel thread pool for `flavor` with at least `workers` workers (a smaller one is replaced),
+ * or null where worker threads are not available.
+ */
+function kernelPool(flavor: KernelFlavor, module: WebAssembly.Module, workers: number): KernelPool | null {
+  const have = pools.get(flavor);
+  if (have && !have.disposed && have.size >= workers) return have;
+  have?.dispose();
+  pools.delete(flavor);
+  const pool = KernelPool.create(module, workers);
+  if (pool) pools.set(flavor, pool);
+  return pool;
+}
+
+/**
+ * Ends the kernel thread pools' workers (they are unref'd, so a process exits without this; call it to free
+ * them early, e.g. at the end of a test file). A later threaded kernel instance starts a new pool.
+ */
+export function disposeKernelPools(): void {
+  for (const p of pools.values()) p.dispose();
+  pools.clear();
+}
+
+/** Workers of the live kernel thread pools (0 when none): for tests and diagnostics. */
+export function kernelPoolWorkers(): number {
+  let n = 0;
+  for (const p of pools.values()) if (!p.disposed) n += p.size;
+  return n;
+}
+
+/** Parts of split calls the live pools' workers have run (0 when none ran): for tests and diagnostics. */
+export function kernelPoolWorkerParts(): number {
+  let n = 0;
+  for (const p of pools.values()) if (!p.disposed) n += p.workerParts;
+  return n;
+}
+
+const released = new FinalizationRegistry<{ pool: KernelPool; binding: PoolBinding }>(({ pool, binding }) =>
+  pool.release(binding),
+);
+
 /**
  * One instance of the kernel module with its own memory, and a bump allocator over it: the JavaScript side
  * owns the layout. Every buffer is 16-byte aligned and its length rounded up to 4 floats (the kernels run
  * whole SIMD vectors), with at least 32 bytes of memory after the last one. Nothing is freed one by one: the instance is dropped as a whole.
+ *
+ * With `threads` > 1 (in Node, Deno and Bun; in a cross-origin-isolated page with Web Workers) the instance is the `-mt`
+ * build on a shared memory and {@link WasmKernels.k}'s big calls are split over the process's kernel thread
+ * pool (`threads` − 1 workers beside the calling thread); the results are bit-identical to one thread's.
  */
 export class WasmKernels {
   readonly k: KernelExports;
+  /** The threads the big calls are split over (1: none). */
+  readonly threads: number;
   #top: number;
   #f32: Float32Array;
   #i32: Int32Array;
+  readonly #memory: WebAssembly.Memory;
+  readonly #pool: { pool: KernelPool; binding: PoolBinding } | undefined;
 
   private constructor(
     instance: WebAssembly.Instance,
     readonly flavor: KernelFlavor,
+    memory?: WebAssembly.Memory,
+    pool?: KernelPool,
+    threads = 1,
   ) {
-    this.k = instance.exports as unknown as KernelExports;
+    const raw = instance.exports as unknown as KernelExports;
+    this.#memory = memory ?? raw.memory;
+    if (pool && memory) {
+      const binding = pool.bind(memory, instance.exports);
+      this.#pool = { pool, binding };
+      this.k = threadedExports(raw, memory, pool, binding, threads);
+      this.threads = threads;
+      released.register(this, this.#pool, this);
+    } else {
+      this.k = memory ? { ...raw, memory } : raw;
+      this.threads = 1;
+    }
     this.#top = align16(Number(this.k.__heap_base.value));
-    this.#f32 = new Float32Array(this.k.memory.buffer);
-    this.#i32 = new Int32Array(this.k.memory.buffer);
+    this.#f32 = new Float32Array(this.#memory.buffer);
+    this.#i32 = new Int32Array(this.#memory.buffer);
   }
 
-  /** A fresh instance (own memory) of the kernel module for `flavor`. */
-  static async create(flavor: KernelFlavor | 'auto' = 'auto'): Promise<WasmKernels> {
+  /**
+   * A fresh instance (own memory) of the kernel module for `flavor`; with `threads` > 1, on a shared memory
+   * with its big calls split over `threads` threads (see the class).
+   */
+  static async create(flavor: KernelFlavor | 'auto' = 'auto', threads = 1): Promise<WasmKernels> {
+    if (threads > 1 && kernelPoolSupported()) {
+      const { module, flavor: f } = await compileKernels(flavor, true);
+      const pool = kernelPool(f, module, threads - 1);
+      if (pool) {
+        const memory = new WebAssembly.Memory({ initial: 17, maximum: 32768, shared: true });
+        const instance = await WebAssembly.instantiate(module, { env: { memory } });
+        return new WasmKernels(instance, f, memory, pool, Math.min(threads, pool.size + 1));
+      }
+    }
     const { module, flavor: f } = await compileKernels(flavor);
     return new WasmKernels(await WebAssembly.instantiate(module, {}), f);
+  }
+
+  /** Lets the thread pool's workers drop their instance on this memory (call when done with this instance). */
+  dispose(): void {
+    if (!this.#pool) return;
+    released.unregister(this);
+    this.#pool.pool.release(this.#pool.binding);
   }
 
   /** Reserves `floats` 4-byte values (zeroed); returns the byte offset. Grows the memory when needed. */
@@ -178,12 +306,12 @@ export class WasmKernels {
     const at = this.#top;
     const bytes = align16(Math.max(floats, 1) * 4);
     const end = at + bytes;
-    const have = this.k.memory.buffer.byteLength;
+    const have = this.#memory.buffer.byteLength;
     // GEMM panels narrower than 8 columns load (and drop) up to 7 floats past a buffer's end: the memory always
     // reaches at least 32 bytes past the last buffer.
     if (end + 32 > have) {
       try {
-        this.k.memory.grow(Math.ceil((end + 32 - have) / 65536));
+        this.#memory.grow(Math.ceil((end + 32 - have) / 65536));
       } catch (e) {
         throw new BackendUnavailableError(
           `The wasm kernels could not get ${Math.ceil(end / 2 ** 20)} MiB of memory (${(e as Error).message}): use a smaller batchSize or smaller layers.`,
@@ -198,13 +326,13 @@ export class WasmKernels {
 
   /** The memory as float32 (re-read after an `alloc`: growing replaces the buffer). */
   get f32(): Float32Array {
-    if (this.#f32.buffer !== this.k.memory.buffer) this.#f32 = new Float32Array(this.k.memory.buffer);
+    if (this.#f32.buffer !== this.#memory.buffer) this.#f32 = new Float32Array(this.#memory.buffer);
     return this.#f32;
   }
 
   /** The memory as int32. */
   get i32(): Int32Array {
-    if (this.#i32.buffer !== this.k.memory.buffer) this.#i32 = new Int32Array(this.k.memory.buffer);
+    if (this.#i32.buffer !== this.#memory.buffer) this.#i32 = new Int32Array(this.#memory.buffer);
     return this.#i32;
   }
 

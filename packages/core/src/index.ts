@@ -193,13 +193,15 @@ export {
   toArrowVector,
 } from './tables.js';
 export { type BackendProbe, initTfBackend, probedAvailability } from './tfBackend.js';
-export type {
-  DenseStackData,
-  DenseStackLayer,
-  DenseStackParam,
-  DenseStackSpec,
-  DenseStackTrainer,
-  TrainingAccelerator,
+export {
+  acceleratorThreadLimit,
+  type DenseStackData,
+  type DenseStackLayer,
+  type DenseStackParam,
+  type DenseStackSpec,
+  type DenseStackTrainer,
+  limitAcceleratorThreads,
+  type TrainingAccelerator,
 } from './trainingAccelerator.js';
 export {
   checkExportTargets,

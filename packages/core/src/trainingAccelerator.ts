@@ -1,3 +1,4 @@
+import { ValidationError } from './errors.js';
 import type { ActivationName } from './plugins.js';
 
 /**
@@ -143,4 +144,31 @@ export interface TrainingAccelerator {
    * inputs run on the tfjs path (e.g. where tfjs uses more threads than the accelerator). Default: no limit.
    */
   readonly inferenceRowLimit?: number;
+}
+
+const threadLimits: number[] = [];
+
+/**
+ * Caps the threads accelerators compute with in this thread (a JavaScript realm) until the returned function is
+ * called: model selection's `nJobs` runs fits on the calling thread beside worker threads and gives each its
+ * share of the cores. Limits nest (the smallest holds). Accelerators read {@link acceleratorThreadLimit} when
+ * they create a trainer.
+ */
+export function limitAcceleratorThreads(threads: number): () => void {
+  if (!(Number.isInteger(threads) && threads >= 1)) {
+    throw new ValidationError(`limitAcceleratorThreads: threads must be a positive integer, got ${threads}.`);
+  }
+  threadLimits.push(threads);
+  let undone = false;
+  return () => {
+    if (undone) return;
+    undone = true;
+    const i = threadLimits.lastIndexOf(threads);
+    if (i >= 0) threadLimits.splice(i, 1);
+  };
+}
+
+/** The threads an accelerator may use here now (see {@link limitAcceleratorThreads}); `Infinity` when unlimited. */
+export function acceleratorThreadLimit(): number {
+  return threadLimits.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...threadLimits);
 }

@@ -322,6 +322,9 @@ describe('kernel build', () => {
       expect(new Uint8Array(readFileSync(join(pkg, 'wasm', `kernels-${f}.wasm`)))).toEqual(
         kernelModuleBytes(f),
       );
+      expect(new Uint8Array(readFileSync(join(pkg, 'wasm', `kernels-${f}-mt.wasm`)))).toEqual(
+        kernelModuleBytes(f, true),
+      );
     }
   });
 
@@ -334,7 +337,7 @@ describe('kernel build', () => {
       const out = mkdtempSync(join(tmpdir(), 'layerwise-rebuild-'));
       try {
         execFileSync(process.execPath, [join(pkg, 'scripts', 'build-wasm.mjs'), out], { stdio: 'pipe' });
-        for (const f of ['simd128', 'relaxed']) {
+        for (const f of ['simd128', 'relaxed', 'simd128-mt', 'relaxed-mt']) {
           expect(
             readFileSync(join(out, 'wasm', `kernels-${f}.wasm`)).equals(
               readFileSync(join(pkg, 'wasm', `kernels-${f}.wasm`)),
