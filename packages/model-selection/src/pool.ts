@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExecutorOutcome, PluginDescriptor } from '@layerwise/core';
 import * as coreErrors from '@layerwise/core';
+import { limitAcceleratorThreads } from '@layerwise/core';
 import { builtExecArgv } from './execArgv.js';
 import type { FoldData, Task, TaskResult } from './fitAndScore.js';
 import type { TargetStore } from './indexing.js';
@@ -517,6 +518,8 @@ export async function runInWorkers(
   if (job.signal?.aborted) onAbort();
   job.signal?.addEventListener('abort', onAbort, { once: true });
   const mine: Pooled[] = [];
+  // This thread's own fits get their share of the cores too (the wasm kernel pool would take every core).
+  const unlimit = local ? limitAcceleratorThreads(setup.threads) : () => {};
   try {
     if (failed) throw failed;
     if (nWorkers > 0) {
@@ -563,6 +566,7 @@ export async function runInWorkers(
     };
     await Promise.all([finished, caller()]);
   } finally {
+    unlimit();
     timeline.wall = clock() - t0;
     timeline.workers = mine.map((p, k) => ({
       cold: timeline.workers[k]?.cold ?? true,

@@ -2,11 +2,12 @@
 // keeping the process alive), disposeWorkerPool / configureWorkerPool end them; results stay those of nJobs 1.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import {
+  acceleratorThreadLimit,
   ExecutorAbortedError,
   ModelFormatError,
   Registry,
@@ -230,6 +231,39 @@ describe('the nJobs worker pool', () => {
     }
     const ref = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false }).fit(X, y);
     expect(scores(big)).toEqual(scores(ref));
+  });
+
+  it("this thread's own fits get their share of the cores during the search (limitAcceleratorThreads), and all of them after", async () => {
+    // A backend whose training accelerator records the thread limit each fit here sees, and declines.
+    const seen: number[] = [];
+    const spy = new Registry().use({
+      ...cpuBackend(),
+      accelerator: {
+        name: 'spy',
+        async createTrainer() {
+          seen.push(acceleratorThreadLimit());
+          return null;
+        },
+      },
+    });
+    await spy.activateBackend('cpu');
+    const est = () =>
+      new MLPClassifier(
+        { hiddenLayerSizes: [8], epochs: 2, batchSize: 50, learningRate: 1e-2, randomState: 0 },
+        { registry: spy },
+      );
+    const before = poolStats();
+    const two = await new GridSearchCV(est(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    const here = poolStats().tasksInCaller - before.tasksInCaller;
+    expect(here).toBeGreaterThan(0);
+    expect(seen.length).toBeGreaterThanOrEqual(here);
+    expect(new Set(seen)).toEqual(new Set([Math.max(1, Math.floor(availableParallelism() / 2))]));
+    expect(acceleratorThreadLimit()).toBe(Number.POSITIVE_INFINITY);
+    seen.length = 0;
+    const one = await new GridSearchCV(est(), grid, { cv: 3, refit: false }).fit(X, y);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([Number.POSITIVE_INFINITY]));
+    expect(scores(two)).toEqual(scores(one));
   });
 
   it('a warm worker never keeps the process alive: a script whose search is done exits by itself', async () => {
