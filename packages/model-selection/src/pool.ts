@@ -179,6 +179,8 @@ interface Pooled {
   ready: boolean;
   /** When it said 'ready' (ms since the epoch). */
   readyAt?: number;
+  /** When it was started (ms since the epoch). */
+  spawnedAt?: number;
   /** Exited or terminated. */
   dead: boolean;
   /** The current search's handlers; null while idle. */
@@ -191,7 +193,25 @@ interface Pooled {
 export const DEFAULT_IDLE_TIMEOUT = 300;
 let idleTimeout = DEFAULT_IDLE_TIMEOUT;
 const idle: Pooled[] = [];
-const stats = { started: 0, reused: 0, tasksInWorkers: 0, tasksInCaller: 0, skipped: 0 };
+const stats = { started: 0, reused: 0, tasksInWorkers: 0, tasksInCaller: 0, skipped: 0, dropped: 0 };
+
+/** A worker's start-up (ms) until one was measured in this process: loading tfjs, the backend, the estimator. */
+const DEFAULT_STARTUP_MS = 600;
+/** The last measured start-up of a worker in this process (spawn → ready, ms). */
+let expectedStartup = DEFAULT_STARTUP_MS;
+/**
+ * A starting worker is ended unused when the search's remaining work (this thread's mean fit time × the fits
+ * left) is under this many times its remaining start-up: this thread then ends sooner alone, on every core.
+ * From: alone on all cores (the kernel pool's gain ~1.25×) vs alone on its share until the worker is up,
+ * then two threads at ~94 % each; see the model-selection README.
+ */
+const DROP_FACTOR = 1.75;
+let dropColdWorkers = true;
+
+/** Turns ending starting workers unused (small searches) on or off (tests). @internal */
+export function setDropColdWorkers(on: boolean): void {
+  dropColdWorkers = on;
+}
 let jobCounter = 0;
 
 /** Milliseconds since the epoch, comparable between threads (`performance.timeOrigin` + `now()`). */
@@ -261,6 +281,11 @@ export class LongestFirst {
     return best < 0 ? undefined : this.#pending.splice(best, 1)[0];
   }
 
+  /** Puts task `index` back among the tasks to hand out (a worker that held it was ended unused). */
+  restore(index: number): void {
+    if (!this.#pending.includes(index)) this.#pending.push(index);
+  }
+
   /** Records that task `index` took `ms`. */
   ended(index: number, ms: number): void {
     const cand = this.#candidate[index]!;
@@ -279,6 +304,8 @@ export function poolStats(): {
   tasksInCaller: number;
   /** Tasks workers skipped because another thread had claimed them (counted even after their search). */
   skipped: number;
+  /** Starting workers ended unused because this thread would end the search sooner alone. */
+  dropped: number;
   idle: number;
   idleReady: number;
 } {
@@ -314,11 +341,12 @@ export async function disposePool(): Promise<void> {
 function spawn(start: StartPlan, setup: WorkerSetup, key: string): Pooled {
   const worker = new Worker(start.url, { execArgv: start.execArgv });
   stats.started++;
-  const p: Pooled = { worker, key, ready: false, dead: false, job: null };
+  const p: Pooled = { worker, key, ready: false, dead: false, job: null, spawnedAt: clock() };
   worker.on('message', (m: WorkerReply) => {
     if (m.type === 'ready') {
       p.ready = true;
       p.readyAt = m.at ?? clock();
+      expectedStartup = Math.max(1, p.readyAt - p.spawnedAt!);
       p.job?.onReady();
     } else if (m.type === 'skipped') {
       stats.skipped++;
@@ -457,7 +485,9 @@ export async function runInWorkers(
     failed ??= e;
     settle();
   };
-  const count = () => {
+  const completed = new Uint8Array(total);
+  const count = (i: number) => {
+    completed[i] = 1;
     done++;
     if (done === total) settle();
   };
@@ -498,7 +528,7 @@ export async function runInWorkers(
       } catch (e) {
         return stop(e as Error);
       }
-      count();
+      count(m.id);
       fill(p);
     },
     onDeath: stop,
@@ -520,6 +550,32 @@ export async function runInWorkers(
   const mine: Pooled[] = [];
   // This thread's own fits get their share of the cores too (the wasm kernel pool would take every core).
   const unlimit = local ? limitAcceleratorThreads(setup.threads) : () => {};
+  const callerMs: number[] = [];
+  /**
+   * After a fit here, while no worker is up yet: ends the starting workers unused when this thread would end
+   * the search sooner alone on every core (see DROP_FACTOR); the fits they held come back here.
+   */
+  const maybeDrop = async (): Promise<void> => {
+    if (!dropColdWorkers || mine.length === 0 || mine.some((p) => p.ready || p.dead)) return;
+    const mean = callerMs.reduce((a, b) => a + b, 0) / callerMs.length;
+    const left = order.left + [...held.values()].reduce((a, h) => a + h.length, 0);
+    const since = clock() - Math.min(...mine.map((p) => p.spawnedAt ?? t0));
+    if (mean * left >= DROP_FACTOR * Math.max(0, expectedStartup - since)) return;
+    for (const p of mine) p.job = null; // nothing it still sends counts
+    await Promise.all(mine.map(end));
+    for (const p of mine) {
+      for (const i of held.get(p) ?? []) {
+        if (completed[i]) continue;
+        Atomics.store(claims, i, 0); // it may have claimed it just before it ended
+        order.restore(i);
+      }
+      held.delete(p);
+      stats.dropped++;
+    }
+    dropped = true;
+    unlimit(); // alone now: every core again
+  };
+  let dropped = false;
   try {
     if (failed) throw failed;
     if (nWorkers > 0) {
@@ -552,14 +608,17 @@ export async function runInWorkers(
           return;
         }
         const after = threadSchedule();
+        const finish = clock();
         ran(
           i,
           'caller',
           begin,
-          clock(),
+          finish,
           before && after ? [after[0] - before[0], after[1] - before[1]] : undefined,
         );
-        count();
+        callerMs.push(finish - begin);
+        count(i);
+        if (done < total) await maybeDrop();
         // Lets the workers' replies in between two fits here (they get their next task at once).
         await new Promise((r) => setImmediate(r));
       }
@@ -570,7 +629,8 @@ export async function runInWorkers(
     timeline.wall = clock() - t0;
     timeline.workers = mine.map((p, k) => ({
       cold: timeline.workers[k]?.cold ?? true,
-      ready: p.readyAt === undefined ? null : Math.max(0, p.readyAt - t0),
+      ready: p.readyAt === undefined || dropped ? null : Math.max(0, p.readyAt - t0),
+      ...(dropped ? { dropped: true as const } : {}),
     }));
     lastTimeline = timeline;
     job.signal?.removeEventListener('abort', onAbort);

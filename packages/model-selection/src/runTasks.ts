@@ -233,8 +233,11 @@ export interface SearchTimeline {
   threads: number;
   /** The search's wall time in the pool (ms). */
   wall: number;
-  /** Per worker: started for this search (`cold`) or kept warm from an earlier one, and when its backend was ready (ms). */
-  workers: { cold: boolean; ready: number | null }[];
+  /**
+   * Per worker: started for this search (`cold`) or kept warm from an earlier one, when its backend was ready
+   * (ms), and `dropped` when it was ended unused because this thread could end the search sooner alone.
+   */
+  workers: { cold: boolean; ready: number | null; dropped?: true }[];
   /**
    * Per task, in the order they ended: the thread that ran it (`caller`, `worker 1`…), its start and end (ms)
    * and, on Linux, that thread's time on a core (`cpu`) and waiting for one (`waited`) during it (ms): more CPU

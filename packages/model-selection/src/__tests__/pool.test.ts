@@ -26,7 +26,7 @@ import {
   packModel,
   unpackModel,
 } from '../index.js';
-import { LongestFirst, poolStats } from '../pool.js';
+import { LongestFirst, poolStats, setDropColdWorkers } from '../pool.js';
 
 const registry = new Registry().use(cpuBackend());
 let X: { data: Float32Array; shape: [number, number] };
@@ -50,6 +50,9 @@ async function idleReady(n: number): Promise<void> {
 }
 
 beforeAll(async () => {
+  // These tests check what workers do: a small search must not end its starting worker unused (one test
+  // below turns that on to check it).
+  setDropColdWorkers(false);
   await registry.activateBackend('cpu');
   const d = await loadMnist({ limit: 240 });
   X = d.X;
@@ -57,6 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  setDropColdWorkers(true);
   configureWorkerPool({ idleTimeout: 300 });
   await disposeWorkerPool();
 });
@@ -189,7 +193,7 @@ describe('the nJobs worker pool', () => {
     );
     const before = poolStats();
     // Two tiny fits: this thread ends its own long before the worker (started now) is up, and then takes back
-    // the task the worker was sent at its start.
+    // the task the worker was sent at its start (kept: ending a starting worker unused is off in this file).
     const two = await new GridSearchCV(
       est(),
       { learningRate: [0.01] },
@@ -233,6 +237,41 @@ describe('the nJobs worker pool', () => {
     expect(scores(big)).toEqual(scores(ref));
   });
 
+  it('a small search ends its starting worker unused and finishes alone on every core: same results, no worker left', async () => {
+    await disposeWorkerPool();
+    const small = {
+      X: { data: X.data.slice(0, 60 * 784), shape: [60, 784] as [number, number] },
+      y: y.slice(0, 60),
+    };
+    const est = () =>
+      new MLPClassifier({ hiddenLayerSizes: [4], epochs: 1, batchSize: 20, randomState: 0 }, { registry });
+    const g = { learningRate: [0.01, 0.03] };
+    const one = await new GridSearchCV(est(), g, { cv: 3, refit: false }).fit(small.X, small.y);
+    const before = poolStats();
+    setDropColdWorkers(true);
+    let two: GridSearchCV;
+    try {
+      two = await new GridSearchCV(est(), g, { cv: 3, refit: false, nJobs: 2 }).fit(small.X, small.y);
+    } finally {
+      setDropColdWorkers(false);
+    }
+    const after = poolStats();
+    // Six fits of a few ms: far less than a worker's start-up, so it was ended after this thread's first fit.
+    expect(after.started - before.started).toBe(1);
+    expect(after.dropped - before.dropped).toBe(1);
+    expect(after.tasksInCaller - before.tasksInCaller).toBe(6);
+    expect(after.tasksInWorkers - before.tasksInWorkers).toBe(0);
+    expect(after.idle).toBe(0);
+    const t = lastSearchTimeline()!;
+    expect(t.workers).toEqual([{ cold: true, ready: null, dropped: true }]);
+    expect(t.tasks.map((k) => k.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([0, 1, 2].map((k) => two.cvResults[`split${k}TestScore`])).toEqual(
+      [0, 1, 2].map((k) => one.cvResults[`split${k}TestScore`]),
+    );
+    // The thread cap of the search is lifted (the caller finished on every core).
+    expect(acceleratorThreadLimit()).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it("this thread's own fits get their share of the cores during the search (limitAcceleratorThreads), and all of them after", async () => {
     // A backend whose training accelerator records the thread limit each fit here sees, and declines.
     const seen: number[] = [];
@@ -273,7 +312,8 @@ describe('the nJobs worker pool', () => {
       import { Registry } from '@layerwise/core';
       import { MLPClassifier } from '@layerwise/nn';
       import { GridSearchCV } from '@layerwise/model-selection';
-      import { poolStats } from './src/pool.ts';
+      import { poolStats, setDropColdWorkers } from './src/pool.ts';
+      setDropColdWorkers(false); // a small search would end its starting worker: here it must stay, idle
       const registry = new Registry().use(cpuBackend());
       const X = Array.from({ length: 60 }, (_, i) => [Math.sin(i), Math.cos(i)]);
       const y = X.map(([a]) => (a > 0 ? 1 : 0));
