@@ -12,7 +12,9 @@
  *            each thread's tasks, busy time and end, the worker's ready time)
  *
  * Ways, each round in a rotated order:
- *  - `nJobs 1`: this thread alone;
+ *  - `nJobs 1`: this thread alone (the wasm backend's kernel pool on every core);
+ *  - `nJobs 1, 1 thread`: the same with the kernel pool capped at 1 thread (`limitAcceleratorThreads(1)`): the
+ *    reference issue 28 was written against (before the pool);
  *  - `nJobs 2 cold`: the worker pool is ended first (`disposeWorkerPool()`), so the search starts its worker —
  *    the first search of a process;
  *  - `nJobs 2 warm`: the worker kept warm from an earlier search of this process (the pool's default);
@@ -35,7 +37,7 @@ import { parseArgs } from 'node:util';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import { wasmBackend } from '@layerwise/backend-wasm';
 import type { ExecutorPlugin } from '@layerwise/core';
-import { Registry } from '@layerwise/core';
+import { limitAcceleratorThreads, Registry } from '@layerwise/core';
 import { loadMnist } from '@layerwise/datasets';
 import { bullmqExecutor } from '@layerwise/executor-bullmq';
 import { disposeWorkerPool, GridSearchCV, lastSearchTimeline } from '@layerwise/model-selection';
@@ -65,7 +67,7 @@ export interface GridSearchBenchOptions {
 }
 
 /** The ways a search runs. */
-export type Way = 'nJobs 1' | 'nJobs 2 cold' | 'nJobs 2 warm' | 'bullmq';
+export type Way = 'nJobs 1' | 'nJobs 1, 1 thread' | 'nJobs 2 cold' | 'nJobs 2 warm' | 'bullmq';
 
 /** Parses the command line (exported for the smoke test). */
 export function parseGridSearchOptions(argv: string[]): GridSearchBenchOptions {
@@ -166,29 +168,37 @@ async function timedSearch(
 ) {
   const registry = new Registry().use(o.backend === 'wasm' ? wasmBackend() : cpuBackend());
   const est = new MLPClassifier({ epochs: grid.epochs, batchSize: 100, randomState: 0 }, { registry });
-  const where = way === 'bullmq' ? { executor: executor! } : { nJobs: way === 'nJobs 1' ? 1 : 2 };
+  const where = way === 'bullmq' ? { executor: executor! } : { nJobs: way.startsWith('nJobs 1') ? 1 : 2 };
   const search = new GridSearchCV(est, GRID, { cv: o.cv, scoring: 'accuracy', refit: false, ...where });
   if (way === 'nJobs 2 cold') await disposeWorkerPool();
+  // nJobs 1 on one thread: the wasm kernel pool capped at 1 (the reference before the pool existed).
+  const unlimit = way === 'nJobs 1, 1 thread' ? limitAcceleratorThreads(1) : () => {};
   const before = threadSchedule();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await search.fit(data.X, data.y);
+  try {
+    await search.fit(data.X, data.y);
+  } finally {
+    unlimit();
+  }
   const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu0);
   const after = threadSchedule();
   const scores = Array.from({ length: o.cv }, (_, k) => search.cvResults[`split${k}TestScore`] as number[]);
   const fitTime = (search.cvResults.meanFitTime as number[]).reduce((a, b) => a + b, 0) * o.cv;
   const profile = way.startsWith('nJobs 2') ? describeTimeline() : '';
   const shape = way.startsWith('nJobs 2') ? timelineShape() : null;
-  // CPU time and waiting of the fits: this thread's for nJobs 1 (it ran them all), the tasks' for nJobs 2.
-  let cpu: number | null = null;
+  // The process's CPU time over the search (every thread: this one, the kernel pool's, a worker's start-up and
+  // fits; not BullMQ's worker processes), and the time the fits waited for a core: this thread's for nJobs 1,
+  // the tasks' threads for nJobs 2.
+  const cpu = way === 'bullmq' ? null : (used.user + used.system) / 1e6;
   let waited: number | null = null;
-  if (way === 'nJobs 1' && before && after) {
-    cpu = (after[0] - before[0]) / 1000;
+  if (way.startsWith('nJobs 1') && before && after) {
     waited = (after[1] - before[1]) / 1000;
   } else if (way.startsWith('nJobs 2')) {
     const tasks = lastSearchTimeline()?.tasks ?? [];
-    if (tasks.length && tasks.every((k) => k.cpu !== undefined)) {
-      cpu = tasks.reduce((a, k) => a + k.cpu!, 0) / 1000;
-      waited = tasks.reduce((a, k) => a + (k.waited ?? 0), 0) / 1000;
+    if (tasks.length && tasks.every((k) => k.waited !== undefined)) {
+      waited = tasks.reduce((a, k) => a + k.waited!, 0) / 1000;
     }
   }
   return {
@@ -262,7 +272,7 @@ export interface GridOutcome {
   seconds: Record<string, number[]>;
   /** Per way: the summed fit times of each round's search (s; cvResults' fit times × folds). */
   fits: Record<string, number[]>;
-  /** Per way (nJobs 1 and 2, Linux): the fits' summed CPU time (s). */
+  /** Per way (not BullMQ): the process's CPU time over the search (s). */
   cpu: Record<string, number[]>;
   /** Per way (nJobs 1 and 2, Linux): the fits' summed time waiting for a core (s): other work on the machine. */
   waited: Record<string, number[]>;
@@ -271,6 +281,8 @@ export interface GridOutcome {
   /** Per nJobs 2 way: how long one thread idled at the end of each search (s). */
   tails: Record<string, number[]>;
   ratios: Record<string, number[]>;
+  /** Per way: per-round ratios against nJobs 1 with the kernel pool capped at 1 thread. */
+  ratiosOneThread: Record<string, number[]>;
   identical: Record<string, boolean>;
   best: unknown;
   bestScore: number;
@@ -286,7 +298,13 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
     farm = await startFarm(o.workers, Math.max(1, Math.floor(availableParallelism() / o.workers)));
   }
   // In this cyclic order "warm" never directly follows "cold" (whose worker may still be starting).
-  const ways: Way[] = ['nJobs 1', 'nJobs 2 warm', 'nJobs 2 cold', ...(farm ? (['bullmq'] as const) : [])];
+  const ways: Way[] = [
+    'nJobs 1',
+    'nJobs 1, 1 thread',
+    'nJobs 2 warm',
+    'nJobs 2 cold',
+    ...(farm ? (['bullmq'] as const) : []),
+  ];
   const outcomes: GridOutcome[] = [];
   try {
     for (const grid of o.grids) {
@@ -339,6 +357,9 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
       const ratios = Object.fromEntries(
         ways.map((w) => [w, seconds['nJobs 1']!.map((t, i) => t / seconds[w]![i]!)]),
       );
+      const ratios1 = Object.fromEntries(
+        ways.map((w) => [w, seconds['nJobs 1, 1 thread']!.map((t, i) => t / seconds[w]![i]!)]),
+      );
       outcomes.push({
         grid,
         seconds,
@@ -348,6 +369,7 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
         ready,
         tails,
         ratios,
+        ratiosOneThread: ratios1,
         identical,
         best: last?.best,
         bestScore: last?.bestScore ?? NaN,
@@ -390,28 +412,29 @@ function report(
     '',
     `MLPClassifier (batch 100) on ${o.backend}, grid ${JSON.stringify(GRID)}, cv ${o.cv} (${4 * o.cv} fits), ${o.rounds} round(s) in rotated order after one untimed search of each way; ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.versions.node}; load average ${load(loadStart)} at the start, ${load(loadavg())} at the end. Wall time: median; speed-up: median of per-round ratios against nJobs 1.`,
     '',
-    '| grid | way | wall time | speed-up vs nJobs 1 | goal | same cvResults |',
-    '| ---- | --- | --------- | ------------------- | ---- | -------------- |',
+    '| grid | way | wall time | speed-up vs nJobs 1 | goal | vs nJobs 1 at 1 thread | same cvResults |',
+    '| ---- | --- | --------- | ------------------- | ---- | ---------------------- | -------------- |',
   ];
   for (const out of outcomes) {
     for (const way of ways) {
       const sp = median(out.ratios[way]!);
+      const sp1 = median(out.ratiosOneThread[way]!);
       const g = goal(out.grid, way, median(out.seconds['nJobs 1']!));
       lines.push(
-        `| ${out.grid.samples} digits × ${out.grid.epochs} epochs | ${name(way)} | ${median(out.seconds[way]!).toFixed(2)} s | ${sp.toFixed(2)}× | ${g ? `${g.text}: ${sp >= g.min ? 'met' : 'not met'}` : '—'} | ${way === 'nJobs 1' ? '—' : out.identical[way] ? 'yes' : '**NO**'} |`,
+        `| ${out.grid.samples} digits × ${out.grid.epochs} epochs | ${name(way)} | ${median(out.seconds[way]!).toFixed(2)} s | ${sp.toFixed(2)}× | ${g ? `${g.text}: ${sp >= g.min ? 'met' : 'not met'}` : '—'} | ${sp1.toFixed(2)}× | ${way === 'nJobs 1' ? '—' : out.identical[way] ? 'yes' : '**NO**'} |`,
       );
     }
   }
   lines.push(
     '',
-    "Where the time went (medians over the rounds): the fits' summed time (cvResults' fit times; with nJobs 2 two fits run at once, so its excess over nJobs 1 is what running side by side costs each fit); on Linux the fits' summed CPU time and time waiting for a core (runnable, not running), from /proc/thread-self/schedstat — nJobs 1: this thread over the whole search; nJobs 2: the tasks on both threads. CPU time above nJobs 1's means two fits at once slow each other down on shared hardware (cores, caches, memory); waiting means other threads held the cores (other processes, or this process's own: GC, wasm compilation, backend threads). Then the cold worker's ready time and the tail (how long one thread idled at the end).",
+    "Where the time went (medians over the rounds): the fits' summed time (cvResults' fit times; with nJobs 2 two fits run at once, so its excess over nJobs 1 is what running side by side costs each fit); the process's CPU time over the search (every thread: this one, the wasm kernel pool's, a worker's start-up and fits; BullMQ's worker processes are not counted) — above nJobs 1 at 1 thread's, it is what threads cost beyond the work (fits slowing each other down on shared hardware, a pool's hand-offs, a worker's start-up); on Linux the time the fits waited for a core (runnable, not running; /proc/thread-self/schedstat — nJobs 1: this thread; nJobs 2: the tasks' threads): other processes, or this process's own threads, held the cores. Then the cold worker's ready time and the tail (how long one thread idled at the end).",
     '',
-    '| grid | way | fits summed | × nJobs 1 fits | CPU summed (× nJobs 1) | waited for a core | worker ready (cold) | tail |',
+    '| grid | way | fits summed | × nJobs 1 fits | process CPU (× nJobs 1 at 1 thread) | fits waited for a core | worker ready (cold) | tail |',
     '| ---- | --- | ----------- | -------------- | ---------------------- | ----------------- | ------------------- | ---- |',
   );
   for (const out of outcomes) {
     const base = median(out.fits['nJobs 1']!);
-    const baseCpu = out.cpu['nJobs 1']!.length ? median(out.cpu['nJobs 1']!) : NaN;
+    const baseCpu = out.cpu['nJobs 1, 1 thread']!.length ? median(out.cpu['nJobs 1, 1 thread']!) : NaN;
     for (const way of ways) {
       const f = median(out.fits[way]!);
       const tail = out.tails[way]!.length ? `${median(out.tails[way]!).toFixed(2)} s` : '—';
