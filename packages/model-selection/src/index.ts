@@ -30,7 +30,9 @@ export {
   configureWorkerPool,
   disposeWorkerPool,
   type ErrorScore,
+  lastSearchTimeline,
   resolveExecutor,
+  type SearchTimeline,
   type WorkerPoolOptions,
 } from './runTasks.js';
 export {

@@ -31,8 +31,25 @@ export function setIdleTimeout(): void {}
 
 /** No workers in a browser. @internal */
 export function poolStats() {
-  return { started: 0, reused: 0, tasksInWorkers: 0, tasksInCaller: 0, idle: 0, idleReady: 0 };
+  return {
+    started: 0,
+    reused: 0,
+    tasksInWorkers: 0,
+    tasksInCaller: 0,
+    skipped: 0,
+    dropped: 0,
+    idle: 0,
+    idleReady: 0,
+  };
 }
 
 /** As in Node. @internal */
 export const DEFAULT_IDLE_TIMEOUT = 300;
+
+/** No workers in a browser: no timeline. @internal */
+export function lastSearchTimeline(): null {
+  return null;
+}
+
+/** No workers in a browser. @internal */
+export function setDropColdWorkers(): void {}

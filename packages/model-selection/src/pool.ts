@@ -1,6 +1,6 @@
 /** Node only: a pool of worker threads running fit-and-score tasks. Imported lazily by runTasks. */
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -9,10 +9,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExecutorOutcome, PluginDescriptor } from '@layerwise/core';
 import * as coreErrors from '@layerwise/core';
+import { limitAcceleratorThreads } from '@layerwise/core';
 import { builtExecArgv } from './execArgv.js';
 import type { FoldData, Task, TaskResult } from './fitAndScore.js';
 import type { TargetStore } from './indexing.js';
-import { reviveError } from './runTasks.js';
+import { reviveError, type SearchTimeline } from './runTasks.js';
 import type { FitAndScoreShared } from './taskRunner.js';
 
 /** What a pooled worker is set up with once (it keeps its backend across searches). */
@@ -33,6 +34,11 @@ export interface WorkerJob {
   returnEstimator: boolean;
   /** Where fitted estimators are saved for `returnEstimator`. */
   saveRoot: string;
+  /**
+   * One slot per task, in shared memory: a worker swaps 0 → 1 before it starts a task and skips the task
+   * when it finds 1 (the caller's thread took it, or the search ended).
+   */
+  claims: Int32Array;
 }
 
 /** Messages to a worker; handled one after the other, in order. */
@@ -44,8 +50,19 @@ export type WorkerRequest =
 
 /** Messages from a worker. `job: null` with `id: null` = its setup failed. */
 export type WorkerReply =
-  | { type: 'ready' }
-  | { type: 'result'; job: number; id: number; result: TaskResult; savedDir?: string }
+  | { type: 'ready'; at?: number }
+  | {
+      type: 'result';
+      job: number;
+      id: number;
+      result: TaskResult;
+      savedDir?: string;
+      /** When the worker started and ended the task (ms since the epoch, `performance.timeOrigin` based). */
+      span?: [number, number];
+      /** The worker thread's CPU time and time waiting for a core during the task (ms; Linux only). */
+      schedule?: [number, number];
+    }
+  | { type: 'skipped'; job: number; id: number }
   | { type: 'error'; job: number | null; id: number | null; name: string; message: string };
 
 /**
@@ -160,10 +177,12 @@ interface Pooled {
   readonly key: string;
   /** Its backend is set up (it said 'ready'). */
   ready: boolean;
+  /** When it said 'ready' (ms since the epoch). */
+  readyAt?: number;
+  /** When it was started (ms since the epoch). */
+  spawnedAt?: number;
   /** Exited or terminated. */
   dead: boolean;
-  /** Tasks sent to it and not answered yet (of the current search). */
-  inflight: number;
   /** The current search's handlers; null while idle. */
   job: JobHandlers | null;
   /** Ends it when it stayed idle too long. */
@@ -174,8 +193,108 @@ interface Pooled {
 export const DEFAULT_IDLE_TIMEOUT = 300;
 let idleTimeout = DEFAULT_IDLE_TIMEOUT;
 const idle: Pooled[] = [];
-const stats = { started: 0, reused: 0, tasksInWorkers: 0, tasksInCaller: 0 };
+const stats = { started: 0, reused: 0, tasksInWorkers: 0, tasksInCaller: 0, skipped: 0, dropped: 0 };
+
+/** A worker's start-up (ms) until one was measured in this process: loading tfjs, the backend, the estimator. */
+const DEFAULT_STARTUP_MS = 600;
+/** The last measured start-up of a worker in this process (spawn → ready, ms). */
+let expectedStartup = DEFAULT_STARTUP_MS;
+/**
+ * A starting worker is ended unused when the search's remaining work (this thread's mean fit time × the fits
+ * left) is under this many times its remaining start-up: this thread then ends sooner alone, on every core.
+ * From: alone on all cores (the kernel pool's gain ~1.25×) vs alone on its share until the worker is up,
+ * then two threads at ~94 % each; see the model-selection README.
+ */
+const DROP_FACTOR = 1.75;
+let dropColdWorkers = true;
+
+/** Turns ending starting workers unused (small searches) on or off (tests). @internal */
+export function setDropColdWorkers(on: boolean): void {
+  dropColdWorkers = on;
+}
 let jobCounter = 0;
+
+/** Milliseconds since the epoch, comparable between threads (`performance.timeOrigin` + `now()`). */
+export const clock = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * This thread's time on a core and time spent waiting for one (runnable, not running), in ms, from Linux's
+ * `/proc/thread-self/schedstat`; null elsewhere. Tells a fit slowed by sharing a core's hardware (more CPU
+ * time) from one slowed by other work on the machine (more waiting).
+ */
+export function threadSchedule(): [cpu: number, waited: number] | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return [Number(run) / 1e6, Number(wait) / 1e6];
+  } catch {
+    return null;
+  }
+}
+
+let lastTimeline: SearchTimeline | null = null;
+
+/** The timeline of this process's last nJobs search in worker threads (benchmarks, profiling). @internal */
+export function lastSearchTimeline(): SearchTimeline | null {
+  return lastTimeline;
+}
+
+/**
+ * The order tasks are handed out in: longest first, with costs learned as the search runs. Tasks of one
+ * candidate cost about the same (the same params on folds of the same size), so each candidate's cost is the
+ * mean wall time of its tasks that ended; a candidate not measured yet goes first (its cost is learned early,
+ * and it may be the longest). The first tasks go out one candidate after the other (split-major), so every
+ * candidate is measured soon. Longest-first leaves the short tasks for the end, where they fill the gaps
+ * between threads: the threads end together.
+ */
+export class LongestFirst {
+  readonly #pending: number[];
+  readonly #candidate: readonly number[];
+  readonly #cost = new Map<number, { sum: number; n: number }>();
+
+  constructor(tasks: readonly { candidate: number; split: number }[]) {
+    this.#candidate = tasks.map((t) => t.candidate);
+    this.#pending = tasks
+      .map((_, i) => i)
+      .sort(
+        (a, b) => tasks[a]!.split - tasks[b]!.split || tasks[a]!.candidate - tasks[b]!.candidate || a - b,
+      );
+  }
+
+  /** Tasks not handed out yet. */
+  get left(): number {
+    return this.#pending.length;
+  }
+
+  /** The next task to hand out (the costliest known, an unmeasured candidate first), or undefined. */
+  next(): number | undefined {
+    let best = -1;
+    let bestCost = -1;
+    for (let k = 0; k < this.#pending.length; k++) {
+      const c = this.#cost.get(this.#candidate[this.#pending[k]!]!);
+      const cost = c ? c.sum / c.n : Number.POSITIVE_INFINITY;
+      if (cost > bestCost) {
+        best = k;
+        bestCost = cost;
+      }
+    }
+    return best < 0 ? undefined : this.#pending.splice(best, 1)[0];
+  }
+
+  /** Puts task `index` back among the tasks to hand out (a worker that held it was ended unused). */
+  restore(index: number): void {
+    if (!this.#pending.includes(index)) this.#pending.push(index);
+  }
+
+  /** Records that task `index` took `ms`. */
+  ended(index: number, ms: number): void {
+    const cand = this.#candidate[index]!;
+    const c = this.#cost.get(cand) ?? { sum: 0, n: 0 };
+    c.sum += ms;
+    c.n++;
+    this.#cost.set(cand, c);
+  }
+}
 
 /** Counters of this process's pool (for tests and benchmarks). @internal */
 export function poolStats(): {
@@ -183,6 +302,10 @@ export function poolStats(): {
   reused: number;
   tasksInWorkers: number;
   tasksInCaller: number;
+  /** Tasks workers skipped because another thread had claimed them (counted even after their search). */
+  skipped: number;
+  /** Starting workers ended unused because this thread would end the search sooner alone. */
+  dropped: number;
   idle: number;
   idleReady: number;
 } {
@@ -218,11 +341,16 @@ export async function disposePool(): Promise<void> {
 function spawn(start: StartPlan, setup: WorkerSetup, key: string): Pooled {
   const worker = new Worker(start.url, { execArgv: start.execArgv });
   stats.started++;
-  const p: Pooled = { worker, key, ready: false, dead: false, inflight: 0, job: null };
+  const p: Pooled = { worker, key, ready: false, dead: false, job: null, spawnedAt: clock() };
   worker.on('message', (m: WorkerReply) => {
     if (m.type === 'ready') {
       p.ready = true;
+      p.readyAt = m.at ?? clock();
+      expectedStartup = Math.max(1, p.readyAt - p.spawnedAt!);
       p.job?.onReady();
+    } else if (m.type === 'skipped') {
+      stats.skipped++;
+      p.job?.onReply(m);
     } else if (m.type === 'error' && m.job === null) {
       // its setup failed: useless for any search
       const e = reviveError(m.name, m.message);
@@ -262,7 +390,6 @@ function take(key: string, n: number): Pooled[] {
 /** Puts a worker back, unref'd (it never keeps the process alive), ended after the idle timeout. */
 function park(p: Pooled): void {
   p.job = null;
-  p.inflight = 0;
   if (p.dead) return;
   if (idleTimeout <= 0) {
     void end(p);
@@ -280,9 +407,17 @@ function park(p: Pooled): void {
  * Runs `tasks` with `nJobs` threads: this thread (through `local`, when given) plus worker threads kept warm
  * across searches (started in parallel the first time; later searches reuse them), each worker with its share
  * of the cores. The caller's thread starts on the first tasks at once, so the workers' start-up overlaps
- * work. The data are sent once per search (shared memory). Calls `onOutcome` once per task a worker ran (a
- * task that throws is an outcome, not a rejection); if `onOutcome` or `local` throws, the search stops
- * and rejects with that error. Workers still busy when a search fails are ended, the others parked idle.
+ * work. The data are sent once per search (shared memory).
+ *
+ * Tasks go out longest first ({@link LongestFirst}). A worker is sent the search and its first tasks at once,
+ * even while it is still starting, and always holds one task beyond the one it runs, so it never waits for
+ * this thread (busy fitting) to answer. Whoever starts a task claims it first in a shared array: when this
+ * thread has nothing left, it takes back the tasks a worker holds but has not started (a worker still
+ * starting, or the one queued behind a running fit), so no thread idles while a task waits.
+ *
+ * Calls `onOutcome` once per task a worker ran (a task that throws is an outcome, not a rejection); if
+ * `onOutcome` or `local` throws, the search stops and rejects with that error. Workers still busy when a
+ * search fails are ended, the others parked idle.
  */
 export async function runInWorkers(
   job: {
@@ -306,16 +441,40 @@ export async function runInWorkers(
   const key = JSON.stringify([start.key, job.plugins, setup.threads]);
   const id = ++jobCounter;
   const saveRoot = join(tmpdir(), `layerwise-cv-${process.pid}-${Date.now()}-${id}`);
+  // claims[i]: 0 = not started, 1 = started by a worker or by this thread (whoever swaps it first).
+  const claims = new Int32Array(new SharedArrayBuffer(4 * total));
   let init: WorkerJob | null = null;
-  // Built when the first worker is ready: a search the caller finishes alone copies nothing.
   const initOnce = (): WorkerJob =>
     (init ??= {
       shared: { ...job.shared, data: shareData(job.shared.data) },
       moduleMap: start.moduleMap,
       returnEstimator: job.returnEstimator,
       saveRoot,
+      claims,
     });
-  let next = 0;
+  const order = new LongestFirst(job.tasks);
+  const t0 = clock();
+  const timeline: SearchTimeline = { threads: n, wall: 0, workers: [], tasks: [] };
+  const ran = (
+    index: number,
+    thread: string,
+    begin: number,
+    finish: number,
+    schedule?: readonly [number, number],
+  ) => {
+    order.ended(index, finish - begin);
+    const candidate = job.tasks[index]!.candidate;
+    timeline.tasks.push({
+      index,
+      candidate,
+      thread,
+      start: begin - t0,
+      end: finish - t0,
+      ...(schedule ? { cpu: schedule[0], waited: schedule[1] } : {}),
+    });
+  };
+  /** Tasks sent to each worker and not answered yet, oldest first. */
+  const held = new Map<Pooled, number[]>();
   let done = 0;
   let failed: Error | null = null;
   let settle!: () => void;
@@ -326,31 +485,40 @@ export async function runInWorkers(
     failed ??= e;
     settle();
   };
-  const count = () => {
+  const completed = new Uint8Array(total);
+  const count = (i: number) => {
+    completed[i] = 1;
     done++;
     if (done === total) settle();
   };
-  // A worker holds a second task while many are left, so it never waits for this thread to answer.
-  const depth = () => (total - next > n ? 2 : 1);
+  // One task running and one waiting; this thread takes back a waiting one it needs.
+  const DEPTH = 2;
   const fill = (p: Pooled) => {
-    while (!failed && p.ready && !p.dead && next < total && p.inflight < depth()) {
-      const i = next++;
-      p.inflight++;
+    const mine = held.get(p)!;
+    while (!failed && !p.dead && order.left > 0 && mine.length < DEPTH) {
+      const i = order.next()!;
+      mine.push(i);
       p.worker.postMessage({ type: 'task', job: id, id: i, task: job.tasks[i]! } satisfies WorkerRequest);
     }
   };
-  const handlers = (p: Pooled): JobHandlers => ({
-    onReady() {
-      if (failed || next >= total) return;
-      p.worker.postMessage({ type: 'job', job: id, init: initOnce() } satisfies WorkerRequest);
-      fill(p);
-    },
+  const answered = (p: Pooled, i: number) => {
+    const mine = held.get(p)!;
+    const k = mine.indexOf(i);
+    if (k >= 0) mine.splice(k, 1);
+  };
+  const handlers = (p: Pooled, name: string): JobHandlers => ({
+    onReady() {},
     onReply(m) {
       if (m.type === 'ready' || m.job !== id) return; // a late reply of an earlier search
       if (m.type === 'error' && m.id === null) return stop(reviveError(m.name, m.message));
       if (m.id === null) return;
-      p.inflight--;
+      answered(p, m.id);
+      if (m.type === 'skipped') {
+        fill(p);
+        return;
+      }
       stats.tasksInWorkers++;
+      if (m.type === 'result' && m.span) ran(m.id, name, m.span[0], m.span[1], m.schedule);
       try {
         onOutcome(
           m.type === 'result'
@@ -360,50 +528,122 @@ export async function runInWorkers(
       } catch (e) {
         return stop(e as Error);
       }
-      count();
+      count(m.id);
       fill(p);
     },
     onDeath: stop,
   });
+  /** A task a worker holds but has not started, claimed for this thread (the last one queued first). */
+  const steal = (): number | undefined => {
+    for (const mine of held.values()) {
+      for (let k = mine.length - 1; k >= 0; k--) {
+        const i = mine[k]!;
+        if (Atomics.compareExchange(claims, i, 0, 1) === 0) return i;
+      }
+    }
+    return undefined;
+  };
   const onAbort = () =>
     stop(new coreErrors.ExecutorAbortedError('The search was cancelled (its AbortSignal fired).'));
   if (job.signal?.aborted) onAbort();
   job.signal?.addEventListener('abort', onAbort, { once: true });
   const mine: Pooled[] = [];
+  // This thread's own fits get their share of the cores too (the wasm kernel pool would take every core).
+  const unlimit = local ? limitAcceleratorThreads(setup.threads) : () => {};
+  const callerMs: number[] = [];
+  /**
+   * After a fit here, while no worker is up yet: ends the starting workers unused when this thread would end
+   * the search sooner alone on every core (see DROP_FACTOR); the fits they held come back here.
+   */
+  const maybeDrop = async (): Promise<void> => {
+    if (!dropColdWorkers || mine.length === 0 || mine.some((p) => p.ready || p.dead)) return;
+    const mean = callerMs.reduce((a, b) => a + b, 0) / callerMs.length;
+    const left = order.left + [...held.values()].reduce((a, h) => a + h.length, 0);
+    const since = clock() - Math.min(...mine.map((p) => p.spawnedAt ?? t0));
+    if (mean * left >= DROP_FACTOR * Math.max(0, expectedStartup - since)) return;
+    for (const p of mine) p.job = null; // nothing it still sends counts
+    await Promise.all(mine.map(end));
+    for (const p of mine) {
+      for (const i of held.get(p) ?? []) {
+        if (completed[i]) continue;
+        Atomics.store(claims, i, 0); // it may have claimed it just before it ended
+        order.restore(i);
+      }
+      held.delete(p);
+      stats.dropped++;
+    }
+    dropped = true;
+    unlimit(); // alone now: every core again
+  };
+  let dropped = false;
   try {
     if (failed) throw failed;
     if (nWorkers > 0) {
       mine.push(...take(key, nWorkers));
       while (mine.length < nWorkers) mine.push(spawn(start, setup, key));
-      for (const p of mine) {
-        p.job = handlers(p);
-        if (p.ready) p.job.onReady();
+      for (const [k, p] of mine.entries()) {
+        timeline.workers.push({ cold: !p.ready, ready: null });
+        held.set(p, []);
+        p.job = handlers(p, `worker ${k + 1}`);
+        // The search and its first tasks go at once: a starting worker runs them as soon as it is up.
+        p.worker.postMessage({ type: 'job', job: id, init: initOnce() } satisfies WorkerRequest);
+        fill(p);
       }
     }
     const caller = async () => {
       if (!local) return;
-      while (!failed && next < total) {
-        const i = next++;
+      while (!failed) {
+        let i = order.next();
+        if (i === undefined) {
+          i = steal();
+          if (i === undefined) return;
+        } else Atomics.store(claims, i, 1);
         stats.tasksInCaller++;
+        const begin = clock();
+        const before = threadSchedule();
         try {
           await local(i);
         } catch (e) {
           stop(e as Error);
           return;
         }
-        count();
+        const after = threadSchedule();
+        const finish = clock();
+        ran(
+          i,
+          'caller',
+          begin,
+          finish,
+          before && after ? [after[0] - before[0], after[1] - before[1]] : undefined,
+        );
+        callerMs.push(finish - begin);
+        count(i);
+        if (done < total) await maybeDrop();
         // Lets the workers' replies in between two fits here (they get their next task at once).
         await new Promise((r) => setImmediate(r));
       }
     };
     await Promise.all([finished, caller()]);
   } finally {
+    unlimit();
+    timeline.wall = clock() - t0;
+    timeline.workers = mine.map((p, k) => ({
+      cold: timeline.workers[k]?.cold ?? true,
+      ready: p.readyAt === undefined || dropped ? null : Math.max(0, p.readyAt - t0),
+      ...(dropped ? { dropped: true as const } : {}),
+    }));
+    lastTimeline = timeline;
     job.signal?.removeEventListener('abort', onAbort);
+    // Every task not yet started is claimed: a worker skips what it still holds of this search.
+    for (let i = 0; i < total; i++) Atomics.store(claims, i, 1);
     const ending: Promise<void>[] = [];
     for (const p of mine) {
-      if (failed || p.inflight > 0 || p.dead) ending.push(end(p));
+      // Busy with a task of a failed search (or gone): ended. Otherwise whatever it holds was claimed
+      // elsewhere and is skipped, so it is parked warm.
+      const busy = failed !== null && (held.get(p)?.length ?? 0) > 0;
+      if (busy || p.dead) ending.push(end(p));
       else {
-        if (p.ready) p.worker.postMessage({ type: 'release', job: id } satisfies WorkerRequest);
+        p.worker.postMessage({ type: 'release', job: id } satisfies WorkerRequest);
         park(p);
       }
     }

@@ -227,6 +227,34 @@ async function runInMain(
 
 let poolModule: typeof import('#pool') | null = null;
 
+/** Where the time of one `nJobs` search went (see {@link lastSearchTimeline}). */
+export interface SearchTimeline {
+  /** Threads the search ran on: this one (`caller`) and the workers. */
+  threads: number;
+  /** The search's wall time in the pool (ms). */
+  wall: number;
+  /**
+   * Per worker: started for this search (`cold`) or kept warm from an earlier one, when its backend was ready
+   * (ms), and `dropped` when it was ended unused because this thread could end the search sooner alone.
+   */
+  workers: { cold: boolean; ready: number | null; dropped?: true }[];
+  /**
+   * Per task, in the order they ended: the thread that ran it (`caller`, `worker 1`…), its start and end (ms)
+   * and, on Linux, that thread's time on a core (`cpu`) and waiting for one (`waited`) during it (ms): more CPU
+   * time than the same fit alone means the threads slow each other down on shared hardware; waiting means
+   * other work held the cores.
+   */
+  tasks: {
+    index: number;
+    candidate: number;
+    thread: string;
+    start: number;
+    end: number;
+    cpu?: number;
+    waited?: number;
+  }[];
+}
+
 /**
  * Ends the worker threads `nJobs` keeps warm between searches. They never keep the process alive and end
  * by themselves after `idleTimeout` seconds without work (see {@link configureWorkerPool}); call this to
@@ -235,6 +263,15 @@ let poolModule: typeof import('#pool') | null = null;
  */
 export async function disposeWorkerPool(): Promise<void> {
   await poolModule?.disposePool();
+}
+
+/**
+ * Where the time of this process's last `nJobs` search in worker threads went: per task the thread that ran
+ * it and when (ms since the search began), per worker whether it was started for the search (cold) and when
+ * its backend was ready. `null` before the first such search. For benchmarks and profiling.
+ */
+export function lastSearchTimeline(): SearchTimeline | null {
+  return poolModule?.lastSearchTimeline() ?? null;
 }
 
 /** Options of {@link configureWorkerPool}. */

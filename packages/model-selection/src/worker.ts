@@ -6,6 +6,7 @@
  * package itself.
  */
 
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
@@ -15,6 +16,18 @@ import { createFitAndScoreRunner, type ModuleResolver, rebuildRegistry } from '.
 import type { EncodedEstimator } from './workerKinds.js';
 
 const port = parentPort!;
+/** ms since the epoch, comparable with the caller's clock (as pool.ts's `clock`, not imported: pool.ts loads much). */
+const clock = (): number => performance.timeOrigin + performance.now();
+/** As pool.ts's `threadSchedule`: this thread's CPU time and wait for a core (ms), Linux only. */
+const threadSchedule = (): [number, number] | null => {
+  if (process.platform !== 'linux') return null;
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return [Number(run) / 1e6, Number(wait) / 1e6];
+  } catch {
+    return null;
+  }
+};
 type Runner = Awaited<ReturnType<typeof createFitAndScoreRunner>>;
 /** Module URLs → built URLs, from the setup and every search. */
 const moduleMap: Record<string, string> = {};
@@ -41,7 +54,7 @@ async function handle(m: WorkerRequest): Promise<void> {
       try {
         Object.assign(moduleMap, m.setup.moduleMap);
         registry = (await rebuildRegistry(m.setup.plugins, m.setup.threads, resolve)).registry;
-        reply({ type: 'ready' });
+        reply({ type: 'ready', at: clock() });
       } catch (e) {
         fail(null, null, e);
       }
@@ -61,14 +74,34 @@ async function handle(m: WorkerRequest): Promise<void> {
     case 'task': {
       if (current?.job !== m.job || !current.run) return; // its search failed or ended
       const { init, run } = current;
+      // Claimed first: the caller's thread took it back (or the search ended) when it is taken.
+      if (Atomics.compareExchange(init.claims, m.id, 0, 1) !== 0) {
+        reply({ type: 'skipped', job: m.job, id: m.id });
+        return;
+      }
       try {
+        const start = clock();
+        const before = threadSchedule();
         const { result, estimator } = await run(m.task);
+        const span: [number, number] = [start, clock()];
+        const after = threadSchedule();
+        const schedule: [number, number] | undefined =
+          before && after ? [after[0] - before[0], after[1] - before[1]] : undefined;
         if (init.returnEstimator) {
           const dir = join(init.saveRoot, `task-${m.id}`);
           await mkdir(init.saveRoot, { recursive: true });
           await (estimator as unknown as { save(dir: string): Promise<void> }).save(dir);
-          reply({ type: 'result', job: m.job, id: m.id, result, savedDir: dir });
-        } else reply({ type: 'result', job: m.job, id: m.id, result });
+          reply({
+            type: 'result',
+            job: m.job,
+            id: m.id,
+            result,
+            savedDir: dir,
+            span,
+            ...(schedule ? { schedule } : {}),
+          });
+        } else
+          reply({ type: 'result', job: m.job, id: m.id, result, span, ...(schedule ? { schedule } : {}) });
       } catch (e) {
         fail(m.job, m.id, e);
       }

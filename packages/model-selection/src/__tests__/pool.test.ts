@@ -2,11 +2,12 @@
 // keeping the process alive), disposeWorkerPool / configureWorkerPool end them; results stay those of nJobs 1.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend } from '@layerwise/backend-cpu';
 import {
+  acceleratorThreadLimit,
   ExecutorAbortedError,
   ModelFormatError,
   Registry,
@@ -21,10 +22,11 @@ import {
   crossValidate,
   disposeWorkerPool,
   GridSearchCV,
+  lastSearchTimeline,
   packModel,
   unpackModel,
 } from '../index.js';
-import { poolStats } from '../pool.js';
+import { LongestFirst, poolStats, setDropColdWorkers } from '../pool.js';
 
 const registry = new Registry().use(cpuBackend());
 let X: { data: Float32Array; shape: [number, number] };
@@ -36,6 +38,7 @@ const mlp = () =>
   );
 const grid = { hiddenLayerSizes: [[8], [16]], learningRate: [3e-3, 1e-2] };
 const scores = (s: GridSearchCV) => [0, 1, 2].map((k) => s.cvResults[`split${k}TestScore`]);
+const scores2 = (s: GridSearchCV) => [0, 1].map((k) => s.cvResults[`split${k}TestScore`]);
 
 /** Waits until the pool has `n` idle workers with their backend up. */
 async function idleReady(n: number): Promise<void> {
@@ -47,6 +50,9 @@ async function idleReady(n: number): Promise<void> {
 }
 
 beforeAll(async () => {
+  // These tests check what workers do: a small search must not end its starting worker unused (one test
+  // below turns that on to check it).
+  setDropColdWorkers(false);
   await registry.activateBackend('cpu');
   const d = await loadMnist({ limit: 240 });
   X = d.X;
@@ -54,6 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  setDropColdWorkers(true);
   configureWorkerPool({ idleTimeout: 300 });
   await disposeWorkerPool();
 });
@@ -144,6 +151,160 @@ describe('the nJobs worker pool', () => {
     expect(scores(two)).toEqual(scores(one));
   });
 
+  it('hands tasks out longest first: one per candidate first (split-major), then the costliest measured; unmeasured before measured', () => {
+    const tasks = [0, 1, 2, 3].flatMap((candidate) => [0, 1, 2].map((split) => ({ candidate, split })));
+    const order = new LongestFirst(tasks);
+    expect(order.left).toBe(12);
+    // Nothing measured: split 0 of every candidate, in order (task i = candidate * 3 + split).
+    const first = [order.next(), order.next()];
+    expect(first).toEqual([0, 3]);
+    order.ended(0, 100); // candidate 0: 100 ms
+    order.ended(3, 300); // candidate 1: 300 ms
+    // Candidates 2 and 3 are not measured yet: they go before the measured ones.
+    expect(order.next()).toBe(6);
+    expect(order.next()).toBe(9);
+    order.ended(6, 50);
+    order.ended(9, 200);
+    // Then by cost: candidate 1 (300), 3 (200), 0 (100), 2 (50), splits in order within each.
+    const rest: number[] = [];
+    for (let i = order.next(); i !== undefined; i = order.next()) rest.push(i);
+    expect(rest).toEqual([4, 5, 10, 11, 1, 2, 7, 8]);
+    expect(order.left).toBe(0);
+    // A candidate's cost is the mean of its tasks.
+    const again = new LongestFirst(tasks.slice(0, 6));
+    expect([again.next(), again.next()]).toEqual([0, 3]);
+    again.ended(0, 500);
+    again.ended(3, 100);
+    again.ended(0, 100); // candidate 0: mean 300 > 100
+    expect(again.next()).toBe(1);
+  });
+
+  it('a starting worker holds tasks the caller takes back when it runs out: each task runs once, the worker is kept, results as nJobs 1', async () => {
+    await disposeWorkerPool();
+    const tiny = {
+      X: { data: X.data.slice(0, 40 * 784), shape: [40, 784] as [number, number] },
+      y: y.slice(0, 40),
+    };
+    const est = () =>
+      new MLPClassifier({ hiddenLayerSizes: [4], epochs: 1, batchSize: 20, randomState: 0 }, { registry });
+    const one = await new GridSearchCV(est(), { learningRate: [0.01] }, { cv: 2, refit: false }).fit(
+      tiny.X,
+      tiny.y,
+    );
+    const before = poolStats();
+    // Two tiny fits: this thread ends its own long before the worker (started now) is up, and then takes back
+    // the task the worker was sent at its start (kept: ending a starting worker unused is off in this file).
+    const two = await new GridSearchCV(
+      est(),
+      { learningRate: [0.01] },
+      { cv: 2, refit: false, nJobs: 2 },
+    ).fit(tiny.X, tiny.y);
+    const after = poolStats();
+    expect(after.started - before.started).toBe(1);
+    expect(after.tasksInCaller - before.tasksInCaller).toBe(2);
+    expect(after.tasksInWorkers - before.tasksInWorkers).toBe(0);
+    const t = lastSearchTimeline()!;
+    expect(t.threads).toBe(2);
+    expect(t.workers).toEqual([{ cold: true, ready: t.workers[0]!.ready }]);
+    expect(t.tasks.map((k) => k.index).sort()).toEqual([0, 1]);
+    expect(t.tasks.every((k) => k.thread === 'caller' && k.end >= k.start && k.start >= 0)).toBe(true);
+    expect(scores2(two)).toEqual(scores2(one));
+    // The worker skipped what it held (both tasks: it was sent them at its start, this thread took them back)
+    // and stays warm: the next search runs on it.
+    expect(poolStats().idle).toBe(1);
+    await idleReady(1);
+    const until = Date.now() + 30_000;
+    while (poolStats().skipped - before.skipped < 2 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(poolStats().skipped - before.skipped).toBe(2);
+    expect(poolStats().tasksInWorkers).toBe(after.tasksInWorkers);
+    const big = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    const last = lastSearchTimeline()!;
+    expect(last.workers).toEqual([{ cold: false, ready: 0 }]);
+    // Every task ran once, on one of the two threads.
+    expect(last.tasks.map((k) => k.index).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    expect(new Set(last.tasks.map((k) => k.thread))).toEqual(new Set(['caller', 'worker 1']));
+    if (process.platform === 'linux') {
+      // Each thread's CPU time during a task: some, never more than the task's wall time (1 ms of rounding).
+      for (const k of last.tasks) {
+        expect(k.cpu).toBeGreaterThan(0);
+        expect(k.cpu!).toBeLessThanOrEqual(k.end - k.start + 1);
+        expect(k.waited).toBeGreaterThanOrEqual(0);
+      }
+    }
+    const ref = await new GridSearchCV(mlp(), grid, { cv: 3, refit: false }).fit(X, y);
+    expect(scores(big)).toEqual(scores(ref));
+  });
+
+  it('a small search ends its starting worker unused and finishes alone on every core: same results, no worker left', async () => {
+    await disposeWorkerPool();
+    const small = {
+      X: { data: X.data.slice(0, 60 * 784), shape: [60, 784] as [number, number] },
+      y: y.slice(0, 60),
+    };
+    const est = () =>
+      new MLPClassifier({ hiddenLayerSizes: [4], epochs: 1, batchSize: 20, randomState: 0 }, { registry });
+    const g = { learningRate: [0.01, 0.03] };
+    const one = await new GridSearchCV(est(), g, { cv: 3, refit: false }).fit(small.X, small.y);
+    const before = poolStats();
+    setDropColdWorkers(true);
+    let two: GridSearchCV;
+    try {
+      two = await new GridSearchCV(est(), g, { cv: 3, refit: false, nJobs: 2 }).fit(small.X, small.y);
+    } finally {
+      setDropColdWorkers(false);
+    }
+    const after = poolStats();
+    // Six fits of a few ms: far less than a worker's start-up, so it was ended after this thread's first fit.
+    expect(after.started - before.started).toBe(1);
+    expect(after.dropped - before.dropped).toBe(1);
+    expect(after.tasksInCaller - before.tasksInCaller).toBe(6);
+    expect(after.tasksInWorkers - before.tasksInWorkers).toBe(0);
+    expect(after.idle).toBe(0);
+    const t = lastSearchTimeline()!;
+    expect(t.workers).toEqual([{ cold: true, ready: null, dropped: true }]);
+    expect(t.tasks.map((k) => k.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([0, 1, 2].map((k) => two.cvResults[`split${k}TestScore`])).toEqual(
+      [0, 1, 2].map((k) => one.cvResults[`split${k}TestScore`]),
+    );
+    // The thread cap of the search is lifted (the caller finished on every core).
+    expect(acceleratorThreadLimit()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("this thread's own fits get their share of the cores during the search (limitAcceleratorThreads), and all of them after", async () => {
+    // A backend whose training accelerator records the thread limit each fit here sees, and declines.
+    const seen: number[] = [];
+    const spy = new Registry().use({
+      ...cpuBackend(),
+      accelerator: {
+        name: 'spy',
+        async createTrainer() {
+          seen.push(acceleratorThreadLimit());
+          return null;
+        },
+      },
+    });
+    await spy.activateBackend('cpu');
+    const est = () =>
+      new MLPClassifier(
+        { hiddenLayerSizes: [8], epochs: 2, batchSize: 50, learningRate: 1e-2, randomState: 0 },
+        { registry: spy },
+      );
+    const before = poolStats();
+    const two = await new GridSearchCV(est(), grid, { cv: 3, refit: false, nJobs: 2 }).fit(X, y);
+    const here = poolStats().tasksInCaller - before.tasksInCaller;
+    expect(here).toBeGreaterThan(0);
+    expect(seen.length).toBeGreaterThanOrEqual(here);
+    expect(new Set(seen)).toEqual(new Set([Math.max(1, Math.floor(availableParallelism() / 2))]));
+    expect(acceleratorThreadLimit()).toBe(Number.POSITIVE_INFINITY);
+    seen.length = 0;
+    const one = await new GridSearchCV(est(), grid, { cv: 3, refit: false }).fit(X, y);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([Number.POSITIVE_INFINITY]));
+    expect(scores(two)).toEqual(scores(one));
+  });
+
   it('a warm worker never keeps the process alive: a script whose search is done exits by itself', async () => {
     const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
     const script = `
@@ -151,7 +312,8 @@ describe('the nJobs worker pool', () => {
       import { Registry } from '@layerwise/core';
       import { MLPClassifier } from '@layerwise/nn';
       import { GridSearchCV } from '@layerwise/model-selection';
-      import { poolStats } from './src/pool.ts';
+      import { poolStats, setDropColdWorkers } from './src/pool.ts';
+      setDropColdWorkers(false); // a small search would end its starting worker: here it must stay, idle
       const registry = new Registry().use(cpuBackend());
       const X = Array.from({ length: 60 }, (_, i) => [Math.sin(i), Math.cos(i)]);
       const y = X.map(([a]) => (a > 0 ? 1 : 0));
