@@ -380,9 +380,12 @@ export class FusedDenseTrainer implements DenseStackTrainer {
       });
       loss += 0.5 * l2 * penalty;
     }
+    const needNorm = s.clipNorm != null;
     for (let p = 0; p < this.#pn.length; p++) {
       if (!this.#written[p]) continue;
       const penalised = l2 > 0 && s.params[p]!.penalised;
+      // Nothing to add, clip or measure: the pass over the gradient is skipped.
+      if (!penalised && clipValue < 0 && !needNorm) continue;
       sumSq += k.grad_prep(this.#pn[p]!, this.#pg[p]!, penalised ? this.#pw[p]! : 0, l2, clipValue);
     }
     let gs = 1;

@@ -151,3 +151,27 @@ describe('regression targets', () => {
     expect(() => toTargets([1, Number.NaN], 2)).toThrowError(/y\[1\] is NaN/);
   });
 });
+
+describe('non-finite values in float32 input (the bit-level fast check)', () => {
+  const rows = 1001;
+  const cols = 7; // 7007 values: not a multiple of 4, so the tail is checked too
+  const at = (i: number, v: number) => {
+    const data = Float32Array.from({ length: rows * cols }, (_, k) => (k % 13) - 6.5);
+    data[i] = v;
+    return { data, shape: [rows, cols] as [number, number] };
+  };
+  it.each([
+    [0, Number.NaN, /NaN at row 0, column 0/],
+    [3, Number.POSITIVE_INFINITY, /Infinity at row 0, column 3/],
+    [3500, Number.NEGATIVE_INFINITY, /-Infinity at row 500, column 0/],
+    [rows * cols - 1, Number.NaN, /NaN at row 1000, column 6/],
+    [rows * cols - 2, Number.POSITIVE_INFINITY, /Infinity at row 1000, column 5/],
+  ])('value %i = %f is found, with its row and column', (i, v, message) => {
+    expect(() => toMatrix(at(i, v))).toThrowError(ValidationError);
+    expect(() => toMatrix(at(i, v))).toThrowError(message);
+  });
+  it('finite extremes pass: ±3.4e38, the smallest subnormal, −0', () => {
+    const data = new Float32Array([3.4e38, -3.4e38, 1e-45, -0, 0, 1, 2]);
+    expect(() => releaseMatrix(toMatrix({ data, shape: [1, 7] }))).not.toThrow();
+  });
+});
