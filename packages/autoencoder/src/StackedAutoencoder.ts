@@ -154,7 +154,7 @@ export class StackedAutoencoder
                 throw new ModelFormatError(`Invalid StackedAutoencoder checkpoint: ${m}`);
               })
             : buildStack(features, p, rng),
-        stages: (s, rng) => autoencoderStages(s, p, rng),
+        stages: (s, rng) => autoencoderStages(s, p, rng, acceleratorOf(this.registry, backend)),
         commit: (s, history, features) => {
           this.keepModel(s, p, history, features);
         },

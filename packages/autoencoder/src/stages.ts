@@ -1,5 +1,6 @@
-import { HostMatrix, type Rng } from '@layerwise/core';
+import { HostMatrix, type Rng, type TrainingAccelerator } from '@layerwise/core';
 import {
+  acceleratedForward,
   type DenseInferenceLayer,
   type DenseStage,
   mapRows,
@@ -25,9 +26,15 @@ function reconstructionLoss(out: tf.Tensor, x: tf.Tensor, weights?: tf.Tensor1D)
 /**
  * The stages of a stacked autoencoder's fit: greedy pretraining of each layer k on the codes of layers
  * 0..k−1 (computed once when its stage starts, not per batch) when `epochs` > 0, then end-to-end
- * fine-tuning when `fineTuneEpochs` > 0. `rng` drives the masking noise and dropout.
+ * fine-tuning when `fineTuneEpochs` > 0. `rng` drives the masking noise and dropout. With the backend's
+ * training `accelerator`, the codes are computed by its kernels (one pass, on every core it uses).
  */
-export function autoencoderStages(s: Stack, p: StackedAutoencoderParams, rng: Rng): RunStage[] {
+export function autoencoderStages(
+  s: Stack,
+  p: StackedAutoencoderParams,
+  rng: Rng,
+  accelerator?: TrainingAccelerator,
+): RunStage[] {
   const mask = (x: tf.Tensor, training: boolean): tf.Tensor2D =>
     (training && p.noise > 0
       ? tf.mul(
@@ -53,7 +60,7 @@ export function autoencoderStages(s: Stack, p: StackedAutoencoderParams, rng: Rn
         epochs: p.epochs,
         variables: [...enc.variables, ...dec.variables],
         kernels: [enc.kernel, ...(dec.kernel ? [dec.kernel] : [])],
-        data: (d: RunData) => codesOf(s, k, d, codes),
+        data: (d: RunData) => codesOf(s, k, d, codes, accelerator),
         loss: (xb, _yb, training, wb) => ({
           loss: reconstructionLoss(dec.apply(drop(enc.apply(mask(xb, training), DATA), training)), xb, wb),
         }),
@@ -112,12 +119,13 @@ function denseStage(
 }
 
 /** Stage data for layer k: the codes of layers 0..k−1 of the training (and validation) inputs. */
-function codesOf(
+async function codesOf(
   s: Stack,
   k: number,
   d: RunData,
   codes: { buffer: Float32Array | undefined },
-): { data: RunData; dispose(): void } {
+  accelerator: TrainingAccelerator | undefined,
+): Promise<{ data: RunData; dispose(): void }> {
   if (k === 0) return { data: d, dispose() {} };
   if (d.stream) {
     // Streamed: each batch is encoded through the layers below as it arrives; no layer's codes are held.
@@ -142,7 +150,9 @@ function codesOf(
   // nothing of them is held on the backend (a WASM heap, once grown, never shrinks), and the stage uploads
   // one batch at a time. Validation codes are a tensor (a validation set is small).
   const units = s.encoders[k - 1]!.units;
-  const host = mapRowsToHost(d.x, units, (c) => s.encode(c, k), undefined, codes.buffer);
+  const host =
+    (await kernelCodes(s, k, d.x, accelerator)) ??
+    mapRowsToHost(d.x, units, (c) => s.encode(c, k), undefined, codes.buffer);
   if (!codes.buffer || host.buffer !== codes.buffer.buffer) codes.buffer = host;
   const x = new HostMatrix(host, units);
   const v = d.validation ? mapRows(d.validation.x, (c) => s.encode(c, k)) : undefined;
@@ -163,6 +173,26 @@ function codesOf(
  * The stack's layers as a dense stack to run forward: the encoders (`'encode'`), the decoders in decoding
  * order (`'decode'`), or both (`'reconstruct'`); a tied decoder uses its encoder's kernel transposed.
  */
+/**
+ * The codes of layers 0..k−1 of `x` by the accelerator's kernels, or null (no accelerator, a row view, or a
+ * stack it does not cover): then tfjs computes them.
+ */
+async function kernelCodes(
+  s: Stack,
+  k: number,
+  x: RunData['x'],
+  accelerator: TrainingAccelerator | undefined,
+): Promise<Float32Array | null> {
+  if (!accelerator) return null;
+  if (x instanceof HostMatrix && x.index) return null;
+  const rows = x.shape[0];
+  const data = x instanceof HostMatrix ? x.data : ((await (x as tf.Tensor2D).data()) as Float32Array);
+  const layers = s.encoders
+    .slice(0, k)
+    .map((e) => ({ kernel: e.kernel, bias: e.bias, activation: e.activation }));
+  return acceleratedForward(accelerator, layers, data, rows);
+}
+
 export function inferenceLayers(s: Stack, part: 'encode' | 'decode' | 'reconstruct'): DenseInferenceLayer[] {
   const enc = s.encoders.map((e) => ({ kernel: e.kernel, bias: e.bias, activation: e.activation }));
   const dec = [...s.decoders].reverse().map((d) => ({

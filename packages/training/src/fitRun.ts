@@ -89,8 +89,11 @@ export interface RunStage {
   /** Kernels penalised by `alpha` in this stage. */
   kernels: readonly tf.Variable[];
   loss: LossFn;
-  /** This stage's data from the run's (e.g. codes of the layers below); `dispose` frees what it made. */
-  data?: (data: RunData) => { data: RunData; dispose(): void };
+  /**
+   * This stage's data from the run's (e.g. codes of the layers below), or a promise of it; `dispose` frees what
+   * it made.
+   */
+  data?: (data: RunData) => { data: RunData; dispose(): void } | Promise<{ data: RunData; dispose(): void }>;
   /**
    * The stage's model as a dense stack (what `loss` computes), so that a backend's training accelerator can
    * train it; omitted for a model it cannot describe (a custom forward).
@@ -549,7 +552,7 @@ async function runStages<M extends RunModel>(run: StagesRun<M>, sink: EventSink)
   const metricsOf = spec.validationMetrics?.(run.data);
   for (let i = run.start.index; i < stages.length && !callbacks.stopped; i++) {
     const st = stages[i]!;
-    const own = st.data ? st.data(run.data) : { data: run.data, dispose() {} };
+    const own = st.data ? await st.data(run.data) : { data: run.data, dispose() {} };
     let final: { json: Record<string, unknown>; tensors: NamedTensor[] } | null = null;
     const hooks: StageHooks = {
       ...(run.checkpoints
