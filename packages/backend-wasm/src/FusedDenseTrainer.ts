@@ -108,13 +108,15 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     this.#in = layers[0]!.inputSize;
     this.#outUnits = layers[layers.length - 1]!.units;
     const adam = spec.optimizer === 'adam';
+    // Inference: weights and activations only (no gradients, optimizer slots or backward buffers).
+    const training = spec.inference !== true;
     for (const p of spec.params) {
       const n = p.shape.reduce((s, d) => s * d, 1);
       this.#pn.push(n);
       this.#pw.push(w.alloc(n));
-      this.#pg.push(w.alloc(n));
-      this.#ps1.push(spec.optimizer === 'sgd' ? 0 : w.alloc(n));
-      this.#ps2.push(adam ? w.alloc(n) : 0);
+      this.#pg.push(training ? w.alloc(n) : 0);
+      this.#ps1.push(training && spec.optimizer !== 'sgd' ? w.alloc(n) : 0);
+      this.#ps2.push(training && adam ? w.alloc(n) : 0);
     }
     // Adam's β powers of each param's NEXT update (β^(k+1) after k updates, float32 products, as tfjs keeps them).
     this.#pow1 = new Float32Array(spec.params.length).fill(Math.fround(spec.beta1));
@@ -131,7 +133,9 @@ export class FusedDenseTrainer implements DenseStackTrainer {
       const mask = dropout ? w.alloc(B * l.units) : 0;
       this.#layers.push({ spec: l, act: ACTIVATION_CODES[l.activation], z, a, out, mask });
       widest = Math.max(widest, l.units);
-      scratch = Math.max(scratch, l.inputSize * l.units);
+      // A·Bᵀ transposes into scratch: training needs it for every layer's input gradient, a forward pass only
+      // for tied (transposed) kernels.
+      if (training || l.kernelTransposed) scratch = Math.max(scratch, l.inputSize * l.units);
     }
     this.#x = w.alloc(B * this.#in);
     const noise = (spec.inputNoise ?? 0) > 0;
@@ -140,8 +144,8 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     this.#labels = spec.target === 'labels' ? w.alloc(B) : 0;
     this.#targets = spec.target === 'values' ? w.alloc(B * this.#outUnits) : 0;
     this.#rowWeights = w.alloc(B);
-    this.#d0 = w.alloc(B * widest);
-    this.#d1 = w.alloc(B * widest);
+    this.#d0 = training ? w.alloc(B * widest) : 0;
+    this.#d1 = training ? w.alloc(B * widest) : 0;
     this.#scratch = w.alloc(scratch);
     this.#correct = w.alloc(1);
   }
@@ -176,6 +180,15 @@ export class FusedDenseTrainer implements DenseStackTrainer {
 
   #check(): void {
     if (this.#disposed) throw new ValidationError('FusedDenseTrainer: used after dispose().');
+  }
+
+  /** Refuses `what` on a trainer created for forward passes only (it has no gradient or optimizer memory). */
+  #trains(what: string): void {
+    if (this.#spec.inference === true) {
+      throw new ValidationError(
+        `FusedDenseTrainer.${what}: this trainer was created for inference (spec.inference: true); create one without it to train.`,
+      );
+    }
   }
 
   writeWeights(values: readonly Float32Array[]): void {
@@ -317,6 +330,7 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     this.#check();
     const data = this.#data;
     if (!data) throw new ValidationError('FusedDenseTrainer.step: call setData first.');
+    this.#trains('step');
     const rows = idx.length;
     if (rows < 1 || rows > this.#B) {
       throw new ValidationError(`FusedDenseTrainer.step: a batch has 1 to ${this.#B} rows, got ${rows}.`);
@@ -432,6 +446,7 @@ export class FusedDenseTrainer implements DenseStackTrainer {
 
   readOptimizerState(): { iterations: number; slots: Float32Array[]; extra: Record<string, number> } {
     this.#check();
+    this.#trains('readOptimizerState');
     const f32 = this.#w.f32;
     const copy = (p: number, i: number) => f32.slice(p >> 2, (p >> 2) + this.#pn[i]!);
     const s = this.#spec;
@@ -458,6 +473,7 @@ export class FusedDenseTrainer implements DenseStackTrainer {
     extra: Readonly<Record<string, number>>;
   }): void {
     this.#check();
+    this.#trains('writeOptimizerState');
     const s = this.#spec;
     const np = this.#pn.length;
     const want = s.optimizer === 'adam' ? 2 * np : s.optimizer === 'momentum' ? np : 0;

@@ -59,6 +59,11 @@ export interface DenseStackSpec {
   clipValue: number | null;
   /** The largest minibatch (rows) a step will be given. */
   maxBatch: number;
+  /**
+   * Forward passes only (`predict`, `evaluate`): the trainer may leave out gradient and optimizer memory, and
+   * refuses `step`. Default false.
+   */
+  inference?: boolean;
 }
 
 /** The data of a stage in host memory (not copied: kept by reference while the trainer uses it). */

@@ -73,6 +73,7 @@ export async function acceleratedForward(
     clipNorm: null,
     clipValue: null,
     maxBatch: Math.min(rows, INFERENCE_ROWS),
+    inference: true,
   };
   const trainer = await accelerator.createTrainer(spec);
   if (!trainer) return null;

@@ -2,7 +2,7 @@
 // the cpu backend, as @layerwise/nn trains): per feature, losses over 5 epochs agree within 1e-4 relative and
 // accuracies match; seeded runs repeat exactly. Real data: scikit-learn's breast_cancer and digits.
 import type { DenseStackData, DenseStackLayer, DenseStackParam, DenseStackSpec } from '@layerwise/core';
-import '@layerwise/core';
+import { ValidationError } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -422,6 +422,29 @@ describe('FusedDenseTrainer API', () => {
     });
     for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(want[i]!, 5);
     t.dispose();
+  });
+
+  it('an inference trainer (spec.inference) predicts the same bits and refuses to train', async () => {
+    const spec = stack([30, 16, 2], ['tanh', 'linear'], { loss: 'softmaxCrossEntropy', target: 'labels' });
+    const w0 = initWeights(spec, 11);
+    const full = await FusedDenseTrainer.create(spec);
+    const lean = await FusedDenseTrainer.create({ ...spec, inference: true });
+    full.writeWeights(w0);
+    lean.writeWeights(w0);
+    const a = new Float32Array(bc.rows * 2);
+    const b = new Float32Array(bc.rows * 2);
+    full.predict(bc.x, bc.rows, a);
+    lean.predict(bc.x, bc.rows, b);
+    expect(b).toEqual(a);
+    expect(lean.evaluate({ x: bc.x, rows: bc.rows, labels: bc.labels })).toEqual(
+      full.evaluate({ x: bc.x, rows: bc.rows, labels: bc.labels }),
+    );
+    lean.setData({ x: bc.x, rows: bc.rows, labels: bc.labels });
+    expect(() => lean.step(new Int32Array([0, 1]), 1)).toThrow(ValidationError);
+    expect(() => lean.step(new Int32Array([0, 1]), 1)).toThrow(/created for inference/);
+    expect(() => lean.readOptimizerState()).toThrow(/created for inference/);
+    full.dispose();
+    lean.dispose();
   });
 
   it('the accelerator declines what it does not cover, and bad input is a ValidationError', async () => {
