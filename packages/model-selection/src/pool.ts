@@ -1,6 +1,6 @@
 /** Node only: a pool of worker threads running fit-and-score tasks. Imported lazily by runTasks. */
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import type { FoldData, Task, TaskResult } from './fitAndScore.js';
 import type { TargetStore } from './indexing.js';
 import { reviveError, type SearchTimeline } from './runTasks.js';
 import type { FitAndScoreShared } from './taskRunner.js';
+import { clock, threadSchedule } from './threadClock.js';
 
 /** What a pooled worker is set up with once (it keeps its backend across searches). */
 export interface WorkerSetup {
@@ -214,23 +215,7 @@ export function setDropColdWorkers(on: boolean): void {
 }
 let jobCounter = 0;
 
-/** Milliseconds since the epoch, comparable between threads (`performance.timeOrigin` + `now()`). */
-export const clock = (): number => performance.timeOrigin + performance.now();
-
-/**
- * This thread's time on a core and time spent waiting for one (runnable, not running), in ms, from Linux's
- * `/proc/thread-self/schedstat`; null elsewhere. Tells a fit slowed by sharing a core's hardware (more CPU
- * time) from one slowed by other work on the machine (more waiting).
- */
-export function threadSchedule(): [cpu: number, waited: number] | null {
-  if (process.platform !== 'linux') return null;
-  try {
-    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
-    return [Number(run) / 1e6, Number(wait) / 1e6];
-  } catch {
-    return null;
-  }
-}
+export { clock, threadSchedule };
 
 let lastTimeline: SearchTimeline | null = null;
 

@@ -6,28 +6,16 @@
  * package itself.
  */
 
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { LayerwiseError, type PluginDescriptor, type Registry } from '@layerwise/core';
 import type { WorkerJob, WorkerReply, WorkerRequest } from './pool.js';
 import { createFitAndScoreRunner, type ModuleResolver, rebuildRegistry } from './taskRunner.js';
+import { clock, threadSchedule } from './threadClock.js';
 import type { EncodedEstimator } from './workerKinds.js';
 
 const port = parentPort!;
-/** ms since the epoch, comparable with the caller's clock (as pool.ts's `clock`, not imported: pool.ts loads much). */
-const clock = (): number => performance.timeOrigin + performance.now();
-/** As pool.ts's `threadSchedule`: this thread's CPU time and wait for a core (ms), Linux only. */
-const threadSchedule = (): [number, number] | null => {
-  if (process.platform !== 'linux') return null;
-  try {
-    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
-    return [Number(run) / 1e6, Number(wait) / 1e6];
-  } catch {
-    return null;
-  }
-};
 type Runner = Awaited<ReturnType<typeof createFitAndScoreRunner>>;
 /** Module URLs → built URLs, from the setup and every search. */
 const moduleMap: Record<string, string> = {};
