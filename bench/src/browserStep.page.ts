@@ -1,16 +1,27 @@
 // Bundled by @layerwise/testkit-browser and run in headless Chromium by ./browserStep.ts: the step benchmark's
 // autoencoder layer (STEP: 784 → 200 → 784, Adam, batch 100) fitted for one epoch by layerwise's
-// StackedAutoencoder on webgl and on wasm in the same page, interleaved round by round.
+// StackedAutoencoder on webgl and on wasm (its fused kernels, on the kernel thread pool: the page is
+// cross-origin isolated), and by tfjs-layers `model.fit` on tfjs-backend-wasm's own kernels, in the same page,
+// interleaved round by round.
 import { StackedAutoencoder } from '@layerwise/autoencoder';
-import { wasmBackend } from '@layerwise/backend-wasm';
+import {
+  installWasmFastGather,
+  installWasmFastPath,
+  uninstallWasmFastPath,
+  wasmBackend,
+} from '@layerwise/backend-wasm';
 import { webglBackend } from '@layerwise/backend-webgl';
 import { Registry } from '@layerwise/core';
 import { STEP } from './spec.js';
+import { layersAeEpoch } from './tfjsLayersAe.js';
+
+/** A contender: layerwise on a backend, or tfjs-layers on tfjs-backend-wasm's own kernels. */
+export type BrowserContender = 'webgl' | 'wasm' | 'tfjs-layers';
 
 /** One timed fit. */
 export interface BrowserStepRound {
   round: number;
-  backend: 'webgl' | 'wasm';
+  backend: BrowserContender;
   seconds: number;
   /** The epoch's mean training loss (the two backends must agree). */
   loss: number;
@@ -66,13 +77,30 @@ export async function run(input: {
     ae.dispose();
     return { seconds, loss };
   };
+  // tfjs-layers on the wasm backend with tfjs's own kernels: layerwise's kernel replacements are taken out for
+  // the fit (they are process-wide) and put back after it.
+  const layersFit = async (seed: number) => {
+    await registry.activateBackend('wasm');
+    uninstallWasmFastPath();
+    installWasmFastGather(false);
+    try {
+      const t0 = performance.now();
+      const loss = await layersAeEpoch({ data, shape: X.shape }, STEP.hidden, seed);
+      return { seconds: (performance.now() - t0) / 1000, loss };
+    } finally {
+      installWasmFastPath();
+      installWasmFastGather(true);
+    }
+  };
+  const fitOn = (c: BrowserContender, seed: number) =>
+    c === 'tfjs-layers' ? layersFit(seed) : timedFit(c, seed);
   // Untimed warm-up: webgl compiles its shaders, wasm loads its binary and starts its threads.
-  await timedFit('webgl', 1);
-  await timedFit('wasm', 1);
+  const all: BrowserContender[] = ['webgl', 'wasm', 'tfjs-layers'];
+  for (const c of all) await fitOn(c, 1);
   const rounds: BrowserStepRound[] = [];
   for (let r = 0; r < input.rounds; r++) {
-    const order: ('webgl' | 'wasm')[] = r % 2 === 0 ? ['webgl', 'wasm'] : ['wasm', 'webgl'];
-    for (const backend of order) rounds.push({ round: r, backend, ...(await timedFit(backend, 2 + r)) });
+    const order = r % 2 === 0 ? all : [...all].reverse();
+    for (const backend of order) rounds.push({ round: r, backend, ...(await fitOn(backend, 2 + r)) });
   }
   return {
     renderer: glRenderer(),

@@ -24,8 +24,10 @@ export interface BrowserStepSummary {
   renderer: string;
   software: boolean;
   crossOriginIsolated: boolean;
-  /** Median samples per second of each backend. */
-  samplesPerSecond: { webgl: number; wasm: number };
+  /** Median samples per second of each contender. */
+  samplesPerSecond: { webgl: number; wasm: number; tfjsLayers: number };
+  /** Median over rounds of (layerwise wasm samples/s ÷ tfjs-layers samples/s) in the same round. */
+  wasmVsLayers: number;
   /** Median over rounds of (webgl samples/s ÷ wasm samples/s) in the same round. */
   ratio: number;
   /** Largest relative difference between the two backends' epoch losses in a round. */
@@ -44,15 +46,22 @@ export function summarize(result: BrowserStepPageResult, samples: number): Brows
   const rate = (r: { seconds: number }) => samples / r.seconds;
   const webgl = by('webgl');
   const wasm = by('wasm');
+  const layers = by('tfjs-layers');
   const ratios = webgl.map((g, i) => rate(g) / rate(wasm[i]!));
+  const vsLayers = wasm.map((w, i) => rate(w) / rate(layers[i]!));
   const lossDiffs = webgl.map((g, i) => Math.abs(g.loss - wasm[i]!.loss) / Math.abs(wasm[i]!.loss));
   return {
     samples,
     renderer: result.renderer,
     software: /swiftshader|llvmpipe|software|basic render/i.test(result.renderer),
     crossOriginIsolated: result.crossOriginIsolated,
-    samplesPerSecond: { webgl: median(webgl.map(rate)), wasm: median(wasm.map(rate)) },
+    samplesPerSecond: {
+      webgl: median(webgl.map(rate)),
+      wasm: median(wasm.map(rate)),
+      tfjsLayers: median(layers.map(rate)),
+    },
     ratio: median(ratios),
+    wasmVsLayers: median(vsLayers),
     maxLossDifference: Math.max(...lossDiffs),
   };
 }
@@ -60,14 +69,17 @@ export function summarize(result: BrowserStepPageResult, samples: number): Brows
 /** The Markdown report. */
 export function browserMarkdown(s: BrowserStepSummary, load: number[]): string {
   const lines = [
-    `### Browser: AE step on webgl vs wasm (headless Chromium, ${s.samples} samples per fit)`,
+    `### Browser: AE step, layerwise on webgl and wasm, tfjs-layers on wasm (headless Chromium, ${s.samples} samples per fit)`,
     '',
     `WebGL renderer: \`${s.renderer}\`${s.software ? ' — **software GL: the shaders run on the CPU**' : ''}; cross-origin isolated: ${s.crossOriginIsolated} (wasm threaded); load average ${load.map((x) => x.toFixed(1)).join(' / ')} on ${availableParallelism()} cores.`,
     '',
-    '| backend | samples/s (median) |',
-    '| ------- | ------------------ |',
-    `| webgl   | ${s.samplesPerSecond.webgl.toFixed(0)} |`,
-    `| wasm    | ${s.samplesPerSecond.wasm.toFixed(0)} |`,
+    '| contender | samples/s (median) |',
+    '| --------- | ------------------ |',
+    `| layerwise, webgl | ${s.samplesPerSecond.webgl.toFixed(0)} |`,
+    `| layerwise, wasm (fused kernels, ${s.crossOriginIsolated ? 'kernel thread pool' : 'one thread'}) | ${s.samplesPerSecond.wasm.toFixed(0)} |`,
+    `| tfjs-layers \`fit\`, wasm (tfjs's kernels) | ${s.samplesPerSecond.tfjsLayers.toFixed(0)} |`,
+    '',
+    `layerwise wasm ÷ tfjs-layers (median of per-round ratios): **${s.wasmVsLayers.toFixed(2)}×**.`,
     '',
     `webgl ÷ wasm (median of per-round ratios): **${s.ratio.toFixed(2)}×**; the epoch losses agree within ${s.maxLossDifference.toExponential(1)} (relative).`,
     '',
@@ -101,7 +113,7 @@ export async function runBrowserStep(argv: string[]): Promise<BrowserStepSummary
   const loadStart = loadavg();
   const { X } = await loadMnist({ limit: samples });
   const log = (l: string) => process.stderr.write(`${l}\n`);
-  log(`browser: ${rounds} rounds of ${samples} samples on webgl and wasm in headless Chromium…`);
+  log(`browser: ${rounds} rounds of ${samples} samples on webgl, wasm and tfjs-layers in headless Chromium…`);
   const harness = await BrowserHarness.start();
   let result: BrowserStepPageResult;
   try {
