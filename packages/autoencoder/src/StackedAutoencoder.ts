@@ -20,7 +20,6 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import {
-  acceleratedForward,
   acceleratorOf,
   type CommonFitOptions,
   checkTrainingParams,
@@ -42,7 +41,7 @@ import {
   storableAutoencoderParams,
 } from './params.js';
 import { buildStack, type Stack, stackFromTensors } from './stack.js';
-import { autoencoderStages, inferenceLayers } from './stages.js';
+import { autoencoderStages, inferenceLayers, kernelForward } from './stages.js';
 
 /** Parts of an autoencoder that can be exported. */
 export type AutoencoderPart = 'encoder' | 'decoder' | 'autoencoder';
@@ -178,15 +177,10 @@ export class StackedAutoencoder
    */
   async #hostForward(
     x: tf.Tensor2D | HostMatrix,
-    rows: number,
     part: 'encode' | 'decode' | 'reconstruct',
     backend: string,
   ): Promise<Float32Array | null> {
-    const accelerator = acceleratorOf(this.registry, backend);
-    if (!accelerator) return null;
-    if (x instanceof HostMatrix && x.index) return null;
-    const data = x instanceof HostMatrix ? x.data : ((await x.data()) as Float32Array);
-    return acceleratedForward(accelerator, inferenceLayers(this.model, part), data, rows);
+    return kernelForward(acceleratorOf(this.registry, backend), inferenceLayers(this.model, part), x);
   }
 
   async #map(
@@ -204,7 +198,7 @@ export class StackedAutoencoder
     const xm = toFitMatrix(X, { name, expectedFeatures: features });
     try {
       const cols = outCols();
-      const host = await this.#hostForward(xm.x, xm.rows, part, backend);
+      const host = await this.#hostForward(xm.x, part, backend);
       if (host && xm.kind === 'tensor') return tf.tensor2d(host, [xm.rows, cols]);
       if (xm.x instanceof tf.Tensor && xm.kind === 'tensor') return mapRows(xm.x, (c) => fn(c));
       // Host outputs: each chunk is read straight into one preallocated buffer (no concat, no second copy).
@@ -288,7 +282,7 @@ export class StackedAutoencoder
       // Host data stay on the host, uploaded one chunk at a time.
       const xm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
       try {
-        const rec = await this.#hostForward(xm.x, xm.rows, 'reconstruct', backend);
+        const rec = await this.#hostForward(xm.x, 'reconstruct', backend);
         if (rec) {
           const x = xm.x instanceof HostMatrix ? xm.x.data : ((await xm.x.data()) as Float32Array);
           const cols = xm.cols;
@@ -323,7 +317,7 @@ export class StackedAutoencoder
     return this.withEngine('score', async (backend) => {
       const fm = toFitMatrix(X, { name: 'X', expectedFeatures: this.inputSize });
       try {
-        const rec = await this.#hostForward(fm.x, fm.rows, 'reconstruct', backend);
+        const rec = await this.#hostForward(fm.x, 'reconstruct', backend);
         if (rec) {
           const x = fm.x instanceof HostMatrix ? fm.x.data : ((await fm.x.data()) as Float32Array);
           let sum = 0;

@@ -151,7 +151,7 @@ async function codesOf(
   // one batch at a time. Validation codes are a tensor (a validation set is small).
   const units = s.encoders[k - 1]!.units;
   const host =
-    (await kernelCodes(s, k, d.x, accelerator)) ??
+    (await kernelForward(accelerator, inferenceLayers(s, 'encode').slice(0, k), d.x)) ??
     mapRowsToHost(d.x, units, (c) => s.encode(c, k), undefined, codes.buffer);
   if (!codes.buffer || host.buffer !== codes.buffer.buffer) codes.buffer = host;
   const x = new HostMatrix(host, units);
@@ -173,26 +173,6 @@ async function codesOf(
  * The stack's layers as a dense stack to run forward: the encoders (`'encode'`), the decoders in decoding
  * order (`'decode'`), or both (`'reconstruct'`); a tied decoder uses its encoder's kernel transposed.
  */
-/**
- * The codes of layers 0..k−1 of `x` by the accelerator's kernels, or null (no accelerator, a row view, or a
- * stack it does not cover): then tfjs computes them.
- */
-async function kernelCodes(
-  s: Stack,
-  k: number,
-  x: RunData['x'],
-  accelerator: TrainingAccelerator | undefined,
-): Promise<Float32Array | null> {
-  if (!accelerator) return null;
-  if (x instanceof HostMatrix && x.index) return null;
-  const rows = x.shape[0];
-  const data = x instanceof HostMatrix ? x.data : ((await (x as tf.Tensor2D).data()) as Float32Array);
-  const layers = s.encoders
-    .slice(0, k)
-    .map((e) => ({ kernel: e.kernel, bias: e.bias, activation: e.activation }));
-  return acceleratedForward(accelerator, layers, data, rows);
-}
-
 export function inferenceLayers(s: Stack, part: 'encode' | 'decode' | 'reconstruct'): DenseInferenceLayer[] {
   const enc = s.encoders.map((e) => ({ kernel: e.kernel, bias: e.bias, activation: e.activation }));
   const dec = [...s.decoders].reverse().map((d) => ({
@@ -202,4 +182,19 @@ export function inferenceLayers(s: Stack, part: 'encode' | 'decode' | 'reconstru
     activation: d.activation,
   }));
   return part === 'encode' ? enc : part === 'decode' ? dec : [...enc, ...dec];
+}
+
+/**
+ * `layers` run forward on `x` by the accelerator's kernels (one pass, no tensors), or null — no accelerator, a row
+ * view, or a stack it does not cover: the caller then runs tfjs.
+ */
+export async function kernelForward(
+  accelerator: TrainingAccelerator | undefined,
+  layers: readonly DenseInferenceLayer[],
+  x: tf.Tensor2D | HostMatrix,
+): Promise<Float32Array | null> {
+  if (!accelerator) return null;
+  if (x instanceof HostMatrix && x.index) return null;
+  const data = x instanceof HostMatrix ? x.data : ((await x.data()) as Float32Array);
+  return acceleratedForward(accelerator, layers, data, x.shape[0]);
 }
