@@ -219,3 +219,4 @@ export {
   type WriteExportFilesOptions,
   writeExportFiles,
 } from './validateExportableModel.js';
+export { rejectedWorkerFlags, workerExecArgv } from './workerFlags.js';

@@ -2,8 +2,14 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
-import { LayerwiseError, TaskPayloadError, ValidationError } from '@layerwise/core';
-import { builtExecArgv, FIT_AND_SCORE } from '@layerwise/model-selection';
+import {
+  LayerwiseError,
+  rejectedWorkerFlags,
+  TaskPayloadError,
+  ValidationError,
+  workerExecArgv,
+} from '@layerwise/core';
+import { FIT_AND_SCORE } from '@layerwise/model-selection';
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { JOB_NAMES } from './bullmqExecutor.js';
 import { connectOrFail, type RedisConnection, redisOptions } from './connection.js';
@@ -77,8 +83,15 @@ class TaskThread {
   #next = 0;
   readonly #calls = new Map<number, { resolve: (r: ThreadReply) => void; reject: (e: Error) => void }>();
   constructor(plugins: readonly string[], threads: number) {
-    const execArgv = builtExecArgv();
-    this.thread = new Thread(threadUrl(), { workerData: { plugins: [...plugins], threads }, execArgv });
+    const start = () =>
+      new Thread(threadUrl(), { workerData: { plugins: [...plugins], threads }, execArgv: workerExecArgv() });
+    try {
+      this.thread = start();
+    } catch (e) {
+      // Node refuses V8's flags (--max-old-space-size, --expose-gc…) in a worker: learn them, start without.
+      if (!rejectedWorkerFlags(e)) throw e;
+      this.thread = start();
+    }
     this.thread.on('message', (r: ThreadReply) => {
       this.#calls.get(r.id)?.resolve(r);
       this.#calls.delete(r.id);

@@ -9,8 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExecutorOutcome, PluginDescriptor } from '@layerwise/core';
 import * as coreErrors from '@layerwise/core';
-import { limitAcceleratorThreads } from '@layerwise/core';
-import { builtExecArgv } from './execArgv.js';
+import { limitAcceleratorThreads, rejectedWorkerFlags, workerExecArgv } from '@layerwise/core';
 import type { FoldData, Task, TaskResult } from './fitAndScore.js';
 import type { TargetStore } from './indexing.js';
 import { reviveError, type SearchTimeline } from './runTasks.js';
@@ -121,9 +120,9 @@ function plan(modules: readonly string[]): StartPlan {
   });
   const workerJs = here.endsWith('.ts') ? builtTwin(new URL('./worker.ts', here).href) : null;
   if (!here.endsWith('.ts')) {
-    if (built) return make(new URL('./worker.js', here), builtExecArgv(), moduleMap);
+    if (built) return make(new URL('./worker.js', here), workerExecArgv(), moduleMap);
   } else if (built && workerJs) {
-    return make(new URL(workerJs), builtExecArgv(), moduleMap);
+    return make(new URL(workerJs), workerExecArgv(), moduleMap);
   }
   let tsxApi: string;
   try {
@@ -324,7 +323,14 @@ export async function disposePool(): Promise<void> {
 
 /** Starts a worker and sends it its setup; it answers 'ready' once its backend is up. */
 function spawn(start: StartPlan, setup: WorkerSetup, key: string): Pooled {
-  const worker = new Worker(start.url, { execArgv: start.execArgv });
+  let worker: Worker;
+  try {
+    worker = new Worker(start.url, { execArgv: start.execArgv });
+  } catch (e) {
+    // Node refuses V8's flags (--max-old-space-size, --expose-gc…) in a worker: learn them, start without.
+    if (!rejectedWorkerFlags(e)) throw e;
+    worker = new Worker(start.url, { execArgv: workerExecArgv(start.execArgv) });
+  }
   stats.started++;
   const p: Pooled = { worker, key, ready: false, dead: false, job: null, spawnedAt: clock() };
   worker.on('message', (m: WorkerReply) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError, Registry, readInto, setHostReader } from '@layerwise/core';
@@ -176,6 +176,54 @@ const { wasmBackend } = ${imp('@layerwise/backend-wasm')};
       ),
     ).toEqual(expected);
   });
+});
+
+describe("tfjs's pthread workers", () => {
+  it.each([
+    ['', []],
+    [
+      ', also when the process has flags Node refuses in a worker (--max-old-space-size)',
+      ['--max-old-space-size=2048'],
+    ],
+  ])(
+    'do not take the process loaders: under `--import <loader>` the loader runs once, not once per worker%s',
+    (_, v8Flags) => {
+      const dir = mkdtempSync(join(pkgDir, '.test-tmp-'));
+      try {
+        const log = join(dir, 'loads.txt');
+        // A loader that records each thread it runs in (tsx is such a loader: ~0.2 s of CPU per worker).
+        const loader = join(dir, 'count.mjs');
+        writeFileSync(
+          loader,
+          `import { appendFileSync } from 'node:fs'; import { threadId } from 'node:worker_threads';
+appendFileSync(${JSON.stringify(log)}, threadId + '\\n');`,
+        );
+        const file = join(dir, 'threads.mjs');
+        writeFileSync(
+          file,
+          `const { wasmBackend, wasmThreadsCount } = await import('@layerwise/backend-wasm');
+const plugin = wasmBackend({ threads: 2 });
+await plugin.activate();
+const tf = await import('@tensorflow/tfjs-core');
+const y = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).dataSync()[0];
+console.log(JSON.stringify({ threads: wasmThreadsCount(), y }));
+process.exit(0);`,
+        );
+        const out = execFileSync(
+          process.execPath,
+          [...v8Flags, '--conditions=source', '--import', 'tsx', '--import', loader, file],
+          { cwd: pkgDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+        );
+        const r = JSON.parse(out.trim().split('\n').pop()!);
+        // the threaded binary ran (its pool of 8 pthread workers started), and correctly
+        expect(r).toEqual({ threads: 2, y: 64 });
+        const threads = readFileSync(log, 'utf8').trim().split('\n');
+        expect(threads).toEqual(['0']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('wasmPaths', () => {
