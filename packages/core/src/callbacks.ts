@@ -80,6 +80,20 @@ export interface CallbackContext {
  * stays as it was before the fit.
  */
 export interface Callback {
+  /**
+   * The state this callback needs so that a fit resumed from a checkpoint continues exactly as the
+   * uninterrupted fit would (a patience counter, the best value so far, kept weights). Called whenever a
+   * checkpoint is written during a stage; the value goes into the checkpoint. Callbacks without state leave
+   * it out. See {@link CallbackCheckpoint}.
+   */
+  checkpointState?(): CallbackCheckpoint | Promise<CallbackCheckpoint>;
+  /**
+   * Takes back what {@link Callback.checkpointState} returned, when a fit resumes from that checkpoint:
+   * called before the resumed stage's `onStageBegin`, which should then continue from it instead of starting
+   * the stage afresh. Resuming checks first that the fit has the same stateful callbacks, in the same order,
+   * as the fit that wrote the checkpoint (their `kind`s).
+   */
+  resumeCheckpointState?(state: CallbackCheckpoint): void;
   onTrainBegin?(context: CallbackContext): void | Promise<void>;
   /** Before each stage (supervised training, the pretraining of one layer, fine-tuning). */
   onStageBegin?(context: CallbackContext): void | Promise<void>;
@@ -90,6 +104,16 @@ export interface Callback {
   /** After each stage, before its kept weights are freed. */
   onStageEnd?(context: CallbackContext): void | Promise<void>;
   onTrainEnd?(context: CallbackContext): void | Promise<void>;
+}
+
+/** A callback's state as a checkpoint keeps it ({@link Callback.checkpointState}). */
+export interface CallbackCheckpoint {
+  /** What wrote it (e.g. `'reduceLROnPlateau'`): a resume refuses a checkpoint whose kinds differ. */
+  kind: string;
+  /** Numbers (finite), strings, booleans or null. */
+  values: Record<string, number | string | boolean | null>;
+  /** Float32 arrays (kept weights…), stored as the checkpoint's tensors. */
+  arrays?: Float32Array[];
 }
 
 /** The hooks a {@link Callback} may have. */

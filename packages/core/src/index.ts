@@ -8,6 +8,7 @@ export { epochBatches, takeRows, trainValidationSplit } from './batches.js';
 export {
   CALLBACK_HOOKS,
   type Callback,
+  type CallbackCheckpoint,
   type CallbackContext,
   type CallbackLogs,
   type KeptWeights,

@@ -44,6 +44,7 @@ export {
   type BatchEndEvent,
   CALLBACK_HOOKS,
   type Callback,
+  type CallbackCheckpoint,
   type CallbackContext,
   type CallbackLogs,
   type Classifier,

@@ -1,5 +1,6 @@
 import {
   type Callback,
+  type CallbackCheckpoint,
   type CallbackContext,
   type CallbackLogs,
   type KeptWeights,
@@ -177,6 +178,34 @@ export class EarlyStopping implements Callback {
     this.#resume = state;
   }
 
+  /**
+   * The patience count, the best value and its epoch, and the kept best weights (with
+   * `restoreBestWeights`), for a checkpoint: a resumed fit stops and restores exactly where the uninterrupted
+   * one would.
+   */
+  async checkpointState(): Promise<CallbackCheckpoint> {
+    const s = this.state();
+    const arrays = s.snapshot
+      ? await Promise.all(s.snapshot.map(async (t) => new Float32Array((await t.data()) as Float32Array)))
+      : undefined;
+    return {
+      kind: 'earlyStopping',
+      values: { best: s.best, bestEpoch: s.bestEpoch ?? null, wait: s.wait },
+      ...(arrays ? { arrays } : {}),
+    };
+  }
+
+  /** Continues from {@link EarlyStopping.checkpointState}'s value at the resumed stage's begin. */
+  resumeCheckpointState(state: CallbackCheckpoint): void {
+    const { best, bestEpoch, wait } = state.values;
+    this.resumeFrom({
+      best: typeof best === 'number' ? best : null,
+      ...(typeof bestEpoch === 'number' ? { bestEpoch } : {}),
+      wait: typeof wait === 'number' && Number.isSafeInteger(wait) && wait >= 0 ? wait : 0,
+      snapshot: state.arrays ?? null,
+    });
+  }
+
   /** The state to write into a checkpoint. */
   state(): {
     best: number | null;
@@ -265,11 +294,30 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Callb
   let best = watch.worst;
   let wait = 0;
   let cooling = 0;
+  let resume: CallbackCheckpoint['values'] | null = null;
   return {
+    // A checkpoint keeps the best value and both counters, so a resumed fit lowers the rate when the
+    // uninterrupted one would.
+    checkpointState: () => ({
+      kind: 'reduceLROnPlateau',
+      values: { best: Number.isFinite(best) ? best : null, wait, cooling },
+    }),
+    resumeCheckpointState(state: CallbackCheckpoint) {
+      resume = state.values;
+    },
     onStageBegin() {
       best = watch.worst;
       wait = 0;
       cooling = 0;
+      const r = resume;
+      resume = null;
+      if (r) {
+        if (typeof r.best === 'number') best = r.best;
+        if (typeof r.wait === 'number' && Number.isSafeInteger(r.wait) && r.wait >= 0) wait = r.wait;
+        if (typeof r.cooling === 'number' && Number.isSafeInteger(r.cooling) && r.cooling >= 0) {
+          cooling = r.cooling;
+        }
+      }
     },
     onEpochEnd(ctx) {
       const v = watch.value(ctx.logs);

@@ -1,4 +1,5 @@
 import {
+  type CallbackCheckpoint,
   loadModelDir,
   MANIFEST_FILE,
   type ModelData,
@@ -127,6 +128,8 @@ export interface StageProgress {
   optimizer: tf.Optimizer;
   /** The learning rate in use (callbacks may have changed it). */
   learningRate: number;
+  /** The stateful callbacks' states (their `checkpointState()`), in order. */
+  callbacks?: CallbackCheckpoint[];
 }
 
 /** What `trainStage` needs to continue a stage from a checkpoint. */
@@ -139,6 +142,8 @@ export interface StageResume {
   optimizer: SavedOptimizer;
   /** The learning rate to continue with (absent in 0.1.0 checkpoints: the `learningRate` param). */
   learningRate?: number;
+  /** The stateful callbacks' states (absent in checkpoints written before callbacks could keep state). */
+  callbacks?: CallbackCheckpoint[];
 }
 
 /** A stage in progress as JSON state plus named tensors (`opt.i`, `best.i`) for a checkpoint. */
@@ -157,6 +162,12 @@ export async function progressToData(
   snapshot?.forEach((data, i) => {
     tensors.push({ name: `best.${i}`, shape: [data.length], data });
   });
+  const callbacks = p.callbacks?.map((c, i) => {
+    (c.arrays ?? []).forEach((data, k) => {
+      tensors.push({ name: `callback.${i}.${k}`, shape: [data.length], data });
+    });
+    return { kind: c.kind, values: c.values, arrays: c.arrays?.length ?? 0 };
+  });
   return {
     json: {
       records: p.records,
@@ -166,9 +177,47 @@ export async function progressToData(
       snapshot: snapshot !== null,
       optimizer: { iterations: opt.iterations, extra: opt.extra, slots: opt.slots.length },
       learningRate: p.learningRate,
+      ...(callbacks && callbacks.length > 0 ? { callbacks } : {}),
     },
     tensors,
   };
+}
+
+/** The callbacks' states of a checkpoint's progress JSON and tensors (`callback.i.k`), checked. */
+function callbacksFromData(
+  bad: (m: string) => never,
+  json: unknown,
+  tensors: ReadonlyMap<string, NamedTensor>,
+): CallbackCheckpoint[] {
+  if (!Array.isArray(json) || json.length > 1000)
+    bad('progress.callbacks must be a list of callback states.');
+  return (json as unknown[]).map((c, i) => {
+    const at = `progress.callbacks[${i}]`;
+    if (!isObject(c) || typeof c.kind !== 'string' || !isObject(c.values)) {
+      bad(`${at} must be { kind, values, arrays }.`);
+    }
+    const o = c as { kind: string; values: Record<string, unknown>; arrays?: unknown };
+    const values: CallbackCheckpoint['values'] = {};
+    for (const [k, v] of Object.entries(o.values)) {
+      const ok =
+        v === null ||
+        typeof v === 'string' ||
+        typeof v === 'boolean' ||
+        (typeof v === 'number' && Number.isFinite(v));
+      if (!ok) bad(`${at}.values.${k} must be a finite number, a string, a boolean or null.`);
+      values[k] = v as CallbackCheckpoint['values'][string];
+    }
+    const n = o.arrays ?? 0;
+    if (!Number.isSafeInteger(n) || (n as number) < 0 || (n as number) > 100_000) {
+      bad(`${at}.arrays must be a count.`);
+    }
+    const arrays = Array.from({ length: n as number }, (_, k) => {
+      const t = tensors.get(`callback.${i}.${k}`);
+      if (!t) bad(`tensor "callback.${i}.${k}" is missing.`);
+      return t!.data;
+    });
+    return { kind: o.kind, values, ...(arrays.length > 0 ? { arrays } : {}) };
+  });
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -253,6 +302,7 @@ export function progressFromData(
     snapshot,
     optimizer: { iterations: o.iterations, extra, slots },
     ...(j.learningRate === undefined ? {} : { learningRate: j.learningRate as number }),
+    ...(j.callbacks === undefined ? {} : { callbacks: callbacksFromData(bad, j.callbacks, tensors) }),
   };
 }
 

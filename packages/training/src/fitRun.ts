@@ -1,5 +1,6 @@
 import {
   type Callback,
+  type CallbackCheckpoint,
   type CallbackContext,
   checkModelDirTarget,
   HostMatrix,
@@ -256,14 +257,17 @@ export async function runTraining<M extends RunModel, S = unknown>(spec: RunSpec
         snapshot: start.resume.snapshot,
       });
     }
-    const callbacks = new CallbackList(owner, [
-      ...(paramStopping ? [paramStopping] : []),
+    const given = [
       ...(spec.callbacks ?? []),
       ...p.callbacks,
       ...((options.callbacks as Callback[] | undefined) ?? []),
-    ]);
+    ];
+    const callbacks = new CallbackList(owner, [...(paramStopping ? [paramStopping] : []), ...given]);
+    // Callbacks with state (reduceLROnPlateau, earlyStopping…) continue from the checkpoint's.
+    const stateful = given.filter((c) => typeof c.checkpointState === 'function');
+    if (start.resume) await resumeCallbacks(owner, resumeDir!, stateful, start.resume.callbacks);
     const checkpoints = ckpt
-      ? new RunCheckpoints(ckpt, paramStopping, stages, () => m.tensors(), {
+      ? new RunCheckpoints(ckpt, paramStopping, stateful, stages, () => m.tensors(), {
           kind: `Checkpoint:${owner}`,
           params: spec.storableParams,
           state: {
@@ -446,6 +450,32 @@ function resumePoint(
   return { index, completed, resume };
 }
 
+/**
+ * Hands the stateful callbacks their states from the checkpoint a fit resumes, after checking that they are
+ * the same kinds, in the same order, as when it was written (ValidationError otherwise, before anything runs).
+ * A checkpoint without callback states (written before callbacks kept state, or by a fit without stateful
+ * callbacks) leaves them to start afresh.
+ */
+async function resumeCallbacks(
+  owner: string,
+  dir: string,
+  stateful: readonly Callback[],
+  saved: readonly CallbackCheckpoint[] | undefined,
+): Promise<void> {
+  if (saved === undefined) return;
+  const kinds = await Promise.all(stateful.map(async (c) => (await c.checkpointState!()).kind));
+  const had = saved.map((c) => c.kind);
+  if (kinds.length !== had.length || kinds.some((k, i) => k !== had[i])) {
+    const list = (k: readonly string[]) => (k.length ? k.join(', ') : 'none');
+    throw new ValidationError(
+      `${owner}: the checkpoint in ${dir} was written by a fit with the stateful callbacks [${list(had)}]; this fit has [${list(kinds)}]. Pass the same callbacks (in the same order) to resume, so that it continues as the interrupted fit would have.`,
+    );
+  }
+  stateful.forEach((c, i) => {
+    c.resumeCheckpointState!(saved[i]!);
+  });
+}
+
 /** The fixed part of a run's checkpoints: what every one of them records besides the progress. */
 interface CheckpointBase {
   kind: string;
@@ -460,15 +490,18 @@ class RunCheckpoints {
   constructor(
     readonly options: { dir: string; every: number },
     private readonly stopping: EarlyStopping | null,
+    private readonly stateful: readonly Callback[],
     private readonly stages: readonly RunStage[],
     private readonly tensors: () => NamedTensor[],
     private readonly base: CheckpointBase,
   ) {}
 
   /** The state of a stage as a checkpoint keeps it (with the early-stopping state of the run's own stopper). */
-  progressOf(state: StageState): Promise<{ json: Record<string, unknown>; tensors: NamedTensor[] }> {
+  async progressOf(state: StageState): Promise<{ json: Record<string, unknown>; tensors: NamedTensor[] }> {
     const es = this.stopping?.state();
+    const callbacks = await Promise.all(this.stateful.map((c) => c.checkpointState!()));
     return progressToData({
+      callbacks,
       records: state.records,
       best: es?.best ?? null,
       ...(es?.bestEpoch === undefined ? {} : { bestEpoch: es.bestEpoch }),

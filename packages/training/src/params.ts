@@ -158,6 +158,12 @@ export function checkCallbacks(owner: string, value: unknown, name = 'callbacks'
         `${owner}: ${name}[${i}] has none of the callback hooks (${CALLBACK_HOOKS.join(', ')}).`,
       );
     }
+    const c = cb as Record<string, unknown>;
+    if ((typeof c.checkpointState === 'function') !== (typeof c.resumeCheckpointState === 'function')) {
+      throw new ValidationError(
+        `${owner}: ${name}[${i}] must have both checkpointState and resumeCheckpointState (a checkpoint keeps what the one returns, a resume hands it to the other), or neither.`,
+      );
+    }
   });
   return [...value];
 }

@@ -1,4 +1,5 @@
 import {
+  type CALLBACK_HOOKS,
   type Callback,
   type CallbackContext,
   type CallbackLogs,
@@ -6,6 +7,7 @@ import {
   epochBatches,
   type HostMatrix,
   type KeptWeights,
+  ModelFormatError,
   type Rng,
   type Stage,
   type TrainingAccelerator,
@@ -27,6 +29,9 @@ import {
 } from './engine.js';
 import type { EpochRecord, StageHistory } from './history.js';
 
+/** A callback hook (not the checkpoint-state methods). */
+type CallbackHook = (typeof CALLBACK_HOOKS)[number];
+
 /** Callbacks of one fit, called in order, with the fit-wide stop flag. */
 export class CallbackList {
   /** Set by a callback's `stop()`: the fit ends after the current epoch. */
@@ -37,12 +42,12 @@ export class CallbackList {
   ) {}
 
   /** Whether any callback has this hook. */
-  has(hook: keyof Callback): boolean {
+  has(hook: CallbackHook): boolean {
     return this.callbacks.some((c) => typeof c[hook] === 'function');
   }
 
   /** Calls `hook` of every callback in order, awaiting async ones. */
-  async call(hook: keyof Callback, context: CallbackContext): Promise<void> {
+  async call(hook: CallbackHook, context: CallbackContext): Promise<void> {
     for (const c of this.callbacks) {
       const f = c[hook];
       if (typeof f === 'function') await f.call(c, context);
@@ -421,11 +426,18 @@ class StageRun {
       },
     };
     Object.defineProperty(context, KEEP_VALUES, {
-      value: (values: Float32Array[], at: number) =>
-        this.#keep(
+      value: (values: Float32Array[], at: number) => {
+        const sizes = cfg.variables.map((v) => v.size);
+        if (values.length !== sizes.length || values.some((d, i) => d.length !== sizes[i])) {
+          throw new ModelFormatError(
+            `${owner}: the kept weights read from the checkpoint (${values.length} arrays of ${values.map((d) => d.length).join(', ')} values) do not fit this stage's ${sizes.length} variables (${sizes.join(', ')}).`,
+          );
+        }
+        return this.#keep(
           values.map((d, i) => tf.tensor(d, cfg.variables[i]!.shape, 'float32')),
           at,
-        ),
+        );
+      },
     });
     return context;
   }

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type Callback,
   type LoggerPlugin,
   loadModelDir,
   ModelFormatError,
@@ -9,7 +10,13 @@ import {
   type TrainingEvent,
   ValidationError,
 } from '@layerwise/core';
-import { type LearningRateSchedule, learningRateScheduler, stepDecay } from '@layerwise/training';
+import {
+  earlyStopping,
+  type LearningRateSchedule,
+  learningRateScheduler,
+  reduceLROnPlateau,
+  stepDecay,
+} from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MLPClassifier, type MLPParams, MLPRegressor } from '../index.js';
@@ -151,6 +158,47 @@ describe('checkpoint and resume (in process)', () => {
     expect(weights(resumed)).toEqual(weights(ref));
     resumed.dispose();
     ref.dispose();
+  });
+
+  it('reduceLROnPlateau and earlyStopping callbacks resumed mid-stage go on as in the uninterrupted run', async () => {
+    // A plateau that only a large minDelta sees: the rate halves at fixed epochs, and the stopper (its own
+    // patience count, best value and kept best weights) ends the stage and restores the best epoch.
+    const callbacks = () => [
+      reduceLROnPlateau({ monitor: 'loss', patience: 1, factor: 0.5, minDelta: 0.12 }),
+      earlyStopping({ monitor: 'loss', patience: 3, minDelta: 0.05, restoreBestWeights: true }),
+    ];
+    const p: Partial<MLPParams> = { ...base, epochs: 30, learningRate: 0.05, earlyStopping: false };
+    const ref = await new MLPClassifier({ ...p, callbacks: callbacks() }).fit(X, y);
+    const rates = ref.history!.epochs.map((e) => e.lr);
+    expect(new Set(rates).size).toBeGreaterThan(2); // the rate was lowered, more than once
+    expect(ref.history!.epochs.length).toBeLessThan(30); // and the stage stopped early
+    const crash = 4;
+    expect(rates[crash]).toBeLessThan(rates[0]!); // the checkpoint is taken after a reduction
+    const dir = join(root, 'plateau');
+    const withCkpt = (cbs: Callback[]) => ({ ...p, checkpoint: { dir, every: 1 }, callbacks: cbs });
+    await expect(
+      new MLPClassifier(withCkpt(callbacks()), { registry: new Registry().use(crashAt(crash + 1)) }).fit(
+        X,
+        y,
+      ),
+    ).rejects.toThrow(`crash at epoch ${crash + 1}`);
+    // Other stateful callbacks than the interrupted fit's: refused before anything runs.
+    await expect(new MLPClassifier(withCkpt([callbacks()[0]!])).fit(X, y, { resume: dir })).rejects.toThrow(
+      /written by a fit with the stateful callbacks \[reduceLROnPlateau, earlyStopping\]; this fit has \[reduceLROnPlateau\]/,
+    );
+    const resumed = await new MLPClassifier(withCkpt(callbacks())).fit(X, y, { resume: dir });
+    expect(resumed.history!.epochs.map((e) => e.lr)).toEqual(rates);
+    expect(resumed.history!.epochs.map((e) => e.loss)).toEqual(ref.history!.epochs.map((e) => e.loss));
+    expect(weights(resumed)).toEqual(weights(ref));
+    resumed.dispose();
+    ref.dispose();
+  });
+
+  it('a callback with checkpointState but no resumeCheckpointState is refused', () => {
+    const half = { onEpochEnd() {}, checkpointState: () => ({ kind: 'half', values: {} }) };
+    expect(() => new MLPClassifier({ ...base, callbacks: [half] })).toThrow(
+      /callbacks\[0\] must have both checkpointState and resumeCheckpointState/,
+    );
   });
 
   it('refuses a missing checkpoint, another kind or another architecture before changing anything', async () => {
