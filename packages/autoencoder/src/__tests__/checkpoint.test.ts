@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '@layerwise/core';
 import { bundleChild, killChildWhen } from '@layerwise/testkit';
+import { earlyStopping, reduceLROnPlateau } from '@layerwise/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackedAutoencoder, type StackedAutoencoderParams } from '../index.js';
@@ -80,6 +81,52 @@ describe('StackedAutoencoder checkpoint and resume', () => {
     expect((await loadModelDir(dir)).state.stage).toBe('done');
 
     const ref = await new StackedAutoencoder(params).fit(X);
+    expect(resumed.history!.epochs.map((e) => e.loss)).toEqual(ref.history!.epochs.map((e) => e.loss));
+    expect(weights(resumed)).toEqual(weights(ref));
+    resumed.dispose();
+    ref.dispose();
+  });
+
+  it('in process: stateful callbacks (reduceLROnPlateau, earlyStopping) resumed mid-pretraining go on as uninterrupted', async () => {
+    const { X } = await loadMnist('train', 200);
+    // Per stage: the rate halves on a plateau that only a large minDelta sees; the stopper ends the stage
+    // and puts back its best epoch's weights. The crash comes in layer 1's pretraining after a reduction.
+    const callbacks = () => [
+      reduceLROnPlateau({ monitor: 'loss', patience: 1, factor: 0.5, minDelta: 1 }),
+      earlyStopping({ monitor: 'loss', patience: 2, minDelta: 0.01, restoreBestWeights: true }),
+    ];
+    const p: Partial<StackedAutoencoderParams> = {
+      ...params,
+      hiddenLayerSizes: [16, 4],
+      epochs: 12,
+      fineTuneEpochs: 3,
+      learningRate: 0.02,
+    };
+    const ref = await new StackedAutoencoder({ ...p, callbacks: callbacks() }).fit(X);
+    const layer1 = ref.history!.stages.find((s) => s.stage === 'pretrain' && s.layer === 1)!;
+    const lrs = layer1.epochs.map((e) => e.lr);
+    const at = lrs.findIndex((lr) => lr! < lrs[0]!) + 1; // the first epoch run at a lowered rate
+    expect(at).toBeGreaterThan(1);
+    expect(layer1.epochs.length).toBeGreaterThan(at);
+    const crash: LoggerPlugin = {
+      kind: 'logger',
+      name: 'crash',
+      handle(e: TrainingEvent) {
+        if (e.type === 'epochEnd' && e.stage === 'pretrain' && e.layer === 1 && e.epoch === at) {
+          throw new Error('crash');
+        }
+      },
+    };
+    const dir = join(root, 'callbacks');
+    const withCkpt = { ...p, checkpoint: { dir }, callbacks: callbacks() };
+    await expect(
+      new StackedAutoencoder(withCkpt, { registry: new Registry().use(crash) }).fit(X),
+    ).rejects.toThrow('crash');
+    const resumed = await new StackedAutoencoder({ ...withCkpt, callbacks: callbacks() }).fit(X, {
+      resume: dir,
+    });
+    expect(stagesOf(resumed)).toEqual(stagesOf(ref));
+    expect(resumed.history!.epochs.map((e) => e.lr)).toEqual(ref.history!.epochs.map((e) => e.lr));
     expect(resumed.history!.epochs.map((e) => e.loss)).toEqual(ref.history!.epochs.map((e) => e.loss));
     expect(weights(resumed)).toEqual(weights(ref));
     resumed.dispose();
