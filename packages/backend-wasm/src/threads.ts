@@ -1,4 +1,4 @@
-import { nodeBuiltin, rejectedWorkerFlags, workerExecArgv } from '@layerwise/core';
+import { nodeBuiltin, startWithWorkerFlags } from '@layerwise/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -156,22 +156,13 @@ function prepareNodeThreads(threads: number): (ok: boolean) => void {
   };
   // The pthread script is plain CommonJS: it needs none of this process's loaders or export conditions. By
   // default a worker takes every flag of its process, so under tsx (`pnpm start`, the examples) each of the 8
-  // workers loaded tsx again: ~1.6 s of CPU and ~0.7 s of wall time per backend start on 2 cores (~0.25 s
-  // and ~0.13 s without).
-  // Flags Node refuses in a worker (V8's, such as --max-old-space-size) are learnt from the refusal and left out.
-  const flags = () => {
-    const execArgv = workerExecArgv();
-    return execArgv.length === (process.execArgv?.length ?? 0) ? {} : { execArgv };
-  };
+  // workers loaded tsx again: ~1.7 s of CPU and ~0.8 s of wall time per backend start on 2 cores (now ~0.3 s
+  // and ~0.17 s).
+  // With no flags in this process there is nothing to leave out: the workers keep Node's default.
+  const own = (process.execArgv?.length ?? 0) > 0;
   type NodeWorker = InstanceType<typeof RealWorker>;
-  const startWorker = (script: ConstructorParameters<typeof RealWorker>[0], options?: object): NodeWorker => {
-    try {
-      return new RealWorker(script, { ...options, ...flags() });
-    } catch (e) {
-      if (!rejectedWorkerFlags(e)) throw e;
-      return new RealWorker(script, { ...options, ...flags() });
-    }
-  };
+  const startWorker = (script: ConstructorParameters<typeof RealWorker>[0], options?: object): NodeWorker =>
+    startWithWorkerFlags((execArgv) => new RealWorker(script, { ...options, ...(own ? { execArgv } : {}) }));
   // Called with `new` by Emscripten; returns a real worker_threads Worker (so `instanceof Worker` holds).
   const TrackedWorker = function TrackedWorker(...args: ConstructorParameters<typeof RealWorker>) {
     const w = startWorker(args[0], args[1]);

@@ -220,4 +220,4 @@ export {
   type WriteExportFilesOptions,
   writeExportFiles,
 } from './validateExportableModel.js';
-export { rejectedWorkerFlags, workerExecArgv } from './workerFlags.js';
+export { rejectedWorkerFlags, startWithWorkerFlags, workerExecArgv } from './workerFlags.js';

@@ -33,16 +33,8 @@ const rejected = new Set<string>();
 /**
  * Learns from a failed worker start: when `error` is Node's `ERR_WORKER_INVALID_EXEC_ARGV` ("Initiated Worker
  * with invalid execArgv flags: a, b"), records those flags so that {@link workerExecArgv} leaves them out, and
- * returns true — start the worker again with `workerExecArgv()`. Returns false for any other error (rethrow it).
- *
- * @example
- * ```ts
- * let worker: Worker;
- * for (;;) {
- *   try { worker = new Worker(url, { execArgv: workerExecArgv() }); break; }
- *   catch (e) { if (!rejectedWorkerFlags(e)) throw e; }
- * }
- * ```
+ * returns true — start the worker again without them. Returns false for any other error (rethrow it).
+ * {@link startWithWorkerFlags} does both.
  */
 export function rejectedWorkerFlags(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
@@ -56,6 +48,28 @@ export function rejectedWorkerFlags(error: unknown): boolean {
     }
   }
   return added;
+}
+
+/**
+ * Starts a worker thread with `start(execArgv)`, `execArgv` being `flags` (default: {@link workerExecArgv}).
+ * When Node refuses some of them (V8's flags such as `--max-old-space-size` or `--expose-gc`), learns them
+ * ({@link rejectedWorkerFlags}) and starts it once more without them; any other error is thrown as it is.
+ *
+ * @example
+ * ```ts
+ * const worker = startWithWorkerFlags((execArgv) => new Worker(url, { execArgv }));
+ * ```
+ */
+export function startWithWorkerFlags<W>(
+  start: (execArgv: string[]) => W,
+  flags: readonly string[] = workerExecArgv(),
+): W {
+  try {
+    return start([...flags]);
+  } catch (e) {
+    if (!rejectedWorkerFlags(e)) throw e;
+    return start(flags.filter((f) => !rejected.has(f)));
+  }
 }
 
 const SEPARATE_VALUE = new Set([

@@ -2,13 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
-import {
-  LayerwiseError,
-  rejectedWorkerFlags,
-  TaskPayloadError,
-  ValidationError,
-  workerExecArgv,
-} from '@layerwise/core';
+import { LayerwiseError, startWithWorkerFlags, TaskPayloadError, ValidationError } from '@layerwise/core';
 import { FIT_AND_SCORE } from '@layerwise/model-selection';
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { JOB_NAMES } from './bullmqExecutor.js';
@@ -83,15 +77,9 @@ class TaskThread {
   #next = 0;
   readonly #calls = new Map<number, { resolve: (r: ThreadReply) => void; reject: (e: Error) => void }>();
   constructor(plugins: readonly string[], threads: number) {
-    const start = () =>
-      new Thread(threadUrl(), { workerData: { plugins: [...plugins], threads }, execArgv: workerExecArgv() });
-    try {
-      this.thread = start();
-    } catch (e) {
-      // Node refuses V8's flags (--max-old-space-size, --expose-gc…) in a worker: learn them, start without.
-      if (!rejectedWorkerFlags(e)) throw e;
-      this.thread = start();
-    }
+    this.thread = startWithWorkerFlags(
+      (execArgv) => new Thread(threadUrl(), { workerData: { plugins: [...plugins], threads }, execArgv }),
+    );
     this.thread.on('message', (r: ThreadReply) => {
       this.#calls.get(r.id)?.resolve(r);
       this.#calls.delete(r.id);

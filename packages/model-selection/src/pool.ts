@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExecutorOutcome, PluginDescriptor } from '@layerwise/core';
 import * as coreErrors from '@layerwise/core';
-import { limitAcceleratorThreads, rejectedWorkerFlags, workerExecArgv } from '@layerwise/core';
+import { limitAcceleratorThreads, startWithWorkerFlags, workerExecArgv } from '@layerwise/core';
 import type { FoldData, Task, TaskResult } from './fitAndScore.js';
 import type { TargetStore } from './indexing.js';
 import { reviveError, type SearchTimeline } from './runTasks.js';
@@ -323,14 +323,7 @@ export async function disposePool(): Promise<void> {
 
 /** Starts a worker and sends it its setup; it answers 'ready' once its backend is up. */
 function spawn(start: StartPlan, setup: WorkerSetup, key: string): Pooled {
-  let worker: Worker;
-  try {
-    worker = new Worker(start.url, { execArgv: start.execArgv });
-  } catch (e) {
-    // Node refuses V8's flags (--max-old-space-size, --expose-gc…) in a worker: learn them, start without.
-    if (!rejectedWorkerFlags(e)) throw e;
-    worker = new Worker(start.url, { execArgv: workerExecArgv(start.execArgv) });
-  }
+  const worker = startWithWorkerFlags((execArgv) => new Worker(start.url, { execArgv }), start.execArgv);
   stats.started++;
   const p: Pooled = { worker, key, ready: false, dead: false, job: null, spawnedAt: clock() };
   worker.on('message', (m: WorkerReply) => {

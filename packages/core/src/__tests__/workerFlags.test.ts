@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rejectedWorkerFlags, workerExecArgv } from '../index.js';
+import { rejectedWorkerFlags, startWithWorkerFlags, workerExecArgv } from '../index.js';
 
 describe('workerExecArgv', () => {
   it('drops loaders, export conditions and scripts (separate or inline values), keeps every other flag', () => {
@@ -53,5 +53,26 @@ describe('rejectedWorkerFlags', () => {
     expect(rejectedWorkerFlags(new Error('no'))).toBe(false);
     expect(rejectedWorkerFlags(null)).toBe(false);
     expect(rejectedWorkerFlags({ code: 'ERR_WORKER_INVALID_EXEC_ARGV' })).toBe(false);
+  });
+});
+
+describe('startWithWorkerFlags', () => {
+  it('starts the worker without the flags Node refuses, and throws any other error as it is', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const tried: string[][] = [];
+    const w = startWithWorkerFlags(
+      (execArgv) => {
+        tried.push(execArgv);
+        return new Worker('1', { eval: true, execArgv });
+      },
+      ['--no-warnings', '--max-semi-space-size=16'],
+    );
+    expect(await new Promise((r) => w.once('exit', r))).toBe(0);
+    expect(tried).toEqual([['--no-warnings', '--max-semi-space-size=16'], ['--no-warnings']]);
+    expect(() =>
+      startWithWorkerFlags(() => {
+        throw new RangeError('not a worker error');
+      }),
+    ).toThrow(RangeError);
   });
 });
