@@ -6,6 +6,7 @@ import {
   type KeptWeights,
   ValidationError,
 } from '@layerwise/core';
+import { tensorValues } from './checkpoint.js';
 import { keepValues, keptTensors } from './trainStage.js';
 
 /** A quantity callbacks can watch; `'auto'` = `valLoss` when validation data are used, else `loss`. */
@@ -185,9 +186,7 @@ export class EarlyStopping implements Callback {
    */
   async checkpointState(): Promise<CallbackCheckpoint> {
     const s = this.state();
-    const arrays = s.snapshot
-      ? await Promise.all(s.snapshot.map(async (t) => new Float32Array((await t.data()) as Float32Array)))
-      : undefined;
+    const arrays = s.snapshot ? await tensorValues(s.snapshot) : undefined;
     return {
       kind: 'earlyStopping',
       values: { best: s.best, bestEpoch: s.bestEpoch ?? null, wait: s.wait },

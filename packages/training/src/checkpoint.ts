@@ -146,6 +146,11 @@ export interface StageResume {
   callbacks?: CallbackCheckpoint[];
 }
 
+/** Copies of the values of `tensors` (kept weights going into a checkpoint). */
+export function tensorValues(tensors: readonly tf.Tensor[]): Promise<Float32Array[]> {
+  return Promise.all(tensors.map(async (t) => new Float32Array((await t.data()) as Float32Array)));
+}
+
 /** A stage in progress as JSON state plus named tensors (`opt.i`, `best.i`) for a checkpoint. */
 export async function progressToData(
   p: StageProgress,
@@ -156,9 +161,7 @@ export async function progressToData(
     shape: [data.length],
     data,
   }));
-  const snapshot = p.snapshot
-    ? await Promise.all(p.snapshot.map(async (t) => new Float32Array((await t.data()) as Float32Array)))
-    : null;
+  const snapshot = p.snapshot ? await tensorValues(p.snapshot) : null;
   snapshot?.forEach((data, i) => {
     tensors.push({ name: `best.${i}`, shape: [data.length], data });
   });
