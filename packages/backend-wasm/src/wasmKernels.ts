@@ -141,6 +141,13 @@ let relaxedFlagTried = false;
  * Chrome 114+ have it on by default.
  */
 export function relaxedSimdSupported(): boolean {
+  relaxedSupported ??= relaxedSimdCheck();
+  return relaxedSupported;
+}
+
+let relaxedSupported: boolean | undefined;
+
+function relaxedSimdCheck(): boolean {
   const bytes = kernelModuleBytes('relaxed');
   if (WebAssembly.validate(bytes)) return true;
   if (!relaxedFlagTried && hasNodeBuiltins()) {
@@ -213,12 +220,32 @@ function kernelPool(flavor: KernelFlavor, module: WebAssembly.Module, workers: n
 export function disposeKernelPools(): void {
   for (const p of pools.values()) p.dispose();
   pools.clear();
+  spares.clear();
 }
+
+/**
+ * Instances given back by {@link WasmKernels.dispose}, by flavor and thread count, for the next
+ * {@link WasmKernels.create} of the same kind: a search's or an autoencoder's many fits reuse a few instances
+ * instead of instantiating the module on a new memory each time (new memories cost allocation, page faults and
+ * the garbage collections their size brings about; a threaded one also a message to every pool worker).
+ */
+const spares = new Map<string, WasmKernels[]>();
+/** Instances kept per kind: a thread rarely has more live trainers at once. */
+const SPARES_PER_KIND = 2;
+/** Memories above this size are dropped rather than kept (a memory cannot shrink). */
+export const SPARE_MEMORY_LIMIT = 64 * 2 ** 20;
 
 /** Workers of the live kernel thread pools (0 when none): for tests and diagnostics. */
 export function kernelPoolWorkers(): number {
   let n = 0;
   for (const p of pools.values()) if (!p.disposed) n += p.size;
+  return n;
+}
+
+/** Instances kept for reuse by {@link WasmKernels.create} (see {@link WasmKernels.dispose}): for tests. */
+export function keptKernelInstances(): number {
+  let n = 0;
+  for (const l of spares.values()) n += l.length;
   return n;
 }
 
@@ -247,6 +274,9 @@ export class WasmKernels {
   /** The threads the big calls are split over (1: none). */
   readonly threads: number;
   #top: number;
+  /** Where buffers start: the module's heap base. */
+  readonly #base: number;
+  #disposed = false;
   #f32: Float32Array;
   #i32: Int32Array;
   readonly #memory: WebAssembly.Memory;
@@ -271,7 +301,8 @@ export class WasmKernels {
       this.k = memory ? { ...raw, memory } : raw;
       this.threads = 1;
     }
-    this.#top = align16(Number(this.k.__heap_base.value));
+    this.#base = align16(Number(this.k.__heap_base.value));
+    this.#top = this.#base;
     this.#f32 = new Float32Array(this.#memory.buffer);
     this.#i32 = new Int32Array(this.#memory.buffer);
   }
@@ -285,20 +316,66 @@ export class WasmKernels {
       const { module, flavor: f } = await compileKernels(flavor, true);
       const pool = kernelPool(f, module, threads - 1);
       if (pool) {
+        const n = Math.min(threads, pool.size + 1);
+        const spare = WasmKernels.#takeSpare(f, n, pool);
+        if (spare) return spare;
         const memory = new WebAssembly.Memory({ initial: 17, maximum: 32768, shared: true });
         const instance = await WebAssembly.instantiate(module, { env: { memory } });
-        return new WasmKernels(instance, f, memory, pool, Math.min(threads, pool.size + 1));
+        return new WasmKernels(instance, f, memory, pool, n);
       }
     }
     const { module, flavor: f } = await compileKernels(flavor);
-    return new WasmKernels(await WebAssembly.instantiate(module, {}), f);
+    return (
+      WasmKernels.#takeSpare(f, 1, undefined) ?? new WasmKernels(await WebAssembly.instantiate(module, {}), f)
+    );
   }
 
-  /** Lets the thread pool's workers drop their instance on this memory (call when done with this instance). */
+  /**
+   * Done with this instance: nothing may use it afterwards. A small one is kept (its memory zeroed) for the
+   * next {@link WasmKernels.create} of the same flavor and threads; otherwise the thread pool's workers drop
+   * their instance on its memory.
+   */
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const key = spareKey(this.flavor, this.threads);
+    const kept = spares.get(key) ?? [];
+    const reusable =
+      kept.length < SPARES_PER_KIND &&
+      this.#memory.buffer.byteLength <= SPARE_MEMORY_LIMIT &&
+      !this.#pool?.pool.disposed;
+    if (reusable) {
+      // Zeroed as a new memory is, so a reused instance computes exactly what a fresh one would.
+      this.f32.fill(0, this.#base >> 2, Math.min(this.#top + 32, this.#memory.buffer.byteLength) >> 2);
+      this.#top = this.#base;
+      kept.push(this);
+      spares.set(key, kept);
+      return;
+    }
     if (!this.#pool) return;
     released.unregister(this);
     this.#pool.pool.release(this.#pool.binding);
+  }
+
+  /** A kept instance of `flavor` on `threads` threads (on `pool` when threaded), or undefined. */
+  static #takeSpare(
+    flavor: KernelFlavor,
+    threads: number,
+    pool: KernelPool | undefined,
+  ): WasmKernels | undefined {
+    const kept = spares.get(spareKey(flavor, threads));
+    while (kept && kept.length > 0) {
+      const k = kept.pop()!;
+      if (k.#pool?.pool === pool) {
+        k.#disposed = false;
+        return k;
+      }
+      if (k.#pool) {
+        released.unregister(k);
+        k.#pool.pool.release(k.#pool.binding);
+      }
+    }
+    return undefined;
   }
 
   /** Reserves `floats` 4-byte values (zeroed); returns the byte offset. Grows the memory when needed. */
@@ -340,6 +417,10 @@ export class WasmKernels {
   get used(): number {
     return this.#top;
   }
+}
+
+function spareKey(flavor: KernelFlavor, threads: number): string {
+  return `${flavor}/${threads}`;
 }
 
 function align16(n: number): number {

@@ -1,7 +1,7 @@
 import type { ColumnsObject, TypedMatrix } from '@layerwise/core';
 import type { Scorer } from '@layerwise/metrics';
 import type { SearchEstimator } from './estimator.js';
-import { disposeIfTensor, type TargetStore, takeRows } from './indexing.js';
+import { disposeIfTensor, type RowScratch, type TargetStore, takeRows } from './indexing.js';
 
 /** The data every fold is cut from (read once; the same numbers in every worker). */
 export interface FoldData {
@@ -29,16 +29,21 @@ export interface TaskResult {
 
 const now = () => performance.now();
 
-/** Fits `est` (fresh, params already set) on the task's training rows and scores it. */
+/**
+ * Fits `est` (fresh, params already set) on the task's training rows and scores it. With `scratch`, the rows
+ * of a `{ data, shape }` X are taken into its buffers and given back at the end: only when `est` is dropped
+ * after this (see {@link RowScratch}).
+ */
 export async function fitAndScore(
   est: SearchEstimator,
   data: FoldData,
   task: Task,
   scorer: Scorer,
   returnTrainScore: boolean,
+  scratch?: RowScratch,
 ): Promise<TaskResult> {
-  const Xtr = takeRows(data.X, task.train);
-  const Xte = takeRows(data.X, task.test);
+  const Xtr = takeRows(data.X, task.train, scratch);
+  const Xte = takeRows(data.X, task.test, scratch);
   const ytr = data.y === undefined ? undefined : takeRows(data.y, task.train);
   const yte = data.y === undefined ? undefined : takeRows(data.y, task.test);
   try {
@@ -53,5 +58,11 @@ export async function fitAndScore(
     return out;
   } finally {
     for (const a of [Xtr, Xte, ytr, yte]) disposeIfTensor(a);
+    if (scratch) {
+      for (const m of [Xtr, Xte]) {
+        const d = (m as { data?: unknown }).data;
+        if (d instanceof Float32Array || d instanceof Float64Array) scratch.give(d);
+      }
+    }
   }
 }

@@ -66,10 +66,33 @@ export function numSamples(x: unknown, name: string): number {
 }
 
 /**
- * The rows `idx` of `x`, in the same kind: arrays → arrays, typed arrays → typed arrays, `{ data, shape }`
- * → `{ data, shape }`, tensors → a new tensor (the caller owns it).
+ * Float matrices a thread's fits take their fold rows into, given back when a fit is done with them: a
+ * search's fits reuse a few buffers instead of allocating a fold's copy each (tens of MB per search, which
+ * V8 counts as external memory and answers with full garbage collections). Only for fits whose estimator is
+ * dropped after scoring — a kept one could still hold its rows.
  */
-export function takeRows<T>(x: T, idx: ArrayLike<number>): T {
+export class RowScratch {
+  readonly #free = new Map<string, (Float32Array | Float64Array)[]>();
+
+  /** A buffer of `length` values of `Ctor`'s type (its contents undefined: the caller fills it). */
+  take(Ctor: Float32ArrayConstructor | Float64ArrayConstructor, length: number): Float32Array | Float64Array {
+    return this.#free.get(`${Ctor.name}:${length}`)?.pop() ?? new Ctor(length);
+  }
+
+  /** Gives `buffer` back for a later {@link RowScratch.take} (the caller no longer uses it). */
+  give(buffer: Float32Array | Float64Array): void {
+    const key = `${buffer.constructor.name}:${buffer.length}`;
+    const list = this.#free.get(key);
+    if (list) list.push(buffer);
+    else this.#free.set(key, [buffer]);
+  }
+}
+
+/**
+ * The rows `idx` of `x`, in the same kind: arrays → arrays, typed arrays → typed arrays, `{ data, shape }`
+ * → `{ data, shape }` (its data from `scratch` when given), tensors → a new tensor (the caller owns it).
+ */
+export function takeRows<T>(x: T, idx: ArrayLike<number>, scratch?: RowScratch): T {
   // A table (Arrow, data frame, Arquero, columns object) → a columns object with the same names (text
   // columns too); an array of row objects stays one (below).
   if (!Array.isArray(x) && isTableLike(x)) {
@@ -93,8 +116,8 @@ export function takeRows<T>(x: T, idx: ArrayLike<number>): T {
   }
   if (isTypedMatrix(x)) {
     const [, cols] = x.shape;
-    const Ctor = x.data.constructor as new (n: number) => Float32Array | Float64Array;
-    const out = new Ctor(idx.length * cols);
+    const Ctor = x.data.constructor as Float32ArrayConstructor | Float64ArrayConstructor;
+    const out = scratch ? scratch.take(Ctor, idx.length * cols) : new Ctor(idx.length * cols);
     for (let i = 0; i < idx.length; i++) {
       const r = idx[i]!;
       out.set(x.data.subarray(r * cols, (r + 1) * cols), i * cols);

@@ -16,6 +16,7 @@ import type { Scoring } from '@layerwise/metrics';
 import { BUILTIN_KINDS } from './builtinKinds.js';
 import { cloneEstimator, resolveScorer, type SearchEstimator } from './estimator.js';
 import { type FoldData, fitAndScore, type Task, type TaskResult } from './fitAndScore.js';
+import { RowScratch } from './indexing.js';
 import { FIT_AND_SCORE, type FitAndScoreShared, unpackModel } from './taskRunner.js';
 import {
   CannotRebuildError,
@@ -195,17 +196,23 @@ async function runHere(
   scorer: ReturnType<typeof resolveScorer>,
   c: Collector,
   o: RunOptions,
+  scratch: RowScratch | undefined,
 ): Promise<void> {
   const task = tasks[i]!;
   const est = cloneEstimator(base);
   if (Object.keys(task.params).length > 0) est.setParams(task.params);
   try {
-    const r: RunResult = await fitAndScore(est, data, task, scorer, o.returnTrainScore);
+    const r: RunResult = await fitAndScore(est, data, task, scorer, o.returnTrainScore, scratch);
     if (o.returnEstimator) r.estimator = est;
     c.results[i] = r;
   } catch (e) {
     c.fail(i, e instanceof Error ? e : new LayerwiseError(String(e)));
   }
+}
+
+/** Fold buffers this thread's fits share, unless the fitted estimators are kept (they could hold their rows). */
+function rowScratch(o: RunOptions): RowScratch | undefined {
+  return o.returnEstimator ? undefined : new RowScratch();
 }
 
 async function runInMain(
@@ -216,11 +223,12 @@ async function runInMain(
 ): Promise<RunResult[]> {
   const scorer = resolveScorer(o.scoring, o.owner);
   const c = new Collector(tasks, o);
+  const scratch = rowScratch(o);
   for (let i = 0; i < tasks.length; i++) {
     if (o.signal?.aborted) {
       throw new core.ExecutorAbortedError(`${o.owner}: the search was cancelled (its AbortSignal fired).`);
     }
-    await runHere(base, data, tasks, i, scorer, c, o);
+    await runHere(base, data, tasks, i, scorer, c, o, scratch);
   }
   return c.done();
 }
@@ -381,6 +389,7 @@ export async function runTasks(
   }
   const c = new Collector(tasks, o);
   const scorer = resolveScorer(o.scoring, o.owner);
+  const scratch = rowScratch(o);
   await poolModule.runInWorkers(
     {
       shared: {
@@ -398,7 +407,7 @@ export async function runTasks(
     },
     (outcome) => c.add(outcome),
     // This thread runs tasks too: the first start at once, while the workers start.
-    (i) => runHere(base, data, tasks, i, scorer, c, o),
+    (i) => runHere(base, data, tasks, i, scorer, c, o, scratch),
   );
   const results = c.done();
   if (!o.returnEstimator) return results.map(({ savedDir: _s, ...r }) => r);

@@ -16,6 +16,7 @@ import {
 } from '@layerwise/core';
 import { resolveScorer, type SearchEstimator } from './estimator.js';
 import { type FoldData, fitAndScore, type Task, type TaskResult } from './fitAndScore.js';
+import { RowScratch } from './indexing.js';
 import { decodeEstimator, type EncodedEstimator, type WorkerKind } from './workerKinds.js';
 
 /** The executor handler name of model selection's tasks. */
@@ -181,12 +182,14 @@ function checkTask(task: unknown, rows: number): asserts task is Task {
 /**
  * Validates a search's shared part and returns the function that runs one task of it: a fresh decode of
  * the estimator (the same unfitted estimator every time), its params, fit on the training rows, score.
+ * `keepsEstimators`: the caller keeps the fitted estimators it returns (then each fit gets its own rows).
  * Malformed input throws TaskPayloadError before anything is fitted.
  */
 export async function createFitAndScoreRunner(
   shared: unknown,
   registry: Registry,
   resolve: ModuleResolver,
+  options: { keepsEstimators?: boolean } = {},
 ): Promise<(task: unknown) => Promise<{ result: TaskResult; estimator: SearchEstimator }>> {
   checkShared(shared);
   const rows = (shared.data.X as { shape: [number, number] }).shape[0];
@@ -203,6 +206,8 @@ export async function createFitAndScoreRunner(
   // Decoded once up front so a kind that cannot be rebuilt fails before any task runs.
   await decodeEstimator(shared.spec, registry, loadKind);
   const scorer = resolveScorer(shared.scoring, 'worker');
+  // Fold buffers shared by this search's fits here, unless the fitted estimators are kept or sent back.
+  const scratch = shared.returnEstimator || options.keepsEstimators ? undefined : new RowScratch();
   return async (task) => {
     checkTask(task, rows);
     const est = (await decodeEstimator(shared.spec, registry, loadKind)) as SearchEstimator;
@@ -213,6 +218,7 @@ export async function createFitAndScoreRunner(
       task,
       scorer,
       shared.returnTrainScore,
+      scratch,
     );
     if (shared.returnEstimator) result.model = await packModel(est);
     return { result, estimator: est };

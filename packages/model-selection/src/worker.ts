@@ -51,7 +51,9 @@ async function handle(m: WorkerRequest): Promise<void> {
       current = { job: m.job, init: m.init, run: null };
       try {
         Object.assign(moduleMap, m.init.moduleMap);
-        current.run = await createFitAndScoreRunner(m.init.shared, registry!, resolve);
+        current.run = await createFitAndScoreRunner(m.init.shared, registry!, resolve, {
+          keepsEstimators: m.init.returnEstimator,
+        });
       } catch (e) {
         fail(m.job, null, e);
       }

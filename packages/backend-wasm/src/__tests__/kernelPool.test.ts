@@ -8,7 +8,13 @@ import { type DenseStackSpec, limitAcceleratorThreads } from '@layerwise/core';
 import { mnistSample } from '@layerwise/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FusedDenseTrainer, wasmTrainingAccelerator } from '../FusedDenseTrainer.js';
-import { disposeKernelPools, kernelPoolWorkers, WasmKernels } from '../wasmKernels.js';
+import {
+  disposeKernelPools,
+  keptKernelInstances,
+  kernelPoolWorkers,
+  SPARE_MEMORY_LIMIT,
+  WasmKernels,
+} from '../wasmKernels.js';
 import { digits } from './sklearnData.js';
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -221,6 +227,69 @@ describe('fused training on the pool', () => {
     const w = await WasmKernels.create('auto', 3);
     expect(w.threads).toBe(3);
     expect(kernelPoolWorkers()).toBe(2);
+    disposeKernelPools();
+  });
+});
+
+describe('instances kept for the next fit', () => {
+  it.each([1, 2])(
+    'threads %i: a disposed instance comes back zeroed, and a fit on it equals a fit on a fresh one, bit for bit',
+    async (threads) => {
+      disposeKernelPools();
+      const { X } = await mnistSample('train', 1000);
+      const x = Float32Array.from(X.data as ArrayLike<number>);
+      const fresh = await train(aeSpec(), threads, x, 1000);
+      expect(keptKernelInstances()).toBe(1);
+      // Another fit in between leaves other numbers all over the kept memory.
+      const d = digits();
+      const other = {
+        ...aeSpec(),
+        params: [
+          { shape: [64, 16], penalised: true },
+          { shape: [16], penalised: false },
+          { shape: [16, 64], penalised: true },
+          { shape: [64], penalised: false },
+        ],
+        layers: [
+          { inputSize: 64, units: 16, activation: 'relu' as const, kernel: 0, bias: 1 },
+          { inputSize: 16, units: 64, activation: 'linear' as const, kernel: 2, bias: 3 },
+        ],
+      };
+      await train(other, threads, d.x, d.rows);
+      const again = await train(aeSpec(), threads, x, 1000);
+      expect(again.threads).toBe(threads);
+      expect(again.losses).toEqual(fresh.losses);
+      fresh.weights.forEach((w, i) => {
+        expect(bitsEqual(w, again.weights[i]!)).toBe(true);
+      });
+
+      const w = await WasmKernels.create('auto', threads);
+      const at = w.alloc(50_000);
+      w.f32.fill(Number.NaN, at >> 2, (at >> 2) + 50_000);
+      const top = w.used;
+      w.dispose();
+      const back = await WasmKernels.create('auto', threads);
+      expect(back).toBe(w);
+      expect(back.used).toBeLessThan(at + 16);
+      expect(back.f32.subarray(at >> 2, top >> 2).every((v) => v === 0)).toBe(true);
+      back.dispose();
+      disposeKernelPools();
+      expect(keptKernelInstances()).toBe(0);
+    },
+    60_000,
+  );
+
+  it('keeps at most two per kind, and none whose memory outgrew the limit', async () => {
+    disposeKernelPools();
+    const three = await Promise.all([1, 2, 3].map(() => WasmKernels.create('auto', 1)));
+    for (const w of three) w.dispose();
+    expect(keptKernelInstances()).toBe(2);
+    disposeKernelPools();
+    const big = await WasmKernels.create('auto', 1);
+    big.alloc(SPARE_MEMORY_LIMIT / 4 + 1);
+    big.dispose();
+    expect(keptKernelInstances()).toBe(0);
+    expect(await WasmKernels.create('auto', 1)).not.toBe(big);
     disposeKernelPools();
   });
 });

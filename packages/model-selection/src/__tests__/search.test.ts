@@ -92,6 +92,63 @@ describe('crossValidate / crossValScore on 300 MNIST digits', () => {
     yt.dispose();
   });
 
+  it('fold rows: each kept estimator keeps its own (returnEstimator); otherwise a search reuses a few buffers', async () => {
+    /** 1-nearest-neighbour on the rows it was fitted on: it keeps X itself, as kNN models do. */
+    class Memorizer {
+      X: { data: Float32Array; shape: [number, number] } | null = null;
+      y: Int32Array | null = null;
+      seen: Float32Array[] = [];
+      getParams() {
+        return {};
+      }
+      setParams() {
+        return this;
+      }
+      clone() {
+        const c = new Memorizer();
+        c.seen = this.seen; // shared by the clones: which buffers the fits got
+        return c;
+      }
+      async fit(X: { data: Float32Array; shape: [number, number] }, y: Int32Array) {
+        this.X = X;
+        this.y = y;
+        this.seen.push(X.data);
+        return this;
+      }
+      async predict(Q: { data: Float32Array; shape: [number, number] }) {
+        const [n, d] = Q.shape;
+        const { data, shape } = this.X!;
+        return Int32Array.from({ length: n }, (_, i) => {
+          let best = 0;
+          let bestD = Number.POSITIVE_INFINITY;
+          for (let r = 0; r < shape[0]; r++) {
+            let s = 0;
+            for (let j = 0; j < d; j++) s += (data[r * d + j]! - Q.data[i * d + j]!) ** 2;
+            if (s < bestD) [best, bestD] = [r, s];
+          }
+          return this.y![best]!;
+        });
+      }
+    }
+    const m = new Memorizer();
+    const kept = await crossValidate(m, X, y, { cv: 3, returnEstimator: true, scoring: 'accuracy' });
+    const n = X.shape[0];
+    for (const [k, e] of (kept.estimator as unknown as Memorizer[]).entries()) {
+      // KFold without shuffling: fold k tests rows [k·n/3, (k+1)·n/3); its first training row is row 0 or n/3.
+      const first = k === 0 ? n / 3 : 0;
+      expect(Array.from(e.X!.data.subarray(0, 784))).toEqual(
+        Array.from(X.data.subarray(first * 784, (first + 1) * 784)),
+      );
+    }
+    expect(new Set(m.seen).size).toBe(3);
+    // Not kept: the folds' rows go through the same two buffers (train, test sizes), and score the same.
+    m.seen = [];
+    const scored = await crossValidate(m, X, y, { cv: 3, scoring: 'accuracy' });
+    expect(scored.testScore).toEqual(kept.testScore);
+    expect(new Set(m.seen).size).toBe(1);
+    expect(kept.testScore[0]).toBeGreaterThan(0.7);
+  });
+
   it('nJobs -1 means every core (capped by the task count)', () => {
     expect(workerCount(-1, 100)).toBe(availableParallelism());
     expect(workerCount(-1, 1)).toBe(1);
