@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Container } from 'inversify';
 import { setHostReader } from './data.js';
 import { engineGuard } from './engineGuard.js';
 import { BackendUnavailableError, PluginError, UnknownFormatError, ValidationError } from './errors.js';
@@ -14,6 +13,7 @@ import type {
   Plugin,
   SetupPlugin,
 } from './plugins.js';
+import { Container } from './vendor/inversify.js';
 
 /** A typed key into the registry. Create one per service with {@link token}. */
 export interface Token<T> {
