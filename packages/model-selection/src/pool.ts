@@ -202,10 +202,11 @@ let expectedStartup = DEFAULT_STARTUP_MS;
 /**
  * A starting worker is ended unused when the search's remaining work (this thread's mean fit time × the fits
  * left) is under this many times its remaining start-up: this thread then ends sooner alone, on every core.
- * From: alone on all cores (the kernel pool's gain ~1.25×) vs alone on its share until the worker is up,
- * then two threads at ~94 % each; see the model-selection README.
+ * From: alone on all cores (the kernel pool's gain ~1.2×) vs alone on its share until the worker is up,
+ * then two threads at ~94 % each, which breaks even at ~1.8× the remaining start-up; the fits this thread
+ * timed ran beside the worker's start-up, slower than they will run later, so the margin is wider: 2.25.
  */
-const DROP_FACTOR = 1.75;
+const DROP_FACTOR = 2.25;
 let dropColdWorkers = true;
 
 /** Turns ending starting workers unused (small searches) on or off (tests). @internal */
