@@ -187,6 +187,9 @@ async function timedSearch(
   const scores = Array.from({ length: o.cv }, (_, k) => search.cvResults[`split${k}TestScore`] as number[]);
   const fitTime = (search.cvResults.meanFitTime as number[]).reduce((a, b) => a + b, 0) * o.cv;
   const profile = way.startsWith('nJobs 2') ? describeTimeline() : '';
+  // A "warm" search finds no warm worker when an earlier nJobs 2 search ended its starting worker unused.
+  const startedWorker =
+    way === 'nJobs 2 warm' && (lastSearchTimeline()?.workers.some((w) => w.cold) ?? false);
   const shape = way.startsWith('nJobs 2') ? timelineShape() : null;
   // The process's CPU time over the search (every thread: this one, the kernel pool's, a worker's start-up and
   // fits; not BullMQ's worker processes), and the time the fits waited for a core: this thread's for nJobs 1,
@@ -211,6 +214,7 @@ async function timedSearch(
     shape,
     cpu,
     waited,
+    startedWorker,
   };
 }
 
@@ -280,6 +284,8 @@ export interface GridOutcome {
   ready: number[];
   /** Per nJobs 2 way: how long one thread idled at the end of each search (s). */
   tails: Record<string, number[]>;
+  /** Rounds whose "nJobs 2 warm" search found no warm worker (an earlier search had ended its own unused). */
+  warmStartedWorker: number;
   ratios: Record<string, number[]>;
   /** Per way: per-round ratios against nJobs 1 with the kernel pool capped at 1 thread. */
   ratiosOneThread: Record<string, number[]>;
@@ -322,6 +328,7 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
       const cpu: Record<string, number[]> = Object.fromEntries(ways.map((w) => [w, []]));
       const waited: Record<string, number[]> = Object.fromEntries(ways.map((w) => [w, []]));
       const identical: Record<string, boolean> = Object.fromEntries(ways.map((w) => [w, true]));
+      let warmStartedWorker = 0;
       let last: Awaited<ReturnType<typeof timedSearch>> | null = null;
       for (let r = 0; r < o.rounds; r++) {
         // Rotated order; the pool stays warm from the last nJobs 2 search (the warm-up's in round 1).
@@ -335,6 +342,7 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
           fits[way]!.push(got[way]!.fitTime);
           if (got[way]!.cpu !== null) cpu[way]!.push(got[way]!.cpu!);
           if (got[way]!.waited !== null) waited[way]!.push(got[way]!.waited!);
+          if (got[way]!.startedWorker) warmStartedWorker++;
           const shape = got[way]!.shape;
           if (shape) {
             tails[way]!.push(shape.tail);
@@ -368,6 +376,7 @@ export async function runGridSearchBench(o: GridSearchBenchOptions) {
         waited,
         ready,
         tails,
+        warmStartedWorker,
         ratios,
         ratiosOneThread: ratios1,
         identical,
@@ -444,6 +453,14 @@ function report(
       const w = out.waited[way]!.length ? `${median(out.waited[way]!).toFixed(2)} s` : '—';
       lines.push(
         `| ${out.grid.samples} × ${out.grid.epochs} | ${name(way)} | ${f.toFixed(2)} s | ${(f / base).toFixed(2)} | ${cpuCell} | ${w} | ${ready} | ${tail} |`,
+      );
+    }
+  }
+  for (const out of outcomes) {
+    if (out.warmStartedWorker > 0) {
+      lines.push(
+        '',
+        `${out.grid.samples} × ${out.grid.epochs}: in ${out.warmStartedWorker} of ${o.rounds} rounds the "nJobs 2 warm" search found no warm worker (an earlier nJobs 2 search had ended its starting worker unused: the grid is too small for one) and started one: those rounds measure a first search.`,
       );
     }
   }
