@@ -5,7 +5,7 @@
  * waiting for a core. With `nJobs: 2` the two busiest threads are this one and the pool's worker; the
  * V8 platform threads (garbage collection, compilation) are the ones created right after the main thread.
  *
- *   pnpm build && cd bench && node --import tsx --conditions=source src/searchThreads.ts [nJobs (2)]
+ *   pnpm build && cd bench && node --import tsx --conditions=source src/searchThreads.ts [nJobs (2)] [epochs (24)]
  *   … with `node --trace-gc …`, `grep -c Mark-Compact` counts the full collections of every isolate.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -33,10 +33,11 @@ function threads(): Map<string, [number, number]> {
 }
 
 const nJobs = Number(process.argv[2] ?? 2);
+const epochs = Number(process.argv[3] ?? 24);
 const { X, y } = await loadMnist({ limit: 3000 });
 const registry = new Registry().use(wasmBackend());
 const search = async () => {
-  const est = new MLPClassifier({ epochs: 24, batchSize: 100, randomState: 0 }, { registry });
+  const est = new MLPClassifier({ epochs, batchSize: 100, randomState: 0 }, { registry });
   const s = new GridSearchCV(
     est,
     { hiddenLayerSizes: [[32], [64]], learningRate: [1e-3, 3e-3] },
