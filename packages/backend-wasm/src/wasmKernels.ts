@@ -352,6 +352,11 @@ export class WasmKernels {
       spares.set(key, kept);
       return;
     }
+    this.#releasePool();
+  }
+
+  /** Lets the thread pool's workers drop their instance on this memory (nothing to do without a pool). */
+  #releasePool(): void {
     if (!this.#pool) return;
     released.unregister(this);
     this.#pool.pool.release(this.#pool.binding);
@@ -370,10 +375,7 @@ export class WasmKernels {
         k.#disposed = false;
         return k;
       }
-      if (k.#pool) {
-        released.unregister(k);
-        k.#pool.pool.release(k.#pool.binding);
-      }
+      k.#releasePool();
     }
     return undefined;
   }

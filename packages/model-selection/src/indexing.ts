@@ -76,15 +76,19 @@ export class RowScratch {
 
   /** A buffer of `length` values of `Ctor`'s type (its contents undefined: the caller fills it). */
   take(Ctor: Float32ArrayConstructor | Float64ArrayConstructor, length: number): Float32Array | Float64Array {
-    return this.#free.get(`${Ctor.name}:${length}`)?.pop() ?? new Ctor(length);
+    return this.#list(Ctor.name, length).pop() ?? new Ctor(length);
   }
 
   /** Gives `buffer` back for a later {@link RowScratch.take} (the caller no longer uses it). */
   give(buffer: Float32Array | Float64Array): void {
-    const key = `${buffer.constructor.name}:${buffer.length}`;
-    const list = this.#free.get(key);
-    if (list) list.push(buffer);
-    else this.#free.set(key, [buffer]);
+    this.#list(buffer.constructor.name, buffer.length).push(buffer);
+  }
+
+  #list(type: string, length: number): (Float32Array | Float64Array)[] {
+    const key = `${type}:${length}`;
+    let list = this.#free.get(key);
+    if (!list) this.#free.set(key, (list = []));
+    return list;
   }
 }
 
