@@ -87,7 +87,10 @@ export class RowScratch {
   #list(type: string, length: number): (Float32Array | Float64Array)[] {
     const key = `${type}:${length}`;
     let list = this.#free.get(key);
-    if (!list) this.#free.set(key, (list = []));
+    if (!list) {
+      list = [];
+      this.#free.set(key, list);
+    }
     return list;
   }
 }
