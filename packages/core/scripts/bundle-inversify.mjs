@@ -1,6 +1,7 @@
 // Bundles inversify (8.x: ~330 CommonJS modules across @inversifyjs/*) into dist/vendor/inversify.js, over
 // tsc's one-line re-export (src/vendor/inversify.ts), so that loading @layerwise/core reads one file instead
-// of hundreds: ~12 ms instead of ~150 ms per process and per worker thread (measured with Node 20, 2026-12-07).
+// of hundreds: 8–10 ms instead of 107–134 ms per process and per worker thread (Node 20, 2026-12-07 17:15 UTC,
+// load 1.1; bench/README.md, round 3's fifth window).
 // Runs after tsc. The bundle keeps inversify's MIT licence notice; inversify stays a dependency for its types.
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
