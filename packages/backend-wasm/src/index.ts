@@ -23,6 +23,7 @@ export {
 export {
   availableCores,
   defaultWasmThreads,
+  initialisedWasmBackend,
   WASM_MAX_THREADS,
   wasmThreadsCount,
 } from './threads.js';

@@ -61,11 +61,22 @@ export function rememberWasmApi(api: WasmThreadsApi): void {
 }
 
 /**
+ * The tfjs wasm backend if it has been initialised, else null, without starting its initialisation:
+ * `tf.findBackend('wasm')` starts it when it has not begun (and `setBackend('wasm')` then starts a second one,
+ * which wins; the first still instantiates a whole module, with its own pthread workers, and its constructor
+ * can overwrite tfjs's threads count).
+ */
+export function initialisedWasmBackend(): tf.KernelBackend | null {
+  const { registry } = tf.engine();
+  return Object.hasOwn(registry, 'wasm') ? (registry.wasm ?? null) : null;
+}
+
+/**
  * The number of threads the active wasm backend computes with (tfjs-backend-wasm's `getThreadsCount()`:
  * the size of XNNPACK's thread pool); 0 when the wasm backend has not been initialised in this process.
  */
 export function wasmThreadsCount(): number {
-  if (!loadedApi || tf.findBackend('wasm') === null) return 0;
+  if (!loadedApi || initialisedWasmBackend() === null) return 0;
   try {
     return loadedApi.getThreadsCount();
   } catch {

@@ -12,6 +12,7 @@ import { type FUSED_OPTIMIZER_KERNELS, installWasmFusedOptimizers } from './fuse
 import { readFromHeap } from './heapRead.js';
 import {
   defaultWasmThreads,
+  initialisedWasmBackend,
   prepareWasmThreads,
   rememberWasmApi,
   unrefWasmWorkers,
@@ -128,7 +129,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
     dispose() {
       disposeKernelPools();
       const factory = tf.findBackendFactory('wasm');
-      if (tf.findBackend('wasm') === null || factory === null) return;
+      if (initialisedWasmBackend() === null || factory === null) return;
       tf.removeBackend('wasm'); // BackendWasm.dispose(): frees the heap, terminates the pthread workers
       tf.registerBackend('wasm', factory, 2);
     },
@@ -162,7 +163,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
       let ok = false;
       let cause: unknown;
       // Thread set-up only when this call initialises the backend; undone as soon as setBackend settles.
-      const fresh = tf.findBackend('wasm') === null;
+      const fresh = initialisedWasmBackend() === null;
       let undo: ((ok: boolean) => void) | undefined;
       // The Emscripten glue's process listeners re-throw every unhandled error: removed once init settles.
       const restoreErrorHandling = keepProcessErrorHandling();
@@ -175,7 +176,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackendPlugin
         undo?.(ok);
         restoreErrorHandling();
       }
-      if (ok && fresh) unrefWasmWorkers(tf.findBackend('wasm'));
+      if (ok && fresh) unrefWasmWorkers(initialisedWasmBackend());
       if (!ok) {
         throw new BackendUnavailableError(
           `tfjs could not initialise the wasm backend${cause ? ` (${(cause as Error).message})` : ''}. In a bundled page, serve the .wasm files of @tensorflow/tfjs-backend-wasm (dist/*.wasm) and pass wasmBackend({ wasmPaths: '<url prefix>/' }); make sure exactly one copy of @tensorflow/tfjs-core is installed.`,

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { wasmBackend } from '../index.js';
+import { initialisedWasmBackend } from '../threads.js';
 
 const rethrowing = (event: 'uncaughtException' | 'unhandledRejection') =>
   (process.listeners(event as 'uncaughtException') as unknown[]).filter((l) =>
@@ -12,7 +13,7 @@ const rethrowing = (event: 'uncaughtException' | 'unhandledRejection') =>
 describe('wasm backend and process error handling', () => {
   it('leaves no re-throwing uncaughtException/unhandledRejection listener of the Emscripten glue behind', async () => {
     const before = process.listeners('unhandledRejection').length;
-    expect(tf.findBackend('wasm')).toBeNull(); // this file initialises the backend itself
+    expect(initialisedWasmBackend()).toBeNull(); // this file initialises the backend itself
     await wasmBackend().activate();
     expect(tf.getBackend()).toBe('wasm');
     expect(rethrowing('uncaughtException')).toEqual([]);

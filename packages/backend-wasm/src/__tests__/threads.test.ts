@@ -58,7 +58,7 @@ if (${dispose}) {
   plugin.dispose();
   out.afterDispose = {
     workers: pthread ? pthread.runningWorkers.length + pthread.unusedWorkers.length : 0,
-    backendGone: tf.findBackend('wasm') === null,
+    backendGone: !('wasm' in tf.engine().registry),
   };
   await plugin.activate();
   out.afterDispose.reactivated = tf.getBackend();
