@@ -195,18 +195,23 @@ let idleTimeout = DEFAULT_IDLE_TIMEOUT;
 const idle: Pooled[] = [];
 const stats = { started: 0, reused: 0, tasksInWorkers: 0, tasksInCaller: 0, skipped: 0, dropped: 0 };
 
-/** A worker's start-up (ms) until one was measured in this process: loading tfjs, the backend, the estimator. */
-const DEFAULT_STARTUP_MS = 600;
+/**
+ * A worker's start-up (ms) until one was measured in this process: loading tfjs, the backend, the estimator.
+ * Measured 190–260 ms on 2 cores (Node 20, wasm); a little above, for slower machines.
+ */
+const DEFAULT_STARTUP_MS = 300;
 /** The last measured start-up of a worker in this process (spawn → ready, ms). */
 let expectedStartup = DEFAULT_STARTUP_MS;
 /**
  * A starting worker is ended unused when the search's remaining work (this thread's mean fit time × the fits
  * left) is under this many times its remaining start-up: this thread then ends sooner alone, on every core.
- * From: alone on all cores (the kernel pool's gain ~1.2×) vs alone on its share until the worker is up,
- * then two threads at ~94 % each, which breaks even at ~1.8× the remaining start-up; the fits this thread
- * timed ran beside the worker's start-up, slower than they will run later, so the margin is wider: 2.25.
+ * The fits timed so far ran on this thread's share of the cores, beside the worker's start-up, ~1.9× slower
+ * than alone on every core (2 cores: 1.2× the kernel pool's gain, 1.6× the start-up's load), the longest
+ * first; and a worker's first fits run slower than later ones (its code not yet optimised). Measured on
+ * 2 cores: a ratio of 2–3 (12 fits of ~25 ms alone) ended 0.30–0.34 s alone but 0.41–0.42 s with the worker,
+ * and one of 7–10 (12 fits of ~50 ms) broke even; so 4.
  */
-const DROP_FACTOR = 2.25;
+const DROP_FACTOR = 4;
 let dropColdWorkers = true;
 
 /** Turns ending starting workers unused (small searches) on or off (tests). @internal */
