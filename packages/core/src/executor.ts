@@ -45,6 +45,12 @@ export interface ExecutorJob {
   readonly shared: unknown;
   /** The tasks (structured-cloneable), each sent once. */
   readonly tasks: readonly unknown[];
+  /**
+   * Optional, one per task: tasks with the same number cost about the same (a search's fits of one candidate).
+   * An executor may then run one task of each group first, measure them, and run the costliest groups' other
+   * tasks before the cheap ones, so that its workers end together (longest first).
+   */
+  readonly costGroups?: readonly number[];
   /** How many tasks to run at once where the executor decides that itself (`nJobs`; −1 = every core). */
   readonly concurrency: number;
   /** Plugins the workers rebuild before the first task (the backend the caller trains on…). */

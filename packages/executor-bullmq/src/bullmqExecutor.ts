@@ -7,11 +7,12 @@ import {
   ExecutorUnavailableError,
   ValidationError,
 } from '@layerwise/core';
-import { type ConnectionOptions, FlowProducer, Queue, QueueEvents } from 'bullmq';
+import { type ConnectionOptions, FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectOrFail, type RedisConnection, redisOptions } from './connection.js';
 import { putData } from './dataStore.js';
 import { decodePayload, encodePayload } from './payload.js';
+import { TaskPriorities } from './priorities.js';
 
 /** The BullMQ job names layerwise uses. */
 export const JOB_NAMES = { search: 'layerwise:search', task: 'layerwise:task' } as const;
@@ -51,6 +52,14 @@ interface TaskReturn {
   r?: string;
   /** A task error (the caller applies errorScore). */
   e?: { name: string; message: string };
+  /** How long the task took in the worker (ms), for running the costliest tasks first. */
+  ms?: number;
+}
+
+/** The job's cost groups, when it has one valid group per task. */
+function costGroups(job: ExecutorJob): readonly number[] | undefined {
+  const g = job.costGroups;
+  return Array.isArray(g) && g.length === job.tasks.length && g.every(Number.isSafeInteger) ? g : undefined;
 }
 
 function positive(v: unknown, name: string, fallback: number): number {
@@ -167,7 +176,9 @@ export function bullmqExecutor(options: BullmqExecutorOptions): ExecutorPlugin {
       const q = new Queue(queue, bull);
       closers.unshift(() => q.close());
       for (const c of [events, flows, q]) (c as { on(e: string, f: () => void): void }).on('error', () => {});
-      await events.waitUntilReady();
+      // Read from `last` on, whenever it is up: the flow goes out meanwhile.
+      const eventsReady = events.waitUntilReady();
+      eventsReady.catch(() => {});
 
       const searchId = `lw-${randomUUID()}`;
       const byJobId = new Map<string, number>();
@@ -187,6 +198,18 @@ export function bullmqExecutor(options: BullmqExecutorOptions): ExecutorPlugin {
         if (--pending === 0) settle();
       };
       const seen = new Set<string>();
+      // Longest first: one task of each candidate, then the costliest candidates' other tasks.
+      const groups = costGroups(job);
+      const priorities = groups ? new TaskPriorities(groups) : undefined;
+      const reprioritizing: Promise<unknown>[] = [];
+      closers.unshift(() => Promise.allSettled(reprioritizing));
+      const ended = (index: number, ms: number | undefined) => {
+        for (const [t, priority] of priorities?.ended(index, ms) ?? []) {
+          // A task already running (or done) keeps its place: BullMQ then only records the number.
+          const waiting = new Job(q, JOB_NAMES.task, {}, {}, `${searchId}-${t}`);
+          reprioritizing.push(waiting.changePriority({ priority }).catch(() => {}));
+        }
+      };
       events.on('completed', ({ jobId, returnvalue }) => {
         const index = byJobId.get(jobId);
         if (index === undefined || seen.has(jobId)) return;
@@ -197,6 +220,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions): ExecutorPlugin {
         } catch {
           ret = { e: { name: 'TaskPayloadError', message: 'a worker returned an unreadable result' } };
         }
+        ended(index, typeof ret?.ms === 'number' ? ret.ms : undefined);
         if (ret?.r) report({ index, ok: true, value: decodePayload(Buffer.from(ret.r, 'base64')) });
         else report({ index, ok: false, error: ret?.e ?? { name: 'LayerwiseError', message: 'no result' } });
       });
@@ -204,6 +228,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions): ExecutorPlugin {
         const index = byJobId.get(jobId);
         if (index === undefined || seen.has(jobId)) return;
         seen.add(jobId);
+        ended(index, undefined);
         report({ index, ok: false, error: parseFailure(failedReason) });
       });
       const onAbort = () =>
@@ -229,9 +254,11 @@ export function bullmqExecutor(options: BullmqExecutorOptions): ExecutorPlugin {
               removeOnComplete: true,
               removeOnFail: true,
               ignoreDependencyOnFailure: true,
+              ...(priorities ? { priority: priorities.initial(index) } : {}),
             },
           })),
         });
+        await eventsReady;
         if (job.tasks.length === 0) settle();
         await done;
       } catch (e) {

@@ -191,12 +191,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<Layerwis
         if (thread.loaded.size > 2) thread.loaded.delete(thread.loaded.values().next().value!);
       }
       const task = new Uint8Array(Buffer.from(d.task as string, 'base64'));
+      const began = performance.now();
       const r = await thread.call({ type: 'task', hash, task }, [task.buffer]);
+      const ms = Math.round(performance.now() - began);
       if (r.type === 'payloadError') reject(`${r.name}: ${r.message}`);
       emit({ type: 'done', jobId: String(job.id), index, ok: r.type === 'ok' });
-      if (r.type === 'ok') return { r: encodePayload(r.value).toString('base64') };
+      if (r.type === 'ok') return { r: encodePayload(r.value).toString('base64'), ms };
       const err = r as { name: string; message: string };
-      return { e: { name: err.name, message: err.message } };
+      return { e: { name: err.name, message: err.message }, ms };
     } finally {
       free.push(thread!);
     }

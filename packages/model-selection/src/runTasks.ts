@@ -470,6 +470,7 @@ async function runOnExecutor(
       handler: FIT_AND_SCORE,
       shared,
       tasks,
+      costGroups: tasks.map((t) => t.candidate),
       concurrency: o.nJobs ?? 1,
       plugins: encoded.plugins,
       ...(o.signal ? { signal: o.signal } : {}),

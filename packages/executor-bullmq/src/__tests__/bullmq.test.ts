@@ -366,6 +366,38 @@ describe('GridSearchCV on a BullMQ queue (three worker processes)', () => {
   });
 });
 
+describe('longest first on the queue', () => {
+  it("one task of each candidate first; once measured, the costly candidate's tasks before the cheap ones", async () => {
+    // One worker, one task at a time: the order it starts tasks in is the queue's order.
+    const w = startWorkerProcess('order');
+    await until(() => w.events.some((e) => e.type === 'ready'), 60_000, 'the order worker');
+    const executor = bullmqExecutor({ connection: url(), queue: 'order' });
+    // Candidate 0 is cheap (2 hidden units), candidate 1 costly (two layers of 256): tasks 0–4 and 5–9.
+    const search = await new GridSearchCV(
+      mlp(),
+      { hiddenLayerSizes: [[2], [256, 256]] },
+      {
+        cv: 5,
+        scoring: 'accuracy',
+        refit: false,
+        executor,
+      },
+    ).fit(X, y);
+    const started = w.events.filter((e) => e.type === 'start').map((e) => e.index);
+    // Queued first-come (the earlier behaviour) the cheap tasks 1–4 would run before the costly 6–9 did, or
+    // interleaved with them. Here the worker took 0 and 5 (one of each), and while 5 ran, task 0's time sent
+    // the cheap ones back; the costly ones went next.
+    expect(started).toEqual([0, 5, 6, 7, 8, 9, 1, 2, 3, 4]);
+    const done = w.events.filter((e) => e.type === 'done');
+    expect(done.every((e) => e.ok)).toBe(true);
+    expect(search.cvResults.meanTestScore).toHaveLength(2);
+    expect(search.cvResults.meanFitTime[1]!).toBeGreaterThan(3 * search.cvResults.meanFitTime[0]!);
+    const exit = new Promise((r) => w.proc.once('exit', r));
+    w.proc.kill('SIGTERM');
+    await exit;
+  });
+});
+
 describe('dataDir: the data in a shared folder instead of Redis', () => {
   it('written once, read by workers started with that folder; a worker without it names --data-dir', async () => {
     const shared = mkdtempSync(join(dir, 'shared-'));
