@@ -343,7 +343,7 @@ export class Registry {
     if (requested !== 'auto') {
       const b = all.find((x) => x.name === requested);
       if (!b) {
-        if (all.length === 0 && tf.findBackend(requested) && tf.getBackend() === requested)
+        if (all.length === 0 && tf.getBackend() === requested && tf.findBackend(requested))
           return { name: requested, activate: setCurrent(requested) };
         throw new BackendUnavailableError(
           `Backend "${requested}" is not registered. Registered: ${all.map((x) => x.name).join(', ') || '(none)'}. Install and use its plugin (e.g. registry.use(wasmBackend())), or pass backend: 'auto'.`,

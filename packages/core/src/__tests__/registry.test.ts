@@ -130,6 +130,22 @@ describe('Registry', () => {
     expect(await new Registry().activateBackend()).toBe('cpu');
   });
 
+  it('with no backend plugins, a tfjs backend not set is refused without starting its initialisation', async () => {
+    await tf.setBackend('cpu');
+    let calls = 0;
+    // An asynchronously initialised tfjs backend (as wasm and webgpu are): tf.findBackend would start it.
+    tf.registerBackend('slow-init', async () => {
+      calls++;
+      return tf.findBackend('cpu')!;
+    });
+    try {
+      await expect(new Registry().activateBackend('slow-init')).rejects.toThrowError(BackendUnavailableError);
+      expect(calls).toBe(0);
+    } finally {
+      tf.removeBackend('slow-init');
+    }
+  });
+
   it('chooses a file logger by extension for logPath', () => {
     const made: string[] = [];
     const lf = (ext: string): LogFilePlugin => ({
