@@ -20,6 +20,8 @@ const LEVELS = 31 * STEPS;
 
 export class TaskPriorities {
   readonly #groups: readonly number[];
+  /** Each group's tasks. */
+  readonly #members = new Map<number, number[]>();
   /** Each task's priority as last sent. */
   readonly #sent: number[];
   readonly #finished: Uint8Array;
@@ -28,12 +30,12 @@ export class TaskPriorities {
   /** `groups[i]`: task i's cost group (tasks of one group cost about the same). */
   constructor(groups: readonly number[]) {
     this.#groups = groups;
-    const seen = new Map<number, number>();
     // Opening order: the k-th task of every group before the (k+1)-th of any, ties by index.
-    const occurrence = groups.map((g) => {
-      const k = seen.get(g) ?? 0;
-      seen.set(g, k + 1);
-      return k;
+    const occurrence = groups.map((g, i) => {
+      const m = this.#members.get(g);
+      if (!m) this.#members.set(g, [i]);
+      else m.push(i);
+      return m ? m.length - 1 : 0;
     });
     const order = groups.map((_, i) => i).sort((a, b) => occurrence[a]! - occurrence[b]! || a - b);
     this.#sent = new Array<number>(groups.length);
@@ -62,8 +64,8 @@ export class TaskPriorities {
     const level = Math.min(LEVELS, Math.max(0, Math.round(STEPS * Math.log2(Math.max(1, c.sum / c.n)))));
     const priority = Math.min(this.#groups.length + 1 + (LEVELS - level), MAX_PRIORITY);
     const changes: [number, number][] = [];
-    for (let t = 0; t < this.#groups.length; t++) {
-      if (this.#groups[t] !== g || this.#finished[t] || this.#sent[t] === priority) continue;
+    for (const t of this.#members.get(g)!) {
+      if (this.#finished[t] || this.#sent[t] === priority) continue;
       this.#sent[t] = priority;
       changes.push([t, priority]);
     }

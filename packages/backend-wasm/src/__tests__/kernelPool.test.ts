@@ -112,18 +112,41 @@ describe('kernel thread pool: the same bits as one thread', () => {
   });
 });
 
-function aeSpec(): DenseStackSpec {
+/** The params and layers of a two-layer dense stack `inputs → hidden → outputs`. */
+function twoLayers(
+  inputs: number,
+  hidden: number,
+  outputs: number,
+  activations: [
+    DenseStackSpec['layers'][number]['activation'],
+    DenseStackSpec['layers'][number]['activation'],
+  ],
+  dropout?: number,
+): Pick<DenseStackSpec, 'params' | 'layers'> {
   return {
     params: [
-      { shape: [784, 128], penalised: true },
-      { shape: [128], penalised: false },
-      { shape: [128, 784], penalised: true },
-      { shape: [784], penalised: false },
+      { shape: [inputs, hidden], penalised: true },
+      { shape: [hidden], penalised: false },
+      { shape: [hidden, outputs], penalised: true },
+      { shape: [outputs], penalised: false },
     ],
     layers: [
-      { inputSize: 784, units: 128, activation: 'relu', kernel: 0, bias: 1, dropout: 0.1 },
-      { inputSize: 128, units: 784, activation: 'sigmoid', kernel: 2, bias: 3 },
+      {
+        inputSize: inputs,
+        units: hidden,
+        activation: activations[0],
+        kernel: 0,
+        bias: 1,
+        ...(dropout === undefined ? {} : { dropout }),
+      },
+      { inputSize: hidden, units: outputs, activation: activations[1], kernel: 2, bias: 3 },
     ],
+  };
+}
+
+function aeSpec(): DenseStackSpec {
+  return {
+    ...twoLayers(784, 128, 784, ['relu', 'sigmoid'], 0.1),
     loss: 'meanSquaredError',
     target: 'input',
     inputNoise: 0.2,
@@ -192,16 +215,7 @@ describe('fused training on the pool', () => {
     const d = digits();
     const spec: DenseStackSpec = {
       ...aeSpec(),
-      params: [
-        { shape: [64, 512], penalised: true },
-        { shape: [512], penalised: false },
-        { shape: [512, 10], penalised: true },
-        { shape: [10], penalised: false },
-      ],
-      layers: [
-        { inputSize: 64, units: 512, activation: 'tanh', kernel: 0, bias: 1 },
-        { inputSize: 512, units: 10, activation: 'linear', kernel: 2, bias: 3 },
-      ],
+      ...twoLayers(64, 512, 10, ['tanh', 'linear']),
       loss: 'softmaxCrossEntropy',
       target: 'labels',
       inputNoise: 0,
@@ -242,19 +256,7 @@ describe('instances kept for the next fit', () => {
       expect(keptKernelInstances()).toBe(1);
       // Another fit in between leaves other numbers all over the kept memory.
       const d = digits();
-      const other = {
-        ...aeSpec(),
-        params: [
-          { shape: [64, 16], penalised: true },
-          { shape: [16], penalised: false },
-          { shape: [16, 64], penalised: true },
-          { shape: [64], penalised: false },
-        ],
-        layers: [
-          { inputSize: 64, units: 16, activation: 'relu' as const, kernel: 0, bias: 1 },
-          { inputSize: 16, units: 64, activation: 'linear' as const, kernel: 2, bias: 3 },
-        ],
-      };
+      const other = { ...aeSpec(), ...twoLayers(64, 16, 64, ['relu', 'linear']) };
       await train(other, threads, d.x, d.rows);
       const again = await train(aeSpec(), threads, x, 1000);
       expect(again.threads).toBe(threads);
