@@ -208,7 +208,7 @@ let expectedStartup = DEFAULT_STARTUP_MS;
  * The fits timed so far ran on this thread's share of the cores, beside the worker's start-up, ~1.9× slower
  * than alone on every core (2 cores: 1.2× the kernel pool's gain, 1.6× the start-up's load), the longest
  * first; and a worker's first fits run slower than later ones (its code not yet optimised). Measured on
- * 2 cores: a ratio of 2–3 (12 fits of ~25 ms alone) ended 0.30–0.34 s alone but 0.41–0.42 s with the worker,
+ * 2 cores: a ratio of 2–3 (12 fits of ~25 ms alone) ended 0.30–0.35 s alone but 0.41–0.44 s with the worker,
  * and one of 7–10 (12 fits of ~50 ms) broke even; so 4.
  */
 const DROP_FACTOR = 4;
